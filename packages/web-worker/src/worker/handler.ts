@@ -1,0 +1,40 @@
+/**
+ * The contract between the worker runtime (entry.ts, owned by the pool) and the task
+ * handlers (handlers/*.ts). A handler runs inside a Web Worker, one at a time per worker.
+ */
+import type { MeasuredMetrics, Task, TaskOutput } from '@taskweave/core';
+
+/** Backend a handler may use. `auto` = WebGPU when an adapter exists, else WASM. */
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+
+/** Model-loading progress, tagged by `status` (passed to the main thread through a comlink proxy). */
+export type ModelProgress =
+  | { status: 'initiate'; modelId: string; file: string }
+  | { status: 'progress'; modelId: string; file: string; loaded: number; total: number; progress: number }
+  | { status: 'done'; modelId: string; file: string }
+  | { status: 'ready'; modelId: string; backend: string };
+
+export interface HandlerContext {
+  /** Aborts on cancel/deadline; a handler that ignores it past the grace period gets its worker terminated. */
+  signal: AbortSignal;
+  /** Backend requested for this task (from `task.metadata.backend` or pool options). */
+  backend: BackendPreference;
+  /** Merge measured values into this attempt's metrics (backend, memoryBytes, networkBytes, …). */
+  reportMetrics(metrics: MeasuredMetrics): void;
+  /** Report model-loading progress. */
+  progress(event: ModelProgress): void;
+  /** Buffers of the output to move (not copy) to the main thread. */
+  transfer(...buffers: Transferable[]): void;
+}
+
+/** Runs one task. Throw a `TaskweaveError` (from @taskweave/core) for typed failures. */
+export type TaskHandler = (task: Task, ctx: HandlerContext) => Promise<TaskOutput>;
+
+/**
+ * Runs several tasks of one type and model as one batched call (dynamic batching).
+ * Returns one output, or one error, per task, in order.
+ */
+export type BatchHandler = (
+  tasks: Task[],
+  ctx: HandlerContext,
+) => Promise<Array<{ ok: true; output: TaskOutput; metrics?: MeasuredMetrics } | { ok: false; error: unknown }>>;
