@@ -1,0 +1,72 @@
+import type { ExecutionContext, Executor, Task, TaskOutput } from '../index.js';
+
+export interface Call {
+  task: Task;
+  ctx: ExecutionContext;
+  resolve(output?: TaskOutput): void;
+  reject(error: unknown): void;
+}
+
+/** An executor whose calls stay open until the test settles them. */
+export function manualExecutor(capacity?: number) {
+  const calls: Call[] = [];
+  let running = 0;
+  let maxRunning = 0;
+  const executor: Executor = {
+    ...(capacity === undefined ? {} : { capacity }),
+    execute(task, ctx) {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      return new Promise<TaskOutput>((resolve, reject) => {
+        calls.push({
+          task,
+          ctx,
+          resolve: (output = { kind: 'text', text: `done ${task.id}` }) => resolve(output),
+          reject,
+        });
+      }).finally(() => {
+        running--;
+      });
+    },
+  };
+  return {
+    executor,
+    calls,
+    get running() {
+      return running;
+    },
+    get maxRunning() {
+      return maxRunning;
+    },
+    /** The open call for a task id. */
+    callFor(id: string): Call {
+      const call = [...calls].reverse().find((c) => c.task.id === id);
+      if (call === undefined) throw new Error(`no call for ${id}`);
+      return call;
+    },
+  };
+}
+
+/** An executor that runs `fn` for every task (default: echo the text). */
+export function fnExecutor(
+  fn: (task: Task, ctx: ExecutionContext) => Promise<TaskOutput> | TaskOutput = (task) => ({
+    kind: 'text',
+    text: task.input.kind === 'text' ? task.input.text : 'ok',
+  }),
+): Executor & { order: string[] } {
+  const order: string[] = [];
+  return {
+    order,
+    async execute(task, ctx) {
+      order.push(task.id);
+      return fn(task, ctx);
+    },
+  };
+}
+
+export const text = (t: string) => ({ kind: 'text' as const, text: t });
+
+/** Lets queued microtasks and promise chains run (no timers advance). */
+export async function flush(times = 20): Promise<void> {
+  for (let i = 0; i < times; i++) await Promise.resolve();
+}

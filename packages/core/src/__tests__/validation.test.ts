@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryTaskStore, TaskScheduler, TaskType, ValidationError, isTaskweaveError } from '../index.js';
+import { fnExecutor } from './helpers.js';
+
+const good = { type: TaskType.TextProcessing, input: { kind: 'text', text: 'hello' } } as const;
+
+const cases: [string, Record<string, unknown>, string][] = [
+  ['priority out of range', { ...good, priority: 7 }, 'priority'],
+  ['priority not a number', { ...good, priority: 'High' }, 'priority'],
+  ['unknown type', { ...good, type: 'Sorting' }, 'type'],
+  ['custom type without a name', { ...good, type: 'custom:' }, 'type'],
+  ['missing input', { type: TaskType.TextProcessing }, 'input'],
+  ['input of unknown kind', { ...good, input: { kind: 'video', url: 'x' } }, 'input.kind'],
+  ['text input without text', { ...good, input: { kind: 'text' } }, 'input.text'],
+  ['binary input not bytes', { ...good, type: TaskType.ModelInference, input: { kind: 'binary', data: [1, 2] } }, 'input.data'],
+  ['wrong input kind for the type', { type: TaskType.VectorSearch, input: { kind: 'text', text: 'q' } }, 'input.kind'],
+  ['query without vector or text', { type: TaskType.VectorSearch, input: { kind: 'query', query: { collection: 'notes', topK: 3 } } }, 'input.query.vector'],
+  ['query with topK 0', { type: TaskType.VectorSearch, input: { kind: 'query', query: { collection: 'notes', text: 'q', topK: 0 } } }, 'input.query.topK'],
+  ['tensor feed with a bad type', { type: TaskType.ModelInference, input: { kind: 'modelInput', input: { format: 'tensors', feeds: { x: { type: 'complex', dims: [1], data: [1] } } } } }, 'input.input.feeds.x.type'],
+  ['non-UUID dependency', { ...good, dependencies: ['task-1'] }, 'dependencies.0'],
+  ['duplicate dependency', { ...good, dependencies: ['4b8f6c1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b', '4b8f6c1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b'] }, 'dependencies.1'],
+  ['non-UUID id', { ...good, id: 'abc' }, 'id'],
+  ['deadline not a date', { ...good, deadline: 'next tuesday' }, 'deadline'],
+  ['deadline NaN', { ...good, deadline: Number.NaN }, 'deadline'],
+  ['deadline an invalid Date', { ...good, deadline: new Date('nope') }, 'deadline'],
+  ['negative maxRetries', { ...good, maxRetries: -1 }, 'maxRetries'],
+  ['fractional maxRetries', { ...good, maxRetries: 1.5 }, 'maxRetries'],
+  ['metadata value not a string', { ...good, metadata: { backend: 'wasm', batch: 3 } }, 'metadata.batch'],
+  ['empty modelId', { ...good, modelId: '' }, 'modelId'],
+  ['unknown field', { ...good, prio: 2 }, '(root)'],
+];
+
+describe('submit refuses bad input with a ValidationError naming the field, and stores nothing', () => {
+  it.each(cases)('%s', async (_name, input, field) => {
+    const store = new MemoryTaskStore();
+    const s = new TaskScheduler({ executor: fnExecutor(), store });
+    const err = await s.submit(input as never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(isTaskweaveError(err, 'validation')).toBe(true);
+    expect((err as ValidationError).field).toBe(field);
+    expect((err as ValidationError).message).toContain(field);
+    const snapshot = await store.load();
+    expect(snapshot.lastSeq).toBe(0);
+    expect(s.getSnapshot().byStatus.Pending).toBe(0);
+  });
+
+  it('submitMany names the index of the bad task and stores none of the batch', async () => {
+    const store = new MemoryTaskStore();
+    const s = new TaskScheduler({ executor: fnExecutor(), store });
+    const err = await s.submitMany([good, good, { ...good, priority: 9 }]).catch((e: unknown) => e);
+    expect((err as ValidationError).field).toBe('2.priority');
+    expect((await store.load()).lastSeq).toBe(0);
+  });
+
+  it('accepts every valid form: Date, ISO and epoch deadlines, custom types, all input kinds', async () => {
+    const s = new TaskScheduler({ executor: fnExecutor(() => ({ kind: 'none' })) });
+    const later = Date.now() + 60_000;
+    const ids = await s.submitMany([
+      { ...good, deadline: new Date(later) },
+      { ...good, deadline: new Date(later).toISOString() },
+      { ...good, deadline: later, metadata: { backend: 'wasm' }, modelId: 'use-lite' },
+      { type: TaskType.custom('resize'), input: { kind: 'custom', value: { w: 10 } } },
+      { type: TaskType.ModelInference, input: { kind: 'binary', data: new Uint8Array([1, 2]) } },
+      { type: TaskType.VectorSearch, input: { kind: 'query', query: { collection: 'notes', vector: new Float32Array(4) } } },
+      {
+        type: TaskType.ModelInference,
+        input: { kind: 'modelInput', input: { format: 'tensors', feeds: { x: { type: 'float32', dims: [1, 2], data: new Float32Array(2) } } } },
+      },
+    ]);
+    expect(ids).toHaveLength(7);
+    const task = await s.get(ids[2]!);
+    expect(task).toMatchObject({ deadline: later, priority: 1, maxRetries: 3, metadata: { backend: 'wasm' }, modelId: 'use-lite', retryCount: 0, dependencies: [] });
+    expect((await s.get(ids[5]!))?.input).toMatchObject({ query: { topK: 10 } });
+    await s.onIdle();
+  });
+
+  it('refuses a scheduler without an executor or with a bad concurrency', () => {
+    expect(() => new TaskScheduler({} as never)).toThrow(ValidationError);
+    expect(() => new TaskScheduler({ executor: fnExecutor(), concurrency: 0 })).toThrow(/concurrency/);
+  });
+});

@@ -1,0 +1,52 @@
+import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../ports.js';
+import { isTerminalStatus, type TaskId } from '../task.js';
+
+/**
+ * The default store: records in a Map, gone with the page. Records are stored as given;
+ * the scheduler never mutates a record after handing it to `put`.
+ *
+ * @example new TaskScheduler({ executor, store: new MemoryTaskStore() })
+ */
+export class MemoryTaskStore implements TaskStore {
+  readonly #records = new Map<TaskId, TaskRecord>();
+  #lastSeq = 0;
+  #closed = false;
+
+  async load(): Promise<StoreSnapshot> {
+    const active = [...this.#records.values()].filter((r) => !isTerminalStatus(r.status)).sort((a, b) => a.seq - b.seq);
+    return { active, lastSeq: this.#lastSeq, quarantined: [] };
+  }
+
+  async put(records: readonly TaskRecord[]): Promise<void> {
+    if (this.#closed) throw new Error('MemoryTaskStore is closed');
+    for (const record of records) {
+      this.#records.set(record.task.id, record);
+      if (record.seq > this.#lastSeq) this.#lastSeq = record.seq;
+    }
+  }
+
+  async get(id: TaskId): Promise<TaskRecord | undefined> {
+    return this.#records.get(id);
+  }
+
+  async prune(options: PruneOptions): Promise<number> {
+    const terminal = [...this.#records.values()]
+      .filter((r) => isTerminalStatus(r.status))
+      .sort((a, b) => b.updatedAt - a.updatedAt || b.seq - a.seq);
+    const cutoff = options.olderThanMs === undefined ? undefined : Date.now() - options.olderThanMs;
+    let removed = 0;
+    terminal.forEach((record, index) => {
+      const tooMany = options.keepLast !== undefined && index >= options.keepLast;
+      const tooOld = cutoff !== undefined && record.updatedAt < cutoff;
+      if (tooMany || tooOld) {
+        this.#records.delete(record.task.id);
+        removed++;
+      }
+    });
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+}

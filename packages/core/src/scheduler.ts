@@ -1,0 +1,800 @@
+import { MemoryTaskStore } from './adapters/memoryTaskStore.js';
+import { systemClock } from './clock.js';
+import { armDeadline } from './deadline.js';
+import { DependencyGraph } from './dependencyGraph.js';
+import {
+  CancelledError,
+  DependencyFailedError,
+  TaskweaveError,
+  TimeoutError,
+  ValidationError,
+  WorkerCrashedError,
+  toTaskweaveError,
+} from './errors.js';
+import type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.js';
+import type { Clock, ExecutionContext, Executor, MeasuredMetrics, TaskRecord, TaskStore } from './ports.js';
+import { createRetryer, type RetryOptions, type Retryer } from './retryer.js';
+import { parseTaskOutput, submitTaskSchema, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
+import { Subscribable } from './subscribable.js';
+import {
+  TASK_PRIORITY_NAMES,
+  TaskStatus,
+  emptyMetrics,
+  isTerminalStatus,
+  type Task,
+  type TaskId,
+  type TaskMetrics,
+  type TaskOutput,
+  type TaskResult,
+} from './task.js';
+import { TaskQueue, type QueueItem } from './taskQueue.js';
+
+/** Options of `new TaskScheduler()`. */
+export interface TaskSchedulerOptions extends RetryOptions {
+  /** Runs the tasks (the worker pool, or any object with `execute`). */
+  executor: Executor;
+  /** Where tasks and results live. @default new MemoryTaskStore() */
+  store?: TaskStore;
+  /** Most tasks running at once. @default executor.capacity ?? 4 */
+  concurrency?: number;
+  /** Waiting this long in the ready queue lifts a task one priority level. @default 5_000 */
+  agingMs?: number;
+  /** Time source (tests pass a fake). @default systemClock */
+  clock?: Clock;
+  /** Id generator. @default crypto.randomUUID */
+  generateId?: () => string;
+}
+
+/** A task as the scheduler sees it now. */
+export type TaskState = Task & { status: TaskStatus; result?: TaskResult };
+
+/** What `ready()` reports about the work found in the store at start. */
+export interface RecoveryReport {
+  /** Pending tasks queued again. */
+  resumed: number;
+  /** Tasks found Running (interrupted) and retried by the worker-crash rules. */
+  retried: number;
+  /** Tasks found Running that had no retries left or whose deadline had passed. */
+  failed: number;
+  quarantined: number;
+}
+
+type Phase = 'blocked' | 'ready' | 'retrying' | 'running' | 'done';
+
+interface Entry {
+  task: Task;
+  status: TaskStatus;
+  phase: Phase;
+  seq: number;
+  readyAt: number;
+  item: QueueItem | undefined;
+  controller: AbortController | undefined;
+  attempt: number;
+  startedAt: number;
+  reported: MeasuredMetrics | undefined;
+  queueWaitMs: number;
+  lastDurationMs: number;
+  timer: unknown;
+  cancelDeadline: (() => void) | undefined;
+  result: TaskResult | undefined;
+  waiters: ((result: TaskResult) => void)[] | undefined;
+  failWaiters: ((error: unknown) => void)[] | undefined;
+}
+
+type Action =
+  | { type: 'enqueue'; at: number }
+  | { type: 'block' }
+  | { type: 'start'; at: number }
+  | { type: 'retry'; error: TaskweaveError; delayMs: number }
+  | { type: 'settle'; status: TaskStatus; output: TaskOutput; error?: TaskweaveError };
+
+const NONE: TaskOutput = { kind: 'none' };
+const MAX_SUBMIT_BATCH = 100_000;
+
+function zeroByStatus(): Record<TaskStatus, number> {
+  return { Pending: 0, Running: 0, Completed: 0, Failed: 0, Cancelled: 0, Timeout: 0 };
+}
+
+/**
+ * The scheduler: validates, persists and orders tasks, runs them on an `Executor` with
+ * bounded concurrency, retries, deadlines, dependencies and cancellation.
+ *
+ * @example
+ * const scheduler = new TaskScheduler({ executor: createWorkerPool() })
+ * const id = await scheduler.submit({ type: TaskType.TextProcessing, input: { kind: 'text', text: 'Hi' } })
+ * const result = await scheduler.wait(id)
+ */
+export class TaskScheduler {
+  readonly #executor: Executor;
+  readonly #store: TaskStore;
+  readonly #ownsStore: boolean;
+  readonly #clock: Clock;
+  readonly #retryer: Retryer;
+  readonly #queue: TaskQueue;
+  readonly #graph = new DependencyGraph();
+  readonly #events = new Subscribable<SchedulerEvent>();
+  readonly #entries = new Map<TaskId, Entry>();
+  readonly #reserved = new Set<string>();
+  readonly #generateId: () => string;
+  readonly #concurrency: number;
+  readonly #byStatus = zeroByStatus();
+  readonly #byPriority = [0, 0, 0, 0];
+  readonly #phaseCount: Record<Phase, number> = { blocked: 0, ready: 0, retrying: 0, running: 0, done: 0 };
+  readonly #idleWaiters = new Set<() => void>();
+  readonly #writes = new Set<Promise<void>>();
+  readonly #ready: Promise<RecoveryReport>;
+  #seq = 0;
+  #active = 0;
+  #busySlots = 0;
+  #pumpScheduled = false;
+  #snapshotScheduled = false;
+  #closed = false;
+
+  constructor(options: TaskSchedulerOptions) {
+    if (typeof options?.executor?.execute !== 'function') {
+      throw new ValidationError('TaskScheduler: options.executor must have an execute(task, ctx) method', [
+        { path: ['executor'], field: 'executor', message: 'must have an execute(task, ctx) method' },
+      ]);
+    }
+    const concurrency = options.concurrency ?? options.executor.capacity ?? 4;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new ValidationError(`TaskScheduler: options.concurrency must be a whole number ≥ 1, got ${concurrency}`, [
+        { path: ['concurrency'], field: 'concurrency', message: 'must be a whole number ≥ 1' },
+      ]);
+    }
+    this.#executor = options.executor;
+    this.#store = options.store ?? new MemoryTaskStore();
+    this.#ownsStore = options.store === undefined;
+    this.#clock = options.clock ?? systemClock;
+    this.#retryer = createRetryer(options);
+    this.#queue = new TaskQueue(options.agingMs ?? 5_000);
+    this.#concurrency = concurrency;
+    this.#generateId = options.generateId ?? (() => crypto.randomUUID());
+    this.#ready = this.#recover();
+    // A failed recovery is reported by every call that awaits it; keep it from being unhandled.
+    this.#ready.catch(() => undefined);
+  }
+
+  /** Resolves once the tasks found in the store are queued again, with what was found. */
+  ready(): Promise<RecoveryReport> {
+    return this.#ready;
+  }
+
+  /**
+   * Validates, persists (durable before it resolves) and queues one task; returns its id.
+   * Rejects with a ValidationError naming the field, or `unknown-dependency`, `cycle`,
+   * `duplicate-id`, `closed`, `persistence` errors; nothing is stored when it rejects.
+   */
+  async submit(options: SubmitTaskOptions): Promise<TaskId> {
+    const [id] = await this.#submit([options], false);
+    return id as TaskId;
+  }
+
+  /**
+   * Like `submit` for several tasks in one durable write; tasks may depend on each other by
+   * giving their own `id`s. All or nothing: one bad task refuses the batch.
+   */
+  async submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]> {
+    if (!Array.isArray(options)) {
+      throw new ValidationError('submitMany: expected an array of tasks', [
+        { path: [], field: '(root)', message: 'must be an array' },
+      ]);
+    }
+    return this.#submit(options, true);
+  }
+
+  /** Resolves with the TaskResult when the task ends, whatever its terminal status. */
+  async wait(id: TaskId): Promise<TaskResult> {
+    await this.#ready;
+    const entry = this.#entries.get(id);
+    if (entry !== undefined) {
+      if (entry.result !== undefined) return entry.result;
+      if (this.#closed) throw new TaskweaveError('closed', `Scheduler closed before task ${id} ended`);
+      return new Promise<TaskResult>((resolve, reject) => {
+        (entry.waiters ??= []).push(resolve);
+        (entry.failWaiters ??= []).push(reject);
+      });
+    }
+    const record = await this.#store.get(id);
+    if (record?.result !== undefined) return record.result;
+    throw new TaskweaveError('not-found', `No task with id ${id}`, { details: { taskId: id } });
+  }
+
+  /** The task as it is now, or undefined when unknown. */
+  async get(id: TaskId): Promise<TaskState | undefined> {
+    await this.#ready;
+    const entry = this.#entries.get(id);
+    if (entry !== undefined) {
+      return entry.result === undefined
+        ? { ...entry.task, status: entry.status }
+        : { ...entry.task, status: entry.status, result: entry.result };
+    }
+    const record = await this.#store.get(id);
+    if (record === undefined) return undefined;
+    return record.result === undefined
+      ? { ...record.task, status: record.status }
+      : { ...record.task, status: record.status, result: record.result };
+  }
+
+  /**
+   * Cancels a task that has not ended: a queued one settles at once, a running one has its
+   * signal aborted. Its dependents are cancelled too. Returns false when it had already ended.
+   */
+  async cancel(id: TaskId): Promise<boolean> {
+    await this.#ready;
+    const entry = this.#entries.get(id);
+    if (entry === undefined || entry.phase === 'done') return false;
+    this.#settle(entry, TaskStatus.Cancelled, NONE, new CancelledError(`Task ${id} was cancelled`));
+    return true;
+  }
+
+  /**
+   * Listens to status changes, retries, queue snapshots and background errors.
+   * @returns the unsubscribe function
+   */
+  subscribe(listener: SchedulerListener): () => void {
+    return this.#events.subscribe(listener);
+  }
+
+  /** Counts by status and priority; O(1), fine to call every animation frame. */
+  getSnapshot(): QueueSnapshot {
+    const p = this.#byPriority;
+    return {
+      byStatus: { ...this.#byStatus },
+      byPriority: { Low: p[0] ?? 0, Normal: p[1] ?? 0, High: p[2] ?? 0, Critical: p[3] ?? 0 },
+      ready: this.#phaseCount.ready,
+      blocked: this.#phaseCount.blocked,
+      retrying: this.#phaseCount.retrying,
+      running: this.#phaseCount.running,
+      concurrency: this.#concurrency,
+    };
+  }
+
+  /** Resolves when no task is Pending or Running (and their writes are done). */
+  async onIdle(): Promise<void> {
+    await this.#ready;
+    if (this.#active > 0) {
+      await new Promise<void>((resolve) => this.#idleWaiters.add(resolve));
+    }
+    await this.#flushWrites();
+  }
+
+  /** Removes finished tasks from the store (and memory) by age or count. */
+  async prune(options: { olderThanMs?: number; keepLast?: number }): Promise<number> {
+    await this.#ready;
+    await this.#flushWrites();
+    const removed = await this.#store.prune(options);
+    for (const [id, entry] of this.#entries) {
+      if (entry.phase === 'done' && (await this.#store.get(id)) === undefined) this.#entries.delete(id);
+    }
+    return removed;
+  }
+
+  /**
+   * Stops: no new submissions, running attempts are aborted, pending `wait`s reject with a
+   * `closed` error. Unfinished tasks stay in the store as they are, so a scheduler on the same
+   * store resumes them (a task that was running counts as interrupted). Closes the executor,
+   * and the store only when the scheduler made it (a store you pass in stays yours to close).
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#ready.catch(() => undefined);
+    const closedError = new TaskweaveError('closed', 'The scheduler was closed');
+    for (const entry of this.#entries.values()) {
+      if (entry.phase === 'done') continue;
+      if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+      entry.cancelDeadline?.();
+      entry.controller?.abort(closedError);
+      for (const reject of entry.failWaiters ?? []) reject(closedError);
+      entry.waiters = undefined;
+      entry.failWaiters = undefined;
+    }
+    for (const resolve of this.#idleWaiters) resolve();
+    this.#idleWaiters.clear();
+    await this.#flushWrites();
+    await this.#executor.close?.();
+    if (this.#ownsStore) await this.#store.close();
+  }
+
+  // ── submission ────────────────────────────────────────────────────────────
+
+  async #submit(list: readonly SubmitTaskOptions[], many: boolean): Promise<TaskId[]> {
+    if (this.#closed) throw new TaskweaveError('closed', 'The scheduler is closed');
+    if (list.length > MAX_SUBMIT_BATCH) {
+      throw new ValidationError(`submitMany: at most ${MAX_SUBMIT_BATCH} tasks at once`, [
+        { path: [], field: '(root)', message: `at most ${MAX_SUBMIT_BATCH} tasks` },
+      ]);
+    }
+    const parsed: ResolvedSubmit[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const result = submitTaskSchema.safeParse(list[i]);
+      if (!result.success) {
+        const issues = many ? result.error.issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })) : result.error.issues;
+        throw ValidationError.fromZod(many ? 'submitMany' : 'submit', issues);
+      }
+      parsed.push(result.data);
+    }
+    await this.#ready;
+
+    const ids = parsed.map((p) => (p.id ?? this.#generateId()) as TaskId);
+    const field = (i: number, name: string) => (many ? `${i}.${name}` : name);
+    const batch = new Map<TaskId, TaskId[]>();
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as TaskId;
+      if (batch.has(id) || this.#entries.has(id) || this.#reserved.has(id)) {
+        throw new TaskweaveError('duplicate-id', `${field(i, 'id')}: a task with id ${id} already exists`, {
+          details: { field: field(i, 'id'), taskId: id },
+        });
+      }
+      batch.set(id, (parsed[i] as ResolvedSubmit).dependencies as TaskId[]);
+    }
+
+    // Reserve ids while we await the store, so concurrent submits cannot take them.
+    for (const id of ids) this.#reserved.add(id);
+    try {
+      const finished = new Map<TaskId, TaskRecord>();
+      for (let i = 0; i < ids.length; i++) {
+        const deps = (parsed[i] as ResolvedSubmit).dependencies as TaskId[];
+        for (let d = 0; d < deps.length; d++) {
+          const dep = deps[d] as TaskId;
+          if (batch.has(dep) || this.#entries.has(dep)) continue;
+          const record = this.#reserved.has(dep) ? undefined : await this.#store.get(dep);
+          if (record === undefined) {
+            const name = field(i, `dependencies.${d}`);
+            throw new TaskweaveError('unknown-dependency', `${name}: no task with id ${dep}`, {
+              retryable: false,
+              details: { field: name, dependencyId: dep },
+            });
+          }
+          finished.set(dep, record);
+        }
+        if ((parsed[i] as ResolvedSubmit).id !== undefined && (await this.#store.get(ids[i] as TaskId)) !== undefined) {
+          const name = field(i, 'id');
+          throw new TaskweaveError('duplicate-id', `${name}: a task with id ${ids[i]} already exists`, {
+            details: { field: name, taskId: ids[i] },
+          });
+        }
+      }
+      const cycle = DependencyGraph.findCycle(batch);
+      if (cycle !== undefined) {
+        throw new TaskweaveError('cycle', `dependencies: cycle ${cycle.join(' → ')}`, {
+          details: { field: 'dependencies', cycle },
+        });
+      }
+
+      const now = this.#clock.now();
+      const records: TaskRecord[] = parsed.map((p, i) => {
+        const task: Task = {
+          id: ids[i] as TaskId,
+          type: p.type,
+          priority: p.priority,
+          input: p.input as Task['input'],
+          retryCount: 0,
+          maxRetries: p.maxRetries,
+          dependencies: p.dependencies as TaskId[],
+          metadata: p.metadata,
+          createdAt: now,
+          ...(p.modelId === undefined ? {} : { modelId: p.modelId }),
+          ...(p.deadline === undefined ? {} : { deadline: p.deadline }),
+        };
+        return { task, status: TaskStatus.Pending, seq: ++this.#seq, updatedAt: now };
+      });
+      await this.#store.put(records);
+      if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
+      for (const [id, record] of finished) this.#rememberFinished(id, record);
+      for (const record of records) this.#admit(record.task, record.seq);
+      return ids;
+    } finally {
+      for (const id of ids) this.#reserved.delete(id);
+    }
+  }
+
+  /** Keeps a finished task read from the store, so dependents see its result. */
+  #rememberFinished(id: TaskId, record: TaskRecord): void {
+    if (this.#entries.has(id)) return;
+    const entry = this.#newEntry(record.task, record.seq);
+    entry.status = record.status;
+    entry.phase = isTerminalStatus(record.status) ? 'done' : 'blocked';
+    entry.result = record.result;
+    this.#entries.set(id, entry);
+  }
+
+  #newEntry(task: Task, seq: number): Entry {
+    return {
+      task,
+      status: TaskStatus.Pending,
+      phase: 'blocked',
+      seq,
+      readyAt: 0,
+      item: undefined,
+      controller: undefined,
+      attempt: 0,
+      startedAt: 0,
+      reported: undefined,
+      queueWaitMs: 0,
+      lastDurationMs: 0,
+      timer: undefined,
+      cancelDeadline: undefined,
+      result: undefined,
+      waiters: undefined,
+      failWaiters: undefined,
+    };
+  }
+
+  /** Registers a stored Pending task: deadline, dependencies, then queue. */
+  #admit(task: Task, seq: number): void {
+    const entry = this.#newEntry(task, seq);
+    this.#entries.set(task.id, entry);
+    this.#active++;
+    this.#byStatus.Pending++;
+    this.#byPriority[task.priority]!++;
+    this.#phaseCount.blocked++;
+    this.#emitStatus(entry, undefined);
+
+    if (task.deadline !== undefined) {
+      entry.cancelDeadline = armDeadline(this.#clock, task.deadline, () => this.#onDeadline(entry));
+      if (entry.phase === 'done') return;
+    }
+    const unfinished: TaskId[] = [];
+    for (const dep of task.dependencies) {
+      const depEntry = this.#entries.get(dep);
+      if (depEntry === undefined || depEntry.phase !== 'done') {
+        unfinished.push(dep);
+        continue;
+      }
+      if (depEntry.status !== TaskStatus.Completed) {
+        this.#settle(entry, TaskStatus.Cancelled, NONE, new DependencyFailedError(dep, depEntry.status));
+        return;
+      }
+    }
+    if (unfinished.length > 0) this.#graph.add(task.id, unfinished);
+    else this.#dispatch(entry, { type: 'enqueue', at: this.#clock.now() });
+  }
+
+  // ── the reducer ───────────────────────────────────────────────────────────
+
+  /** Every phase/status change of a task goes through here. */
+  #dispatch(entry: Entry, action: Action): void {
+    const previous = entry.status;
+    this.#phaseCount[entry.phase]--;
+    switch (action.type) {
+      case 'block':
+        entry.phase = 'blocked';
+        break;
+      case 'enqueue': {
+        entry.phase = 'ready';
+        entry.readyAt = action.at;
+        const item: QueueItem = {
+          id: entry.task.id,
+          priority: entry.task.priority,
+          deadline: entry.task.deadline ?? Number.POSITIVE_INFINITY,
+          seq: entry.seq,
+          readyAt: action.at,
+          queued: false,
+        };
+        entry.item = item;
+        this.#queue.push(item);
+        this.#schedulePump();
+        break;
+      }
+      case 'start':
+        entry.phase = 'running';
+        entry.status = TaskStatus.Running;
+        entry.attempt++;
+        entry.startedAt = action.at;
+        entry.queueWaitMs = Math.max(0, action.at - entry.readyAt);
+        entry.reported = undefined;
+        entry.controller = new AbortController();
+        entry.item = undefined;
+        break;
+      case 'retry':
+        entry.phase = 'retrying';
+        entry.status = TaskStatus.Pending;
+        entry.task = { ...entry.task, retryCount: entry.task.retryCount + 1 };
+        entry.controller = undefined;
+        break;
+      case 'settle':
+        entry.phase = 'done';
+        entry.status = action.status;
+        break;
+    }
+    this.#phaseCount[entry.phase]++;
+    if (previous !== entry.status) {
+      this.#byStatus[previous]--;
+      this.#byStatus[entry.status]++;
+      if (entry.phase === 'done') {
+        this.#byPriority[entry.task.priority]!--;
+        this.#active--;
+      }
+      if (action.type !== 'settle') this.#emitStatus(entry, previous);
+    }
+    if (action.type === 'start' || action.type === 'retry') {
+      this.#persist({ task: entry.task, status: entry.status, seq: entry.seq, updatedAt: this.#clock.now() });
+    }
+    this.#scheduleSnapshot();
+  }
+
+  // ── running ───────────────────────────────────────────────────────────────
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled || this.#closed) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (!this.#closed && this.#busySlots < this.#concurrency && this.#queue.size > 0) {
+      const now = this.#clock.now();
+      const item = this.#queue.pop(now);
+      if (item === undefined) break;
+      const entry = this.#entries.get(item.id);
+      if (entry === undefined || entry.item !== item || entry.phase !== 'ready') continue;
+      this.#start(entry, now);
+    }
+  }
+
+  #start(entry: Entry, now: number): void {
+    const task = entry.task;
+    if (task.deadline !== undefined && now >= task.deadline) {
+      this.#settle(entry, TaskStatus.Timeout, NONE, new TimeoutError(`Task ${task.id} reached its deadline before it started`));
+      return;
+    }
+    this.#dispatch(entry, { type: 'start', at: now });
+    const attempt = entry.attempt;
+    const controller = entry.controller as AbortController;
+    const dependencies: TaskResult[] = [];
+    for (const dep of task.dependencies) {
+      const result = this.#entries.get(dep)?.result;
+      if (result !== undefined) dependencies.push(result);
+    }
+    const ctx: ExecutionContext = {
+      signal: controller.signal,
+      attempt,
+      dependencies,
+      reportMetrics: (metrics) => {
+        if (entry.attempt === attempt) entry.reported = { ...entry.reported, ...metrics };
+      },
+    };
+    this.#busySlots++;
+    let promise: Promise<TaskOutput>;
+    try {
+      promise = this.#executor.execute(task, ctx);
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
+      (output) => this.#onSuccess(entry, attempt, output),
+      (error: unknown) => this.#onFailure(entry, attempt, error),
+    ).finally(() => {
+      this.#busySlots--;
+      this.#schedulePump();
+      this.#maybeIdle();
+    });
+  }
+
+  #onSuccess(entry: Entry, attempt: number, raw: TaskOutput): void {
+    if (this.#closed || entry.phase !== 'running' || entry.attempt !== attempt) return;
+    let output: TaskOutput;
+    try {
+      output = parseTaskOutput(raw);
+    } catch (error) {
+      this.#settle(entry, TaskStatus.Failed, NONE, error as TaskweaveError);
+      return;
+    }
+    this.#settle(entry, TaskStatus.Completed, output);
+  }
+
+  #onFailure(entry: Entry, attempt: number, raw: unknown): void {
+    if (this.#closed || entry.phase !== 'running' || entry.attempt !== attempt) return;
+    this.#failAttempt(entry, toTaskweaveError(raw));
+  }
+
+  /** A failed attempt (handler error, crash, interruption): retry by the rules or fail. */
+  #failAttempt(entry: Entry, error: TaskweaveError): void {
+    const task = entry.task;
+    const now = this.#clock.now();
+    entry.lastDurationMs = Math.max(0, now - entry.startedAt);
+    const decision = this.#retryer.decide(error, task.retryCount, task.maxRetries, now, task.deadline);
+    if (!decision.retry) {
+      const note =
+        decision.reason === 'deadline'
+          ? ` (not retried: a retry could not start before the deadline)`
+          : decision.reason === 'exhausted' && task.maxRetries > 0
+            ? ` (after ${task.retryCount} retries)`
+            : '';
+      const final = note === '' ? error : new TaskweaveError(error.code, error.message + note, { cause: error, retryable: false, ...(error.details === undefined ? {} : { details: error.details }) });
+      this.#settle(entry, TaskStatus.Failed, NONE, final);
+      return;
+    }
+    this.#dispatch(entry, { type: 'retry', error, delayMs: decision.delayMs });
+    this.#events.emit({
+      type: 'retry',
+      taskId: task.id,
+      retryCount: entry.task.retryCount,
+      delayMs: decision.delayMs,
+      error,
+    });
+    entry.timer = this.#clock.setTimeout(() => {
+      entry.timer = undefined;
+      if (entry.phase === 'retrying' && !this.#closed) {
+        this.#dispatch(entry, { type: 'enqueue', at: this.#clock.now() });
+      }
+    }, decision.delayMs);
+  }
+
+  #onDeadline(entry: Entry): void {
+    if (entry.phase === 'done') return;
+    const running = entry.phase === 'running';
+    const error = new TimeoutError(
+      running
+        ? `Task ${entry.task.id} was still running at its deadline`
+        : `Task ${entry.task.id} reached its deadline before it started`,
+    );
+    this.#settle(entry, TaskStatus.Timeout, NONE, error);
+  }
+
+  /** Ends a task and, through a work list, everything that depended on it. */
+  #settle(first: Entry, status: TaskStatus, output: TaskOutput, error?: TaskweaveError): void {
+    const work: { entry: Entry; status: TaskStatus; output: TaskOutput; error: TaskweaveError | undefined }[] = [
+      { entry: first, status, output, error },
+    ];
+    while (work.length > 0) {
+      const { entry, status: s, output: o, error: e } = work.pop()!;
+      if (entry.phase === 'done') continue;
+      const now = this.#clock.now();
+      const wasRunning = entry.phase === 'running';
+      if (entry.item !== undefined) this.#queue.remove(entry.item);
+      entry.item = undefined;
+      if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+      entry.timer = undefined;
+      entry.cancelDeadline?.();
+      entry.cancelDeadline = undefined;
+      if (wasRunning && s !== TaskStatus.Completed && s !== TaskStatus.Failed) {
+        entry.controller?.abort(e);
+      }
+      entry.controller = undefined;
+      this.#graph.drop(entry.task.id);
+
+      const reported = entry.reported ?? {};
+      const metrics: TaskMetrics = {
+        ...emptyMetrics(),
+        ...reported,
+        durationMs: reported.durationMs ?? (wasRunning ? Math.max(0, now - entry.startedAt) : entry.lastDurationMs),
+        queueWaitMs: entry.queueWaitMs,
+        retryCount: entry.task.retryCount,
+      };
+      const result: TaskResult = {
+        taskId: entry.task.id,
+        status: s,
+        output: o,
+        metrics,
+        timestamp: now,
+        ...(e === undefined ? {} : { error: e.message, errorCode: e.code }),
+      };
+      const previous = entry.status;
+      entry.result = result;
+      entry.reported = undefined;
+      this.#dispatch(entry, { type: 'settle', status: s, output: o, ...(e === undefined ? {} : { error: e }) });
+      this.#persist({ task: entry.task, status: s, seq: entry.seq, updatedAt: now, result });
+      this.#emitStatus(entry, previous);
+      const waiters = entry.waiters;
+      entry.waiters = undefined;
+      entry.failWaiters = undefined;
+      for (const resolve of waiters ?? []) resolve(result);
+
+      const { dependents, nowReady } = this.#graph.finish(entry.task.id);
+      if (s === TaskStatus.Completed) {
+        for (const id of nowReady) {
+          const dependent = this.#entries.get(id);
+          if (dependent !== undefined && dependent.phase === 'blocked') {
+            this.#dispatch(dependent, { type: 'enqueue', at: now });
+          }
+        }
+      } else {
+        for (let i = dependents.length - 1; i >= 0; i--) {
+          const dependent = this.#entries.get(dependents[i] as TaskId);
+          if (dependent === undefined || dependent.phase === 'done') continue;
+          work.push({
+            entry: dependent,
+            status: TaskStatus.Cancelled,
+            output: NONE,
+            error: new DependencyFailedError(entry.task.id, s),
+          });
+        }
+      }
+    }
+    this.#maybeIdle();
+  }
+
+  #maybeIdle(): void {
+    if (this.#active > 0 || this.#idleWaiters.size === 0) return;
+    const waiters = [...this.#idleWaiters];
+    this.#idleWaiters.clear();
+    for (const resolve of waiters) resolve();
+  }
+
+  // ── persistence, events ───────────────────────────────────────────────────
+
+  #persist(record: TaskRecord): void {
+    if (this.#closed) return;
+    const write = this.#store.put([record]).catch((error: unknown) => {
+      this.#events.emit({ type: 'error', error: toTaskweaveError(error), taskId: record.task.id });
+    });
+    this.#writes.add(write);
+    void write.finally(() => this.#writes.delete(write));
+  }
+
+  async #flushWrites(): Promise<void> {
+    while (this.#writes.size > 0) await Promise.all([...this.#writes]);
+  }
+
+  #emitStatus(entry: Entry, previous: TaskStatus | undefined): void {
+    if (!this.#events.hasListeners()) return;
+    this.#events.emit({
+      type: 'status',
+      taskId: entry.task.id,
+      status: entry.status,
+      previousStatus: previous,
+      task: entry.task,
+      ...(entry.result === undefined ? {} : { result: entry.result }),
+    });
+  }
+
+  #scheduleSnapshot(): void {
+    if (this.#snapshotScheduled || !this.#events.hasListeners()) return;
+    this.#snapshotScheduled = true;
+    queueMicrotask(() => {
+      this.#snapshotScheduled = false;
+      this.#events.emit({ type: 'queue', snapshot: this.getSnapshot() });
+    });
+  }
+
+  // ── recovery ──────────────────────────────────────────────────────────────
+
+  /** Queues again what the store holds unfinished; a task found Running was interrupted. */
+  async #recover(): Promise<RecoveryReport> {
+    const snapshot = await this.#store.load();
+    this.#seq = Math.max(this.#seq, snapshot.lastSeq);
+    const report: RecoveryReport = { resumed: 0, retried: 0, failed: 0, quarantined: snapshot.quarantined.length };
+    for (const q of snapshot.quarantined) {
+      queueMicrotask(() => this.#events.emit({ type: 'error', error: toTaskweaveError(q.error) }));
+    }
+    const known = new Set(snapshot.active.map((r) => r.task.id));
+    for (const record of snapshot.active) {
+      for (const dep of record.task.dependencies) {
+        if (known.has(dep) || this.#entries.has(dep)) continue;
+        const depRecord = await this.#store.get(dep);
+        if (depRecord !== undefined) this.#rememberFinished(dep, depRecord);
+      }
+    }
+    for (const record of snapshot.active) {
+      const interrupted = record.status === TaskStatus.Running;
+      this.#admit(record.task, record.seq);
+      const entry = this.#entries.get(record.task.id) as Entry;
+      if (!interrupted) {
+        report.resumed++;
+        continue;
+      }
+      if (entry.phase === 'done') {
+        report.failed++;
+        continue;
+      }
+      // Same rules as a worker crash: the interrupted attempt failed with a retryable error.
+      if (entry.phase === 'ready' && entry.item !== undefined) this.#queue.remove(entry.item);
+      entry.item = undefined;
+      this.#phaseCount[entry.phase]--;
+      entry.phase = 'running';
+      this.#phaseCount.running++;
+      entry.attempt = 1;
+      entry.startedAt = record.updatedAt;
+      this.#failAttempt(entry, new WorkerCrashedError(`Task ${record.task.id} was interrupted while running (page reload or crash)`));
+      if ((entry.phase as Phase) === 'done') report.failed++;
+      else report.retried++;
+    }
+    return report;
+  }
+}

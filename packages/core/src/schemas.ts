@@ -1,0 +1,269 @@
+/**
+ * zod schemas for everything that crosses a boundary: `submit()` input, executor output,
+ * records read back from a store. The one place where shapes are checked.
+ */
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+import {
+  BUILTIN_TASK_TYPES,
+  TASK_STATUSES,
+  type BuiltinTaskType,
+  type TaskInputKind,
+  type TaskOutput,
+  type TaskResult,
+  type Task,
+  type TaskType,
+} from './task.js';
+
+const uuidV4 = z.uuidv4({ error: 'must be a UUID v4 string' });
+
+export const taskIdSchema = uuidV4;
+
+export const taskPrioritySchema = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)], {
+  error: 'must be TaskPriority.Low (0), Normal (1), High (2) or Critical (3)',
+});
+
+export const taskStatusSchema = z.enum(TASK_STATUSES as [string, ...string[]], {
+  error: `must be one of ${TASK_STATUSES.join(', ')}`,
+});
+
+export const taskTypeSchema = z.union(
+  [z.enum(BUILTIN_TASK_TYPES as [BuiltinTaskType, ...BuiltinTaskType[]]), z.templateLiteral(['custom:', z.string().min(1)])],
+  { error: `must be one of ${BUILTIN_TASK_TYPES.join(', ')} or TaskType.custom(name)` },
+);
+
+const filterValue = z.union([z.string(), z.number(), z.boolean()]);
+const metadataFilter = z.record(z.string(), filterValue);
+
+export const searchQuerySchema = z
+  .strictObject({
+    collection: z.string().min(1, 'must be a non-empty collection name'),
+    vector: z.union([z.instanceof(Float32Array), z.array(z.number().refine(Number.isFinite, 'must be finite'))]).optional(),
+    text: z.string().min(1, 'must be non-empty text').optional(),
+    topK: z.int().min(1).max(10_000).default(10),
+    filter: metadataFilter.optional(),
+    minScore: z.number().min(-1).max(1).optional(),
+  })
+  .refine((q) => q.vector !== undefined || q.text !== undefined, {
+    message: 'a query needs a vector or a text',
+    path: ['vector'],
+  });
+
+const TENSOR_TYPES = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'bool', 'float16', 'string'] as const;
+const tensorValues = z.union([
+  z.instanceof(Float32Array),
+  z.instanceof(Float64Array),
+  z.instanceof(BigInt64Array),
+  z.instanceof(Int32Array),
+  z.instanceof(Int16Array),
+  z.instanceof(Int8Array),
+  z.instanceof(Uint8Array),
+  z.instanceof(Uint16Array),
+  z.array(z.number()),
+  z.array(z.bigint()),
+  z.array(z.boolean()),
+  z.array(z.string()),
+]);
+
+export const tensorDataSchema = z.strictObject({
+  type: z.enum(TENSOR_TYPES),
+  dims: z.array(z.int().min(0)),
+  data: tensorValues,
+});
+
+export const modelInputSchema = z.discriminatedUnion('format', [
+  z.strictObject({
+    format: z.literal('tensors'),
+    feeds: z.record(z.string().min(1), tensorDataSchema),
+    outputNames: z.array(z.string().min(1)).optional(),
+  }),
+  z.strictObject({
+    format: z.literal('pipeline'),
+    pipeline: z.string().min(1, 'must name a transformers.js pipeline task'),
+    inputs: z.union([z.string(), z.array(z.string())]),
+    options: z.record(z.string(), z.unknown()).optional(),
+  }),
+]);
+
+export const taskInputSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('text'), text: z.string() }),
+    z.strictObject({ kind: z.literal('binary'), data: z.instanceof(Uint8Array, { error: 'must be a Uint8Array' }) }),
+    z.strictObject({ kind: z.literal('query'), query: searchQuerySchema }),
+    z.strictObject({ kind: z.literal('modelInput'), input: modelInputSchema }),
+    z.strictObject({ kind: z.literal('custom'), value: z.unknown() }),
+  ],
+  { error: "must be a TaskInput with kind 'text', 'binary', 'query', 'modelInput' or 'custom'" },
+);
+
+/** Input kinds each built-in type accepts; custom types accept any. */
+export const INPUT_KINDS_BY_TYPE: Readonly<Record<BuiltinTaskType, readonly TaskInputKind[]>> = {
+  TextProcessing: ['text', 'custom'],
+  EmbeddingGeneration: ['text', 'custom'],
+  ModelInference: ['modelInput', 'text', 'binary', 'custom'],
+  VectorSearch: ['query'],
+  DataStorage: ['custom', 'text'],
+  DataRetrieval: ['custom', 'query'],
+};
+
+const deadlineSchema = z
+  .union([z.date(), z.number(), z.string()], { error: 'must be a Date, epoch milliseconds or an ISO 8601 time' })
+  .transform((value, ctx) => {
+    const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a valid date (Date, epoch milliseconds or ISO 8601 string)' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const metadataSchema = z.record(z.string(), z.string({ error: 'metadata values must be strings' }));
+
+/** What `submit()` accepts. */
+export const submitTaskSchema = z
+  .strictObject({
+    id: uuidV4.optional(),
+    type: taskTypeSchema,
+    input: taskInputSchema,
+    priority: taskPrioritySchema.default(1),
+    modelId: z.string().min(1, 'must be a non-empty model id').optional(),
+    deadline: deadlineSchema.optional(),
+    maxRetries: z.int({ error: 'must be a whole number' }).min(0, 'must be 0 or more').max(100, 'must be at most 100').default(3),
+    dependencies: z.array(uuidV4).default([]),
+    metadata: metadataSchema.default({}),
+  })
+  .superRefine((task, ctx) => {
+    const allowed = (INPUT_KINDS_BY_TYPE as Record<string, readonly TaskInputKind[] | undefined>)[task.type];
+    if (allowed !== undefined && !allowed.includes(task.input.kind)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['input', 'kind'],
+        message: `${task.type} takes input of kind ${allowed.map((k) => `'${k}'`).join(' or ')}, not '${task.input.kind}'`,
+      });
+    }
+    const seen = new Set<string>();
+    task.dependencies.forEach((dep, i) => {
+      if (seen.has(dep)) ctx.addIssue({ code: 'custom', path: ['dependencies', i], message: `duplicate dependency ${dep}` });
+      seen.add(dep);
+    });
+  });
+
+/** The options object of `submit()` before defaults, as callers write it. */
+export type SubmitTaskOptions = z.input<typeof submitTaskSchema> & { type: TaskType };
+/** `submit()` input after validation and defaults. */
+export type ResolvedSubmit = z.output<typeof submitTaskSchema>;
+
+const searchHitSchema = z.object({
+  id: z.string(),
+  score: z.number(),
+  text: z.string().optional(),
+  metadata: metadataFilter.optional(),
+});
+const storedDocumentSchema = z.object({
+  id: z.string(),
+  text: z.string().optional(),
+  vector: z.instanceof(Float32Array).optional(),
+  metadata: metadataFilter.optional(),
+});
+const textChunkSchema = z.object({
+  text: z.string(),
+  start: z.number(),
+  end: z.number(),
+  tokens: z.number().optional(),
+});
+
+export const taskOutputSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('none') }),
+    z.object({
+      kind: z.literal('text'),
+      text: z.string(),
+      chunks: z.array(textChunkSchema).optional(),
+      tokens: z.number().optional(),
+    }),
+    z.object({ kind: z.literal('binary'), data: z.instanceof(Uint8Array) }),
+    z.object({ kind: z.literal('embedding'), vector: z.instanceof(Float32Array), dims: z.int().min(0) }),
+    z.object({ kind: z.literal('embeddings'), vectors: z.array(z.instanceof(Float32Array)), dims: z.int().min(0) }),
+    z.object({ kind: z.literal('tensors'), tensors: z.record(z.string(), tensorDataSchema) }),
+    z.object({ kind: z.literal('searchResults'), hits: z.array(searchHitSchema) }),
+    z.object({
+      kind: z.literal('documents'),
+      documents: z.array(storedDocumentSchema),
+      nextCursor: z.string().optional(),
+    }),
+    z.object({ kind: z.literal('stored'), ids: z.array(z.string()) }),
+    z.object({ kind: z.literal('custom'), value: z.unknown() }),
+  ],
+  { error: 'must be a TaskOutput with a known kind' },
+);
+
+export const taskMetricsSchema = z.object({
+  durationMs: z.number().min(0),
+  queueWaitMs: z.number().min(0),
+  memoryBytes: z.number().min(0),
+  cpuUsage: z.number().min(0),
+  networkBytes: z.number().min(0),
+  retryCount: z.int().min(0),
+  backend: z.string().optional(),
+  batchSize: z.int().min(1).optional(),
+});
+
+export const taskSchema = z.object({
+  id: uuidV4,
+  type: taskTypeSchema,
+  priority: taskPrioritySchema,
+  input: taskInputSchema,
+  modelId: z.string().min(1).optional(),
+  deadline: z.number().optional(),
+  retryCount: z.int().min(0),
+  maxRetries: z.int().min(0),
+  dependencies: z.array(uuidV4),
+  metadata: metadataSchema,
+  createdAt: z.number(),
+});
+
+export const taskResultSchema = z.object({
+  taskId: uuidV4,
+  status: taskStatusSchema,
+  output: taskOutputSchema,
+  error: z.string().optional(),
+  errorCode: z.string().optional(),
+  metrics: taskMetricsSchema,
+  timestamp: z.number(),
+});
+
+/** A stored record (see `TaskRecord` in ports.ts); stores validate what they read back with it. */
+export const taskRecordSchema = z.object({
+  task: taskSchema,
+  status: taskStatusSchema,
+  seq: z.int().min(0),
+  updatedAt: z.number(),
+  result: taskResultSchema.optional(),
+});
+
+/**
+ * Parses `value` with `schema` or throws a ValidationError naming the field.
+ * @example const task = parseOrThrow(taskSchema, raw, 'stored task')
+ */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw ValidationError.fromZod(where, parsed.error.issues);
+  return parsed.data;
+}
+
+/** Checks an executor's output; a malformed one is a non-retryable validation error. */
+export function parseTaskOutput(value: unknown): TaskOutput {
+  return parseOrThrow(taskOutputSchema, value, 'executor output') as TaskOutput;
+}
+
+/** Checks a task read back from storage or received from elsewhere. */
+export function parseTask(value: unknown): Task {
+  return parseOrThrow(taskSchema, value, 'task') as Task;
+}
+
+/** Checks a result read back from storage or received from elsewhere. */
+export function parseTaskResult(value: unknown): TaskResult {
+  return parseOrThrow(taskResultSchema, value, 'task result') as TaskResult;
+}
