@@ -38,3 +38,16 @@ export type BatchHandler = (
   tasks: Task[],
   ctx: HandlerContext,
 ) => Promise<Array<{ ok: true; output: TaskOutput; metrics?: MeasuredMetrics } | { ok: false; error: unknown }>>;
+
+/**
+ * What the worker runtime needs from the model cache (worker/models.ts) for warm-up, the pool's
+ * model affinity and its stats. Registered once per worker with `registerModelHost()`.
+ */
+export interface ModelHost {
+  /** Sets the most models a worker keeps loaded; past it the least recently used is disposed. */
+  configure(options: { maxModels: number }): void;
+  /** Loads `modelId` (no-op when loaded), reporting progress through `ctx.progress`; resolves with the backend used. */
+  warmUp(modelId: string, ctx: HandlerContext): Promise<{ backend: string }>;
+  /** Ids of the models loaded now, least recently used first. */
+  loadedModels(): string[];
+}
