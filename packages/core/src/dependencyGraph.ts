@@ -1,5 +1,10 @@
 import type { TaskId } from './task.js';
 
+const NOTHING = Object.freeze({ dependents: Object.freeze([]), nowReady: Object.freeze([]) }) as {
+  dependents: readonly TaskId[];
+  nowReady: readonly TaskId[];
+};
+
 /**
  * Who waits on whom. Edges exist only while the dependency is unfinished; a task is ready
  * when its count of unfinished dependencies reaches 0.
@@ -28,8 +33,9 @@ export class DependencyGraph {
    * `dep` finished: returns its dependents (in registration order) and forgets the edges.
    * `nowReady` holds those that wait on nothing else any more.
    */
-  finish(dep: TaskId): { dependents: TaskId[]; nowReady: TaskId[] } {
-    const dependents = this.#dependents.get(dep) ?? [];
+  finish(dep: TaskId): { dependents: readonly TaskId[]; nowReady: readonly TaskId[] } {
+    const dependents = this.#dependents.get(dep);
+    if (dependents === undefined) return NOTHING;
     this.#dependents.delete(dep);
     const nowReady: TaskId[] = [];
     for (const id of dependents) {

@@ -9,3 +9,5 @@ export type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.
 export { createRetryer } from './retryer.js';
 export type { RetryOptions, RetryDelay, Retryer } from './retryer.js';
 export { MemoryTaskStore } from './adapters/memoryTaskStore.js';
+export { toSeedTask, fromSeedTask, toSeedResult, fromSeedResult, msToSeedDuration, seedDurationToMs } from './seedCodec.js';
+export type { SeedDuration } from './seedCodec.js';

@@ -16,6 +16,8 @@ import type { Clock, ExecutionContext, Executor, MeasuredMetrics, TaskRecord, Ta
 import { createRetryer, type RetryOptions, type Retryer } from './retryer.js';
 import { parseTaskOutput, submitTaskSchema, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
 import { Subscribable } from './subscribable.js';
+import { WriteBuffer } from './writeBuffer.js';
+import { Attempt } from './attempt.js';
 import {
   TASK_PRIORITY_NAMES,
   TaskStatus,
@@ -68,10 +70,10 @@ interface Entry {
   seq: number;
   readyAt: number;
   item: QueueItem | undefined;
-  controller: AbortController | undefined;
+  /** The running (or last) attempt's context. */
+  current: Attempt | undefined;
   attempt: number;
   startedAt: number;
-  reported: MeasuredMetrics | undefined;
   queueWaitMs: number;
   lastDurationMs: number;
   timer: unknown;
@@ -89,6 +91,7 @@ type Action =
   | { type: 'settle'; status: TaskStatus; output: TaskOutput; error?: TaskweaveError };
 
 const NONE: TaskOutput = { kind: 'none' };
+const RESOLVED = Promise.resolve();
 const MAX_SUBMIT_BATCH = 100_000;
 
 function zeroByStatus(): Record<TaskStatus, number> {
@@ -121,7 +124,7 @@ export class TaskScheduler {
   readonly #byPriority = [0, 0, 0, 0];
   readonly #phaseCount: Record<Phase, number> = { blocked: 0, ready: 0, retrying: 0, running: 0, done: 0 };
   readonly #idleWaiters = new Set<() => void>();
-  readonly #writes = new Set<Promise<void>>();
+  readonly #writes: WriteBuffer;
   readonly #ready: Promise<RecoveryReport>;
   #seq = 0;
   #active = 0;
@@ -129,6 +132,7 @@ export class TaskScheduler {
   #pumpScheduled = false;
   #snapshotScheduled = false;
   #closed = false;
+  #recovered = false;
 
   constructor(options: TaskSchedulerOptions) {
     if (typeof options?.executor?.execute !== 'function') {
@@ -145,6 +149,7 @@ export class TaskScheduler {
     this.#executor = options.executor;
     this.#store = options.store ?? new MemoryTaskStore();
     this.#ownsStore = options.store === undefined;
+    this.#writes = new WriteBuffer(this.#store, (error, records) => this.#onWriteError(error, records));
     this.#clock = options.clock ?? systemClock;
     this.#retryer = createRetryer(options);
     this.#queue = new TaskQueue(options.agingMs ?? 5_000);
@@ -165,9 +170,21 @@ export class TaskScheduler {
    * Rejects with a ValidationError naming the field, or `unknown-dependency`, `cycle`,
    * `duplicate-id`, `closed`, `persistence` errors; nothing is stored when it rejects.
    */
-  async submit(options: SubmitTaskOptions): Promise<TaskId> {
-    const [id] = await this.#submit([options], false);
-    return id as TaskId;
+  submit(options: SubmitTaskOptions): Promise<TaskId> {
+    if (this.#closed) return Promise.reject(new TaskweaveError('closed', 'The scheduler is closed'));
+    const parsed = submitTaskSchema.safeParse(options);
+    if (!parsed.success) return Promise.reject(ValidationError.fromZod('submit', parsed.error.issues));
+    const p = parsed.data;
+    if (!this.#recovered || p.id !== undefined || p.dependencies.length > 0) {
+      return this.#submit([p], false).then((ids) => ids[0] as TaskId);
+    }
+    // Common case, kept lean: a fresh id cannot collide and nothing needs looking up.
+    const record = this.#newRecord(p, this.#generateId() as TaskId, this.#clock.now());
+    return this.#writes.write([record]).then(() => {
+      if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
+      this.#admit(record.task, record.seq);
+      return record.task.id;
+    });
   }
 
   /**
@@ -285,7 +302,7 @@ export class TaskScheduler {
       if (entry.phase === 'done') continue;
       if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
       entry.cancelDeadline?.();
-      entry.controller?.abort(closedError);
+      entry.current?.abort(closedError);
       for (const reject of entry.failWaiters ?? []) reject(closedError);
       entry.waiters = undefined;
       entry.failWaiters = undefined;
@@ -299,7 +316,7 @@ export class TaskScheduler {
 
   // ── submission ────────────────────────────────────────────────────────────
 
-  async #submit(list: readonly SubmitTaskOptions[], many: boolean): Promise<TaskId[]> {
+  async #submit(list: readonly (SubmitTaskOptions | ResolvedSubmit)[], many: boolean): Promise<TaskId[]> {
     if (this.#closed) throw new TaskweaveError('closed', 'The scheduler is closed');
     if (list.length > MAX_SUBMIT_BATCH) {
       throw new ValidationError(`submitMany: at most ${MAX_SUBMIT_BATCH} tasks at once`, [
@@ -308,10 +325,14 @@ export class TaskScheduler {
     }
     const parsed: ResolvedSubmit[] = [];
     for (let i = 0; i < list.length; i++) {
+      if (!many) {
+        parsed.push(list[i] as ResolvedSubmit); // validated by submit()
+        continue;
+      }
       const result = submitTaskSchema.safeParse(list[i]);
       if (!result.success) {
-        const issues = many ? result.error.issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })) : result.error.issues;
-        throw ValidationError.fromZod(many ? 'submitMany' : 'submit', issues);
+        const issues = result.error.issues.map((issue) => ({ ...issue, path: [i, ...issue.path] }));
+        throw ValidationError.fromZod('submitMany', issues);
       }
       parsed.push(result.data);
     }
@@ -364,23 +385,8 @@ export class TaskScheduler {
       }
 
       const now = this.#clock.now();
-      const records: TaskRecord[] = parsed.map((p, i) => {
-        const task: Task = {
-          id: ids[i] as TaskId,
-          type: p.type,
-          priority: p.priority,
-          input: p.input as Task['input'],
-          retryCount: 0,
-          maxRetries: p.maxRetries,
-          dependencies: p.dependencies as TaskId[],
-          metadata: p.metadata,
-          createdAt: now,
-          ...(p.modelId === undefined ? {} : { modelId: p.modelId }),
-          ...(p.deadline === undefined ? {} : { deadline: p.deadline }),
-        };
-        return { task, status: TaskStatus.Pending, seq: ++this.#seq, updatedAt: now };
-      });
-      await this.#store.put(records);
+      const records = parsed.map((p, i) => this.#newRecord(p, ids[i] as TaskId, now));
+      await this.#writes.write(records);
       if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
       for (const [id, record] of finished) this.#rememberFinished(id, record);
       for (const record of records) this.#admit(record.task, record.seq);
@@ -388,6 +394,23 @@ export class TaskScheduler {
     } finally {
       for (const id of ids) this.#reserved.delete(id);
     }
+  }
+
+  #newRecord(p: ResolvedSubmit, id: TaskId, now: number): TaskRecord {
+    const task: Task = {
+      id,
+      type: p.type,
+      priority: p.priority,
+      input: p.input as Task['input'],
+      retryCount: 0,
+      maxRetries: p.maxRetries,
+      dependencies: p.dependencies as TaskId[],
+      metadata: p.metadata,
+      createdAt: now,
+    };
+    if (p.modelId !== undefined) task.modelId = p.modelId;
+    if (p.deadline !== undefined) task.deadline = p.deadline;
+    return { task, status: TaskStatus.Pending, seq: ++this.#seq, updatedAt: now };
   }
 
   /** Keeps a finished task read from the store, so dependents see its result. */
@@ -408,10 +431,9 @@ export class TaskScheduler {
       seq,
       readyAt: 0,
       item: undefined,
-      controller: undefined,
+      current: undefined,
       attempt: 0,
       startedAt: 0,
-      reported: undefined,
       queueWaitMs: 0,
       lastDurationMs: 0,
       timer: undefined,
@@ -484,15 +506,13 @@ export class TaskScheduler {
         entry.attempt++;
         entry.startedAt = action.at;
         entry.queueWaitMs = Math.max(0, action.at - entry.readyAt);
-        entry.reported = undefined;
-        entry.controller = new AbortController();
         entry.item = undefined;
         break;
       case 'retry':
         entry.phase = 'retrying';
         entry.status = TaskStatus.Pending;
         entry.task = { ...entry.task, retryCount: entry.task.retryCount + 1 };
-        entry.controller = undefined;
+        entry.current?.end();
         break;
       case 'settle':
         entry.phase = 'done';
@@ -520,7 +540,8 @@ export class TaskScheduler {
   #schedulePump(): void {
     if (this.#pumpScheduled || this.#closed) return;
     this.#pumpScheduled = true;
-    queueMicrotask(() => {
+    // A resolved promise, not queueMicrotask: Node wraps each queueMicrotask in an AsyncResource.
+    void RESOLVED.then(() => {
       this.#pumpScheduled = false;
       this.#pump();
     });
@@ -545,20 +566,13 @@ export class TaskScheduler {
     }
     this.#dispatch(entry, { type: 'start', at: now });
     const attempt = entry.attempt;
-    const controller = entry.controller as AbortController;
     const dependencies: TaskResult[] = [];
     for (const dep of task.dependencies) {
       const result = this.#entries.get(dep)?.result;
       if (result !== undefined) dependencies.push(result);
     }
-    const ctx: ExecutionContext = {
-      signal: controller.signal,
-      attempt,
-      dependencies,
-      reportMetrics: (metrics) => {
-        if (entry.attempt === attempt) entry.reported = { ...entry.reported, ...metrics };
-      },
-    };
+    const ctx = new Attempt(attempt, dependencies);
+    entry.current = ctx;
     this.#busySlots++;
     let promise: Promise<TaskOutput>;
     try {
@@ -567,13 +581,20 @@ export class TaskScheduler {
       promise = Promise.reject(error);
     }
     promise.then(
-      (output) => this.#onSuccess(entry, attempt, output),
-      (error: unknown) => this.#onFailure(entry, attempt, error),
-    ).finally(() => {
-      this.#busySlots--;
-      this.#schedulePump();
-      this.#maybeIdle();
-    });
+      (output) => {
+        this.#releaseSlot();
+        this.#onSuccess(entry, attempt, output);
+      },
+      (error: unknown) => {
+        this.#releaseSlot();
+        this.#onFailure(entry, attempt, error);
+      },
+    );
+  }
+
+  #releaseSlot(): void {
+    this.#busySlots--;
+    this.#schedulePump();
   }
 
   #onSuccess(entry: Entry, attempt: number, raw: TaskOutput): void {
@@ -654,19 +675,22 @@ export class TaskScheduler {
       entry.cancelDeadline?.();
       entry.cancelDeadline = undefined;
       if (wasRunning && s !== TaskStatus.Completed && s !== TaskStatus.Failed) {
-        entry.controller?.abort(e);
+        entry.current?.abort(e);
       }
-      entry.controller = undefined;
+      entry.current?.end();
       this.#graph.drop(entry.task.id);
 
-      const reported = entry.reported ?? {};
+      const reported = entry.current?.reported;
       const metrics: TaskMetrics = {
-        ...emptyMetrics(),
-        ...reported,
-        durationMs: reported.durationMs ?? (wasRunning ? Math.max(0, now - entry.startedAt) : entry.lastDurationMs),
+        durationMs: reported?.durationMs ?? (wasRunning ? Math.max(0, now - entry.startedAt) : entry.lastDurationMs),
         queueWaitMs: entry.queueWaitMs,
+        memoryBytes: reported?.memoryBytes ?? 0,
+        cpuUsage: reported?.cpuUsage ?? 0,
+        networkBytes: reported?.networkBytes ?? 0,
         retryCount: entry.task.retryCount,
       };
+      if (reported?.backend !== undefined) metrics.backend = reported.backend;
+      if (reported?.batchSize !== undefined) metrics.batchSize = reported.batchSize;
       const result: TaskResult = {
         taskId: entry.task.id,
         status: s,
@@ -677,7 +701,7 @@ export class TaskScheduler {
       };
       const previous = entry.status;
       entry.result = result;
-      entry.reported = undefined;
+      entry.current = undefined;
       this.#dispatch(entry, { type: 'settle', status: s, output: o, ...(e === undefined ? {} : { error: e }) });
       this.#persist({ task: entry.task, status: s, seq: entry.seq, updatedAt: now, result });
       this.#emitStatus(entry, previous);
@@ -721,15 +745,20 @@ export class TaskScheduler {
 
   #persist(record: TaskRecord): void {
     if (this.#closed) return;
-    const write = this.#store.put([record]).catch((error: unknown) => {
-      this.#events.emit({ type: 'error', error: toTaskweaveError(error), taskId: record.task.id });
-    });
-    this.#writes.add(write);
-    void write.finally(() => this.#writes.delete(write));
+    void this.#writes.write([record]);
   }
 
-  async #flushWrites(): Promise<void> {
-    while (this.#writes.size > 0) await Promise.all([...this.#writes]);
+  /** A batch the store refused: status changes in it are reported (submits reject on their own). */
+  #onWriteError(error: unknown, records: readonly TaskRecord[]): void {
+    const failure = toTaskweaveError(error);
+    for (const record of records) {
+      if (!this.#entries.has(record.task.id)) continue; // a submit's own record: that submit rejects
+      this.#events.emit({ type: 'error', error: failure, taskId: record.task.id });
+    }
+  }
+
+  #flushWrites(): Promise<void> {
+    return this.#writes.drained();
   }
 
   #emitStatus(entry: Entry, previous: TaskStatus | undefined): void {
@@ -747,7 +776,7 @@ export class TaskScheduler {
   #scheduleSnapshot(): void {
     if (this.#snapshotScheduled || !this.#events.hasListeners()) return;
     this.#snapshotScheduled = true;
-    queueMicrotask(() => {
+    void RESOLVED.then(() => {
       this.#snapshotScheduled = false;
       this.#events.emit({ type: 'queue', snapshot: this.getSnapshot() });
     });
@@ -795,6 +824,7 @@ export class TaskScheduler {
       if ((entry.phase as Phase) === 'done') report.failed++;
       else report.retried++;
     }
+    this.#recovered = true;
     return report;
   }
 }

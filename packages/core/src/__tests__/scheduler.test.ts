@@ -196,7 +196,7 @@ describe('dependencies', () => {
     // The same batch without the back edge is fine, and runs in dependency order.
     const ids = await s.submitMany([job('a', { id: a }), job('b', { id: b, dependencies: [a] }), job('c', { id: c, dependencies: [b] })]);
     expect(ids).toEqual([a, b, c]);
-    expect((await s.wait(c)).status).toBe(TaskStatus.Completed);
+    expect((await s.wait(c as TaskId)).status).toBe(TaskStatus.Completed);
   });
 
   it('refuses an id that already exists', async () => {

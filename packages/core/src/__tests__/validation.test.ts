@@ -47,7 +47,7 @@ describe('submit refuses bad input with a ValidationError naming the field, and 
   it('submitMany names the index of the bad task and stores none of the batch', async () => {
     const store = new MemoryTaskStore();
     const s = new TaskScheduler({ executor: fnExecutor(), store });
-    const err = await s.submitMany([good, good, { ...good, priority: 9 }]).catch((e: unknown) => e);
+    const err = await s.submitMany([good, good, { ...good, priority: 9 } as never]).catch((e: unknown) => e);
     expect((err as ValidationError).field).toBe('2.priority');
     expect((await store.load()).lastSeq).toBe(0);
   });

@@ -1,0 +1,91 @@
+/**
+ * Scheduler overhead per task: 100,000 no-op tasks with random priorities over the four levels,
+ * TaskScheduler (MemoryTaskStore, validation, events wired) vs p-queue with priorities, same
+ * concurrency, same run. Alternating runs, median of 7. Writes the `scheduler-vs-p-queue` row.
+ *
+ * Run: pnpm --filter @taskweave/core bench
+ */
+import PQueue from 'p-queue';
+// @ts-expect-error plain ESM helper shared by every benchmark
+import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
+import { TaskScheduler, TaskType, type TaskOutput, type TaskPriority } from '../src/index.js';
+
+const N = Number(process.env['BENCH_TASKS'] ?? 100_000);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
+const CONCURRENCY = 4;
+
+function priorities(seed: number): TaskPriority[] {
+  let a = seed >>> 0;
+  return Array.from({ length: N }, () => {
+    a = (a * 1664525 + 1013904223) >>> 0;
+    return (a >>> 30) as TaskPriority;
+  });
+}
+
+const NONE: TaskOutput = { kind: 'none' };
+const input = { kind: 'text', text: 'x' } as const;
+
+async function runSdk(prios: TaskPriority[]): Promise<number> {
+  const scheduler = new TaskScheduler({ concurrency: CONCURRENCY, executor: { execute: async () => NONE } });
+  await scheduler.ready();
+  const t0 = performance.now();
+  const submits: Promise<unknown>[] = new Array(N);
+  for (let i = 0; i < N; i++) {
+    submits[i] = scheduler.submit({ type: TaskType.TextProcessing, input, priority: prios[i] as TaskPriority });
+  }
+  await Promise.all(submits);
+  await scheduler.onIdle();
+  const ms = performance.now() - t0;
+  const snap = scheduler.getSnapshot();
+  if (snap.byStatus.Completed !== N) throw new Error(`sdk completed ${snap.byStatus.Completed}/${N}`);
+  await scheduler.close();
+  return ms;
+}
+
+async function runPQueue(prios: TaskPriority[]): Promise<number> {
+  const queue = new PQueue({ concurrency: CONCURRENCY });
+  let done = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) {
+    void queue.add(async () => {
+      done++;
+      return NONE;
+    }, { priority: prios[i] as number });
+  }
+  await queue.onIdle();
+  const ms = performance.now() - t0;
+  if (done !== N) throw new Error(`p-queue completed ${done}/${N}`);
+  return ms;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+const prios = priorities(1);
+// Warm-up pass for both (JIT), not counted.
+await runSdk(prios.slice(0, 10_000));
+await runPQueue(prios.slice(0, 10_000));
+
+const sdk: number[] = [];
+const base: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  gc();
+  base.push(await runPQueue(prios));
+  gc();
+  sdk.push(await runSdk(prios));
+}
+const perTask = (ms: number) => (ms * 1000) / N;
+const baseline = perTask(median(base));
+const sdkUs = perTask(median(sdk));
+const row = {
+  name: 'scheduler-vs-p-queue',
+  unit: 'µs/task',
+  baseline: Number(baseline.toFixed(3)),
+  sdk: Number(sdkUs.toFixed(3)),
+  ratio: Number((sdkUs / baseline).toFixed(3)),
+  goal: '<= 0.2',
+  runs: RUNS,
+};
+console.log(`scheduler vs p-queue: ${N} no-op tasks, 4 priorities, concurrency ${CONCURRENCY}, median of ${RUNS}`);
+console.log(`  p-queue runs (ms): ${base.map((m) => m.toFixed(0)).join(' ')}`);
+console.log(`  taskweave runs (ms): ${sdk.map((m) => m.toFixed(0)).join(' ')}`);
+console.log(formatBenchTable([row]));
+mergeBenchRows([row]);
