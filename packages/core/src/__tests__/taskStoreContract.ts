@@ -1,0 +1,213 @@
+/**
+ * The behaviour every `TaskStore` must show, as a reusable Vitest suite. Run it against each
+ * store: `describeTaskStoreContract('MemoryTaskStore', () => new MemoryTaskStore())`.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TaskRecord, TaskStore } from '../ports.js';
+import { emptyMetrics, TaskStatus, type Task, type TaskId, type TaskOutput, type TaskStatus as Status } from '../task.js';
+
+/** Options of the contract: capabilities a store may lack. */
+export interface TaskStoreContractOptions {
+  /** Closes `store` and opens another on the same backing data (skips the durability test when absent). */
+  reopen?: (store: TaskStore) => Promise<TaskStore>;
+}
+
+let seqCounter = 0;
+
+/** A valid Task with a fresh UUID v4. */
+export function makeTask(overrides: Partial<Task> = {}): Task {
+  return {
+    id: crypto.randomUUID() as TaskId,
+    type: 'TextProcessing',
+    priority: 1,
+    input: { kind: 'text', text: 'hello' },
+    retryCount: 0,
+    maxRetries: 3,
+    dependencies: [],
+    metadata: {},
+    createdAt: 1_700_000_000_000,
+    ...overrides,
+  };
+}
+
+/** A valid record; terminal statuses get a result (with `output`, default `{ kind: 'none' }`). */
+export function makeRecord(
+  status: Status,
+  seq: number,
+  options: { task?: Task; updatedAt?: number; output?: TaskOutput } = {},
+): TaskRecord {
+  const task = options.task ?? makeTask();
+  const updatedAt = options.updatedAt ?? 1_700_000_000_000 + seq;
+  const terminal = status !== TaskStatus.Pending && status !== TaskStatus.Running;
+  return {
+    task,
+    status,
+    seq,
+    updatedAt,
+    ...(terminal
+      ? {
+          result: {
+            taskId: task.id,
+            status,
+            output: options.output ?? { kind: 'none' },
+            ...(status === TaskStatus.Completed ? {} : { error: `ended ${status}`, errorCode: 'execution' }),
+            metrics: emptyMetrics(),
+            timestamp: updatedAt,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Declares the TaskStore contract suite for one store implementation.
+ *
+ * @param name shown in the test names
+ * @param makeStore a new, empty store for each test
+ */
+export function describeTaskStoreContract(
+  name: string,
+  makeStore: () => TaskStore | Promise<TaskStore>,
+  options: TaskStoreContractOptions = {},
+): void {
+  describe(`TaskStore contract: ${name}`, () => {
+    const withStore = (fn: (store: TaskStore) => Promise<void>) => async () => {
+      const store = await makeStore();
+      try {
+        await fn(store);
+      } finally {
+        await store.close();
+      }
+    };
+
+    it(
+      'an empty store loads nothing, with lastSeq 0',
+      withStore(async (store) => {
+        const snapshot = await store.load();
+        expect(snapshot.active).toEqual([]);
+        expect(snapshot.lastSeq).toBe(0);
+        expect(snapshot.quarantined).toEqual([]);
+        expect(await store.get(makeTask().id)).toBeUndefined();
+      }),
+    );
+
+    it(
+      'get returns what put stored, binary data included',
+      withStore(async (store) => {
+        const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+        const pending = makeRecord(TaskStatus.Pending, 1, { task: makeTask({ type: 'ModelInference', input: { kind: 'binary', data: bytes } }) });
+        const vector = new Float32Array([0.25, -1.5, 3e-8, 42]);
+        const done = makeRecord(TaskStatus.Completed, 2, { output: { kind: 'embedding', vector, dims: 4 } });
+        await store.put([pending, done]);
+        const a = await store.get(pending.task.id);
+        const b = await store.get(done.task.id);
+        expect(a).toEqual(pending);
+        expect(b).toEqual(done);
+        const input = a?.task.input;
+        expect(input?.kind === 'binary' && input.data).toBeInstanceOf(Uint8Array);
+        expect(input?.kind === 'binary' && [...input.data]).toEqual([0, 1, 2, 250, 255]);
+        const output = b?.result?.output;
+        expect(output?.kind === 'embedding' && output.vector).toBeInstanceOf(Float32Array);
+        expect(output?.kind === 'embedding' && [...output.vector]).toEqual([...vector]);
+      }),
+    );
+
+    it(
+      'load returns only unfinished records, in seq order, and the highest seq ever stored',
+      withStore(async (store) => {
+        const r3 = makeRecord(TaskStatus.Running, 3);
+        const r1 = makeRecord(TaskStatus.Pending, 1);
+        const r5 = makeRecord(TaskStatus.Completed, 5);
+        const r2 = makeRecord(TaskStatus.Pending, 2);
+        const r4 = makeRecord(TaskStatus.Failed, 4);
+        await store.put([r3, r5]);
+        await store.put([r1, r4, r2]);
+        const snapshot = await store.load();
+        expect(snapshot.active.map((r) => r.seq)).toEqual([1, 2, 3]);
+        expect(snapshot.active[2]).toEqual(r3);
+        expect(snapshot.lastSeq).toBe(5);
+        expect(snapshot.quarantined).toEqual([]);
+      }),
+    );
+
+    it(
+      'writes to one id apply in call order, within a put and across concurrent puts',
+      withStore(async (store) => {
+        const task = makeTask();
+        const other = makeTask();
+        await Promise.all([
+          store.put([makeRecord(TaskStatus.Pending, 1, { task })]),
+          store.put([makeRecord(TaskStatus.Running, 1, { task }), makeRecord(TaskStatus.Pending, 2, { task: other })]),
+          store.put([makeRecord(TaskStatus.Completed, 1, { task, updatedAt: 5 })]),
+          store.put([makeRecord(TaskStatus.Running, 2, { task: other }), makeRecord(TaskStatus.Timeout, 2, { task: other })]),
+        ]);
+        expect((await store.get(task.id))?.status).toBe(TaskStatus.Completed);
+        expect((await store.get(task.id))?.updatedAt).toBe(5);
+        expect((await store.get(other.id))?.status).toBe(TaskStatus.Timeout);
+        expect((await store.load()).active).toEqual([]);
+        // Back to unfinished: the record leaves the finished set again.
+        await store.put([makeRecord(TaskStatus.Pending, 1, { task })]);
+        expect((await store.load()).active.map((r) => r.task.id)).toEqual([task.id]);
+      }),
+    );
+
+    it(
+      'many concurrent puts all resolve and are all stored',
+      withStore(async (store) => {
+        const records = Array.from({ length: 300 }, (_, i) => makeRecord(i % 3 === 0 ? TaskStatus.Completed : TaskStatus.Pending, i + 1));
+        await Promise.all(records.map((r) => store.put([r])));
+        const snapshot = await store.load();
+        expect(snapshot.active.map((r) => r.seq)).toEqual(records.filter((r) => r.status === TaskStatus.Pending).map((r) => r.seq));
+        expect(snapshot.lastSeq).toBe(300);
+        for (const r of records.filter((r) => r.status === TaskStatus.Completed)) expect(await store.get(r.task.id)).toEqual(r);
+      }),
+    );
+
+    it(
+      'prune keeps the newest N finished records and never touches unfinished ones',
+      withStore(async (store) => {
+        const finished = [1, 2, 3, 4, 5].map((i) => makeRecord(TaskStatus.Completed, i, { updatedAt: 1000 * i }));
+        const active = [makeRecord(TaskStatus.Pending, 6, { updatedAt: 1 }), makeRecord(TaskStatus.Running, 7, { updatedAt: 2 })];
+        await store.put([...finished, ...active]);
+        expect(await store.prune({})).toBe(0);
+        expect(await store.prune({ keepLast: 2 })).toBe(3);
+        for (const r of finished.slice(0, 3)) expect(await store.get(r.task.id)).toBeUndefined();
+        for (const r of finished.slice(3)) expect(await store.get(r.task.id)).toEqual(r);
+        expect((await store.load()).active.map((r) => r.seq)).toEqual([6, 7]);
+        expect(await store.prune({ keepLast: 2 })).toBe(0);
+      }),
+    );
+
+    it(
+      'prune by age removes finished records older than the cutoff; lastSeq does not go back',
+      withStore(async (store) => {
+        const now = Date.now();
+        const old = [1, 2].map((i) => makeRecord(TaskStatus.Failed, i, { updatedAt: now - 10 * 86_400_000 }));
+        const oldestActive = makeRecord(TaskStatus.Pending, 3, { updatedAt: now - 20 * 86_400_000 });
+        const fresh = makeRecord(TaskStatus.Cancelled, 4, { updatedAt: now + 86_400_000 });
+        const newestOld = makeRecord(TaskStatus.Completed, 9, { updatedAt: now - 10 * 86_400_000 });
+        await store.put([...old, oldestActive, fresh, newestOld]);
+        expect(await store.prune({ olderThanMs: 86_400_000 })).toBe(3);
+        expect(await store.get(fresh.task.id)).toEqual(fresh);
+        expect(await store.get(oldestActive.task.id)).toEqual(oldestActive);
+        expect(await store.get(newestOld.task.id)).toBeUndefined();
+        expect((await store.load()).lastSeq).toBe(9);
+      }),
+    );
+
+    it.skipIf(options.reopen === undefined)('what put resolved is there after the store is reopened', async () => {
+      let store = await makeStore();
+      const records = Array.from({ length: 20 }, (_, i) => makeRecord(i < 10 ? TaskStatus.Pending : TaskStatus.Completed, i + 1));
+      await Promise.all(records.map((r) => store.put([r])));
+      store = await options.reopen!(store);
+      try {
+        const snapshot = await store.load();
+        expect(snapshot.active).toEqual(records.slice(0, 10));
+        expect(snapshot.lastSeq).toBe(20);
+        expect(await store.get(records[15]!.task.id)).toEqual(records[15]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,268 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openDB } from 'idb';
+import { PersistenceError, isTaskweaveError } from '../../errors.js';
+import { TaskStatus } from '../../task.js';
+import { describeTaskStoreContract, makeRecord, makeTask } from '../../__tests__/taskStoreContract.js';
+import { IdbTaskStore } from './idbTaskStore.js';
+import { databaseName, DB_VERSION } from './schema.js';
+
+let counter = 0;
+const freshName = () => `test-${process.pid}-${++counter}`;
+
+describeTaskStoreContract('IdbTaskStore (fake-indexeddb)', () => new IdbTaskStore({ name: freshName() }), {
+  reopen: async (store) => {
+    await store.close();
+    return new IdbTaskStore({ name: (store as IdbTaskStore).name });
+  },
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Counts readwrite transactions opened on any connection, and whether each completed. */
+function spyWriteTransactions() {
+  const txs: { tx: IDBTransaction; completed: boolean }[] = [];
+  const original = IDBDatabase.prototype.transaction;
+  vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+    const tx = original.apply(this, args);
+    if (args[1] === 'readwrite') {
+      const entry = { tx, completed: false };
+      tx.addEventListener('complete', () => {
+        entry.completed = true;
+      });
+      txs.push(entry);
+    }
+    return tx;
+  });
+  return txs;
+}
+
+async function rawRows(name: string, store: 'tasks' | 'quarantine' = 'tasks') {
+  const db = await openDB(databaseName(name));
+  try {
+    return await db.getAll(store);
+  } finally {
+    db.close();
+  }
+}
+
+describe('IdbTaskStore group commit', () => {
+  it('coalesces concurrent puts into far fewer transactions, each resolving after its own commit', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    const txs = spyWriteTransactions();
+    const txOfTask = new Map<string, IDBTransaction>();
+    const originalPut = IDBObjectStore.prototype.put;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      txOfTask.set((value as { task: { id: string } }).task.id, this.transaction);
+      return originalPut.call(this, value, key);
+    });
+    const records = Array.from({ length: 200 }, (_, i) => makeRecord(TaskStatus.Pending, i + 1));
+    const committedBeforeAck: boolean[] = [];
+    await Promise.all(
+      records.map((r) =>
+        store.put([r]).then(() => {
+          const tx = txOfTask.get(r.task.id);
+          committedBeforeAck.push(txs.find((t) => t.tx === tx)?.completed === true);
+        }),
+      ),
+    );
+    // One transaction per put would be 200; group commit needs one (two if a flush splits).
+    expect(txs.length).toBeGreaterThanOrEqual(1);
+    expect(txs.length).toBeLessThanOrEqual(2);
+    expect(committedBeforeAck).toHaveLength(200);
+    expect(committedBeforeAck.every(Boolean)).toBe(true);
+    expect(store.commitCount).toBe(txs.length);
+    expect(await rawRows(name)).toHaveLength(200);
+    await store.close();
+  });
+
+  it('bounds the batch size: more records than maxBatchRecords take several transactions', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name, maxBatchRecords: 50 }).open();
+    const txs = spyWriteTransactions();
+    await Promise.all(Array.from({ length: 200 }, (_, i) => store.put([makeRecord(TaskStatus.Pending, i + 1)])));
+    expect(txs.length).toBe(4);
+    expect(await rawRows(name)).toHaveLength(200);
+    await store.close();
+  });
+
+  it('puts made while a commit is in flight share the next transaction', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    const txs = spyWriteTransactions();
+    const first = store.put([makeRecord(TaskStatus.Pending, 1)]);
+    await Promise.resolve();
+    await Promise.resolve(); // the first commit is now in flight
+    const later: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) {
+      later.push(store.put([makeRecord(TaskStatus.Pending, i + 2)]));
+      await Promise.resolve(); // each put in its own microtask turn
+    }
+    await Promise.all([first, ...later]);
+    expect(txs.length).toBeLessThanOrEqual(3);
+    expect(await rawRows(name)).toHaveLength(51);
+    await store.close();
+  });
+
+  it('a record that cannot be cloned fails only its own put; the rest of the batch is written', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    const good = Array.from({ length: 5 }, (_, i) => makeRecord(TaskStatus.Pending, i + 1));
+    const bad = makeRecord(TaskStatus.Pending, 6, { task: makeTask({ type: 'custom:x', input: { kind: 'custom', value: () => 1 } }) });
+    const results = await Promise.allSettled([...good.slice(0, 2), bad, ...good.slice(2)].map((r) => store.put([r])));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const error = (results[2] as PromiseRejectedResult).reason;
+    expect(isTaskweaveError(error, 'persistence')).toBe(true);
+    expect((await rawRows(name)).map((r) => r.seq).sort()).toEqual([1, 2, 3, 4, 5]);
+    await store.close();
+  });
+});
+
+describe('IdbTaskStore quota errors', () => {
+  it('a QuotaExceededError thrown by put rejects every caller of the batch with nothing written', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    await store.put([makeRecord(TaskStatus.Pending, 1)]);
+    const records = Array.from({ length: 10 }, (_, i) => makeRecord(TaskStatus.Pending, i + 2));
+    const victim = records[6]!.task.id;
+    const originalPut = IDBObjectStore.prototype.put;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      if ((value as { task?: { id?: string } }).task?.id === victim) throw new DOMException('quota reached', 'QuotaExceededError');
+      return originalPut.call(this, value, key);
+    });
+    const results = await Promise.allSettled(records.map((r) => store.put([r])));
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      const reason = (r as PromiseRejectedResult).reason;
+      expect(reason).toBeInstanceOf(PersistenceError);
+      expect((reason as PersistenceError).reason).toBe('quota');
+    }
+    vi.restoreAllMocks();
+    expect((await rawRows(name)).map((r) => r.seq)).toEqual([1]);
+    await store.put([makeRecord(TaskStatus.Pending, 20)]); // the store still works afterwards
+    expect(await rawRows(name)).toHaveLength(2);
+    await store.close();
+  });
+
+  it('a transaction aborted with QuotaExceededError at commit time maps to PersistenceError quota', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    const records = Array.from({ length: 8 }, (_, i) => makeRecord(TaskStatus.Pending, i + 1));
+    const victim = records[3]!.task.id;
+    const originalPut = IDBObjectStore.prototype.put;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      const request = originalPut.call(this, value, key);
+      if ((value as { task?: { id?: string } }).task?.id === victim) {
+        const tx = this.transaction;
+        // What a browser does when the disk quota is hit on commit: abort with tx.error set.
+        queueMicrotask(() => {
+          Object.defineProperty(tx, 'error', { get: () => new DOMException('quota reached', 'QuotaExceededError') });
+          tx.abort();
+        });
+      }
+      return request;
+    });
+    const results = await Promise.allSettled(records.map((r) => store.put([r])));
+    expect(results.every((r) => r.status === 'rejected' && (r.reason as PersistenceError).reason === 'quota')).toBe(true);
+    vi.restoreAllMocks();
+    expect(await rawRows(name)).toEqual([]);
+    await store.close();
+  });
+});
+
+describe('IdbTaskStore migrations', () => {
+  it('opens a v1 database written with the old schema and keeps its data usable', async () => {
+    const name = freshName();
+    const pending = makeRecord(TaskStatus.Pending, 2);
+    const running = makeRecord(TaskStatus.Running, 1);
+    const done = makeRecord(TaskStatus.Completed, 7, { output: { kind: 'binary', data: new Uint8Array([9, 8, 7]) } });
+    // The v1 layout, by hand: bare records keyed by task.id, one seq index, nothing else.
+    const v1 = await openDB(databaseName(name), 1, {
+      upgrade(db) {
+        db.createObjectStore('tasks', { keyPath: 'task.id' }).createIndex('seq', 'seq', { unique: true });
+      },
+    });
+    for (const r of [pending, running, done]) await v1.put('tasks', r);
+    v1.close();
+
+    const store = new IdbTaskStore({ name });
+    const snapshot = await store.load();
+    expect(snapshot.active).toEqual([running, pending]);
+    expect(snapshot.lastSeq).toBe(7);
+    expect(await store.get(done.task.id)).toEqual(done);
+    expect(await store.prune({ keepLast: 0 })).toBe(1); // the migrated finished row is in the `done` index
+    await store.close();
+
+    const db = await openDB(databaseName(name));
+    expect(db.version).toBe(DB_VERSION);
+    expect([...db.objectStoreNames].sort()).toEqual(['collections', 'documents', 'meta', 'quarantine', 'tasks']);
+    expect([...db.transaction('tasks').store.indexNames].sort()).toEqual(['active', 'done', 'seq']);
+    db.close();
+  });
+});
+
+describe('IdbTaskStore corrupt records', () => {
+  it('quarantines rows that fail validation with a typed error and loads the others', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    const good = [makeRecord(TaskStatus.Pending, 1), makeRecord(TaskStatus.Running, 3)];
+    await store.put(good);
+    const raw = await openDB(databaseName(name));
+    // A row with an invalid task and one whose status is not one of the six.
+    await raw.put('tasks', { task: { id: 'broken-1', type: 'TextProcessing' }, status: 'Pending', seq: 2, updatedAt: 1, activeSeq: 2 });
+    const bogus = { ...makeRecord(TaskStatus.Pending, 4), status: 'Paused', activeSeq: 4 };
+    await raw.put('tasks', bogus);
+    raw.close();
+
+    const snapshot = await store.load();
+    expect(snapshot.active).toEqual(good);
+    expect(snapshot.quarantined.map((q) => q.key).sort()).toEqual(['broken-1', bogus.task.id].sort());
+    for (const q of snapshot.quarantined) {
+      expect(q.error).toBeInstanceOf(PersistenceError);
+      expect((q.error as PersistenceError).reason).toBe('corrupt');
+    }
+    const statusError = snapshot.quarantined.find((q) => q.key === bogus.task.id)!.error as PersistenceError;
+    expect(statusError.details?.['field']).toBe('status');
+    const quarantined = await rawRows(name, 'quarantine');
+    expect(quarantined.map((q) => q.key).sort()).toEqual(['broken-1', bogus.task.id].sort());
+    expect((await store.load()).quarantined).toEqual([]); // moved, not reported twice
+    expect(await store.get(bogus.task.id)).toBeUndefined();
+    await store.close();
+  });
+
+  it('get of a corrupt row throws PersistenceError corrupt and quarantines it', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    const done = makeRecord(TaskStatus.Completed, 1);
+    const raw = await openDB(databaseName(name));
+    await raw.put('tasks', { ...done, result: { ...done.result, metrics: 'lost' }, doneAt: 1 });
+    raw.close();
+    await expect(store.get(done.task.id)).rejects.toMatchObject({ code: 'persistence', reason: 'corrupt' });
+    expect(await store.get(done.task.id)).toBeUndefined();
+    expect((await rawRows(name, 'quarantine')).map((q) => q.key)).toEqual([done.task.id]);
+    await store.close();
+  });
+});
+
+describe('IdbTaskStore lifecycle', () => {
+  it('close waits for queued writes; later calls reject with unavailable', async () => {
+    const name = freshName();
+    const store = new IdbTaskStore({ name });
+    const puts = Array.from({ length: 30 }, (_, i) => store.put([makeRecord(TaskStatus.Pending, i + 1)]));
+    await store.close();
+    await Promise.all(puts);
+    expect(await rawRows(name)).toHaveLength(30);
+    await expect(store.put([makeRecord(TaskStatus.Pending, 99)])).rejects.toMatchObject({ reason: 'unavailable' });
+    await expect(store.load()).rejects.toMatchObject({ reason: 'unavailable' });
+  });
+
+  it('refuses bad prune options with a ValidationError naming the field', async () => {
+    const store = new IdbTaskStore({ name: freshName() });
+    await expect(store.prune({ keepLast: -1 })).rejects.toMatchObject({ code: 'validation', field: 'keepLast' });
+    await expect(store.prune({ olderThanMs: Number.NaN })).rejects.toMatchObject({ code: 'validation', field: 'olderThanMs' });
+    await store.close();
+  });
+});

@@ -1,0 +1,307 @@
+/// <reference lib="dom" />
+import { unwrap } from 'idb';
+import { PersistenceError, TaskweaveError, ValidationError } from '../../errors.js';
+import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../../ports.js';
+import type { TaskId } from '../../task.js';
+import { GroupCommit, RejectItems } from './groupCommit.js';
+import { parseTaskRow } from './recordSchema.js';
+import { databaseName, openTaskweaveDb, toTaskRow, type TaskweaveDatabase } from './schema.js';
+
+/** Options of `IdbTaskStore`. */
+export interface IdbTaskStoreOptions {
+  /** Scheduler name; the database is `taskweave:<name>`. @default 'default' */
+  name?: string;
+  /**
+   * Durability of write transactions. `'strict'` waits for the disk flush before `put`
+   * resolves, which is what "durable before submit resolves" means across a crash of the
+   * browser, not only of the page. @default 'strict'
+   */
+  durability?: IDBTransactionDurability;
+  /** Most records one group-commit transaction takes from different callers. @default 2000 */
+  maxBatchRecords?: number;
+  /** Time source of `prune({ olderThanMs })`. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * The IndexedDB `TaskStore`: one database per scheduler name, versioned schema with
+ * migrations (`schema.ts`), records validated with zod when read back, corrupt ones moved to
+ * the `quarantine` store with a `PersistenceError('corrupt')`.
+ *
+ * Writes use group commit: concurrent `put` calls share one readwrite transaction; each call
+ * resolves when that transaction's `complete` fires, and a failed transaction rejects every
+ * call in it with nothing of it written. `QuotaExceededError` becomes `PersistenceError('quota')`.
+ *
+ * @example
+ * import { IdbTaskStore } from '@taskweave/core/idb'
+ * const scheduler = new TaskScheduler({ executor, store: new IdbTaskStore({ name: 'my-app' }) })
+ */
+export class IdbTaskStore implements TaskStore {
+  readonly name: string;
+  readonly #durability: IDBTransactionDurability;
+  readonly #now: () => number;
+  readonly #commit: GroupCommit<readonly TaskRecord[]>;
+  #db: Promise<TaskweaveDatabase> | undefined;
+  /** Set by `close()`: no new calls are taken. */
+  #closing = false;
+  /** Set once the queued writes of `close()` are done: the connection is gone. */
+  #closed = false;
+
+  constructor(options: IdbTaskStoreOptions = {}) {
+    this.name = options.name ?? 'default';
+    this.#durability = options.durability ?? 'strict';
+    this.#now = options.now ?? Date.now;
+    this.#commit = new GroupCommit<readonly TaskRecord[]>({
+      commit: (batches) => this.#write(batches),
+      maxBatchWeight: options.maxBatchRecords ?? 2000,
+      weight: (records) => records.length,
+    });
+  }
+
+  /** The IndexedDB database name this store uses. */
+  get databaseName(): string {
+    return databaseName(this.name);
+  }
+
+  /** Write transactions committed or attempted so far (group commit keeps this far below the puts). */
+  get commitCount(): number {
+    return this.#commit.commits;
+  }
+
+  /** Opens the database now (it is otherwise opened on first use); rejects with `PersistenceError('unavailable')`. */
+  async open(): Promise<this> {
+    await this.#database();
+    return this;
+  }
+
+  async load(): Promise<StoreSnapshot> {
+    if (this.#closing) throw closedError();
+    const db = await this.#database();
+    const tx = db.transaction(['tasks', 'meta'], 'readonly');
+    const tasks = tx.objectStore('tasks');
+    const [rows, keys, metaSeq, lastRow] = await Promise.all([
+      tasks.index('active').getAll(),
+      tasks.index('active').getAllKeys(),
+      tx.objectStore('meta').get('lastSeq'),
+      tasks.index('seq').openCursor(IDBKeyRange.bound(-Infinity, Infinity), 'prev'),
+    ]).catch((error: unknown) => {
+      throw toPersistenceError(error, 'reading the task store');
+    });
+    const lastSeq = Math.max(0, metaSeq?.value ?? 0, lastRow?.value.seq ?? 0);
+    const active: TaskRecord[] = [];
+    const bad: { key: string; value: unknown; error: ValidationError }[] = [];
+    rows.forEach((value, i) => {
+      const key = String(keys[i]);
+      const parsed = parseTaskRow(value);
+      if (parsed.ok) active.push(parsed.record);
+      else bad.push({ key, value, error: parsed.error });
+    });
+    const quarantined = bad.length === 0 ? [] : await this.#quarantine(bad);
+    return { active, lastSeq, quarantined };
+  }
+
+  put(records: readonly TaskRecord[]): Promise<void> {
+    if (this.#closing) return Promise.reject(closedError());
+    if (records.length === 0) return Promise.resolve();
+    return this.#commit.enqueue(records);
+  }
+
+  async get(id: TaskId): Promise<TaskRecord | undefined> {
+    if (this.#closing) throw closedError();
+    const db = await this.#database();
+    const value = await db.get('tasks', id).catch((error: unknown) => {
+      throw toPersistenceError(error, `reading task ${id}`);
+    });
+    if (value === undefined) return undefined;
+    const parsed = parseTaskRow(value);
+    if (parsed.ok) return parsed.record;
+    const [entry] = await this.#quarantine([{ key: id, value, error: parsed.error }]);
+    throw entry?.error ?? corruptError(id, parsed.error);
+  }
+
+  async prune(options: PruneOptions): Promise<number> {
+    const { olderThanMs, keepLast } = options;
+    if (olderThanMs !== undefined && !(olderThanMs >= 0)) {
+      throw new ValidationError('prune: olderThanMs must be a number ≥ 0', [
+        { path: ['olderThanMs'], field: 'olderThanMs', message: 'must be a number ≥ 0' },
+      ]);
+    }
+    if (keepLast !== undefined && !(Number.isInteger(keepLast) && keepLast >= 0)) {
+      throw new ValidationError('prune: keepLast must be a whole number ≥ 0', [
+        { path: ['keepLast'], field: 'keepLast', message: 'must be a whole number ≥ 0' },
+      ]);
+    }
+    if (this.#closing) throw closedError();
+    if (olderThanMs === undefined && keepLast === undefined) return 0;
+    // Writes queued before this call land first, so a just-finished task is pruned by its real age.
+    await this.#commit.settled();
+    const db = await this.#database();
+    const cutoff = olderThanMs === undefined ? undefined : this.#now() - olderThanMs;
+    try {
+      const tx = db.transaction(['tasks', 'meta'], 'readwrite', { durability: this.#durability });
+      const tasks = tx.objectStore('tasks');
+      // Remember the highest seq before rows go, so `load().lastSeq` never moves backwards.
+      const [last, meta] = await Promise.all([
+        tasks.index('seq').openCursor(IDBKeyRange.bound(-Infinity, Infinity), 'prev'),
+        tx.objectStore('meta').get('lastSeq'),
+      ]);
+      const highest = Math.max(meta?.value ?? 0, last?.value.seq ?? 0);
+      if (highest > (meta?.value ?? 0)) await tx.objectStore('meta').put({ key: 'lastSeq', value: highest });
+      let removed = 0;
+      let index = 0;
+      let cursor = await tasks.index('done').openCursor(null, 'prev');
+      while (cursor) {
+        const doneAt = cursor.key[0];
+        const tooMany = keepLast !== undefined && index >= keepLast;
+        const tooOld = cutoff !== undefined && doneAt < cutoff;
+        if (tooMany || tooOld) {
+          await cursor.delete();
+          removed++;
+        }
+        index++;
+        cursor = await cursor.continue();
+      }
+      await tx.done;
+      return removed;
+    } catch (error) {
+      throw toPersistenceError(error, 'pruning the task store');
+    }
+  }
+
+  /** Waits for queued writes, then closes the connection. Later calls reject with `unavailable`. */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    await this.#commit.settled();
+    this.#closed = true;
+    const db = this.#db;
+    this.#db = undefined;
+    if (db !== undefined) (await db.catch(() => undefined))?.close();
+  }
+
+  #database(): Promise<TaskweaveDatabase> {
+    if (this.#closed) return Promise.reject(closedError());
+    if (this.#db === undefined) {
+      const opening = openTaskweaveDb(this.name, {
+        // A newer version elsewhere wants the database: step aside, reopen on next use.
+        onBlocking: () => {
+          void opening.then((db) => db.close());
+          if (this.#db === opening) this.#db = undefined;
+        },
+        onTerminated: () => {
+          if (this.#db === opening) this.#db = undefined;
+        },
+      }).catch((error: unknown) => {
+        if (this.#db === opening) this.#db = undefined;
+        throw new PersistenceError('unavailable', `Cannot open IndexedDB database ${this.databaseName}: ${message(error)}`, {
+          cause: error,
+        });
+      });
+      this.#db = opening;
+    }
+    return this.#db;
+  }
+
+  /** One readwrite transaction for all records of `batches`, in order; resolves on `complete`. */
+  async #write(batches: readonly (readonly TaskRecord[])[]): Promise<void> {
+    const db = unwrap(await this.#database());
+    return new Promise<void>((resolve, reject) => {
+      let tx: IDBTransaction;
+      try {
+        tx = db.transaction('tasks', 'readwrite', { durability: this.#durability });
+      } catch (error) {
+        reject(toPersistenceError(error, 'starting a write'));
+        return;
+      }
+      let settled = false;
+      tx.oncomplete = () => {
+        settled = true;
+        resolve();
+      };
+      tx.onabort = () => {
+        if (settled) return;
+        settled = true;
+        reject(toPersistenceError(tx.error ?? new DOMException('The write transaction was aborted', 'AbortError'), 'writing tasks'));
+      };
+      const store = tx.objectStore('tasks');
+      for (let i = 0; i < batches.length; i++) {
+        for (const record of batches[i] as readonly TaskRecord[]) {
+          try {
+            store.put(toTaskRow(record));
+          } catch (error) {
+            // Thrown synchronously (DataCloneError, or a quota error some engines raise here):
+            // drop the whole transaction; only the offending call fails unless it is the quota.
+            settled = true;
+            try {
+              tx.abort();
+            } catch {
+              // already finished
+            }
+            const mapped = toPersistenceError(error, `writing task ${String(record.task?.id)}`);
+            reject(mapped.reason === 'quota' ? mapped : new RejectItems(new Map([[i, mapped]])));
+            return;
+          }
+        }
+      }
+    });
+  }
+
+  async #quarantine(
+    bad: { key: string; value: unknown; error: ValidationError }[],
+  ): Promise<{ key: string; error: PersistenceError }[]> {
+    const out = bad.map(({ key, error }) => ({ key, error: corruptError(key, error) }));
+    try {
+      const db = await this.#database();
+      const tx = db.transaction(['tasks', 'quarantine'], 'readwrite', { durability: this.#durability });
+      const at = this.#now();
+      for (const { key, error } of bad) {
+        // Re-read inside the transaction: a write may have replaced the row since.
+        const current = await tx.objectStore('tasks').get(key);
+        if (current === undefined || parseTaskRow(current).ok) continue;
+        await tx.objectStore('quarantine').put({ key, value: current, error: error.message, at });
+        await tx.objectStore('tasks').delete(key);
+      }
+      await tx.done;
+    } catch (error) {
+      // Could not move them: they stay where they are and are reported again next time.
+      for (const entry of out) entry.error.details!['quarantineFailed'] = message(error);
+    }
+    return out;
+  }
+}
+
+function corruptError(key: string, error: ValidationError): PersistenceError {
+  return new PersistenceError('corrupt', `Stored task ${key} is corrupt and was quarantined: ${error.message}`, {
+    cause: error,
+    details: { key, field: error.field },
+  });
+}
+
+function closedError(): PersistenceError {
+  return new PersistenceError('unavailable', 'IdbTaskStore is closed');
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Maps what IndexedDB throws to a typed PersistenceError: `QuotaExceededError` → `quota`,
+ * a closed or closing connection → `unavailable`, anything else → `unknown`.
+ */
+export function toPersistenceError(error: unknown, doing: string): PersistenceError {
+  if (error instanceof PersistenceError) return error;
+  if (error instanceof TaskweaveError) {
+    return new PersistenceError('unknown', `${doing}: ${error.message}`, { cause: error });
+  }
+  const name = error instanceof Error || error instanceof DOMException ? error.name : '';
+  if (name === 'QuotaExceededError') {
+    return new PersistenceError('quota', `Storage quota exceeded while ${doing}; nothing of this write was stored`, {
+      cause: error,
+    });
+  }
+  if (name === 'InvalidStateError' || name === 'UnknownError' || name === 'VersionError') {
+    return new PersistenceError('unavailable', `IndexedDB unavailable while ${doing}: ${message(error)}`, { cause: error });
+  }
+  return new PersistenceError('unknown', `IndexedDB failed while ${doing}: ${message(error)}`, { cause: error });
+}
