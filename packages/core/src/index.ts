@@ -11,3 +11,6 @@ export type { RetryOptions, RetryDelay, Retryer } from './retryer.js';
 export { MemoryTaskStore } from './adapters/memoryTaskStore.js';
 export { toSeedTask, fromSeedTask, toSeedResult, fromSeedResult, msToSeedDuration, seedDurationToMs } from './seedCodec.js';
 export type { SeedDuration } from './seedCodec.js';
+export { parseSubmission, parseSubmissions, prepareSubmissions, newTaskRecord, MAX_SUBMIT_BATCH } from './submission.js';
+export type { SubmissionContext } from './submission.js';
+export { Subscribable } from './subscribable.js';

@@ -14,7 +14,8 @@ import {
 import type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.js';
 import type { Clock, ExecutionContext, Executor, MeasuredMetrics, TaskRecord, TaskStore } from './ports.js';
 import { createRetryer, type RetryOptions, type Retryer } from './retryer.js';
-import { parseTaskOutput, submitTaskSchema, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
+import { parseTaskOutput, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
+import { newTaskRecord, parseSubmission, parseSubmissions, prepareSubmissions } from './submission.js';
 import { Subscribable } from './subscribable.js';
 import { WriteBuffer } from './writeBuffer.js';
 import { Attempt } from './attempt.js';
@@ -92,7 +93,6 @@ type Action =
 
 const NONE: TaskOutput = { kind: 'none' };
 const RESOLVED = Promise.resolve();
-const MAX_SUBMIT_BATCH = 100_000;
 
 function zeroByStatus(): Record<TaskStatus, number> {
   return { Pending: 0, Running: 0, Completed: 0, Failed: 0, Cancelled: 0, Timeout: 0 };
@@ -172,14 +172,17 @@ export class TaskScheduler {
    */
   submit(options: SubmitTaskOptions): Promise<TaskId> {
     if (this.#closed) return Promise.reject(new TaskweaveError('closed', 'The scheduler is closed'));
-    const parsed = submitTaskSchema.safeParse(options);
-    if (!parsed.success) return Promise.reject(ValidationError.fromZod('submit', parsed.error.issues));
-    const p = parsed.data;
+    let p: ResolvedSubmit;
+    try {
+      p = parseSubmission(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (!this.#recovered || p.id !== undefined || p.dependencies.length > 0) {
       return this.#submit([p], false).then((ids) => ids[0] as TaskId);
     }
     // Common case, kept lean: a fresh id cannot collide and nothing needs looking up.
-    const record = this.#newRecord(p, this.#generateId() as TaskId, this.#clock.now());
+    const record = newTaskRecord(p, this.#generateId() as TaskId, this.#clock.now(), ++this.#seq);
     return this.#writes.write([record]).then(() => {
       if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
       this.#admit(record.task, record.seq);
@@ -192,12 +195,34 @@ export class TaskScheduler {
    * giving their own `id`s. All or nothing: one bad task refuses the batch.
    */
   async submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]> {
-    if (!Array.isArray(options)) {
-      throw new ValidationError('submitMany: expected an array of tasks', [
-        { path: [], field: '(root)', message: 'must be an array' },
-      ]);
+    return this.#submit(parseSubmissions(options), true);
+  }
+
+  /**
+   * Queues tasks that another writer (a follower tab) put into the store as Pending. Unknown,
+   * finished or already held ids are skipped; unfinished dependencies found in the store are
+   * adopted first. Returns the ids adopted.
+   */
+  async adopt(ids: readonly TaskId[]): Promise<TaskId[]> {
+    await this.#ready;
+    const adopted: TaskId[] = [];
+    for (const id of ids) {
+      if (this.#closed || this.#entries.has(id) || this.#reserved.has(id)) continue;
+      const record = await this.#store.get(id);
+      if (record === undefined || isTerminalStatus(record.status)) continue;
+      for (const dep of record.task.dependencies) {
+        if (this.#entries.has(dep)) continue;
+        const depRecord = await this.#store.get(dep);
+        if (depRecord === undefined) continue;
+        if (isTerminalStatus(depRecord.status)) this.#rememberFinished(dep, depRecord);
+        else adopted.push(...(await this.adopt([dep])));
+      }
+      if (this.#closed || this.#entries.has(id)) continue;
+      this.#seq = Math.max(this.#seq, record.seq);
+      this.#admit(record.task, record.seq);
+      adopted.push(id);
     }
-    return this.#submit(options, true);
+    return adopted;
   }
 
   /** Resolves with the TaskResult when the task ends, whatever its terminal status. */
@@ -316,101 +341,32 @@ export class TaskScheduler {
 
   // ── submission ────────────────────────────────────────────────────────────
 
-  async #submit(list: readonly (SubmitTaskOptions | ResolvedSubmit)[], many: boolean): Promise<TaskId[]> {
+  async #submit(parsed: readonly ResolvedSubmit[], many: boolean): Promise<TaskId[]> {
     if (this.#closed) throw new TaskweaveError('closed', 'The scheduler is closed');
-    if (list.length > MAX_SUBMIT_BATCH) {
-      throw new ValidationError(`submitMany: at most ${MAX_SUBMIT_BATCH} tasks at once`, [
-        { path: [], field: '(root)', message: `at most ${MAX_SUBMIT_BATCH} tasks` },
-      ]);
-    }
-    const parsed: ResolvedSubmit[] = [];
-    for (let i = 0; i < list.length; i++) {
-      if (!many) {
-        parsed.push(list[i] as ResolvedSubmit); // validated by submit()
-        continue;
-      }
-      const result = submitTaskSchema.safeParse(list[i]);
-      if (!result.success) {
-        const issues = result.error.issues.map((issue) => ({ ...issue, path: [i, ...issue.path] }));
-        throw ValidationError.fromZod('submitMany', issues);
-      }
-      parsed.push(result.data);
-    }
     await this.#ready;
-
-    const ids = parsed.map((p) => (p.id ?? this.#generateId()) as TaskId);
-    const field = (i: number, name: string) => (many ? `${i}.${name}` : name);
-    const batch = new Map<TaskId, TaskId[]>();
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i] as TaskId;
-      if (batch.has(id) || this.#entries.has(id) || this.#reserved.has(id)) {
-        throw new TaskweaveError('duplicate-id', `${field(i, 'id')}: a task with id ${id} already exists`, {
-          details: { field: field(i, 'id'), taskId: id },
-        });
-      }
-      batch.set(id, (parsed[i] as ResolvedSubmit).dependencies as TaskId[]);
-    }
-
-    // Reserve ids while we await the store, so concurrent submits cannot take them.
-    for (const id of ids) this.#reserved.add(id);
+    // Ids are reserved while we await the store, so concurrent submits cannot take them.
+    let reserved: readonly TaskId[] = [];
     try {
-      const finished = new Map<TaskId, TaskRecord>();
-      for (let i = 0; i < ids.length; i++) {
-        const deps = (parsed[i] as ResolvedSubmit).dependencies as TaskId[];
-        for (let d = 0; d < deps.length; d++) {
-          const dep = deps[d] as TaskId;
-          if (batch.has(dep) || this.#entries.has(dep)) continue;
-          const record = this.#reserved.has(dep) ? undefined : await this.#store.get(dep);
-          if (record === undefined) {
-            const name = field(i, `dependencies.${d}`);
-            throw new TaskweaveError('unknown-dependency', `${name}: no task with id ${dep}`, {
-              retryable: false,
-              details: { field: name, dependencyId: dep },
-            });
-          }
-          finished.set(dep, record);
-        }
-        if ((parsed[i] as ResolvedSubmit).id !== undefined && (await this.#store.get(ids[i] as TaskId)) !== undefined) {
-          const name = field(i, 'id');
-          throw new TaskweaveError('duplicate-id', `${name}: a task with id ${ids[i]} already exists`, {
-            details: { field: name, taskId: ids[i] },
-          });
-        }
-      }
-      const cycle = DependencyGraph.findCycle(batch);
-      if (cycle !== undefined) {
-        throw new TaskweaveError('cycle', `dependencies: cycle ${cycle.join(' → ')}`, {
-          details: { field: 'dependencies', cycle },
-        });
-      }
-
-      const now = this.#clock.now();
-      const records = parsed.map((p, i) => this.#newRecord(p, ids[i] as TaskId, now));
+      const { records, found } = await prepareSubmissions(parsed, many, {
+        generateId: this.#generateId,
+        now: () => this.#clock.now(),
+        nextSeq: () => ++this.#seq,
+        isTaken: (id) => this.#entries.has(id) || this.#reserved.has(id),
+        isKnown: (id) => this.#entries.has(id),
+        reserve: (ids) => {
+          reserved = ids;
+          for (const id of ids) this.#reserved.add(id);
+        },
+        lookup: (id) => (this.#entries.has(id) ? Promise.resolve(undefined) : this.#store.get(id)),
+      });
       await this.#writes.write(records);
       if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
-      for (const [id, record] of finished) this.#rememberFinished(id, record);
+      for (const [id, record] of found) this.#rememberFinished(id, record);
       for (const record of records) this.#admit(record.task, record.seq);
-      return ids;
+      return records.map((r) => r.task.id);
     } finally {
-      for (const id of ids) this.#reserved.delete(id);
+      for (const id of reserved) this.#reserved.delete(id);
     }
-  }
-
-  #newRecord(p: ResolvedSubmit, id: TaskId, now: number): TaskRecord {
-    const task: Task = {
-      id,
-      type: p.type,
-      priority: p.priority,
-      input: p.input as Task['input'],
-      retryCount: 0,
-      maxRetries: p.maxRetries,
-      dependencies: p.dependencies as TaskId[],
-      metadata: p.metadata,
-      createdAt: now,
-    };
-    if (p.modelId !== undefined) task.modelId = p.modelId;
-    if (p.deadline !== undefined) task.deadline = p.deadline;
-    return { task, status: TaskStatus.Pending, seq: ++this.#seq, updatedAt: now };
   }
 
   /** Keeps a finished task read from the store, so dependents see its result. */

@@ -611,3 +611,23 @@ describe('recovery from a store', () => {
     expect((await store.get(b))?.seq).toBe(2);
   });
 });
+
+describe('adopt', () => {
+  it('queues Pending records another writer put into the store, dependencies first, once', async () => {
+    const store = new MemoryTaskStore();
+    const exec = fnExecutor();
+    const s = new TaskScheduler({ executor: exec, store });
+    const done = await s.submit(job('done'));
+    await s.wait(done);
+    const { newTaskRecord, parseSubmission } = await import('../index.js');
+    const parentId = crypto.randomUUID() as TaskId;
+    const childId = crypto.randomUUID() as TaskId;
+    const parent = newTaskRecord(parseSubmission(job('parent', { dependencies: [done] })), parentId, Date.now(), 10);
+    const child = newTaskRecord(parseSubmission(job('child', { dependencies: [parentId] })), childId, Date.now(), 11);
+    await store.put([parent, child]);
+    expect(await s.adopt([childId, parentId, childId])).toEqual([parentId, childId]);
+    expect(await s.adopt([childId, '4b8f6c1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b' as TaskId])).toEqual([]);
+    expect((await s.wait(childId)).status).toBe(TaskStatus.Completed);
+    expect(exec.order).toEqual([done, parentId, childId]);
+  });
+});
