@@ -1,0 +1,101 @@
+/**
+ * The typed protocol between the pool (main thread) and the worker runtime, carried by comlink.
+ * Everything here is structured-cloneable data: errors cross as `SerializedError` and are rebuilt
+ * with `deserializeError` from `@taskweave/core`, because comlink keeps only name/message/stack.
+ */
+import type { MeasuredMetrics, SerializedError, Task, TaskOutput } from '@taskweave/core';
+import type { BackendPreference, ModelProgress } from './worker/handler.js';
+
+export type { SerializedError };
+
+/** Sent once by the pool when a worker starts. */
+export interface WorkerInit {
+  /** Stable slot index in the pool (a replacement gets the same index). */
+  index: number;
+  /** Most models the worker keeps loaded (LRU beyond it). */
+  maxModels: number;
+  /**
+   * The worker's end of a control channel. The runtime posts `{ type: 'closing' }` on it when the
+   * worker calls `self.close()`, so the pool notices at once (comlink never tells).
+   */
+  control: MessagePort;
+}
+
+/** What a started worker reports. */
+export interface WorkerHello {
+  /** Task types with a handler (built-in and custom). */
+  types: string[];
+  /** Task types with a batch handler. */
+  batchTypes: string[];
+}
+
+/** One task to run. */
+export interface JobRequest {
+  /** Unique per pool; `abort(jobId)` names it. */
+  jobId: number;
+  task: Task;
+  backend: BackendPreference;
+}
+
+/** Several tasks of one type and model run as one batched call. */
+export interface BatchJobRequest {
+  jobId: number;
+  tasks: Task[];
+  backend: BackendPreference;
+}
+
+/** How a job ended: errors are data, never thrown across the boundary. */
+export type JobOutcome =
+  | { ok: true; output: TaskOutput; metrics: MeasuredMetrics }
+  | { ok: false; error: SerializedError; metrics: MeasuredMetrics };
+
+/** A job's outcome plus the worker's state after it (for model affinity). */
+export interface JobResult {
+  outcome: JobOutcome;
+  /** Models loaded in the worker now, least recently used first. */
+  models: string[];
+}
+
+/** One task's outcome inside a batch; `metrics` holds only what the handler measured for that task. */
+export type BatchItemOutcome =
+  | { ok: true; output: TaskOutput; metrics?: MeasuredMetrics }
+  | { ok: false; error: SerializedError; metrics?: MeasuredMetrics };
+
+/**
+ * Outcomes of a batch in task order, the metrics of the batched call as a whole (split per task by
+ * `splitBatchResult` in batcher.ts), and the worker's state after it.
+ */
+export interface BatchJobResult {
+  outcomes: BatchItemOutcome[];
+  shared: MeasuredMetrics;
+  models: string[];
+}
+
+/** Result of warming a model in one worker. */
+export interface WarmUpOutcome {
+  ok: boolean;
+  backend?: string;
+  error?: SerializedError;
+  durationMs: number;
+  networkBytes: number;
+  models: string[];
+}
+
+/** Progress callback passed as a `Comlink.proxy`. */
+export type ProgressSink = (event: ModelProgress) => void;
+
+/** Messages the runtime posts on the control port. */
+export type ControlMessage = { type: 'closing' } | { type: 'unhandled-rejection'; error: SerializedError };
+
+/** The API a worker exposes with `Comlink.expose`. One job runs at a time; the pool guarantees it. */
+export interface WorkerApi {
+  init(init: WorkerInit): WorkerHello;
+  run(request: JobRequest, progress?: ProgressSink): Promise<JobResult>;
+  runBatch(request: BatchJobRequest, progress?: ProgressSink): Promise<BatchJobResult>;
+  /** Aborts the running job's signal with `reason` (a `cancelled` / `timeout` error). */
+  abort(jobId: number, reason: SerializedError): void;
+  /** Loads a model before the first task. */
+  warmUp(modelId: string, backend: BackendPreference, progress?: ProgressSink): Promise<WarmUpOutcome>;
+  /** Heartbeat: answers as soon as the worker's event loop is free. */
+  ping(): number;
+}

@@ -1,0 +1,254 @@
+/**
+ * The worker side of the pool: runs one job at a time with the registered handler, an
+ * AbortSignal per job, metrics measured here, errors returned as data, output buffers moved with
+ * `Comlink.transfer` and model-loading progress sent back through a `Comlink.proxy` callback.
+ */
+import * as Comlink from 'comlink';
+import {
+  TaskweaveError,
+  deserializeError,
+  serializeError,
+  type MeasuredMetrics,
+  type SerializedError,
+  type Task,
+} from '@taskweave/core';
+import type {
+  BatchItemOutcome,
+  BatchJobRequest,
+  BatchJobResult,
+  ControlMessage,
+  JobRequest,
+  JobResult,
+  ProgressSink,
+  WarmUpOutcome,
+  WorkerApi,
+  WorkerHello,
+  WorkerInit,
+} from '../protocol.js';
+import type { BackendPreference, HandlerContext } from './handler.js';
+import { configureModelHost, getBatchHandler, getHandler, getModelHost, peekModelHost, registeredTypes } from './registry.js';
+import { startWorkMeter } from './workMeter.js';
+
+/** The parts of `DedicatedWorkerGlobalScope` the runtime touches (the package compiles with the DOM lib). */
+interface WorkerScope {
+  close(): void;
+  addEventListener(type: 'unhandledrejection', listener: (event: PromiseRejectionEvent) => void): void;
+}
+
+let control: MessagePort | undefined;
+let current: { jobId: number; controller: AbortController } | undefined;
+let started = false;
+
+function post(message: ControlMessage): void {
+  try {
+    control?.postMessage(message);
+  } catch {
+    // The pool is gone; nothing to tell.
+  }
+}
+
+function loadedModels(): string[] {
+  try {
+    return peekModelHost()?.loadedModels() ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function sendProgress(sink: ProgressSink | undefined): HandlerContext['progress'] {
+  return (event) => {
+    if (sink === undefined) return;
+    // Fire and forget: a progress report must never fail or stall the job.
+    Promise.resolve(sink(event)).catch(() => undefined);
+  };
+}
+
+function release(sink: ProgressSink | undefined): void {
+  const proxy = sink as (ProgressSink & { [Comlink.releaseProxy]?: () => void }) | undefined;
+  try {
+    proxy?.[Comlink.releaseProxy]?.();
+  } catch {
+    // Already released or the port is closed.
+  }
+}
+
+function makeContext(
+  backend: BackendPreference,
+  signal: AbortSignal,
+  sink: ProgressSink | undefined,
+  reported: MeasuredMetrics,
+  transfers: Transferable[],
+): HandlerContext {
+  return {
+    signal,
+    backend,
+    reportMetrics: (metrics) => Object.assign(reported, metrics),
+    progress: sendProgress(sink),
+    transfer: (...buffers) => transfers.push(...buffers),
+  };
+}
+
+function beginJob(jobId: number): AbortController {
+  if (current !== undefined) {
+    throw new TaskweaveError('execution', `Worker is busy with job ${current.jobId}; the pool sent job ${jobId}`);
+  }
+  const controller = new AbortController();
+  current = { jobId, controller };
+  return controller;
+}
+
+function noHandler(task: Task): TaskweaveError {
+  return new TaskweaveError('not-configured', `No handler for task type "${task.type}" in this worker`, {
+    retryable: false,
+    details: { field: 'type', type: task.type },
+  });
+}
+
+async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult> {
+  const { task } = request;
+  const reported: MeasuredMetrics = {};
+  const transfers: Transferable[] = [];
+  const meter = startWorkMeter();
+  try {
+    const controller = beginJob(request.jobId);
+    const ctx = makeContext(request.backend, controller.signal, sink, reported, transfers);
+    const handler = await getHandler(task.type);
+    if (handler === undefined) throw noHandler(task);
+    const pending = handler(task, ctx);
+    meter.handlerReturned();
+    const output = await pending;
+    const metrics = { ...meter.stop(), ...reported };
+    return Comlink.transfer({ outcome: { ok: true, output, metrics }, models: loadedModels() }, transfers);
+  } catch (error) {
+    return { outcome: { ok: false, error: serializeError(error), metrics: { ...meter.stop(), ...reported } }, models: loadedModels() };
+  } finally {
+    if (current?.jobId === request.jobId) current = undefined;
+    release(sink);
+  }
+}
+
+async function runSequentially(tasks: Task[], ctx: HandlerContext): Promise<BatchItemOutcome[]> {
+  const outcomes: BatchItemOutcome[] = [];
+  for (const task of tasks) {
+    try {
+      const handler = await getHandler(task.type);
+      if (handler === undefined) throw noHandler(task);
+      outcomes.push({ ok: true, output: await handler(task, ctx) });
+    } catch (error) {
+      outcomes.push({ ok: false, error: serializeError(error) });
+    }
+  }
+  return outcomes;
+}
+
+async function runBatch(request: BatchJobRequest, sink?: ProgressSink): Promise<BatchJobResult> {
+  const { tasks } = request;
+  const reported: MeasuredMetrics = {};
+  const transfers: Transferable[] = [];
+  const meter = startWorkMeter();
+  const failAll = (error: unknown): BatchJobResult => {
+    const serialized = serializeError(error);
+    return {
+      outcomes: tasks.map(() => ({ ok: false, error: serialized })),
+      shared: { ...meter.stop(), ...reported },
+      models: loadedModels(),
+    };
+  };
+  try {
+    const controller = beginJob(request.jobId);
+    const ctx = makeContext(request.backend, controller.signal, sink, reported, transfers);
+    const type = tasks[0]?.type ?? '';
+    const batchHandler = await getBatchHandler(type);
+    let outcomes: BatchItemOutcome[];
+    if (batchHandler === undefined) {
+      meter.handlerReturned();
+      outcomes = await runSequentially(tasks, ctx);
+    } else {
+      const pending = batchHandler(tasks, ctx);
+      meter.handlerReturned();
+      const results = await pending;
+      if (!Array.isArray(results) || results.length !== tasks.length) {
+        throw new TaskweaveError(
+          'execution',
+          `Batch handler for "${type}" returned ${Array.isArray(results) ? results.length : typeof results} results for ${tasks.length} tasks`,
+          { retryable: false },
+        );
+      }
+      outcomes = results.map((r): BatchItemOutcome => {
+        const metrics = 'metrics' in r && r.metrics !== undefined ? { metrics: r.metrics } : {};
+        return r.ok ? { ok: true, output: r.output, ...metrics } : { ok: false, error: serializeError(r.error), ...metrics };
+      });
+    }
+    const shared = { ...meter.stop(), ...reported };
+    return Comlink.transfer({ outcomes, shared, models: loadedModels() }, transfers);
+  } catch (error) {
+    return failAll(error);
+  } finally {
+    if (current?.jobId === request.jobId) current = undefined;
+    release(sink);
+  }
+}
+
+async function warmUp(modelId: string, backend: BackendPreference, sink?: ProgressSink): Promise<WarmUpOutcome> {
+  const meter = startWorkMeter();
+  const reported: MeasuredMetrics = {};
+  try {
+    const controller = beginJob(-1);
+    const host = await getModelHost();
+    if (host === undefined) {
+      throw new TaskweaveError('not-configured', 'This worker has no model host (worker/models.ts) registered', { retryable: false });
+    }
+    const ctx = makeContext(backend, controller.signal, sink, reported, []);
+    const pending = host.warmUp(modelId, ctx);
+    meter.handlerReturned();
+    const { backend: used } = await pending;
+    const m = meter.stop();
+    return { ok: true, backend: used, durationMs: m.durationMs, networkBytes: reported.networkBytes ?? m.networkBytes, models: loadedModels() };
+  } catch (error) {
+    const m = meter.stop();
+    return { ok: false, error: serializeError(error), durationMs: m.durationMs, networkBytes: m.networkBytes, models: loadedModels() };
+  } finally {
+    if (current?.jobId === -1) current = undefined;
+    release(sink);
+  }
+}
+
+function abort(jobId: number, reason: SerializedError): void {
+  if (current === undefined || current.jobId !== jobId) return;
+  current.controller.abort(deserializeError(reason));
+}
+
+function init(options: WorkerInit): WorkerHello {
+  control = options.control;
+  const scope = globalThis as unknown as WorkerScope;
+  // comlink never learns that a worker closed itself: tell the pool on the control port first.
+  const nativeClose = scope.close.bind(scope);
+  scope.close = () => {
+    post({ type: 'closing' });
+    nativeClose();
+  };
+  scope.addEventListener('unhandledrejection', (event) => {
+    post({ type: 'unhandled-rejection', error: serializeError(event.reason) });
+  });
+  configureModelHost({ maxModels: options.maxModels });
+  return registeredTypes();
+}
+
+const api: WorkerApi = {
+  init,
+  run,
+  runBatch,
+  abort,
+  warmUp,
+  ping: () => performance.now(),
+};
+
+/**
+ * Starts serving the pool from this worker (idempotent). The default entry calls it; a custom
+ * worker module that imports `@taskweave/web-worker/worker` gets it called already.
+ */
+export function startWorkerRuntime(): void {
+  if (started) return;
+  started = true;
+  Comlink.expose(api);
+}

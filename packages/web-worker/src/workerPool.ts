@@ -1,0 +1,637 @@
+/**
+ * The worker pool: an `Executor` for `TaskScheduler` that runs tasks in N module Web Workers.
+ */
+import * as Comlink from 'comlink';
+import {
+  TaskweaveError,
+  ValidationError,
+  WorkerCrashedError,
+  deserializeError,
+  serializeError,
+  toTaskweaveError,
+  type ExecutionContext,
+  type Executor,
+  type MeasuredMetrics,
+  type Task,
+  type TaskId,
+  type TaskOutput,
+} from '@taskweave/core';
+import { Batcher, resolveBatching, splitBatchResult, type BatchingOptions } from './batcher.js';
+import type { JobOutcome } from './protocol.js';
+import type { BackendPreference, ModelProgress } from './worker/handler.js';
+import { WorkerEndedSignal, WorkerSlot, type WorkerEndReason, type WorkerState } from './workerSlot.js';
+
+/** Options of `createWorkerPool`. */
+export interface WorkerPoolOptions {
+  /**
+   * Makes one worker. Use the bundler-visible pattern so your worker file is bundled:
+   * `() => new Worker(new URL('./my-worker.ts', import.meta.url), { type: 'module' })`.
+   * @default the package's own entry (built-in handlers only)
+   */
+  createWorker?: () => Worker;
+  /** Number of workers. @default navigator.hardwareConcurrency (at least 1) */
+  size?: number;
+  /** Tasks the scheduler may hand the pool at once (extra ones wait in the pool's priority queue). @default batching ? (size + 1) × maxBatchSize : size */
+  capacity?: number;
+  /** Backend when the task's `metadata.backend` does not say. @default 'auto' */
+  backend?: BackendPreference;
+  /** Most models each worker keeps loaded; the least recently used is disposed past it. @default 2 */
+  modelsPerWorker?: number;
+  /** Dynamic batching, or `false` for none. @default { types: ['EmbeddingGeneration'], maxBatchSize: 32, windowMs: 4 } */
+  batching?: BatchingOptions | false;
+  /** After an abort (cancel, deadline), how long a handler may take to stop before its worker is terminated and replaced. @default 1500 */
+  abortGraceMs?: number;
+  /** Heartbeat interval. @default 1000 */
+  heartbeatMs?: number;
+  /** A worker that has not answered a heartbeat for this long is replaced (`Infinity` = never). Keep it above your longest synchronous computation. @default 30000 */
+  unresponsiveMs?: number;
+  /** A worker that has not started within this long is replaced. @default 30000 */
+  startTimeoutMs?: number;
+  /** Workers that fail to start this many times in a row break the pool (tasks fail, non-retryable). @default 3 */
+  maxStartFailures?: number;
+}
+
+/** One worker as a UI sees it. */
+export interface WorkerSnapshot {
+  index: number;
+  /** Unique per worker ever started by this pool (a replacement gets a new id). */
+  id: number;
+  state: WorkerState;
+  /** Models loaded, least recently used first. */
+  models: string[];
+  /** Backend the worker's last task reported. */
+  backend: string | undefined;
+  /** Tasks it runs now (several for a batch). */
+  taskIds: TaskId[];
+  jobsDone: number;
+}
+
+/** The pool as a UI sees it. */
+export interface PoolSnapshot {
+  size: number;
+  /** Tasks waiting in the pool for a free worker. */
+  queued: number;
+  workers: WorkerSnapshot[];
+  /** Workers replaced so far. */
+  replaced: number;
+}
+
+/** Events of `pool.subscribe`, tagged by `type`. */
+export type PoolEvent =
+  | { type: 'worker'; worker: WorkerSnapshot }
+  | { type: 'crash'; workerIndex: number; workerId: number; reason: WorkerEndReason; message: string; taskIds: TaskId[] }
+  | { type: 'progress'; workerIndex: number; taskId: TaskId | undefined; progress: ModelProgress }
+  | { type: 'batch'; workerIndex: number; modelId: string | undefined; taskIds: TaskId[] }
+  | { type: 'unhandled-rejection'; workerIndex: number; error: TaskweaveError };
+
+/** Options of `pool.warmUp`. */
+export interface WarmUpOptions {
+  /** Model-loading progress of each worker. */
+  onProgress?: (event: ModelProgress & { workerIndex: number }) => void;
+  backend?: BackendPreference;
+  /** Warm only the first N workers. @default all */
+  workers?: number;
+}
+
+/** What `warmUp` did in each worker. */
+export interface WarmUpReport {
+  modelId: string;
+  workers: Array<{
+    index: number;
+    ok: boolean;
+    backend?: string;
+    durationMs: number;
+    networkBytes: number;
+    error?: TaskweaveError;
+  }>;
+}
+
+/** The pool: an `Executor` plus warm-up, stats, events and shutdown. */
+export interface WorkerPool extends Executor {
+  readonly capacity: number;
+  readonly size: number;
+  /** Loads `modelId` in the workers before the first task (each worker waits until it is free). Rejects only if every worker failed. */
+  warmUp(modelId: string, options?: WarmUpOptions): Promise<WarmUpReport>;
+  /** Workers, their models, backend and state now. */
+  snapshot(): PoolSnapshot;
+  /** @returns the unsubscribe function */
+  subscribe(listener: (event: PoolEvent) => void): () => void;
+  /** Terminates every worker; queued and running tasks reject with a `closed` error. */
+  close(): Promise<void>;
+}
+
+interface Job {
+  id: number;
+  task: Task;
+  backend: BackendPreference;
+  ctx: ExecutionContext;
+  enqueuedAt: number;
+  slot: WorkerSlot | undefined;
+  settled: boolean;
+  resolve(output: TaskOutput): void;
+  reject(error: unknown): void;
+  detach(): void;
+}
+
+interface Running {
+  jobId: number;
+  jobs: Job[];
+  graceTimer: ReturnType<typeof setTimeout> | undefined;
+  warm?: WarmJob;
+}
+
+interface WarmJob {
+  index: number;
+  modelId: string;
+  backend: BackendPreference;
+  options: WarmUpOptions;
+  done(entry: WarmUpReport['workers'][number]): void;
+}
+
+const BACKENDS: readonly string[] = ['auto', 'webgpu', 'wasm'];
+
+function positiveInt(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ValidationError(`createWorkerPool: options.${field} must be a whole number ≥ 1, got ${value}`, [
+      { path: [field], field, message: 'must be a whole number ≥ 1' },
+    ]);
+  }
+  return value;
+}
+
+function nonNegative(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new ValidationError(`createWorkerPool: options.${field} must be a number ≥ 0, got ${value}`, [
+      { path: [field], field, message: 'must be a number ≥ 0' },
+    ]);
+  }
+  return value;
+}
+
+function defaultWorker(): Worker {
+  return new Worker(new URL('./worker/entry.ts', import.meta.url), { type: 'module' });
+}
+
+class Pool implements WorkerPool {
+  readonly size: number;
+  readonly capacity: number;
+  readonly #create: () => Worker;
+  readonly #backend: BackendPreference;
+  readonly #maxModels: number;
+  readonly #batcher: Batcher;
+  readonly #abortGraceMs: number;
+  readonly #heartbeatMs: number;
+  readonly #unresponsiveMs: number;
+  readonly #startTimeoutMs: number;
+  readonly #maxStartFailures: number;
+  readonly #slots: WorkerSlot[] = [];
+  readonly #running = new Map<WorkerSlot, Running>();
+  readonly #queue: Job[] = [];
+  readonly #warmQueue: WarmJob[] = [];
+  readonly #listeners = new Set<(event: PoolEvent) => void>();
+  #nextJobId = 1;
+  #nextWorkerId = 1;
+  #replaced = 0;
+  #startFailures = 0;
+  #broken: TaskweaveError | undefined;
+  #closed = false;
+  #windowTimer: ReturnType<typeof setTimeout> | undefined;
+  #pumpScheduled = false;
+
+  constructor(options: WorkerPoolOptions) {
+    const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : undefined;
+    this.size = positiveInt(options.size, 'size', Math.max(1, Number.isInteger(cores) ? (cores as number) : 1));
+    const batching = resolveBatching(options.batching);
+    if (!Number.isInteger(batching.maxBatchSize) || batching.maxBatchSize < 1) {
+      throw new ValidationError(`createWorkerPool: options.batching.maxBatchSize must be a whole number ≥ 1`, [
+        { path: ['batching', 'maxBatchSize'], field: 'batching.maxBatchSize', message: 'must be a whole number ≥ 1' },
+      ]);
+    }
+    nonNegative(batching.windowMs, 'batching.windowMs', 0);
+    this.#batcher = new Batcher(batching);
+    const batched = batching.types.size > 0 && batching.maxBatchSize > 1;
+    this.capacity = positiveInt(options.capacity, 'capacity', batched ? (this.size + 1) * batching.maxBatchSize : this.size);
+    if (options.createWorker !== undefined && typeof options.createWorker !== 'function') {
+      throw new ValidationError('createWorkerPool: options.createWorker must be a function returning a Worker', [
+        { path: ['createWorker'], field: 'createWorker', message: 'must be a function' },
+      ]);
+    }
+    this.#create = options.createWorker ?? defaultWorker;
+    const backend = options.backend ?? 'auto';
+    if (!BACKENDS.includes(backend)) {
+      throw new ValidationError(`createWorkerPool: options.backend must be 'auto', 'webgpu' or 'wasm', got ${String(backend)}`, [
+        { path: ['backend'], field: 'backend', message: "must be 'auto', 'webgpu' or 'wasm'" },
+      ]);
+    }
+    this.#backend = backend;
+    this.#maxModels = positiveInt(options.modelsPerWorker, 'modelsPerWorker', 2);
+    this.#abortGraceMs = nonNegative(options.abortGraceMs, 'abortGraceMs', 1500);
+    this.#heartbeatMs = nonNegative(options.heartbeatMs, 'heartbeatMs', 1000);
+    this.#unresponsiveMs = nonNegative(options.unresponsiveMs, 'unresponsiveMs', 30_000);
+    this.#startTimeoutMs = nonNegative(options.startTimeoutMs, 'startTimeoutMs', 30_000);
+    this.#maxStartFailures = positiveInt(options.maxStartFailures, 'maxStartFailures', 3);
+    for (let i = 0; i < this.size; i++) this.#spawn(i);
+  }
+
+  // ── Executor ──────────────────────────────────────────────────────────────
+
+  execute(task: Task, ctx: ExecutionContext): Promise<TaskOutput> {
+    if (this.#closed) return Promise.reject(new TaskweaveError('closed', 'The worker pool is closed'));
+    if (this.#broken !== undefined) return Promise.reject(this.#broken);
+    if (ctx.signal.aborted) return Promise.reject(ctx.signal.reason);
+    const requested = task.metadata?.['backend'];
+    if (requested !== undefined && !BACKENDS.includes(requested)) {
+      return Promise.reject(
+        new ValidationError(`Task ${task.id}: metadata.backend must be 'auto', 'webgpu' or 'wasm', got ${requested}`, [
+          { path: ['metadata', 'backend'], field: 'metadata.backend', message: "must be 'auto', 'webgpu' or 'wasm'" },
+        ]),
+      );
+    }
+    return new Promise<TaskOutput>((resolve, reject) => {
+      const onAbort = () => this.#onAbort(job);
+      const job: Job = {
+        id: this.#nextJobId++,
+        task,
+        backend: (requested as BackendPreference | undefined) ?? this.#backend,
+        ctx,
+        enqueuedAt: performance.now(),
+        slot: undefined,
+        settled: false,
+        resolve,
+        reject,
+        detach: () => ctx.signal.removeEventListener('abort', onAbort),
+      };
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      this.#enqueue(job);
+    });
+  }
+
+  // ── public extras ─────────────────────────────────────────────────────────
+
+  warmUp(modelId: string, options: WarmUpOptions = {}): Promise<WarmUpReport> {
+    if (typeof modelId !== 'string' || modelId === '') {
+      return Promise.reject(
+        new ValidationError('warmUp: modelId must be a non-empty string', [{ path: ['modelId'], field: 'modelId', message: 'must be a non-empty string' }]),
+      );
+    }
+    if (this.#closed) return Promise.reject(new TaskweaveError('closed', 'The worker pool is closed'));
+    const count = Math.min(this.size, positiveInt(options.workers, 'workers', this.size));
+    const backend = options.backend ?? this.#backend;
+    const entries: Promise<WarmUpReport['workers'][number]>[] = [];
+    for (let index = 0; index < count; index++) {
+      entries.push(
+        new Promise((done) => {
+          this.#warmQueue.push({ index, modelId, backend, options, done });
+        }),
+      );
+    }
+    this.#schedulePump();
+    return Promise.all(entries).then((workers) => {
+      const failed = workers.filter((w) => !w.ok);
+      if (failed.length === workers.length && failed[0]?.error !== undefined) throw failed[0].error;
+      return { modelId, workers };
+    });
+  }
+
+  snapshot(): PoolSnapshot {
+    return {
+      size: this.size,
+      queued: this.#queue.length,
+      workers: this.#slots.map((slot) => this.#describe(slot)),
+      replaced: this.#replaced,
+    };
+  }
+
+  subscribe(listener: (event: PoolEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#windowTimer !== undefined) clearTimeout(this.#windowTimer);
+    const error = new TaskweaveError('closed', 'The worker pool was closed');
+    for (const job of this.#queue.splice(0)) this.#settle(job, undefined, error);
+    for (const warm of this.#warmQueue.splice(0)) warm.done({ index: warm.index, ok: false, durationMs: 0, networkBytes: 0, error });
+    for (const slot of [...this.#slots]) slot.end('pool-closed', 'the pool was closed');
+  }
+
+  // ── queue and dispatch ────────────────────────────────────────────────────
+
+  #enqueue(job: Job): void {
+    // Keep the queue in the scheduler's order: priority, then deadline, then arrival.
+    const deadline = (j: Job) => j.task.deadline ?? Number.POSITIVE_INFINITY;
+    let at = this.#queue.length;
+    while (at > 0) {
+      const prev = this.#queue[at - 1] as Job;
+      if (prev.task.priority > job.task.priority) break;
+      if (prev.task.priority === job.task.priority && deadline(prev) <= deadline(job)) break;
+      at--;
+    }
+    this.#queue.splice(at, 0, job);
+    this.#schedulePump();
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    if (this.#closed) return;
+    for (const slot of this.#slots) {
+      if (slot.state !== 'idle') continue;
+      const at = this.#warmQueue.findIndex((w) => w.index === slot.index);
+      if (at >= 0) this.#runWarm(slot, this.#warmQueue.splice(at, 1)[0] as WarmJob);
+    }
+    while (this.#queue.length > 0) {
+      const idle = this.#slots.filter((s) => s.state === 'idle' && !this.#warmQueue.some((w) => w.index === s.index));
+      if (idle.length === 0) return;
+      const decision = this.#batcher.take(this.#queue, performance.now());
+      if (decision === undefined) return;
+      if ('waitUntil' in decision) {
+        if (this.#windowTimer === undefined) {
+          this.#windowTimer = setTimeout(() => {
+            this.#windowTimer = undefined;
+            this.#pump();
+          }, Math.max(0, decision.waitUntil - performance.now()));
+        }
+        return;
+      }
+      const first = decision.jobs[0] as Job;
+      const slot = this.#pickSlot(idle, first.task.modelId);
+      for (const job of decision.jobs) this.#queue.splice(this.#queue.indexOf(job), 1);
+      this.#dispatch(slot, decision.jobs);
+    }
+  }
+
+  /** Model affinity: a free worker that holds the model, else an empty one, else the first free. */
+  #pickSlot(idle: WorkerSlot[], modelId: string | undefined): WorkerSlot {
+    if (modelId !== undefined) {
+      const holder = idle.find((s) => s.models.includes(modelId));
+      if (holder !== undefined) return holder;
+    }
+    return idle.find((s) => s.models.length === 0) ?? (idle[0] as WorkerSlot);
+  }
+
+  #dispatch(slot: WorkerSlot, jobs: Job[]): void {
+    const jobId = this.#nextJobId++;
+    const running: Running = { jobId, jobs, graceTimer: undefined };
+    this.#running.set(slot, running);
+    slot.state = 'busy';
+    for (const job of jobs) job.slot = slot;
+    this.#emit({ type: 'worker', worker: this.#describe(slot) });
+    const first = jobs[0] as Job;
+    const progress = Comlink.proxy((event: ModelProgress) => {
+      this.#emit({ type: 'progress', workerIndex: slot.index, taskId: jobs.length === 1 ? first.task.id : undefined, progress: event });
+    });
+    if (jobs.length === 1) {
+      slot
+        .call((api) => api.run({ jobId, task: first.task, backend: first.backend }, progress))
+        .then(
+          (result) => {
+            this.#finish(slot, running, result.models, [result.outcome]);
+          },
+          (error: unknown) => this.#callFailed(slot, running, error),
+        );
+      return;
+    }
+    this.#emit({ type: 'batch', workerIndex: slot.index, modelId: first.task.modelId, taskIds: jobs.map((j) => j.task.id) });
+    slot
+      .call((api) => api.runBatch({ jobId, tasks: jobs.map((j) => j.task), backend: first.backend }, progress))
+      .then(
+        (result) => this.#finish(slot, running, result.models, splitBatchResult(result, jobs.length)),
+        (error: unknown) => this.#callFailed(slot, running, error),
+      );
+  }
+
+  #finish(slot: WorkerSlot, running: Running, models: string[], outcomes: JobOutcome[]): void {
+    if (this.#running.get(slot) !== running) return;
+    this.#running.delete(slot);
+    if (running.graceTimer !== undefined) clearTimeout(running.graceTimer);
+    slot.models = models;
+    slot.jobsDone += running.jobs.length;
+    running.jobs.forEach((job, i) => {
+      const outcome = outcomes[i];
+      if (outcome === undefined) return;
+      if (outcome.metrics.backend !== undefined) slot.backend = outcome.metrics.backend;
+      this.#report(job, outcome.metrics);
+      if (outcome.ok) this.#settle(job, outcome.output);
+      else this.#settle(job, undefined, deserializeError(outcome.error));
+    });
+    if (slot.state === 'busy') slot.state = 'idle';
+    this.#emit({ type: 'worker', worker: this.#describe(slot) });
+    this.#schedulePump();
+  }
+
+  /** The call itself failed: the worker ended (handled by `#onWorkerEnd`) or the request could not be sent. */
+  #callFailed(slot: WorkerSlot, running: Running, error: unknown): void {
+    if (error instanceof WorkerEndedSignal || this.#running.get(slot) !== running) return;
+    // e.g. a DataCloneError: the task cannot be posted; a retry would fail the same way.
+    this.#running.delete(slot);
+    if (running.graceTimer !== undefined) clearTimeout(running.graceTimer);
+    const failure = new TaskweaveError('execution', `Could not send the task to a worker: ${toTaskweaveError(error).message}`, {
+      cause: error,
+      retryable: false,
+    });
+    for (const job of running.jobs) this.#settle(job, undefined, failure);
+    if (slot.state === 'busy') slot.state = 'idle';
+    this.#schedulePump();
+  }
+
+  #report(job: Job, metrics: MeasuredMetrics): void {
+    try {
+      job.ctx.reportMetrics(metrics);
+    } catch {
+      // A caller's metrics sink must not break the pool.
+    }
+  }
+
+  #settle(job: Job, output: TaskOutput | undefined, error?: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    job.detach();
+    if (error !== undefined) job.reject(error);
+    else job.resolve(output as TaskOutput);
+  }
+
+  // ── cancellation ──────────────────────────────────────────────────────────
+
+  #onAbort(job: Job): void {
+    if (job.settled) return;
+    const reason: unknown = job.ctx.signal.reason;
+    const queued = this.#queue.indexOf(job);
+    if (queued >= 0) {
+      this.#queue.splice(queued, 1);
+      this.#settle(job, undefined, reason);
+      return;
+    }
+    const slot = job.slot;
+    const running = slot === undefined ? undefined : this.#running.get(slot);
+    if (slot === undefined || running === undefined) return;
+    if (running.jobs.length > 1) {
+      // One task of a batch cannot be pulled out of the batched call: it ends now, the batch goes on
+      // unless every task in it was aborted.
+      this.#settle(job, undefined, reason);
+      if (!running.jobs.every((j) => j.settled)) return;
+    }
+    slot.send((api) => api.abort(running.jobId, serializeError(reason)));
+    running.graceTimer ??= setTimeout(() => {
+      if (this.#running.get(slot) !== running) return;
+      slot.end('aborted', `the handler did not stop within ${this.#abortGraceMs} ms of an abort`);
+    }, this.#abortGraceMs);
+  }
+
+  // ── workers ───────────────────────────────────────────────────────────────
+
+  #spawn(index: number): void {
+    let slot: WorkerSlot;
+    try {
+      slot = new WorkerSlot({
+        index,
+        id: this.#nextWorkerId++,
+        create: this.#create,
+        maxModels: this.#maxModels,
+        heartbeatMs: this.#heartbeatMs,
+        unresponsiveMs: this.#unresponsiveMs,
+        startTimeoutMs: this.#startTimeoutMs,
+        onEnd: (s, reason, message) => this.#onWorkerEnd(s, reason, message),
+        onUnhandledRejection: (s, error) => this.#emit({ type: 'unhandled-rejection', workerIndex: s.index, error }),
+      });
+    } catch (error) {
+      this.#breakPool(toTaskweaveError(error));
+      return;
+    }
+    this.#slots[index] = slot;
+    slot.start().then(
+      () => {
+        this.#startFailures = 0;
+        this.#emit({ type: 'worker', worker: this.#describe(slot) });
+        this.#schedulePump();
+      },
+      () => undefined, // the slot ended: #onWorkerEnd handles it
+    );
+  }
+
+  #onWorkerEnd(slot: WorkerSlot, reason: WorkerEndReason, message: string): void {
+    const running = this.#running.get(slot);
+    this.#running.delete(slot);
+    if (running?.graceTimer !== undefined) clearTimeout(running.graceTimer);
+    const taskIds = running?.jobs.map((j) => j.task.id) ?? [];
+    if (reason !== 'pool-closed') {
+      this.#emit({ type: 'crash', workerIndex: slot.index, workerId: slot.id, reason, message, taskIds });
+    }
+    for (const job of running?.jobs ?? []) {
+      if (this.#closed) this.#settle(job, undefined, new TaskweaveError('closed', 'The worker pool was closed'));
+      else if (job.ctx.signal.aborted) this.#settle(job, undefined, job.ctx.signal.reason);
+      else this.#settle(job, undefined, new WorkerCrashedError(`Worker ${slot.index} ended while running task ${job.task.id}: ${message}`, { details: { workerIndex: slot.index, reason } }));
+    }
+    if (running?.warm !== undefined) {
+      running.warm.done({ index: slot.index, ok: false, durationMs: 0, networkBytes: 0, error: new WorkerCrashedError(`Worker ${slot.index} ended while warming up: ${message}`) });
+    }
+    this.#emit({ type: 'worker', worker: this.#describe(slot) });
+    if (this.#closed) return;
+    if (reason === 'start-failed') {
+      this.#startFailures++;
+      if (this.#startFailures >= this.#maxStartFailures) {
+        this.#breakPool(new WorkerCrashedError(`Workers failed to start ${this.#startFailures} times in a row: ${message}`, { retryable: false }));
+        return;
+      }
+    }
+    this.#replaced++;
+    this.#spawn(slot.index);
+  }
+
+  #breakPool(error: TaskweaveError): void {
+    this.#broken = error;
+    for (const job of this.#queue.splice(0)) this.#settle(job, undefined, error);
+    for (const warm of this.#warmQueue.splice(0)) warm.done({ index: warm.index, ok: false, durationMs: 0, networkBytes: 0, error });
+  }
+
+  #runWarm(slot: WorkerSlot, warm: WarmJob): void {
+    const running: Running = { jobId: -1, jobs: [], graceTimer: undefined, warm };
+    this.#running.set(slot, running);
+    slot.state = 'busy';
+    this.#emit({ type: 'worker', worker: this.#describe(slot) });
+    const progress = Comlink.proxy((event: ModelProgress) => {
+      this.#emit({ type: 'progress', workerIndex: slot.index, taskId: undefined, progress: event });
+      try {
+        warm.options.onProgress?.({ ...event, workerIndex: slot.index });
+      } catch {
+        // A UI callback must not break the warm-up.
+      }
+    });
+    slot.call((api) => api.warmUp(warm.modelId, warm.backend, progress)).then(
+      (outcome) => {
+        if (this.#running.get(slot) !== running) return;
+        this.#running.delete(slot);
+        slot.models = outcome.models;
+        if (outcome.backend !== undefined) slot.backend = outcome.backend;
+        warm.done({
+          index: slot.index,
+          ok: outcome.ok,
+          durationMs: outcome.durationMs,
+          networkBytes: outcome.networkBytes,
+          ...(outcome.backend === undefined ? {} : { backend: outcome.backend }),
+          ...(outcome.error === undefined ? {} : { error: deserializeError(outcome.error) }),
+        });
+        if (slot.state === 'busy') slot.state = 'idle';
+        this.#emit({ type: 'worker', worker: this.#describe(slot) });
+        this.#schedulePump();
+      },
+      () => undefined, // the slot ended: #onWorkerEnd reports it
+    );
+  }
+
+  #describe(slot: WorkerSlot): WorkerSnapshot {
+    return {
+      index: slot.index,
+      id: slot.id,
+      state: slot.state,
+      models: [...slot.models],
+      backend: slot.backend,
+      taskIds: this.#running.get(slot)?.jobs.map((j) => j.task.id) ?? [],
+      jobsDone: slot.jobsDone,
+    };
+  }
+
+  #emit(event: PoolEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // One listener's bug must not stop the others or the pool.
+      }
+    }
+  }
+}
+
+/**
+ * Creates the worker pool, an `Executor` for `TaskScheduler`.
+ *
+ * Metrics it reports for every attempt (measured in the worker, see the package README):
+ * `durationMs` (worker wall time of the handler), `cpuUsage` (worker thread busy share),
+ * `memoryBytes` (JS heap growth, or what the handler measured, e.g. WASM heap growth),
+ * `networkBytes` (bytes the worker fetched during the task), `backend`, `batchSize`.
+ *
+ * @example
+ * // my-worker.ts — your handlers plus the built-in ones
+ * import { registerHandler } from '@taskweave/web-worker/worker'
+ * registerHandler('custom:upper', async (task) => ({ kind: 'text', text: String(task.input.kind === 'text' ? task.input.text : '').toUpperCase() }))
+ *
+ * // app.ts
+ * const pool = createWorkerPool({
+ *   createWorker: () => new Worker(new URL('./my-worker.ts', import.meta.url), { type: 'module' }),
+ * })
+ * const scheduler = new TaskScheduler({ executor: pool })
+ */
+export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
+  return new Pool(options);
+}

@@ -1,0 +1,171 @@
+/**
+ * One worker of the pool and everything that can end it: an `error` event (a throw outside a
+ * handler), `self.close()` (reported on a control port before the worker goes), a `messageerror`,
+ * a heartbeat that goes unanswered, a failed start, or the pool terminating it. Every call to the
+ * worker races the worker's death, so no promise is left hanging when comlink would leave it so.
+ */
+import * as Comlink from 'comlink';
+import { deserializeError, type TaskweaveError } from '@taskweave/core';
+import type { ControlMessage, WorkerApi, WorkerHello } from './protocol.js';
+
+/** Why a worker ended. */
+export type WorkerEndReason =
+  | 'error'
+  | 'closed'
+  | 'messageerror'
+  | 'unresponsive'
+  | 'start-failed'
+  | 'aborted'
+  | 'pool-closed';
+
+/** What a worker looks like to a UI. */
+export type WorkerState = 'starting' | 'idle' | 'busy' | 'dead';
+
+/** Thrown by `WorkerSlot.call` when the worker ended before answering. */
+export class WorkerEndedSignal extends Error {
+  override name = 'WorkerEndedSignal';
+  constructor(
+    readonly reason: WorkerEndReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Options a slot needs from the pool. */
+export interface WorkerSlotOptions {
+  index: number;
+  id: number;
+  create: () => Worker;
+  maxModels: number;
+  heartbeatMs: number;
+  unresponsiveMs: number;
+  startTimeoutMs: number;
+  onEnd: (slot: WorkerSlot, reason: WorkerEndReason, message: string) => void;
+  onUnhandledRejection: (slot: WorkerSlot, error: TaskweaveError) => void;
+}
+
+/** One pooled worker: its lifecycle, its heartbeat and its comlink remote. */
+export class WorkerSlot {
+  readonly index: number;
+  readonly id: number;
+  state: WorkerState = 'starting';
+  /** Models loaded in the worker, least recently used first (as last reported). */
+  models: string[] = [];
+  /** Backend the last task reported. */
+  backend: string | undefined;
+  jobsDone = 0;
+  hello: WorkerHello | undefined;
+
+  readonly #options: WorkerSlotOptions;
+  readonly #worker: Worker;
+  readonly #api: Comlink.Remote<WorkerApi>;
+  readonly #control: MessagePort;
+  readonly #ended: Promise<never>;
+  #rejectEnded!: (signal: WorkerEndedSignal) => void;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #pingSince: number | undefined;
+
+  constructor(options: WorkerSlotOptions) {
+    this.#options = options;
+    this.index = options.index;
+    this.id = options.id;
+    this.#ended = new Promise<never>((_, reject) => {
+      this.#rejectEnded = reject;
+    });
+    // Calls that lose the race must not surface as unhandled rejections.
+    this.#ended.catch(() => undefined);
+    this.#worker = options.create();
+    this.#worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      const where = event.filename ? ` (${event.filename}:${event.lineno})` : '';
+      const message = event.message || 'the worker failed to load or threw an uncaught error';
+      this.end(this.state === 'starting' ? 'start-failed' : 'error', `${message}${where}`);
+    });
+    this.#worker.addEventListener('messageerror', () => this.end('messageerror', 'a message from the worker could not be deserialised'));
+    const channel = new MessageChannel();
+    this.#control = channel.port1;
+    this.#control.onmessage = (event: MessageEvent<ControlMessage>) => {
+      const message = event.data;
+      if (message.type === 'closing') this.end('closed', 'the worker closed itself (self.close())');
+      else if (message.type === 'unhandled-rejection') options.onUnhandledRejection(this, deserializeError(message.error));
+    };
+    // Chromium fires `close` on a port whose other end went away (worker closed or crashed).
+    this.#control.addEventListener('close', () => this.end('closed', 'the worker went away (its control port closed)'));
+    this.#api = Comlink.wrap<WorkerApi>(this.#worker);
+    this.#initPort = channel.port2;
+  }
+
+  readonly #initPort: MessagePort;
+
+  /** Starts the worker; resolves once it answered `init`, rejects (and ends the slot) otherwise. */
+  async start(): Promise<WorkerHello> {
+    const timeout = setTimeout(
+      () => this.end('start-failed', `the worker did not start within ${this.#options.startTimeoutMs} ms`),
+      this.#options.startTimeoutMs,
+    );
+    try {
+      const hello = await this.call((api) =>
+        api.init(Comlink.transfer({ index: this.index, maxModels: this.#options.maxModels, control: this.#initPort }, [this.#initPort])),
+      );
+      this.hello = hello;
+      if (this.state === 'starting') this.state = 'idle';
+      this.#startHeartbeat();
+      return hello;
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  /** Calls the worker; rejects with `WorkerEndedSignal` if the worker ends before it answers. */
+  call<T>(fn: (api: Comlink.Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    if (this.state === 'dead') return this.#ended;
+    let pending: Promise<T>;
+    try {
+      pending = fn(this.#api);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.race([pending, this.#ended]);
+  }
+
+  /** Posts without waiting for an answer (abort). */
+  send(fn: (api: Comlink.Remote<WorkerApi>) => Promise<unknown>): void {
+    this.call(fn).catch(() => undefined);
+  }
+
+  /** Ends the worker for good (idempotent): terminate, stop the heartbeat, settle every call. */
+  end(reason: WorkerEndReason, message: string): void {
+    if (this.state === 'dead') return;
+    this.state = 'dead';
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    this.#control.onmessage = null;
+    this.#control.close();
+    this.#worker.terminate();
+    this.#rejectEnded(new WorkerEndedSignal(reason, message));
+    this.#options.onEnd(this, reason, message);
+  }
+
+  #startHeartbeat(): void {
+    const { heartbeatMs, unresponsiveMs } = this.#options;
+    if (!(heartbeatMs > 0) || !Number.isFinite(unresponsiveMs)) return;
+    this.#heartbeat = setInterval(() => {
+      if (this.state === 'dead') return;
+      const now = performance.now();
+      if (this.#pingSince !== undefined) {
+        if (now - this.#pingSince > unresponsiveMs) {
+          this.end('unresponsive', `the worker did not answer a heartbeat for ${unresponsiveMs} ms`);
+        }
+        return;
+      }
+      this.#pingSince = now;
+      this.call((api) => api.ping()).then(
+        () => {
+          this.#pingSince = undefined;
+        },
+        () => undefined,
+      );
+    }, heartbeatMs);
+  }
+}

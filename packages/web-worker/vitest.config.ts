@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { playwright } from '@vitest/browser-playwright';
+import type { BrowserContext } from 'playwright';
+import { defineConfig } from 'vitest/config';
+import type { BrowserCommand } from 'vitest/node';
+
+const executablePath = process.env['CHROMIUM_PATH'] || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+const args = [
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+];
+
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+// Route audit: every request of the test page (and its workers) that leaves the page's origin is
+// blocked and recorded; src/__tests__/setup/routeAudit.ts fails the file when any was recorded.
+const violations = new WeakMap<BrowserContext, string[]>();
+
+const startRouteAudit: BrowserCommand<[]> = async (ctx) => {
+  if (violations.has(ctx.context)) return;
+  const list: string[] = [];
+  violations.set(ctx.context, list);
+  const origin = new URL(ctx.page.url()).origin;
+  await ctx.context.route('**/*', async (route) => {
+    const url = route.request().url();
+    let requestOrigin = 'null';
+    try {
+      requestOrigin = new URL(url).origin;
+    } catch {
+      // An unparsable URL is not the page's origin.
+    }
+    if (requestOrigin === origin) return route.fallback();
+    list.push(url);
+    return route.abort('blockedbyclient');
+  });
+};
+
+const takeRouteAuditViolations: BrowserCommand<[]> = (ctx) => {
+  const list = violations.get(ctx.context) ?? [];
+  return list.splice(0);
+};
+
+export default defineConfig({
+  server: { headers: isolation },
+  preview: { headers: isolation },
+  worker: { format: 'es' },
+  optimizeDeps: {
+    include: ['comlink', 'idb', 'onnxruntime-web', '@huggingface/transformers'],
+  },
+  test: {
+    include: ['src/**/*.test.ts'],
+    setupFiles: ['src/__tests__/setup/routeAudit.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    browser: {
+      enabled: true,
+      headless: true,
+      provider: playwright({
+        launchOptions: { ...(executablePath === undefined ? {} : { executablePath }), args },
+      }),
+      instances: [{ browser: 'chromium' }],
+      commands: { startRouteAudit, takeRouteAuditViolations },
+    },
+  },
+});
