@@ -20,7 +20,7 @@
  */
 import { TaskweaveError, type BuiltinTaskType } from '@taskweave/core';
 import type { TaskHandler } from './handler.js';
-import { registerHandler } from './registry.js';
+import { registerHandler, registerLazyHandler } from './registry.js';
 import { startWorkerRuntime } from './runtime.js';
 
 function notConfigured(type: BuiltinTaskType, issue: string): TaskHandler {
@@ -32,9 +32,9 @@ function notConfigured(type: BuiltinTaskType, issue: string): TaskHandler {
   };
 }
 
-registerHandler('VectorSearch', notConfigured('VectorSearch', 'vector collections come with the persistence layer'));
-registerHandler('DataStorage', notConfigured('DataStorage', 'storage comes with the persistence layer'));
-registerHandler('DataRetrieval', notConfigured('DataRetrieval', 'storage comes with the persistence layer'));
+registerLazyHandler('VectorSearch', async () => (await import('./handlers/vector.js')).vectorSearchHandler);
+registerLazyHandler('DataStorage', async () => (await import('./handlers/storage.js')).dataStorageHandler);
+registerLazyHandler('DataRetrieval', async () => (await import('./handlers/storage.js')).dataRetrievalHandler);
 
 startWorkerRuntime();
 

@@ -7,5 +7,5 @@ export type { IdbTaskStoreOptions } from './idbTaskStore.js';
 export { GroupCommit, RejectItems } from './groupCommit.js';
 export type { GroupCommitOptions } from './groupCommit.js';
 export { DB_VERSION, DB_PREFIX, databaseName, openTaskweaveDb, migrate, toTaskRow } from './schema.js';
-export type { TaskweaveDB, TaskweaveDatabase, TaskRow, DocumentRow, CollectionRow, QuarantineRow, OpenCallbacks } from './schema.js';
+export type { TaskweaveDB, TaskweaveDatabase, TaskRow, DocumentRow, CollectionRow, CollectionChange, QuarantineRow, OpenCallbacks } from './schema.js';
 export { taskRowSchema, parseTaskRow } from './recordSchema.js';

@@ -46,7 +46,19 @@ export interface DocumentRow {
   seq: number;
 }
 
-/** Per-collection counters: `version` grows by one with every committed write. */
+/** One committed write to a collection: what it touched. */
+export interface CollectionChange {
+  /** The collection's `version` after this write. */
+  version: number;
+  upserts: string[];
+  deletes: string[];
+}
+
+/**
+ * Per-collection counters and a short change log. `version` grows by one with every committed
+ * write, and `changes` keeps the latest writes (bounded), so a worker whose in-memory index is a
+ * few versions behind reads only the documents those writes touched instead of the collection.
+ */
 export interface CollectionRow {
   name: string;
   version: number;
@@ -54,6 +66,10 @@ export interface CollectionRow {
   nextSeq: number;
   /** Vector length of the collection, fixed by its first vector (0 = none yet). */
   dims: number;
+  /** Number of documents. */
+  count: number;
+  /** The latest writes, oldest first (each write adds one entry; old ones are dropped). */
+  changes: CollectionChange[];
 }
 
 /** The typed schema, for `idb`. */

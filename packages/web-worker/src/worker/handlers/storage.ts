@@ -1,0 +1,181 @@
+/**
+ * DataStorage and DataRetrieval: documents `{ id?, text?, vector?, metadata? }` in named
+ * collections of the scheduler's IndexedDB database (see `collectionStore.ts` for where).
+ *
+ * DataStorage input: `{ kind: 'custom', value: { collection, documents, delete? } }`, or
+ * `{ kind: 'text', text }` with `metadata.collection` (one document). Documents without a vector
+ * are embedded first when the task has a `modelId` (all of them in one call); without a model
+ * they are stored unsearchable. Output `{ kind: 'stored', ids }` in input order (new ids are UUIDs).
+ *
+ * DataRetrieval input: `{ kind: 'custom', value: { collection, ids?, filter?, limit?, cursor?,
+ * includeVectors? } }` — by ids (in the order asked, absent ones left out), or a page of the
+ * collection in insertion order matching the metadata equality `filter`, continued with
+ * `nextCursor`. Or `{ kind: 'query', query }`: the documents of a vector search, best first.
+ * Output `{ kind: 'documents', documents, nextCursor? }`.
+ */
+import { z } from 'zod';
+import { ValidationError, type StoredDocument, type Task, type TaskOutput } from '@taskweave/core';
+import type { DocumentRow } from '@taskweave/core/idb';
+import type { HandlerContext, TaskHandler } from '../handler.js';
+import { CollectionStore, databaseOf, type PreparedDocument } from '../collectionStore.js';
+import { applyLocalWrite } from '../collectionIndex.js';
+import { embedTexts } from '../embedder.js';
+import { checkVector } from '../vectorIndex.js';
+import { runSearch } from './vector.js';
+import { parseInput } from '../handlerInput.js';
+
+const filterValue = z.union([z.string(), z.number(), z.boolean()]);
+const metadata = z.record(z.string(), filterValue, { error: 'must map names to strings, numbers or booleans' });
+const collectionName = z.string({ error: 'must be a collection name' }).min(1, 'must be a non-empty collection name');
+
+const documentSchema = z
+  .strictObject({
+    id: z.string().min(1, 'must be a non-empty id').optional(),
+    text: z.string().optional(),
+    vector: z.union([z.instanceof(Float32Array), z.array(z.number())], { error: 'must be a Float32Array or an array of numbers' }).optional(),
+    metadata: metadata.optional(),
+  })
+  .refine((d) => d.text !== undefined || d.vector !== undefined, { message: 'a document needs a text or a vector', path: ['text'] });
+
+/** The `value` of a DataStorage task's custom input. */
+export const storageInputSchema = z.strictObject({
+  collection: collectionName,
+  documents: z.array(documentSchema).max(100_000, 'at most 100,000 documents per task').default([]),
+  delete: z.array(z.string().min(1)).max(100_000).default([]),
+});
+export type StorageInput = z.input<typeof storageInputSchema>;
+
+/** The `value` of a DataRetrieval task's custom input. */
+export const retrievalInputSchema = z.strictObject({
+  collection: collectionName,
+  ids: z.array(z.string().min(1)).max(10_000, 'at most 10,000 ids per task').optional(),
+  filter: metadata.optional(),
+  /** @default 100 */
+  limit: z.int({ error: 'must be a whole number' }).min(1).max(10_000).default(100),
+  cursor: z.string().regex(/^\d+$/, 'must be a nextCursor returned by an earlier page').optional(),
+  /** @default true */
+  includeVectors: z.boolean().default(true),
+});
+export type RetrievalInput = z.input<typeof retrievalInputSchema>;
+
+function wrongKind(type: string, task: Task, allowed: string): never {
+  throw new ValidationError(`${type}: input.kind must be ${allowed}, not '${task.input.kind}'`, [
+    { path: ['input', 'kind'], field: 'input.kind', message: `must be ${allowed}` },
+  ]);
+}
+
+/** DataStorage: upserts (and deletes) documents of one collection in one transaction. */
+export const dataStorageHandler: TaskHandler = async (task, ctx) => {
+  let input: z.output<typeof storageInputSchema>;
+  if (task.input.kind === 'custom') {
+    input = parseInput(storageInputSchema, task.input.value, 'DataStorage', ['input', 'value']);
+  } else if (task.input.kind === 'text') {
+    const collection = task.metadata['collection'];
+    if (collection === undefined || collection === '') {
+      throw new ValidationError('DataStorage: a text input needs metadata.collection', [
+        { path: ['metadata', 'collection'], field: 'metadata.collection', message: 'must name the collection' },
+      ]);
+    }
+    input = { collection, documents: [{ text: task.input.text }], delete: [] };
+  } else {
+    wrongKind('DataStorage', task, "'custom' or 'text'");
+  }
+  const documents = await prepare(input.documents, task, ctx);
+  ctx.signal.throwIfAborted();
+  const database = databaseOf(task.metadata);
+  const outcome = await CollectionStore.for(database).write(input.collection, documents, input.delete, (dims) => {
+    documents.forEach((d, i) => {
+      if (d.vector !== undefined) checkVector(d.vector, `input.value.documents.${i}.vector`, dims);
+    });
+  });
+  applyLocalWrite(database, input.collection, outcome, documents, input.delete);
+  return { kind: 'stored', ids: outcome.ids };
+};
+
+/** Gives every document an id and a checked Float32Array vector (embedding texts when a model is set). */
+async function prepare(
+  docs: z.output<typeof storageInputSchema>['documents'],
+  task: Task,
+  ctx: HandlerContext,
+): Promise<PreparedDocument[]> {
+  const prepared: PreparedDocument[] = docs.map((d, i) => {
+    const out: PreparedDocument = { id: d.id ?? crypto.randomUUID() };
+    if (d.text !== undefined) out.text = d.text;
+    if (d.metadata !== undefined) out.metadata = d.metadata;
+    if (d.vector !== undefined) {
+      checkVector(d.vector, `input.value.documents.${i}.vector`);
+      // A copy: the caller's buffer may be reused or transferred.
+      out.vector = Float32Array.from(d.vector);
+    }
+    return out;
+  });
+  const first = prepared.find((d) => d.vector !== undefined)?.vector;
+  prepared.forEach((d, i) => {
+    if (first !== undefined && d.vector !== undefined) checkVector(d.vector, `input.value.documents.${i}.vector`, first.length);
+  });
+  const missing = prepared.filter((d) => d.vector === undefined && d.text !== undefined);
+  if (missing.length > 0 && task.modelId !== undefined) {
+    const vectors = await embedTexts(missing.map((d) => d.text as string), task.modelId, ctx);
+    missing.forEach((d, i) => {
+      const v = vectors[i] as Float32Array;
+      checkVector(v, `embedding of input.value.documents (${d.id})`, first?.length);
+      d.vector = v;
+    });
+  }
+  return prepared;
+}
+
+/** DataRetrieval: documents by id, by metadata filter with paging, or by vector query. */
+export const dataRetrievalHandler: TaskHandler = async (task, ctx): Promise<TaskOutput> => {
+  const database = databaseOf(task.metadata);
+  if (task.input.kind === 'query') {
+    const { hits } = await runSearch(task, ctx);
+    const { docs } = await CollectionStore.for(database).getMany(task.input.query.collection, hits.map((h) => h.id));
+    return documentsOutput(docs.filter((d): d is DocumentRow => d !== undefined), true, ctx);
+  }
+  if (task.input.kind !== 'custom') wrongKind('DataRetrieval', task, "'custom' or 'query'");
+  const input = parseInput(retrievalInputSchema, task.input.value, 'DataRetrieval', ['input', 'value']);
+  const store = CollectionStore.for(database);
+  if (input.ids !== undefined) {
+    if (input.cursor !== undefined) {
+      throw new ValidationError('DataRetrieval: cursor pages a listing, not a lookup by ids', [
+        { path: ['input', 'value', 'cursor'], field: 'input.value.cursor', message: 'cannot be used with ids' },
+      ]);
+    }
+    const { docs } = await store.getMany(input.collection, input.ids);
+    const found = docs.filter((d): d is DocumentRow => d !== undefined && (input.filter === undefined || matches(d, input.filter)));
+    return documentsOutput(found, input.includeVectors, ctx);
+  }
+  const page = await store.list(input.collection, {
+    ...(input.filter === undefined ? {} : { filter: input.filter }),
+    limit: input.limit,
+    afterSeq: input.cursor === undefined ? -1 : Number(input.cursor),
+  });
+  const last = page.docs[page.docs.length - 1];
+  const output = documentsOutput(page.docs, input.includeVectors, ctx);
+  if (page.more && last !== undefined) output.nextCursor = String(last.seq);
+  return output;
+};
+
+function matches(doc: DocumentRow, filter: Record<string, string | number | boolean>): boolean {
+  for (const key in filter) if (doc.metadata?.[key] !== filter[key]) return false;
+  return true;
+}
+
+function documentsOutput(
+  rows: readonly DocumentRow[],
+  includeVectors: boolean,
+  ctx: HandlerContext,
+): Extract<TaskOutput, { kind: 'documents' }> {
+  const documents = rows.map((row) => {
+    const doc: StoredDocument = { id: row.id };
+    if (row.text !== undefined) doc.text = row.text;
+    if (includeVectors && row.vector !== undefined) {
+      doc.vector = row.vector;
+      ctx.transfer(row.vector.buffer);
+    }
+    if (row.metadata !== undefined) doc.metadata = row.metadata;
+    return doc;
+  });
+  return { kind: 'documents', documents };
+}
