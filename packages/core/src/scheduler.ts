@@ -80,6 +80,8 @@ interface Entry {
   timer: unknown;
   cancelDeadline: (() => void) | undefined;
   result: TaskResult | undefined;
+  /** The terminal record is durable and the end was announced. */
+  announced: boolean;
   waiters: ((result: TaskResult) => void)[] | undefined;
   failWaiters: ((error: unknown) => void)[] | undefined;
 }
@@ -128,6 +130,7 @@ export class TaskScheduler {
   readonly #ready: Promise<RecoveryReport>;
   #seq = 0;
   #active = 0;
+  #unannounced = 0;
   #busySlots = 0;
   #pumpScheduled = false;
   #snapshotScheduled = false;
@@ -230,7 +233,7 @@ export class TaskScheduler {
     await this.#ready;
     const entry = this.#entries.get(id);
     if (entry !== undefined) {
-      if (entry.result !== undefined) return entry.result;
+      if (entry.announced) return entry.result as TaskResult;
       if (this.#closed) throw new TaskweaveError('closed', `Scheduler closed before task ${id} ended`);
       return new Promise<TaskResult>((resolve, reject) => {
         (entry.waiters ??= []).push(resolve);
@@ -295,7 +298,7 @@ export class TaskScheduler {
   /** Resolves when no task is Pending or Running (and their writes are done). */
   async onIdle(): Promise<void> {
     await this.#ready;
-    if (this.#active > 0) {
+    if (this.#active > 0 || this.#unannounced > 0) {
       await new Promise<void>((resolve) => this.#idleWaiters.add(resolve));
     }
     await this.#flushWrites();
@@ -376,6 +379,7 @@ export class TaskScheduler {
     entry.status = record.status;
     entry.phase = isTerminalStatus(record.status) ? 'done' : 'blocked';
     entry.result = record.result;
+    entry.announced = true;
     this.#entries.set(id, entry);
   }
 
@@ -395,6 +399,7 @@ export class TaskScheduler {
       timer: undefined,
       cancelDeadline: undefined,
       result: undefined,
+      announced: false,
       waiters: undefined,
       failWaiters: undefined,
     };
@@ -659,12 +664,13 @@ export class TaskScheduler {
       entry.result = result;
       entry.current = undefined;
       this.#dispatch(entry, { type: 'settle', status: s, output: o, ...(e === undefined ? {} : { error: e }) });
-      this.#persist({ task: entry.task, status: s, seq: entry.seq, updatedAt: now, result });
-      this.#emitStatus(entry, previous);
-      const waiters = entry.waiters;
-      entry.waiters = undefined;
-      entry.failWaiters = undefined;
-      for (const resolve of waiters ?? []) resolve(result);
+      // The end is announced (event, wait) only once it is durable: a result seen is never
+      // produced again after a reload. Internally the task is done now (dependents may start).
+      const record: TaskRecord = { task: entry.task, status: s, seq: entry.seq, updatedAt: now, result };
+      const announce = () => this.#announceEnd(entry, previous);
+      this.#unannounced++;
+      if (this.#closed) announce();
+      else this.#writes.write([record]).then(announce, announce);
 
       const { dependents, nowReady } = this.#graph.finish(entry.task.id);
       if (s === TaskStatus.Completed) {
@@ -690,8 +696,19 @@ export class TaskScheduler {
     this.#maybeIdle();
   }
 
+  #announceEnd(entry: Entry, previous: TaskStatus): void {
+    entry.announced = true;
+    this.#unannounced--;
+    this.#emitStatus(entry, previous);
+    const waiters = entry.waiters;
+    entry.waiters = undefined;
+    entry.failWaiters = undefined;
+    for (const resolve of waiters ?? []) resolve(entry.result as TaskResult);
+    this.#maybeIdle();
+  }
+
   #maybeIdle(): void {
-    if (this.#active > 0 || this.#idleWaiters.size === 0) return;
+    if (this.#active > 0 || this.#unannounced > 0 || this.#idleWaiters.size === 0) return;
     const waiters = [...this.#idleWaiters];
     this.#idleWaiters.clear();
     for (const resolve of waiters) resolve();

@@ -1,0 +1,88 @@
+import { TaskStatus, isTerminalStatus, type TaskId } from '@taskweave/core';
+import { describe, expect, it } from 'vitest';
+import type { Taskweave } from '../index.js';
+
+interface Seen {
+  taskId: TaskId;
+  status: string;
+  at: number;
+  output?: { kind: string; value?: { text?: string } };
+  timestamp?: number;
+}
+
+/** Loads the fixture app page in a same-origin iframe and resolves with its taskweave once it runs. */
+function appFrame(name: string): { frame: HTMLIFrameElement; ready: () => Promise<Taskweave> } {
+  const frame = document.createElement('iframe');
+  frame.src = new URL(`./fixtures/reloadPage.html?name=${name}`, import.meta.url).href;
+  document.body.append(frame);
+  const ready = async () => {
+    await expect
+      .poll(() => (frame.contentWindow as unknown as { taskweave?: Taskweave } | null)?.taskweave, { timeout: 20_000, interval: 50 })
+      .toBeDefined();
+    return (frame.contentWindow as unknown as { taskweave: Taskweave }).taskweave;
+  };
+  return { frame, ready };
+}
+
+describe('reload mid-run', () => {
+  it('1,000 tasks with dependencies: a page reload mid-run, every task ends exactly once with the right result', async () => {
+    const name = `reload-${crypto.randomUUID()}`;
+    const seen: Seen[] = [];
+    const onMessage = (e: MessageEvent) => {
+      if (e.data?.source === 'reload-page') seen.push(e.data as Seen);
+    };
+    window.addEventListener('message', onMessage);
+    const { frame, ready } = appFrame(name);
+    try {
+      const tw = await ready();
+      // Deterministic dependency graph: task i depends on up to two earlier tasks.
+      const ids = Array.from({ length: 1000 }, () => crypto.randomUUID() as TaskId);
+      const deps = ids.map((_, i) => (i < 10 ? [] : [ids[(i * 7) % i]!, ids[i - 1 - (i % 5)]!].filter((d, k, all) => all.indexOf(d) === k)));
+      const tasks = ids.map((id, i) => ({
+        id,
+        type: 'custom:echo' as const,
+        input: { kind: 'text' as const, text: `task ${i}` },
+        dependencies: deps[i]!,
+        maxRetries: 2,
+      }));
+      await tw.submitMany(tasks);
+
+      // Reload once a good part, but not all, has finished.
+      const terminalCount = () => seen.filter((s) => isTerminalStatus(s.status as TaskStatus)).length;
+      await expect.poll(terminalCount, { timeout: 60_000, interval: 10 }).toBeGreaterThanOrEqual(150);
+      const before = new Set(seen.filter((s) => s.status === TaskStatus.Completed).map((s) => s.taskId));
+      expect(before.size).toBeLessThan(1000);
+      const reloadedAt = performance.timeOrigin + performance.now();
+      frame.contentWindow!.location.reload();
+
+      const after = await (async () => {
+        await expect.poll(() => (frame.contentWindow as unknown as { taskweave?: Taskweave } | null)?.taskweave, { timeout: 20_000 }).toBeUndefined();
+        return ready();
+      })();
+      const results = await Promise.all(ids.map((id) => after.wait(id)));
+
+      // Every task Completed, with its own output.
+      expect(results.map((r) => r.status)).toEqual(Array(1000).fill(TaskStatus.Completed));
+      results.forEach((r, i) => expect(r.output).toMatchObject({ kind: 'custom', value: { text: `task ${i}` } }));
+      // Ended exactly once: one terminal event per task across both page lifetimes.
+      const terminals = new Map<string, number>();
+      for (const s of seen) if (isTerminalStatus(s.status as TaskStatus)) terminals.set(s.taskId, (terminals.get(s.taskId) ?? 0) + 1);
+      const endedTwice = [...terminals].filter(([, n]) => n > 1);
+      expect(endedTwice).toEqual([]);
+      // Finished results are never produced twice: nothing completed before the reload ran again after it.
+      const rerun = seen.filter((s) => s.status === TaskStatus.Running && s.at > reloadedAt && before.has(s.taskId));
+      expect(rerun).toEqual([]);
+      // Dependencies finished before their dependents started.
+      const startedAt = new Map<string, number>();
+      for (const s of seen) if (s.status === TaskStatus.Running) startedAt.set(s.taskId, s.at);
+      const byId = new Map(results.map((r) => [r.taskId, r]));
+      ids.forEach((id, i) => {
+        for (const dep of deps[i]!) expect(byId.get(dep)!.timestamp).toBeLessThanOrEqual(startedAt.get(id)! + 1);
+      });
+      await after.close();
+    } finally {
+      window.removeEventListener('message', onMessage);
+      frame.remove();
+    }
+  }, 120_000);
+});
