@@ -4,6 +4,8 @@ import type { Taskweave } from '../index.js';
 
 interface Seen {
   taskId: TaskId;
+  tab: string;
+  relayed: boolean;
   status: string;
   at: number;
   output?: { kind: string; value?: { text?: string } };
@@ -13,7 +15,7 @@ interface Seen {
 /** Loads the fixture app page in a same-origin iframe and resolves with its taskweave once it runs. */
 function appFrame(name: string): { frame: HTMLIFrameElement; ready: () => Promise<Taskweave> } {
   const frame = document.createElement('iframe');
-  frame.src = new URL(`./fixtures/reloadPage.html?name=${name}`, import.meta.url).href;
+  frame.src = new URL(`./fixtures/appPage.html?name=${name}`, import.meta.url).href;
   document.body.append(frame);
   const ready = async () => {
     await expect
@@ -29,7 +31,7 @@ describe('reload mid-run', () => {
     const name = `reload-${crypto.randomUUID()}`;
     const seen: Seen[] = [];
     const onMessage = (e: MessageEvent) => {
-      if (e.data?.source === 'reload-page') seen.push(e.data as Seen);
+      if (e.data?.source === 'app-page') seen.push(e.data as Seen);
     };
     window.addEventListener('message', onMessage);
     const { frame, ready } = appFrame(name);
@@ -83,6 +85,46 @@ describe('reload mid-run', () => {
     } finally {
       window.removeEventListener('message', onMessage);
       frame.remove();
+    }
+  }, 120_000);
+
+  it('two pages submit at once: one runs every task exactly once; removing it hands over to the other', async () => {
+    const name = `pages-${crypto.randomUUID()}`;
+    const seen: Seen[] = [];
+    const onMessage = (e: MessageEvent) => {
+      if (e.data?.source === 'app-page') seen.push(e.data as Seen);
+    };
+    window.addEventListener('message', onMessage);
+    const first = appFrame(name);
+    const twA = await first.ready();
+    const second = appFrame(name);
+    const twB = await second.ready();
+    try {
+      expect(twA.role).toBe('leader');
+      expect(twB.role).toBe('follower');
+      const job = (text: string) => ({ type: 'custom:echo' as const, input: { kind: 'text' as const, text } });
+      const [idsA, idsB] = await Promise.all([
+        twA.submitMany(Array.from({ length: 100 }, (_, i) => job(`A${i}`))),
+        twB.submitMany(Array.from({ length: 100 }, (_, i) => job(`B${i}`))),
+      ]);
+      const results = await Promise.all([...idsA, ...idsB].map((id) => twB.wait(id)));
+      expect(results.every((r) => r.status === TaskStatus.Completed)).toBe(true);
+      const ranHere = (id: string) => seen.filter((s) => s.taskId === id && s.status === TaskStatus.Running && !s.relayed);
+      for (const id of [...idsA, ...idsB]) expect(ranHere(id)).toHaveLength(1);
+      expect(new Set([...idsA, ...idsB].map((id) => ranHere(id)[0]!.tab))).toEqual(new Set([(first.frame.contentWindow as unknown as { tabId: string }).tabId]));
+
+      // Closing the leader's page hands over: the other page takes the lead and runs what is left.
+      const slow = await twB.submitMany(Array.from({ length: 4 }, () => ({ type: 'custom:sleep' as const, input: { kind: 'text' as const, text: '400' }, maxRetries: 2 })));
+      await expect.poll(async () => (await twB.get(slow[0]!))?.status, { timeout: 10_000 }).toBe(TaskStatus.Running);
+      first.frame.remove();
+      await expect.poll(() => twB.role, { timeout: 20_000 }).toBe('leader');
+      const after = await Promise.all(slow.map((id) => twB.wait(id)));
+      expect(after.map((r) => r.status)).toEqual(Array(4).fill(TaskStatus.Completed));
+      await twB.close();
+    } finally {
+      window.removeEventListener('message', onMessage);
+      first.frame.remove();
+      second.frame.remove();
     }
   }, 120_000);
 });
