@@ -1,0 +1,84 @@
+/**
+ * The demo page: starts taskweave in this tab, mounts each panel, warms the embedding model up
+ * in the workers with progress bars, and turns errors into notices a visitor can act on.
+ * `document.body.dataset.runtime` goes `starting` → `ready` (and `warm` → `done`) for tests.
+ */
+import type { WorkerPool } from '@taskweave/web-worker';
+import './style.css';
+import { byId, h } from './dom.js';
+import { mountIngestView } from './ingestView.js';
+import { checkWebGpu, isMissingModel, Notices } from './notices.js';
+import { mountPoolView } from './poolView.js';
+import { mountQueueView } from './queueView.js';
+import { createRuntime, EMBEDDING_MODEL } from './runtime.js';
+import { mountSearchView } from './searchView.js';
+import { mountSubmitForm } from './submitForm.js';
+import { TaskLog } from './taskLog.js';
+import { mountTasksView } from './tasksView.js';
+import { mountThroughputPlot } from './throughputPlot.js';
+
+const notices = new Notices(byId('notices'));
+const onError = (error: unknown): void => notices.error(error);
+document.body.dataset['runtime'] = 'starting';
+
+async function warmUp(pool: WorkerPool): Promise<void> {
+  document.body.dataset['warm'] = 'loading';
+  try {
+    const report = await pool.warmUp(EMBEDDING_MODEL);
+    for (const worker of report.workers) if (!worker.ok && worker.error) onError(worker.error);
+    const backends = [...new Set(report.workers.filter((w) => w.ok).map((w) => w.backend))];
+    if (backends.length > 0 && !backends.includes('webgpu')) {
+      notices.show('backend', 'warning', `WebGPU is not available here: ${EMBEDDING_MODEL} runs on WebAssembly (${backends.join(', ')}) in ${report.workers.length} workers. Everything works, only slower.`);
+    }
+  } catch (error) {
+    onError(error);
+  } finally {
+    document.body.dataset['warm'] = 'done';
+  }
+}
+
+function mountPool(pool: WorkerPool | undefined): void {
+  const root = byId('pool');
+  root.querySelectorAll(':scope > :not(h2)').forEach((el) => el.remove());
+  if (!pool) {
+    root.append(h('p', { class: 'hint' }, 'Another tab of this site runs the tasks; this one submits and watches. It takes over when that tab closes.'));
+    return;
+  }
+  mountPoolView(root, pool);
+  void warmUp(pool);
+}
+
+async function start(): Promise<void> {
+  const gpu = checkWebGpu(notices);
+  const { tw, recovery } = await createRuntime();
+  const log = new TaskLog(tw);
+
+  tw.subscribe((event) => {
+    if (event.type === 'error') onError(event.error);
+    else if (event.type === 'status' && event.result?.error && isMissingModel(new Error(event.result.error))) onError(new Error(event.result.error));
+  });
+  if (recovery && recovery.resumed + recovery.retried > 0) {
+    notices.show('resumed', 'info', `Resumed after the reload: ${recovery.resumed} pending tasks queued again, ${recovery.retried} interrupted ones retried${recovery.failed ? `, ${recovery.failed} could not be retried` : ''}.`);
+  }
+  if (tw.role === 'follower') notices.show('role', 'info', 'Another tab of this site is running the tasks: this tab submits and watches.');
+  tw.onRoleChange((role) => {
+    if (role !== 'leader') return;
+    notices.show('role', 'info', 'This tab now runs the tasks (the tab that ran them closed).');
+    mountPool(tw.pool);
+  });
+
+  mountIngestView(byId('ingest'), tw, log, onError);
+  mountSearchView(byId('search'), tw, onError);
+  mountSubmitForm(byId('submit'), tw, log, onError);
+  mountQueueView(byId('queue'), tw);
+  mountThroughputPlot(byId('queue'), log);
+  mountTasksView(byId('tasks'), log, tw, onError);
+  mountPool(tw.pool);
+  await gpu;
+  document.body.dataset['runtime'] = 'ready';
+}
+
+start().catch((error: unknown) => {
+  document.body.dataset['runtime'] = 'failed';
+  onError(error);
+});

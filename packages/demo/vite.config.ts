@@ -1,0 +1,28 @@
+/**
+ * The demo's Vite config: cross-origin isolation headers (SharedArrayBuffer, threaded WASM) in
+ * dev and preview, ES-module workers, `appType: 'mpa'` so a missing model file is a 404 (not
+ * index.html), and localhost only.
+ */
+import { defineConfig } from 'vite';
+
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  appType: 'mpa',
+  server: { host: 'localhost', port: 5173, headers: isolation },
+  preview: { host: 'localhost', port: 4173, headers: isolation },
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
+  optimizeDeps: {
+    // Deps first imported inside workers: pre-bundle them up front, or Vite reloads the page mid-run.
+    include: [
+      '@taskweave/web-worker > comlink',
+      '@taskweave/web-worker > idb',
+      '@taskweave/web-worker > zod',
+      '@taskweave/web-worker > @huggingface/transformers',
+    ],
+  },
+});
