@@ -1,0 +1,132 @@
+/**
+ * Every transformers.js / onnxruntime-web `env` setting of a worker, in one place.
+ *
+ * - Models come from `modelBaseUrl` (`env.localModelPath`, an absolute URL on the page's origin);
+ *   remote models (the Hugging Face hub) stay off unless the app sets `allowRemoteModels`.
+ * - ORT loads its `.mjs`/`.wasm` from `wasmBaseUrl` (`env.backends.onnx.wasm.wasmPaths`), which
+ *   must be an ABSOLUTE URL: a bare `'/ort/'` breaks under the Vite dev server, and the default of
+ *   transformers.js is a CDN. The `taskweaveOrt()` Vite plugin (`@taskweave/web-worker/vite`)
+ *   serves those files under `/ort/`.
+ * - `numThreads` ORT threads per worker (default 1: the pool's parallelism is its workers). ORT
+ *   reads it when it creates its first session, so a later change has no effect in that worker.
+ *
+ * transformers.js is imported lazily (first model use), so a worker starts fast.
+ */
+import { TaskweaveError, ValidationError } from '@taskweave/core';
+
+/** Options of the model layer, sent by the pool at worker start (or set by an app's worker module). */
+export interface ModelEnvOptions {
+  /** Base URL of the model folders (`<base><modelId>/config.json`, …). @default new URL('/models/', location) */
+  modelBaseUrl?: string;
+  /** Base URL of the ORT `.mjs`/`.wasm` files. @default new URL('/ort/', location) */
+  wasmBaseUrl?: string;
+  /** Fetch models missing locally from the Hugging Face hub. @default false */
+  allowRemoteModels?: boolean;
+  /** ORT WASM threads in this worker (more than 1 needs cross-origin isolation). @default 1 */
+  numThreads?: number;
+}
+
+/** The settings in force, with absolute URLs. */
+export interface ResolvedModelEnv {
+  modelBaseUrl: string;
+  wasmBaseUrl: string;
+  allowRemoteModels: boolean;
+  numThreads: number;
+}
+
+type Transformers = typeof import('@huggingface/transformers');
+
+let options: ModelEnvOptions = {};
+let applied: Promise<Transformers> | undefined;
+let resolvedNow: ResolvedModelEnv | undefined;
+
+function here(): string {
+  return (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/';
+}
+
+function absolute(url: string | undefined, fallback: string, field: string): string {
+  const raw = url ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw, here());
+  } catch {
+    throw new ValidationError(`model env: ${field} is not a URL: ${JSON.stringify(raw)}`, [
+      { path: [field], field, message: 'must be a URL' },
+    ]);
+  }
+  const href = parsed.href;
+  return href.endsWith('/') ? href : `${href}/`;
+}
+
+/** Resolves options to absolute URLs and defaults. */
+export function resolveModelEnv(opts: ModelEnvOptions = options): ResolvedModelEnv {
+  const numThreads = opts.numThreads ?? 1;
+  if (!Number.isInteger(numThreads) || numThreads < 1) {
+    throw new ValidationError(`model env: numThreads must be a whole number ≥ 1, got ${numThreads}`, [
+      { path: ['numThreads'], field: 'numThreads', message: 'must be a whole number ≥ 1' },
+    ]);
+  }
+  return {
+    modelBaseUrl: absolute(opts.modelBaseUrl, '/models/', 'modelBaseUrl'),
+    wasmBaseUrl: absolute(opts.wasmBaseUrl, '/ort/', 'wasmBaseUrl'),
+    allowRemoteModels: opts.allowRemoteModels ?? false,
+    numThreads,
+  };
+}
+
+/**
+ * Sets this worker's model options. Call before the first model loads (the pool does, at worker
+ * start); URLs and `allowRemoteModels` also apply to later loads, `numThreads` only before ORT starts.
+ */
+export function configureModelEnv(next: ModelEnvOptions): void {
+  options = { ...options, ...next };
+  const resolved = resolveModelEnv(options);
+  resolvedNow = resolved;
+  if (applied !== undefined) void applied.then((t) => applyTo(t, resolved));
+}
+
+/** The settings in force now. */
+export function modelEnv(): ResolvedModelEnv {
+  resolvedNow ??= resolveModelEnv(options);
+  return resolvedNow;
+}
+
+function applyTo(transformers: Transformers, resolved: ResolvedModelEnv): void {
+  const { env } = transformers;
+  env.allowLocalModels = true;
+  env.localModelPath = resolved.modelBaseUrl;
+  env.allowRemoteModels = resolved.allowRemoteModels;
+  const onnx = env.backends.onnx;
+  if (onnx.wasm !== undefined) {
+    onnx.wasm.wasmPaths = resolved.wasmBaseUrl;
+    onnx.wasm.numThreads = resolved.numThreads;
+    onnx.wasm.proxy = false;
+  }
+}
+
+/** transformers.js with this worker's settings applied (imported on first call). */
+export function transformers(): Promise<Transformers> {
+  applied ??= import('@huggingface/transformers').then((t) => {
+    applyTo(t, modelEnv());
+    return t;
+  });
+  return applied;
+}
+
+/**
+ * The onnxruntime-web module transformers.js runs on — the very same instance (one ORT in the
+ * bundle): transformers.js exposes its ORT `env` as `env.backends.onnx`, and this package depends
+ * on the same onnxruntime-web version, which the package manager links to one copy.
+ */
+export async function ort(): Promise<typeof import('onnxruntime-web')> {
+  const t = await transformers();
+  const runtime = await import('onnxruntime-web');
+  if (runtime.env !== t.env.backends.onnx) {
+    throw new TaskweaveError(
+      'not-configured',
+      'Two copies of onnxruntime-web are loaded: this package must resolve the same onnxruntime-web as @huggingface/transformers (dedupe it in the bundler)',
+      { retryable: false },
+    );
+  }
+  return runtime;
+}

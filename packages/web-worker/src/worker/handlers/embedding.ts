@@ -1,0 +1,155 @@
+/**
+ * EmbeddingGeneration: a transformers.js `feature-extraction` pipeline of `task.modelId` with
+ * `{ pooling: 'mean', normalize: true }`.
+ *
+ * Input, either
+ * - `{ kind: 'text', text }` → `{ kind: 'embedding', vector: Float32Array, dims }`, or
+ * - `{ kind: 'custom', value: { texts: string[] } }` (1–1024 texts) →
+ *   `{ kind: 'embeddings', vectors: Float32Array[], dims }`, in the order of `texts`.
+ *
+ * Empty or whitespace-only text is refused with a ValidationError naming it (it has zero tokens:
+ * a NaN row in a batch). Options: `metadata.backend` ('auto' | 'webgpu' | 'wasm'), `metadata.dtype`
+ * ('auto' picks q8 when the model ships `onnx/model_quantized.onnx`, else fp32). Each vector owns
+ * its buffer and is moved to the main thread with `ctx.transfer`, not cloned.
+ *
+ * `embeddingBatchHandler` runs many tasks as one pipeline call (dynamic batching) and splits the
+ * result back per task; a task with bad input fails alone.
+ */
+import { z } from 'zod';
+import { ValidationError, type Task, type TaskOutput } from '@taskweave/core';
+import { backendPreference, runWithFallback, type Backend } from '../backend.js';
+import type { BackendPreference, BatchHandler, HandlerContext, TaskHandler } from '../handler.js';
+import { parseInput } from '../handlerInput.js';
+import { dtypeOf, getPipeline, unloadModel, type ModelDtype } from '../models.js';
+
+/** Most texts one task may carry. */
+export const MAX_TEXTS_PER_TASK = 1024;
+/** Texts per pipeline call (bounds the padded input tensor). */
+const CALL_BATCH = 64;
+
+const nonBlank = z.string().refine((s) => s.trim().length > 0, { message: 'must not be empty or only whitespace' });
+const textsSchema = z.strictObject({ texts: z.array(nonBlank).min(1).max(MAX_TEXTS_PER_TASK) });
+
+interface EmbedRequest {
+  texts: string[];
+  single: boolean;
+  modelId: string;
+  dtype: ModelDtype;
+  backend: BackendPreference;
+}
+
+function readRequest(task: Task, fallback: BackendPreference): EmbedRequest {
+  const { input } = task;
+  if (task.modelId === undefined || task.modelId.trim() === '') {
+    throw new ValidationError('EmbeddingGeneration: modelId is required (the feature-extraction model, e.g. "use-lite")', [
+      { path: ['modelId'], field: 'modelId', message: 'required' },
+    ]);
+  }
+  const base = { modelId: task.modelId, dtype: dtypeOf(task.metadata), backend: backendPreference(task, fallback) };
+  if (input.kind === 'text') {
+    if (typeof input.text !== 'string' || input.text.trim() === '') {
+      throw new ValidationError('EmbeddingGeneration: input.text must not be empty or only whitespace', [
+        { path: ['input', 'text'], field: 'input.text', message: 'must not be empty or only whitespace' },
+      ]);
+    }
+    return { ...base, texts: [input.text], single: true };
+  }
+  if (input.kind === 'custom') {
+    const { texts } = parseInput(textsSchema, input.value, 'EmbeddingGeneration', ['input', 'value']);
+    return { ...base, texts, single: false };
+  }
+  throw new ValidationError(`EmbeddingGeneration: input.kind must be 'text' or 'custom' ({ texts }), got '${input.kind}'`, [
+    { path: ['input', 'kind'], field: 'input.kind', message: "must be 'text' or 'custom'" },
+  ]);
+}
+
+interface Embedded {
+  vectors: Float32Array[];
+  dims: number;
+  backend: Backend;
+  networkBytes: number;
+}
+
+/** Embeds `texts` in calls of CALL_BATCH, WebGPU falling back to WASM; every vector in its own buffer. */
+async function embed(texts: string[], modelId: string, dtype: ModelDtype, preference: BackendPreference, ctx: HandlerContext): Promise<Embedded> {
+  let networkBytes = 0;
+  const { value, backend } = await runWithFallback(
+    preference,
+    ctx.signal,
+    async (b) => {
+      const acquired = await getPipeline('feature-extraction', modelId, b, dtype, ctx);
+      networkBytes += acquired.networkBytes;
+      const vectors: Float32Array[] = [];
+      let dims = 0;
+      for (let i = 0; i < texts.length; i += CALL_BATCH) {
+        ctx.signal.throwIfAborted();
+        const part = texts.slice(i, i + CALL_BATCH);
+        const tensor = (await acquired.value(part, { pooling: 'mean', normalize: true })) as { data: Float32Array; dims: number[] };
+        dims = tensor.dims[tensor.dims.length - 1] ?? 0;
+        for (let row = 0; row < part.length; row++) vectors.push(tensor.data.slice(row * dims, (row + 1) * dims));
+      }
+      return { vectors, dims };
+    },
+    () => unloadModel(modelId, 'webgpu'),
+  );
+  ctx.signal.throwIfAborted();
+  return { ...value, backend, networkBytes };
+}
+
+function output(request: EmbedRequest, vectors: Float32Array[], dims: number, ctx: HandlerContext): TaskOutput {
+  ctx.transfer(...vectors.map((v) => v.buffer));
+  if (request.single) return { kind: 'embedding', vector: vectors[0]!, dims };
+  return { kind: 'embeddings', vectors, dims };
+}
+
+/** The EmbeddingGeneration handler for one task. */
+export const embeddingHandler: TaskHandler = async (task, ctx) => {
+  const request = readRequest(task, ctx.backend);
+  const result = await embed(request.texts, request.modelId, request.dtype, request.backend, ctx);
+  ctx.reportMetrics({ backend: result.backend, ...(result.networkBytes > 0 ? { networkBytes: result.networkBytes } : {}) });
+  return output(request, result.vectors, result.dims, ctx);
+};
+
+type BatchOutcome = Awaited<ReturnType<BatchHandler>>[number];
+
+/**
+ * The EmbeddingGeneration batch handler: tasks of one model (grouped again by model, dtype and
+ * backend preference, in case the pool mixed them) run as one pipeline call per group.
+ */
+export const embeddingBatchHandler: BatchHandler = async (tasks, ctx) => {
+  const outcomes: BatchOutcome[] = new Array(tasks.length);
+  const groups = new Map<string, Array<{ index: number; request: EmbedRequest }>>();
+  tasks.forEach((task, index) => {
+    try {
+      const request = readRequest(task, ctx.backend);
+      const key = `${request.modelId}|${request.dtype}|${request.backend}`;
+      const group = groups.get(key) ?? [];
+      group.push({ index, request });
+      groups.set(key, group);
+    } catch (error) {
+      outcomes[index] = { ok: false, error };
+    }
+  });
+  const backends = new Set<string>();
+  let networkBytes = 0;
+  for (const group of groups.values()) {
+    const first = group[0]!.request;
+    const texts = group.flatMap((g) => g.request.texts);
+    try {
+      const result = await embed(texts, first.modelId, first.dtype, first.backend, ctx);
+      backends.add(result.backend);
+      networkBytes += result.networkBytes;
+      let offset = 0;
+      for (const { index, request } of group) {
+        const vectors = result.vectors.slice(offset, offset + request.texts.length);
+        offset += request.texts.length;
+        outcomes[index] = { ok: true, output: output(request, vectors, result.dims, ctx), metrics: { backend: result.backend } };
+      }
+    } catch (error) {
+      for (const { index } of group) outcomes[index] = { ok: false, error };
+    }
+  }
+  if (backends.size > 0) ctx.reportMetrics({ backend: [...backends].join('+') });
+  if (networkBytes > 0) ctx.reportMetrics({ networkBytes });
+  return outcomes;
+};

@@ -1,0 +1,232 @@
+/**
+ * ModelInference, on `task.modelId`, in two forms (`{ kind: 'modelInput', input }`):
+ *
+ * (a) `{ format: 'tensors', feeds: { name: { type, dims, data } }, outputNames? }` — a raw
+ *     onnxruntime-web `InferenceSession` (the same ORT instance transformers.js runs on). The model
+ *     is `<modelBase>/<modelId>` when `modelId` ends in `.onnx` (absolute same-origin URLs work
+ *     too), else `<modelBase>/<modelId>/onnx/model[_quantized].onnx`. Every feed is checked against
+ *     the model's input metadata before running — unknown or missing names, element type, rank,
+ *     fixed dimensions, symbolic dimensions that disagree between feeds, data length — and a
+ *     mistake is a ValidationError naming the feed (`input.input.feeds.<name>.dims`).
+ *     Output: `{ kind: 'tensors', tensors }`, each tensor's data in its own transferred buffer.
+ * (b) `{ format: 'pipeline', pipeline: 'text-classification' | 'feature-extraction' | …, inputs,
+ *     options? }` — a transformers.js pipeline by task name. A tensor result becomes
+ *     `{ kind: 'tensors', tensors: { output } }`; anything else (labels and scores, …) is returned
+ *     as `{ kind: 'custom', value }`.
+ *
+ * Both run on WebGPU when chosen (see backend.ts) and fall back to WASM when it fails.
+ */
+import { z } from 'zod';
+import { TaskweaveError, ValidationError, type Task, type TaskOutput, type TensorData, type TensorType } from '@taskweave/core';
+import type { InferenceSession, Tensor } from 'onnxruntime-web';
+import { backendPreference, runWithFallback } from '../backend.js';
+import { ort } from '../env.js';
+import type { HandlerContext, TaskHandler } from '../handler.js';
+import { parseInput } from '../handlerInput.js';
+import { dtypeOf, getPipeline, getSession, unloadModel } from '../models.js';
+
+const TENSOR_TYPES = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'bool', 'float16', 'string'] as const;
+
+const tensorSchema = z.strictObject({
+  type: z.enum(TENSOR_TYPES),
+  dims: z.array(z.number().int().nonnegative()),
+  data: z.custom<TensorData['data']>((v) => Array.isArray(v) || ArrayBuffer.isView(v), { message: 'must be an array or a typed array' }),
+});
+const modelInputSchema = z.discriminatedUnion('format', [
+  z.strictObject({
+    format: z.literal('tensors'),
+    feeds: z.record(z.string().min(1), tensorSchema).refine((f) => Object.keys(f).length > 0, { message: 'must name at least one feed' }),
+    outputNames: z.array(z.string().min(1)).min(1).optional(),
+  }),
+  z.strictObject({
+    format: z.literal('pipeline'),
+    pipeline: z.string().min(1),
+    inputs: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    options: z.record(z.string(), z.unknown()).optional(),
+  }),
+]);
+
+type TensorsInput = Extract<z.output<typeof modelInputSchema>, { format: 'tensors' }>;
+type PipelineInput = Extract<z.output<typeof modelInputSchema>, { format: 'pipeline' }>;
+
+const TYPED: Record<Exclude<TensorType, 'string'>, { name: string; make(values: unknown[]): ArrayBufferView }> = {
+  float32: { name: 'Float32Array', make: (v) => Float32Array.from(v as number[]) },
+  float64: { name: 'Float64Array', make: (v) => Float64Array.from(v as number[]) },
+  int64: { name: 'BigInt64Array', make: (v) => BigInt64Array.from(v as Array<number | bigint>, (x) => BigInt(x)) },
+  int32: { name: 'Int32Array', make: (v) => Int32Array.from(v as number[]) },
+  int16: { name: 'Int16Array', make: (v) => Int16Array.from(v as number[]) },
+  int8: { name: 'Int8Array', make: (v) => Int8Array.from(v as number[]) },
+  uint8: { name: 'Uint8Array', make: (v) => Uint8Array.from(v as number[]) },
+  uint16: { name: 'Uint16Array', make: (v) => Uint16Array.from(v as number[]) },
+  bool: { name: 'Uint8Array', make: (v) => Uint8Array.from(v as Array<boolean | number>, (x) => (x ? 1 : 0)) },
+  float16: { name: 'Uint16Array', make: (v) => Uint16Array.from(v as number[]) },
+};
+
+function feedError(name: string, part: string, message: string): ValidationError {
+  const path = ['input', 'input', 'feeds', name, ...(part === '' ? [] : [part])];
+  const field = path.join('.');
+  return new ValidationError(`ModelInference: feed "${name}" ${message}`, [{ path, field, message }], { details: { feed: name } });
+}
+
+function elementCount(dims: number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+/** Checks one feed against the model's metadata and builds its ORT tensor data. */
+function checkFeed(
+  name: string,
+  feed: TensorData,
+  meta: InferenceSession.ValueMetadata | undefined,
+  symbols: Map<string, { value: number; feed: string }>,
+): ArrayBufferView | string[] {
+  if (meta !== undefined && meta.isTensor) {
+    if (meta.type !== feed.type) throw feedError(name, 'type', `has type ${feed.type}, the model expects ${meta.type}`);
+    const shape = meta.shape;
+    if (shape.length > 0) {
+      if (shape.length !== feed.dims.length) {
+        throw feedError(name, 'dims', `has ${feed.dims.length} dimensions [${feed.dims.join(', ')}], the model expects ${shape.length} [${shape.join(', ')}]`);
+      }
+      shape.forEach((expected, i) => {
+        const got = feed.dims[i]!;
+        if (typeof expected === 'number' && expected >= 0 && expected !== got) {
+          throw feedError(name, 'dims', `has dims[${i}] = ${got}, the model expects ${expected} (shape [${shape.join(', ')}])`);
+        }
+        if (typeof expected === 'string' && expected !== '') {
+          const seen = symbols.get(expected);
+          if (seen !== undefined && seen.value !== got) {
+            throw feedError(name, 'dims', `has dims[${i}] (${expected}) = ${got}, but feed "${seen.feed}" gives ${expected} = ${seen.value}`);
+          }
+          symbols.set(expected, { value: got, feed: name });
+        }
+      });
+    }
+  }
+  const count = elementCount(feed.dims);
+  const length = (feed.data as { length: number }).length;
+  if (length !== count) throw feedError(name, 'data', `has ${length} values, its dims [${feed.dims.join(', ')}] need ${count}`);
+  if (feed.type === 'string') {
+    if (!Array.isArray(feed.data) || !feed.data.every((x) => typeof x === 'string')) throw feedError(name, 'data', 'must be an array of strings for type string');
+    return feed.data as string[];
+  }
+  const typed = TYPED[feed.type];
+  if (Array.isArray(feed.data)) {
+    const bad = (feed.data as unknown[]).findIndex((x) => (feed.type === 'bool' ? typeof x !== 'boolean' && typeof x !== 'number' : typeof x !== 'number' && typeof x !== 'bigint'));
+    if (bad >= 0) throw feedError(name, 'data', `has a non-numeric value at data[${bad}]`);
+    return typed.make(feed.data as unknown[]);
+  }
+  const ctor = (feed.data as object).constructor.name;
+  if (ctor !== typed.name) throw feedError(name, 'data', `is a ${ctor}, type ${feed.type} needs a ${typed.name} (or a plain array)`);
+  return feed.data as ArrayBufferView;
+}
+
+function toTensorData(tensor: Tensor, transfer: ArrayBufferLike[]): TensorData {
+  const raw = tensor.data as ArrayBufferView | string[];
+  if (Array.isArray(raw)) return { type: 'string', dims: [...tensor.dims], data: [...raw] };
+  // Copy into an own buffer: ORT's output may view a shared or larger buffer.
+  const view = raw as unknown as { slice(): ArrayBufferView & { buffer: ArrayBufferLike } };
+  const data = view.slice();
+  transfer.push(data.buffer);
+  return { type: tensor.type as TensorType, dims: [...tensor.dims], data: data as unknown as TensorData['data'] };
+}
+
+async function runTensors(task: Task, modelId: string, input: TensorsInput, ctx: HandlerContext): Promise<TaskOutput> {
+  const runtime = await ort();
+  let networkBytes = 0;
+  const { value, backend } = await runWithFallback(
+    backendPreference(task, ctx.backend),
+    ctx.signal,
+    async (b) => {
+      const acquired = await getSession(modelId, b, dtypeOf(task.metadata), ctx);
+      networkBytes += acquired.networkBytes;
+      const session = acquired.value;
+      const metadata = new Map(session.inputMetadata.map((m) => [m.name, m]));
+      for (const name of Object.keys(input.feeds)) {
+        if (!session.inputNames.includes(name)) throw feedError(name, '', `is not an input of the model (inputs: ${session.inputNames.join(', ')})`);
+      }
+      const missing = session.inputNames.find((n) => !(n in input.feeds));
+      if (missing !== undefined) throw feedError(missing, '', `is missing (the model's inputs: ${session.inputNames.join(', ')})`);
+      for (const name of input.outputNames ?? []) {
+        if (!session.outputNames.includes(name)) {
+          throw new ValidationError(`ModelInference: output "${name}" is not an output of the model (outputs: ${session.outputNames.join(', ')})`, [
+            { path: ['input', 'input', 'outputNames'], field: 'input.input.outputNames', message: `unknown output ${name}` },
+          ]);
+        }
+      }
+      const symbols = new Map<string, { value: number; feed: string }>();
+      const feeds: Record<string, Tensor> = {};
+      for (const [name, feed] of Object.entries(input.feeds)) {
+        const data = checkFeed(name, feed, metadata.get(name), symbols);
+        feeds[name] = new runtime.Tensor(feed.type, data as never, feed.dims);
+      }
+      ctx.signal.throwIfAborted();
+      try {
+        return input.outputNames === undefined ? await session.run(feeds) : await session.run(feeds, input.outputNames);
+      } catch (error) {
+        throw new TaskweaveError('execution', `ModelInference: ORT run failed: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+          retryable: false,
+        });
+      }
+    },
+    () => unloadModel(modelId, 'webgpu'),
+  );
+  const transfers: ArrayBufferLike[] = [];
+  const tensors: Record<string, TensorData> = {};
+  for (const [name, tensor] of Object.entries(value)) tensors[name] = toTensorData(tensor, transfers);
+  ctx.transfer(...(transfers as Transferable[]));
+  ctx.reportMetrics({ backend, ...(networkBytes > 0 ? { networkBytes } : {}) });
+  return { kind: 'tensors', tensors };
+}
+
+function isTensorLike(value: unknown): value is { type: string; dims: number[]; data: ArrayBufferView } {
+  return typeof value === 'object' && value !== null && 'dims' in value && 'data' in value && ArrayBuffer.isView((value as { data: unknown }).data);
+}
+
+async function runPipeline(task: Task, modelId: string, input: PipelineInput, ctx: HandlerContext): Promise<TaskOutput> {
+  let networkBytes = 0;
+  const { value, backend } = await runWithFallback(
+    backendPreference(task, ctx.backend),
+    ctx.signal,
+    async (b) => {
+      let acquired;
+      try {
+        acquired = await getPipeline(input.pipeline, modelId, b, dtypeOf(task.metadata), ctx);
+      } catch (error) {
+        if (/unsupported pipeline/i.test(String(error instanceof TaskweaveError && error.cause !== undefined ? error.cause : error))) {
+          throw new ValidationError(`ModelInference: unknown pipeline ${JSON.stringify(input.pipeline)}`, [
+            { path: ['input', 'input', 'pipeline'], field: 'input.input.pipeline', message: 'not a transformers.js pipeline task' },
+          ]);
+        }
+        throw error;
+      }
+      networkBytes += acquired.networkBytes;
+      ctx.signal.throwIfAborted();
+      return acquired.value(input.inputs, input.options);
+    },
+    () => unloadModel(modelId, 'webgpu'),
+  );
+  ctx.reportMetrics({ backend, ...(networkBytes > 0 ? { networkBytes } : {}) });
+  if (isTensorLike(value)) {
+    const transfers: ArrayBufferLike[] = [];
+    const output = toTensorData(value as unknown as Tensor, transfers);
+    ctx.transfer(...(transfers as Transferable[]));
+    return { kind: 'tensors', tensors: { output } };
+  }
+  return { kind: 'custom', value: JSON.parse(JSON.stringify(value)) as unknown };
+}
+
+/** The ModelInference handler. */
+export const inferenceHandler: TaskHandler = async (task, ctx) => {
+  if (task.input.kind !== 'modelInput') {
+    throw new ValidationError(`ModelInference: input.kind must be 'modelInput', got '${task.input.kind}'`, [
+      { path: ['input', 'kind'], field: 'input.kind', message: "must be 'modelInput'" },
+    ]);
+  }
+  if (task.modelId === undefined || task.modelId.trim() === '') {
+    throw new ValidationError('ModelInference: modelId is required (a model folder or an .onnx file under the model base URL)', [
+      { path: ['modelId'], field: 'modelId', message: 'required' },
+    ]);
+  }
+  const input = parseInput(modelInputSchema, task.input.input, 'ModelInference', ['input', 'input']);
+  return input.format === 'tensors' ? runTensors(task, task.modelId, input, ctx) : runPipeline(task, task.modelId, input, ctx);
+};

@@ -1,0 +1,129 @@
+/**
+ * `@taskweave/web-worker/vite` — a Vite plugin for apps using the worker pool.
+ *
+ * - Serves the onnxruntime-web files transformers.js loads at run time (`.mjs` glue and `.wasm`
+ *   binary) from the app's own origin under `base` (default `/ort/`) in dev and preview, and
+ *   emits them into the build. The files are read from the onnxruntime-web that
+ *   `@huggingface/transformers` itself resolves (never a second copy, never a CDN).
+ * - Sets `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
+ *   require-corp` in dev and preview (SharedArrayBuffer, multi-threaded WASM), and
+ *   `worker.format = 'es'` (the pool's workers are module workers).
+ *
+ * Pair it with the pool's `wasmBaseUrl` (default `new URL('/ort/', location)`).
+ *
+ * @example
+ * // vite.config.ts
+ * import { taskweaveOrt } from '@taskweave/web-worker/vite'
+ * export default defineConfig({ plugins: [taskweaveOrt()] })
+ */
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, parse } from 'node:path';
+import type { Connect, Plugin } from 'vite';
+
+/** Options of `taskweaveOrt`. */
+export interface TaskweaveOrtOptions {
+  /** URL path the ORT files are served under; must start and end with '/'. @default '/ort/' */
+  base?: string;
+  /**
+   * ORT files to serve. The default is the JSEP build (WASM + WebGPU) that the `onnxruntime-web`
+   * main entry — the one transformers.js imports — loads.
+   * @default ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']
+   */
+  files?: string[];
+  /** Set COOP/COEP headers in dev and preview. @default true */
+  crossOriginIsolation?: boolean;
+  /** Directory to resolve `@huggingface/transformers` from. @default Vite's `root` */
+  resolveFrom?: string;
+}
+
+const DEFAULT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+const ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+function packageDir(entry: string, name: string): string {
+  let dir = dirname(entry);
+  while (dir !== parse(dir).root) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error(`taskweaveOrt: cannot find the package folder of ${name} from ${entry}`);
+}
+
+/**
+ * The `dist` folder of the onnxruntime-web that `@huggingface/transformers` resolves from `from`.
+ * @example ortDistDir(process.cwd()) // …/onnxruntime-web@1.22.0-…/node_modules/onnxruntime-web/dist
+ */
+export function ortDistDir(from: string): string {
+  const fromRequire = createRequire(join(from, 'package.json'));
+  const transformersDir = packageDir(fromRequire.resolve('@huggingface/transformers'), '@huggingface/transformers');
+  const ortRequire = createRequire(join(transformersDir, 'package.json'));
+  return join(packageDir(ortRequire.resolve('onnxruntime-web'), 'onnxruntime-web'), 'dist');
+}
+
+function contentType(file: string): string {
+  if (file.endsWith('.wasm')) return 'application/wasm';
+  if (file.endsWith('.mjs') || file.endsWith('.js')) return 'text/javascript';
+  return 'application/octet-stream';
+}
+
+/** Vite plugin: ORT files from the app's origin, COOP/COEP headers, ES workers. */
+export function taskweaveOrt(options: TaskweaveOrtOptions = {}): Plugin {
+  const base = options.base ?? '/ort/';
+  if (!base.startsWith('/') || !base.endsWith('/')) throw new Error(`taskweaveOrt: base must start and end with '/', got ${JSON.stringify(base)}`);
+  const files = options.files ?? DEFAULT_FILES;
+  const isolate = options.crossOriginIsolation ?? true;
+  let dist: string | undefined;
+  let root = process.cwd();
+
+  const distDir = (): string => {
+    dist ??= ortDistDir(options.resolveFrom ?? root);
+    for (const file of files) {
+      if (!existsSync(join(dist, file))) throw new Error(`taskweaveOrt: ${file} is not in ${dist}`);
+    }
+    return dist;
+  };
+
+  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (!path.startsWith(base)) return next();
+    const file = path.slice(base.length);
+    if (!files.includes(file)) return next();
+    const full = join(distDir(), file);
+    res.statusCode = 200;
+    res.setHeader('Content-Type', contentType(file));
+    res.setHeader('Content-Length', String(statSync(full).size));
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    res.setHeader('Cache-Control', 'no-cache');
+    if (isolate) for (const [k, v] of Object.entries(ISOLATION)) res.setHeader(k, v);
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(full).pipe(res);
+  };
+
+  return {
+    name: 'taskweave-ort',
+    config() {
+      return {
+        worker: { format: 'es' as const },
+        ...(isolate ? { server: { headers: ISOLATION }, preview: { headers: ISOLATION } } : {}),
+      };
+    },
+    configResolved(config) {
+      root = config.root;
+    },
+    configureServer(server) {
+      server.middlewares.use(middleware);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(middleware);
+    },
+    generateBundle() {
+      for (const file of files) {
+        this.emitFile({ type: 'asset', fileName: `${base.slice(1)}${file}`, source: readFileSync(join(distDir(), file)) });
+      }
+    },
+  };
+}
