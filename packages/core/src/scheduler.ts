@@ -12,17 +12,17 @@ import {
   toTaskweaveError,
 } from './errors.js';
 import type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.js';
-import type { Clock, ExecutionContext, Executor, MeasuredMetrics, TaskRecord, TaskStore } from './ports.js';
+import type { Clock, Executor, TaskRecord, TaskStore } from './ports.js';
 import { createRetryer, type RetryOptions, type Retryer } from './retryer.js';
 import { parseTaskOutput, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
 import { newTaskRecord, parseSubmission, parseSubmissions, prepareSubmissions } from './submission.js';
 import { Subscribable } from './subscribable.js';
 import { WriteBuffer } from './writeBuffer.js';
 import { Attempt } from './attempt.js';
+import { newEntry, type Action, type Entry, type Phase } from './entry.js';
+import { QueueCounters } from './queueCounters.js';
 import {
-  TASK_PRIORITY_NAMES,
   TaskStatus,
-  emptyMetrics,
   isTerminalStatus,
   type Task,
   type TaskId,
@@ -62,43 +62,8 @@ export interface RecoveryReport {
   quarantined: number;
 }
 
-type Phase = 'blocked' | 'ready' | 'retrying' | 'running' | 'done';
-
-interface Entry {
-  task: Task;
-  status: TaskStatus;
-  phase: Phase;
-  seq: number;
-  readyAt: number;
-  item: QueueItem | undefined;
-  /** The running (or last) attempt's context. */
-  current: Attempt | undefined;
-  attempt: number;
-  startedAt: number;
-  queueWaitMs: number;
-  lastDurationMs: number;
-  timer: unknown;
-  cancelDeadline: (() => void) | undefined;
-  result: TaskResult | undefined;
-  /** The terminal record is durable and the end was announced. */
-  announced: boolean;
-  waiters: ((result: TaskResult) => void)[] | undefined;
-  failWaiters: ((error: unknown) => void)[] | undefined;
-}
-
-type Action =
-  | { type: 'enqueue'; at: number }
-  | { type: 'block' }
-  | { type: 'start'; at: number }
-  | { type: 'retry'; error: TaskweaveError; delayMs: number }
-  | { type: 'settle'; status: TaskStatus; output: TaskOutput; error?: TaskweaveError };
-
 const NONE: TaskOutput = { kind: 'none' };
 const RESOLVED = Promise.resolve();
-
-function zeroByStatus(): Record<TaskStatus, number> {
-  return { Pending: 0, Running: 0, Completed: 0, Failed: 0, Cancelled: 0, Timeout: 0 };
-}
 
 /**
  * The scheduler: validates, persists and orders tasks, runs them on an `Executor` with
@@ -122,9 +87,7 @@ export class TaskScheduler {
   readonly #reserved = new Set<string>();
   readonly #generateId: () => string;
   readonly #concurrency: number;
-  readonly #byStatus = zeroByStatus();
-  readonly #byPriority = [0, 0, 0, 0];
-  readonly #phaseCount: Record<Phase, number> = { blocked: 0, ready: 0, retrying: 0, running: 0, done: 0 };
+  readonly #counters = new QueueCounters();
   readonly #idleWaiters = new Set<() => void>();
   readonly #writes: WriteBuffer;
   readonly #ready: Promise<RecoveryReport>;
@@ -283,17 +246,9 @@ export class TaskScheduler {
 
   /** Counts by status and priority; O(1), fine to call every animation frame. */
   getSnapshot(): QueueSnapshot {
-    const p = this.#byPriority;
-    return {
-      byStatus: { ...this.#byStatus },
-      byPriority: { Low: p[0] ?? 0, Normal: p[1] ?? 0, High: p[2] ?? 0, Critical: p[3] ?? 0 },
-      ready: this.#phaseCount.ready,
-      blocked: this.#phaseCount.blocked,
-      retrying: this.#phaseCount.retrying,
-      running: this.#phaseCount.running,
-      concurrency: this.#concurrency,
-    };
+    return this.#counters.snapshot(this.#concurrency);
   }
+
 
   /** Resolves when no task is Pending or Running (and their writes are done). */
   async onIdle(): Promise<void> {
@@ -375,7 +330,7 @@ export class TaskScheduler {
   /** Keeps a finished task read from the store, so dependents see its result. */
   #rememberFinished(id: TaskId, record: TaskRecord): void {
     if (this.#entries.has(id)) return;
-    const entry = this.#newEntry(record.task, record.seq);
+    const entry = newEntry(record.task, record.seq);
     entry.status = record.status;
     entry.phase = isTerminalStatus(record.status) ? 'done' : 'blocked';
     entry.result = record.result;
@@ -383,42 +338,20 @@ export class TaskScheduler {
     this.#entries.set(id, entry);
   }
 
-  #newEntry(task: Task, seq: number): Entry {
-    return {
-      task,
-      status: TaskStatus.Pending,
-      phase: 'blocked',
-      seq,
-      readyAt: 0,
-      item: undefined,
-      current: undefined,
-      attempt: 0,
-      startedAt: 0,
-      queueWaitMs: 0,
-      lastDurationMs: 0,
-      timer: undefined,
-      cancelDeadline: undefined,
-      result: undefined,
-      announced: false,
-      waiters: undefined,
-      failWaiters: undefined,
-    };
-  }
-
   /** Registers a stored Pending task: deadline, dependencies, then queue. */
-  #admit(task: Task, seq: number): void {
-    const entry = this.#newEntry(task, seq);
+  #admit(task: Task, seq: number, interrupted = false): Entry {
+    const entry = newEntry(task, seq);
     this.#entries.set(task.id, entry);
     this.#active++;
-    this.#byStatus.Pending++;
-    this.#byPriority[task.priority]!++;
-    this.#phaseCount.blocked++;
+    this.#counters.add(task.priority);
     this.#emitStatus(entry, undefined);
 
     if (task.deadline !== undefined) {
       entry.cancelDeadline = armDeadline(this.#clock, task.deadline, () => this.#onDeadline(entry));
-      if (entry.phase === 'done') return;
+      if (entry.phase === 'done') return entry;
     }
+    // An interrupted task had all its dependencies done; the caller decides its retry.
+    if (interrupted) return entry;
     const unfinished: TaskId[] = [];
     for (const dep of task.dependencies) {
       const depEntry = this.#entries.get(dep);
@@ -428,11 +361,12 @@ export class TaskScheduler {
       }
       if (depEntry.status !== TaskStatus.Completed) {
         this.#settle(entry, TaskStatus.Cancelled, NONE, new DependencyFailedError(dep, depEntry.status));
-        return;
+        return entry;
       }
     }
     if (unfinished.length > 0) this.#graph.add(task.id, unfinished);
     else this.#dispatch(entry, { type: 'enqueue', at: this.#clock.now() });
+    return entry;
   }
 
   // ── the reducer ───────────────────────────────────────────────────────────
@@ -440,11 +374,8 @@ export class TaskScheduler {
   /** Every phase/status change of a task goes through here. */
   #dispatch(entry: Entry, action: Action): void {
     const previous = entry.status;
-    this.#phaseCount[entry.phase]--;
+    const from = { status: entry.status, phase: entry.phase };
     switch (action.type) {
-      case 'block':
-        entry.phase = 'blocked';
-        break;
       case 'enqueue': {
         entry.phase = 'ready';
         entry.readyAt = action.at;
@@ -480,14 +411,9 @@ export class TaskScheduler {
         entry.status = action.status;
         break;
     }
-    this.#phaseCount[entry.phase]++;
+    this.#counters.move(entry.task.priority, from, entry);
     if (previous !== entry.status) {
-      this.#byStatus[previous]--;
-      this.#byStatus[entry.status]++;
-      if (entry.phase === 'done') {
-        this.#byPriority[entry.task.priority]!--;
-        this.#active--;
-      }
+      if (entry.phase === 'done') this.#active--;
       if (action.type !== 'settle') this.#emitStatus(entry, previous);
     }
     if (action.type === 'start' || action.type === 'retry') {
@@ -775,25 +701,17 @@ export class TaskScheduler {
     }
     for (const record of snapshot.active) {
       const interrupted = record.status === TaskStatus.Running;
-      this.#admit(record.task, record.seq);
-      const entry = this.#entries.get(record.task.id) as Entry;
+      const entry = this.#admit(record.task, record.seq, interrupted);
       if (!interrupted) {
         report.resumed++;
         continue;
       }
-      if (entry.phase === 'done') {
-        report.failed++;
-        continue;
+      if (entry.phase !== 'done') {
+        // Same rules as a worker crash: the interrupted attempt failed with a retryable error.
+        entry.attempt = 1;
+        entry.startedAt = record.updatedAt;
+        this.#failAttempt(entry, new WorkerCrashedError(`Task ${record.task.id} was interrupted while running (page reload or crash)`));
       }
-      // Same rules as a worker crash: the interrupted attempt failed with a retryable error.
-      if (entry.phase === 'ready' && entry.item !== undefined) this.#queue.remove(entry.item);
-      entry.item = undefined;
-      this.#phaseCount[entry.phase]--;
-      entry.phase = 'running';
-      this.#phaseCount.running++;
-      entry.attempt = 1;
-      entry.startedAt = record.updatedAt;
-      this.#failAttempt(entry, new WorkerCrashedError(`Task ${record.task.id} was interrupted while running (page reload or crash)`));
       if ((entry.phase as Phase) === 'done') report.failed++;
       else report.retried++;
     }

@@ -1,0 +1,62 @@
+/**
+ * The scheduler's bookkeeping for one task. Its `status` is one of the seed's six; `phase`
+ * says more about a Pending task (blocked on a dependency, ready, waiting out a retry).
+ */
+import type { Attempt } from './attempt.js';
+import type { TaskweaveError } from './errors.js';
+import { TaskStatus, type Task, type TaskOutput, type TaskResult } from './task.js';
+import type { QueueItem } from './taskQueue.js';
+
+export type Phase = 'blocked' | 'ready' | 'retrying' | 'running' | 'done';
+
+export interface Entry {
+  task: Task;
+  status: TaskStatus;
+  phase: Phase;
+  seq: number;
+  readyAt: number;
+  item: QueueItem | undefined;
+  /** The running (or last) attempt's context. */
+  current: Attempt | undefined;
+  attempt: number;
+  startedAt: number;
+  queueWaitMs: number;
+  lastDurationMs: number;
+  timer: unknown;
+  cancelDeadline: (() => void) | undefined;
+  result: TaskResult | undefined;
+  /** The terminal record is durable and the end was announced. */
+  announced: boolean;
+  waiters: ((result: TaskResult) => void)[] | undefined;
+  failWaiters: ((error: unknown) => void)[] | undefined;
+}
+
+/** The only ways an entry changes (see `TaskScheduler.#dispatch`). */
+export type Action =
+  | { type: 'enqueue'; at: number }
+  | { type: 'start'; at: number }
+  | { type: 'retry'; error: TaskweaveError; delayMs: number }
+  | { type: 'settle'; status: TaskStatus; output: TaskOutput; error?: TaskweaveError };
+
+/** A new Pending entry, blocked until the scheduler enqueues it. */
+export function newEntry(task: Task, seq: number): Entry {
+  return {
+    task,
+    status: TaskStatus.Pending,
+    phase: 'blocked',
+    seq,
+    readyAt: 0,
+    item: undefined,
+    current: undefined,
+    attempt: 0,
+    startedAt: 0,
+    queueWaitMs: 0,
+    lastDurationMs: 0,
+    timer: undefined,
+    cancelDeadline: undefined,
+    result: undefined,
+    announced: false,
+    waiters: undefined,
+    failWaiters: undefined,
+  };
+}
