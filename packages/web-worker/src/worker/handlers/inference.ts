@@ -65,7 +65,12 @@ const TYPED: Record<Exclude<TensorType, 'string'>, { name: string; make(values: 
 function feedError(name: string, part: string, message: string): ValidationError {
   const path = ['input', 'input', 'feeds', name, ...(part === '' ? [] : [part])];
   const field = path.join('.');
-  return new ValidationError(`ModelInference: feed "${name}" ${message}`, [{ path, field, message }], { details: { feed: name } });
+  return new ValidationError(`ModelInference: ${field}: feed "${name}" ${message}`, [{ path, field, message }], { details: { feed: name } });
+}
+
+/** A dimension of ORT metadata for messages: unknown ones (ORT gives 2^32 − 1 or '') as '?'. */
+function showDim(d: number | string): string {
+  return typeof d === 'number' ? (d > 0 && d < 2 ** 31 ? String(d) : '?') : d === '' ? '?' : d;
 }
 
 function elementCount(dims: number[]): number {
@@ -84,12 +89,12 @@ function checkFeed(
     const shape = meta.shape;
     if (shape.length > 0) {
       if (shape.length !== feed.dims.length) {
-        throw feedError(name, 'dims', `has ${feed.dims.length} dimensions [${feed.dims.join(', ')}], the model expects ${shape.length} [${shape.join(', ')}]`);
+        throw feedError(name, 'dims', `has ${feed.dims.length} dimensions [${feed.dims.join(', ')}], the model expects ${shape.length} [${shape.map(showDim).join(', ')}]`);
       }
       shape.forEach((expected, i) => {
         const got = feed.dims[i]!;
-        if (typeof expected === 'number' && expected >= 0 && expected !== got) {
-          throw feedError(name, 'dims', `has dims[${i}] = ${got}, the model expects ${expected} (shape [${shape.join(', ')}])`);
+        if (typeof expected === 'number' && expected > 0 && expected < 2 ** 31 && expected !== got) {
+          throw feedError(name, 'dims', `has dims[${i}] = ${got}, the model expects ${expected} (shape [${shape.map(showDim).join(', ')}])`);
         }
         if (typeof expected === 'string' && expected !== '') {
           const seen = symbols.get(expected);
@@ -147,7 +152,7 @@ async function runTensors(task: Task, modelId: string, input: TensorsInput, ctx:
       if (missing !== undefined) throw feedError(missing, '', `is missing (the model's inputs: ${session.inputNames.join(', ')})`);
       for (const name of input.outputNames ?? []) {
         if (!session.outputNames.includes(name)) {
-          throw new ValidationError(`ModelInference: output "${name}" is not an output of the model (outputs: ${session.outputNames.join(', ')})`, [
+          throw new ValidationError(`ModelInference: input.input.outputNames: "${name}" is not an output of the model (outputs: ${session.outputNames.join(', ')})`, [
             { path: ['input', 'input', 'outputNames'], field: 'input.input.outputNames', message: `unknown output ${name}` },
           ]);
         }
@@ -193,7 +198,7 @@ async function runPipeline(task: Task, modelId: string, input: PipelineInput, ct
         acquired = await getPipeline(input.pipeline, modelId, b, dtypeOf(task.metadata), ctx);
       } catch (error) {
         if (/unsupported pipeline/i.test(String(error instanceof TaskweaveError && error.cause !== undefined ? error.cause : error))) {
-          throw new ValidationError(`ModelInference: unknown pipeline ${JSON.stringify(input.pipeline)}`, [
+          throw new ValidationError(`ModelInference: input.input.pipeline: unknown pipeline ${JSON.stringify(input.pipeline)}`, [
             { path: ['input', 'input', 'pipeline'], field: 'input.input.pipeline', message: 'not a transformers.js pipeline task' },
           ]);
         }
