@@ -3,6 +3,7 @@ import { playwright } from '@vitest/browser-playwright';
 import type { BrowserContext } from 'playwright';
 import { defineConfig } from 'vitest/config';
 import type { BrowserCommand } from 'vitest/node';
+import { taskweaveOrt } from './vite.js';
 
 const executablePath = process.env['CHROMIUM_PATH'] || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 const args = [
@@ -49,6 +50,9 @@ const takeRouteAuditViolations: BrowserCommand<[]> = (ctx) => {
 };
 
 export default defineConfig({
+  // The demo's public folder holds the shipped models: served at /models/ (the pool's default modelBaseUrl).
+  publicDir: '../demo/public',
+  plugins: [taskweaveOrt()],
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' },
@@ -66,7 +70,18 @@ export default defineConfig({
       provider: playwright({
         launchOptions: { ...(executablePath === undefined ? {} : { executablePath }), args },
       }),
-      instances: [{ browser: 'chromium' }],
+      instances: [
+        { browser: 'chromium', exclude: ['**/node_modules/**', 'src/**/*.webgpu.test.ts'] },
+        // A second Chromium that has a WebGPU adapter (SwiftShader on the CPU): runs only *.webgpu.test.ts.
+        {
+          browser: 'chromium',
+          name: 'chromium-webgpu',
+          include: ['src/**/*.webgpu.test.ts'],
+          provider: playwright({
+            launchOptions: { ...(executablePath === undefined ? {} : { executablePath }), args: [...args, '--enable-unsafe-webgpu'] },
+          }),
+        },
+      ],
       commands: { startRouteAudit, takeRouteAuditViolations },
     },
   },

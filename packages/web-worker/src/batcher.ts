@@ -69,7 +69,7 @@ export class Batcher {
   /** Tasks with the same key may share a batch; undefined = never batched. */
   key(job: BatchCandidate): string | undefined {
     if (this.#options.maxBatchSize < 2 || !this.#options.types.has(job.task.type)) return undefined;
-    return `${job.task.type}\u0000${job.task.modelId ?? ''}\u0000${job.backend}`;
+    return `${job.task.type}\u0000${job.task.modelId ?? ''}\u0000${job.backend}\u0000${job.task.metadata['dtype'] ?? ''}`;
   }
 
   /**

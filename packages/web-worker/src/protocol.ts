@@ -4,6 +4,7 @@
  * with `deserializeError` from `@taskweave/core`, because comlink keeps only name/message/stack.
  */
 import type { MeasuredMetrics, SerializedError, Task, TaskOutput } from '@taskweave/core';
+import type { ModelEnvOptions } from './worker/env.js';
 import type { BackendPreference, ModelProgress } from './worker/handler.js';
 
 export type { SerializedError };
@@ -14,6 +15,8 @@ export interface WorkerInit {
   index: number;
   /** Most models the worker keeps loaded (LRU beyond it). */
   maxModels: number;
+  /** Where models and ORT files come from (absolute URLs), remote models, ORT threads. */
+  modelEnv: ModelEnvOptions;
   /**
    * The worker's end of a control channel. The runtime posts `{ type: 'closing' }` on it when the
    * worker calls `self.close()`, so the pool notices at once (comlink never tells).

@@ -18,6 +18,7 @@ import {
 } from '@taskweave/core';
 import { Batcher, resolveBatching, splitBatchResult, type BatchingOptions } from './batcher.js';
 import type { JobOutcome } from './protocol.js';
+import type { ModelEnvOptions } from './worker/env.js';
 import type { BackendPreference, ModelProgress } from './worker/handler.js';
 import { WorkerEndedSignal, WorkerSlot, type WorkerEndReason, type WorkerState } from './workerSlot.js';
 
@@ -37,6 +38,12 @@ export interface WorkerPoolOptions {
   backend?: BackendPreference;
   /** Most models each worker keeps loaded; the least recently used is disposed past it. @default 2 */
   modelsPerWorker?: number;
+  /**
+   * Where workers load models and ORT's wasm from (relative URLs resolve against the page), whether
+   * remote models are allowed, ORT threads per worker.
+   * @default { modelBaseUrl: '/models/', wasmBaseUrl: '/ort/', allowRemoteModels: false, numThreads: 1 }
+   */
+  modelEnv?: ModelEnvOptions;
   /** Dynamic batching, or `false` for none. @default { types: ['EmbeddingGeneration'], maxBatchSize: 32, windowMs: 4 } */
   batching?: BatchingOptions | false;
   /** After an abort (cancel, deadline), how long a handler may take to stop before its worker is terminated and replaced. @default 1500 */
@@ -170,6 +177,24 @@ function nonNegative(value: number | undefined, field: string, fallback: number)
   return value;
 }
 
+/** Relative model/ORT URLs are meant relative to the page, not to the worker script: resolve them here. */
+function resolveModelEnvUrls(env: ModelEnvOptions): ModelEnvOptions {
+  const base = typeof location === 'undefined' ? undefined : location.href;
+  const resolved: ModelEnvOptions = { ...env };
+  for (const field of ['modelBaseUrl', 'wasmBaseUrl'] as const) {
+    const url = env[field];
+    if (url === undefined) continue;
+    try {
+      resolved[field] = new URL(url, base).href;
+    } catch {
+      throw new ValidationError(`createWorkerPool: options.modelEnv.${field} is not a URL: ${JSON.stringify(url)}`, [
+        { path: ['modelEnv', field], field: `modelEnv.${field}`, message: 'must be a URL' },
+      ]);
+    }
+  }
+  return resolved;
+}
+
 function defaultWorker(): Worker {
   return new Worker(new URL('./worker/entry.ts', import.meta.url), { type: 'module' });
 }
@@ -180,6 +205,7 @@ class Pool implements WorkerPool {
   readonly #create: () => Worker;
   readonly #backend: BackendPreference;
   readonly #maxModels: number;
+  readonly #modelEnv: ModelEnvOptions;
   readonly #batcher: Batcher;
   readonly #abortGraceMs: number;
   readonly #heartbeatMs: number;
@@ -227,6 +253,7 @@ class Pool implements WorkerPool {
     }
     this.#backend = backend;
     this.#maxModels = positiveInt(options.modelsPerWorker, 'modelsPerWorker', 2);
+    this.#modelEnv = resolveModelEnvUrls(options.modelEnv ?? {});
     this.#abortGraceMs = nonNegative(options.abortGraceMs, 'abortGraceMs', 1500);
     this.#heartbeatMs = nonNegative(options.heartbeatMs, 'heartbeatMs', 1000);
     this.#unresponsiveMs = nonNegative(options.unresponsiveMs, 'unresponsiveMs', 30_000);
@@ -499,6 +526,7 @@ class Pool implements WorkerPool {
         id: this.#nextWorkerId++,
         create: this.#create,
         maxModels: this.#maxModels,
+        modelEnv: this.#modelEnv,
         heartbeatMs: this.#heartbeatMs,
         unresponsiveMs: this.#unresponsiveMs,
         startTimeoutMs: this.#startTimeoutMs,
@@ -586,7 +614,14 @@ class Pool implements WorkerPool {
         this.#emit({ type: 'worker', worker: this.#describe(slot) });
         this.#schedulePump();
       },
-      () => undefined, // the slot ended: #onWorkerEnd reports it
+      (error: unknown) => {
+        // A worker that ended is reported by #onWorkerEnd; anything else failed only this call.
+        if (error instanceof WorkerEndedSignal || this.#running.get(slot) !== running) return;
+        this.#running.delete(slot);
+        warm.done({ index: slot.index, ok: false, durationMs: 0, networkBytes: 0, error: toTaskweaveError(error) });
+        if (slot.state === 'busy') slot.state = 'idle';
+        this.#schedulePump();
+      },
     );
   }
 

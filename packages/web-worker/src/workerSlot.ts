@@ -7,6 +7,7 @@
 import * as Comlink from 'comlink';
 import { deserializeError, type TaskweaveError } from '@taskweave/core';
 import type { ControlMessage, WorkerApi, WorkerHello } from './protocol.js';
+import type { ModelEnvOptions } from './worker/env.js';
 
 /** Why a worker ended. */
 export type WorkerEndReason =
@@ -38,6 +39,7 @@ export interface WorkerSlotOptions {
   id: number;
   create: () => Worker;
   maxModels: number;
+  modelEnv: ModelEnvOptions;
   heartbeatMs: number;
   unresponsiveMs: number;
   startTimeoutMs: number;
@@ -106,7 +108,7 @@ export class WorkerSlot {
     );
     try {
       const hello = await this.call((api) =>
-        api.init(Comlink.transfer({ index: this.index, maxModels: this.#options.maxModels, control: this.#initPort }, [this.#initPort])),
+        api.init(Comlink.transfer({ index: this.index, maxModels: this.#options.maxModels, modelEnv: this.#options.modelEnv, control: this.#initPort }, [this.#initPort])),
       );
       this.hello = hello;
       if (this.state === 'starting') this.state = 'idle';

@@ -18,19 +18,28 @@
  *   createWorker: () => new Worker(new URL('./my-worker.ts', import.meta.url), { type: 'module' }),
  * })
  */
-import { TaskweaveError, type BuiltinTaskType } from '@taskweave/core';
-import type { TaskHandler } from './handler.js';
-import { registerHandler, registerLazyHandler } from './registry.js';
+import { getModelHost, registerLazyBatchHandler, registerLazyHandler, registerModelHost } from './registry.js';
 import { startWorkerRuntime } from './runtime.js';
 
-function notConfigured(type: BuiltinTaskType, issue: string): TaskHandler {
+// The model cache: loaded with the first model handler, configured (model budget, model and ORT
+// URLs from the pool's options) before any model loads.
+registerModelHost({ load: async () => (await import('./models.js')).modelHost });
+
+/** Loads a built-in model handler after the model host, so the pool's model settings apply first. */
+function afterModelHost<T>(load: () => Promise<T>): () => Promise<T> {
   return async () => {
-    throw new TaskweaveError('not-configured', `${type} tasks are not configured in this worker yet (${issue})`, {
-      retryable: false,
-      details: { field: 'type', type },
-    });
+    await getModelHost();
+    return load();
   };
 }
+
+registerLazyHandler('TextProcessing', afterModelHost(async () => (await import('./handlers/text.js')).textHandler));
+registerLazyHandler('EmbeddingGeneration', afterModelHost(async () => (await import('./handlers/embedding.js')).embeddingHandler));
+registerLazyBatchHandler(
+  'EmbeddingGeneration',
+  afterModelHost(async () => (await import('./handlers/embedding.js')).embeddingBatchHandler),
+);
+registerLazyHandler('ModelInference', afterModelHost(async () => (await import('./handlers/inference.js')).inferenceHandler));
 
 registerLazyHandler('VectorSearch', async () => (await import('./handlers/vector.js')).vectorSearchHandler);
 registerLazyHandler('DataStorage', async () => (await import('./handlers/storage.js')).dataStorageHandler);

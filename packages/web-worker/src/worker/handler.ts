@@ -3,6 +3,7 @@
  * handlers (handlers/*.ts). A handler runs inside a Web Worker, one at a time per worker.
  */
 import type { MeasuredMetrics, Task, TaskOutput } from '@taskweave/core';
+import type { ModelEnvOptions } from './env.js';
 
 /** Backend a handler may use. `auto` = WebGPU when an adapter exists, else WASM. */
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
@@ -44,8 +45,11 @@ export type BatchHandler = (
  * model affinity and its stats. Registered once per worker with `registerModelHost()`.
  */
 export interface ModelHost {
-  /** Sets the most models a worker keeps loaded; past it the least recently used is disposed. */
-  configure(options: { maxModels: number }): void;
+  /**
+   * Sets the most models a worker keeps loaded (past it the least recently used is disposed) and
+   * the model/ORT URLs from the pool's `modelEnv` option. Called before the first model loads.
+   */
+  configure(options: { maxModels: number } & ModelEnvOptions): void;
   /** Loads `modelId` (no-op when loaded), reporting progress through `ctx.progress`; resolves with the backend used. */
   warmUp(modelId: string, ctx: HandlerContext): Promise<{ backend: string }>;
   /** Ids of the models loaded now, least recently used first. */

@@ -5,6 +5,7 @@
  * use) so that a worker starts fast and a replacement after a crash is cheap.
  */
 import { BUILTIN_TASK_TYPES, ValidationError, isCustomTaskType, type TaskType } from '@taskweave/core';
+import type { ModelEnvOptions } from './env.js';
 import type { BatchHandler, ModelHost, TaskHandler } from './handler.js';
 
 type Lazy<T> = T | { load: () => Promise<T> };
@@ -13,7 +14,7 @@ const handlers = new Map<string, Lazy<TaskHandler>>();
 const batchHandlers = new Map<string, Lazy<BatchHandler>>();
 let modelHost: Lazy<ModelHost> | undefined;
 let loadedHost: ModelHost | undefined;
-let hostOptions: { maxModels: number } | undefined;
+let hostOptions: ({ maxModels: number } & ModelEnvOptions) | undefined;
 
 function checkType(type: unknown, fn: string): asserts type is TaskType {
   if (typeof type !== 'string' || !(isCustomTaskType(type) || (BUILTIN_TASK_TYPES as readonly string[]).includes(type))) {
@@ -88,7 +89,7 @@ function setLoadedHost(host: ModelHost): void {
 }
 
 /** Sets the model budget; applied to the host now if loaded, else when it loads. */
-export function configureModelHost(options: { maxModels: number }): void {
+export function configureModelHost(options: { maxModels: number } & ModelEnvOptions): void {
   hostOptions = options;
   loadedHost?.configure(options);
 }

@@ -27,7 +27,7 @@ import type {
 } from '../protocol.js';
 import type { BackendPreference, HandlerContext } from './handler.js';
 import { configureModelHost, getBatchHandler, getHandler, getModelHost, peekModelHost, registeredTypes } from './registry.js';
-import { startWorkMeter } from './workMeter.js';
+import { outputBytes, startWorkMeter } from './workMeter.js';
 
 /** The parts of `DedicatedWorkerGlobalScope` the runtime touches (the package compiles with the DOM lib). */
 interface WorkerScope {
@@ -117,7 +117,8 @@ async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult>
     const pending = handler(task, ctx);
     meter.handlerReturned();
     const output = await pending;
-    const metrics = { ...meter.stop(), ...reported };
+    const measured = meter.stop();
+    const metrics = { ...measured, memoryBytes: measured.memoryBytes + outputBytes(output), ...reported };
     return Comlink.transfer({ outcome: { ok: true, output, metrics }, models: loadedModels() }, transfers);
   } catch (error) {
     return { outcome: { ok: false, error: serializeError(error), metrics: { ...meter.stop(), ...reported } }, models: loadedModels() };
@@ -180,6 +181,11 @@ async function runBatch(request: BatchJobRequest, sink?: ProgressSink): Promise<
       });
     }
     const shared = { ...meter.stop(), ...reported };
+    // Each task's memory: its share of the batch's heap growth plus its own output's bytes.
+    const heapShare = Math.round((shared.memoryBytes ?? 0) / tasks.length);
+    outcomes = outcomes.map((o) =>
+      o.ok && o.metrics?.memoryBytes === undefined ? { ...o, metrics: { ...o.metrics, memoryBytes: heapShare + outputBytes(o.output) } } : o,
+    );
     return Comlink.transfer({ outcomes, shared, models: loadedModels() }, transfers);
   } catch (error) {
     return failAll(error);
@@ -230,7 +236,7 @@ function init(options: WorkerInit): WorkerHello {
   scope.addEventListener('unhandledrejection', (event) => {
     post({ type: 'unhandled-rejection', error: serializeError(event.reason) });
   });
-  configureModelHost({ maxModels: options.maxModels });
+  configureModelHost({ ...options.modelEnv, maxModels: options.maxModels });
   return registeredTypes();
 }
 

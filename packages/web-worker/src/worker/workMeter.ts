@@ -41,6 +41,22 @@ function usedHeap(): number | undefined {
   return typeof memory?.usedJSHeapSize === 'number' ? memory.usedJSHeapSize : undefined;
 }
 
+/**
+ * Bytes held by the typed arrays of a task's output (the embedding vectors, tensor data, binary
+ * data, typed arrays inside a custom value): the memory the task's result occupies.
+ */
+export function outputBytes(value: unknown, depth = 0): number {
+  if (value === null || typeof value !== 'object' || depth > 6) return 0;
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  if (value instanceof ArrayBuffer) return value.byteLength;
+  let total = 0;
+  const items = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+  for (const item of items) {
+    if (item !== null && typeof item === 'object') total += outputBytes(item, depth + 1);
+  }
+  return total;
+}
+
 /** A running measurement. Call `handlerReturned()` once the handler's synchronous part returned. */
 export interface WorkMeter {
   handlerReturned(): void;
@@ -56,7 +72,8 @@ export interface WorkMeter {
  *   job awaits) / wall time, clamped to [0, 1]. A timer that fires late means the thread was busy.
  * - `networkBytes`: `transferSize` of Resource Timing entries of fetches this worker made during
  *   the job (0 for HTTP-cache hits; Cache Storage reads make no entry).
- * - `memoryBytes`: growth of `performance.memory.usedJSHeapSize` when Chromium exposes it, else 0.
+ * - `memoryBytes`: growth of `performance.memory.usedJSHeapSize` when the worker exposes it (Chromium
+ *   does not in workers today), else 0; the runtime adds the output's bytes (`outputBytes`).
  */
 export function startWorkMeter(): WorkMeter {
   ensureObserver();
