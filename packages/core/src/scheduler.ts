@@ -94,6 +94,8 @@ export class TaskScheduler {
   #seq = 0;
   #active = 0;
   #unannounced = 0;
+  /** Submits between validation and admission (their records are being written). */
+  #submitting = 0;
   #busySlots = 0;
   #pumpScheduled = false;
   #snapshotScheduled = false;
@@ -149,11 +151,20 @@ export class TaskScheduler {
     }
     // Common case, kept lean: a fresh id cannot collide and nothing needs looking up.
     const record = newTaskRecord(p, this.#generateId() as TaskId, this.#clock.now(), ++this.#seq);
-    return this.#writes.write([record]).then(() => {
-      if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
-      this.#admit(record.task, record.seq);
-      return record.task.id;
-    });
+    this.#submitting++;
+    return this.#writes.write([record]).then(
+      () => {
+        this.#submitting--;
+        if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
+        this.#admit(record.task, record.seq);
+        return record.task.id;
+      },
+      (error: unknown) => {
+        this.#submitting--;
+        this.#maybeIdle();
+        throw error;
+      },
+    );
   }
 
   /**
@@ -250,10 +261,10 @@ export class TaskScheduler {
   }
 
 
-  /** Resolves when no task is Pending or Running (and their writes are done). */
+  /** Resolves when no task is Pending or Running, none is being submitted, and their writes are done. */
   async onIdle(): Promise<void> {
     await this.#ready;
-    if (this.#active > 0 || this.#unannounced > 0) {
+    if (this.#active > 0 || this.#unannounced > 0 || this.#submitting > 0) {
       await new Promise<void>((resolve) => this.#idleWaiters.add(resolve));
     }
     await this.#flushWrites();
@@ -301,6 +312,16 @@ export class TaskScheduler {
 
   async #submit(parsed: readonly ResolvedSubmit[], many: boolean): Promise<TaskId[]> {
     if (this.#closed) throw new TaskweaveError('closed', 'The scheduler is closed');
+    this.#submitting++;
+    try {
+      return await this.#submitChecked(parsed, many);
+    } finally {
+      this.#submitting--;
+      this.#maybeIdle();
+    }
+  }
+
+  async #submitChecked(parsed: readonly ResolvedSubmit[], many: boolean): Promise<TaskId[]> {
     await this.#ready;
     // Ids are reserved while we await the store, so concurrent submits cannot take them.
     let reserved: readonly TaskId[] = [];
@@ -634,7 +655,7 @@ export class TaskScheduler {
   }
 
   #maybeIdle(): void {
-    if (this.#active > 0 || this.#unannounced > 0 || this.#idleWaiters.size === 0) return;
+    if (this.#active > 0 || this.#unannounced > 0 || this.#submitting > 0 || this.#idleWaiters.size === 0) return;
     const waiters = [...this.#idleWaiters];
     this.#idleWaiters.clear();
     for (const resolve of waiters) resolve();

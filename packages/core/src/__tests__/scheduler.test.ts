@@ -631,3 +631,15 @@ describe('adopt', () => {
     expect(exec.order).toEqual([done, parentId, childId]);
   });
 });
+
+describe('onIdle', () => {
+  it('waits for submits still being written, not only for admitted tasks', async () => {
+    const s = new TaskScheduler({ executor: fnExecutor() });
+    await s.ready();
+    const ids: Promise<TaskId>[] = [];
+    for (let i = 0; i < 50; i++) ids.push(s.submit(job(`t${i}`)));
+    await s.onIdle(); // no await on the submits themselves
+    expect(s.getSnapshot().byStatus.Completed).toBe(50);
+    await Promise.all(ids);
+  });
+});
