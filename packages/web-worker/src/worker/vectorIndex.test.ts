@@ -20,7 +20,7 @@ function randomVectors(n: number, dims: number, seed: number): number[][] {
   return Array.from({ length: n }, () => Array.from({ length: dims }, () => Math.fround(rand() * 2 - 1)));
 }
 
-describe('VectorIndex', () => {
+describe.each([{ simd: true }, { simd: false }])('VectorIndex (simd: $simd)', ({ simd }) => {
   const dims = 48;
   const n = 3000;
   const vectors = randomVectors(n, dims, 42);
@@ -28,7 +28,8 @@ describe('VectorIndex', () => {
   const queries = randomVectors(12, dims, 7);
 
   it('returns the same top-k ids, in the same order, as a naive loop over every cosine', () => {
-    const index = new VectorIndex(dims, 4); // small start: growth by doubling is exercised
+    const index = new VectorIndex(dims, { initialCapacity: 4, simd }); // small start: growth by doubling is exercised
+    expect(index.simd).toBe(simd);
     vectors.forEach((v, i) => index.upsert(ids[i] as string, v));
     expect(index.size).toBe(n);
     expect(index.capacity).toBe(4096);
@@ -43,7 +44,7 @@ describe('VectorIndex', () => {
   });
 
   it('applies the metadata filter and minScore exactly like filtering before the naive loop', () => {
-    const index = new VectorIndex(dims);
+    const index = new VectorIndex(dims, { simd });
     vectors.forEach((v, i) => index.upsert(ids[i] as string, v, { metadata: { shard: i % 3, even: i % 2 === 0 }, text: `t${i}` }));
     const keep = vectors.map((_, i) => i % 3 === 1 && i % 2 === 0);
     const fIds = ids.filter((_, i) => keep[i]);
@@ -58,7 +59,7 @@ describe('VectorIndex', () => {
   });
 
   it('stays identical to the naive loop after removals and replacements', () => {
-    const index = new VectorIndex(dims);
+    const index = new VectorIndex(dims, { simd });
     vectors.forEach((v, i) => index.upsert(ids[i] as string, v));
     const live = new Map(ids.map((id, i) => [id, vectors[i] as number[]]));
     const replacements = randomVectors(200, dims, 99);
@@ -80,8 +81,23 @@ describe('VectorIndex', () => {
     }
   });
 
+  it('handles dims that are not a multiple of 4, and near-ties below float32 resolution', () => {
+    const d = 37;
+    const vecs = randomVectors(500, d, 5);
+    // Near-duplicates: differ from row 0 by less than float32 scoring can tell apart.
+    for (let i = 1; i <= 20; i++) vecs.push(vecs[0]!.map((x, j) => (j === i ? Math.fround(x + i * 1e-6) : x)));
+    const vids = vecs.map((_, i) => `n${String(i).padStart(4, '0')}`);
+    const index = new VectorIndex(d, { simd });
+    vecs.forEach((v, i) => index.upsert(vids[i] as string, v));
+    for (const q of [vecs[0]!, ...randomVectors(5, d, 8)]) {
+      const got = index.search(q, { topK: 12 });
+      const want = naiveTopK(vids, vecs, q, 12);
+      expect(got.map((h) => h.id)).toEqual(want.map((h) => h.id));
+    }
+  });
+
   it('orders equal scores by id, whatever the insertion order', () => {
-    const index = new VectorIndex(3);
+    const index = new VectorIndex(3, { simd });
     for (const id of ['c', 'a', 'd', 'b']) index.upsert(id, [1, 2, 3]);
     index.upsert('z', [3, 2, 1]);
     expect(index.search([2, 4, 6], { topK: 3 }).map((h) => h.id)).toEqual(['a', 'b', 'c']);
@@ -89,7 +105,7 @@ describe('VectorIndex', () => {
   });
 
   it('refuses vectors of the wrong size, non-finite or all-zero, naming the field', () => {
-    const index = new VectorIndex(3);
+    const index = new VectorIndex(3, { simd });
     const fail = (fn: () => unknown) => {
       try {
         fn();

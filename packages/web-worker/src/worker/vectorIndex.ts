@@ -1,9 +1,11 @@
 /**
  * Exact cosine top-k over one collection's vectors, held in one contiguous Float32Array
- * (grown by doubling). Vectors are stored unit-normalised, so a score is one dot product; the
- * k best are kept in a bounded min-heap. Pure: no IndexedDB, no DOM.
+ * (grown by doubling), with their norms, so a score is one dot product and a division
+ * (WebAssembly SIMD where available, see `dotKernel.ts`); the k best are kept in a bounded
+ * min-heap. Pure: no IndexedDB, no DOM.
  */
 import { ValidationError, type FilterValue } from '@taskweave/core';
+import { dotKernelModule, instantiateDotKernel, type DotsKernel } from './dotKernel.js';
 
 /** What a row carries besides its vector. */
 export interface IndexPayload {
@@ -65,12 +67,28 @@ export function matchesFilter(metadata: Record<string, FilterValue> | undefined,
   return true;
 }
 
+/** Options of `new VectorIndex()`. */
+export interface VectorIndexOptions {
+  /** Rows to reserve up front. @default 64 */
+  initialCapacity?: number;
+  /** Use the WebAssembly SIMD kernel when the engine has it. @default true */
+  simd?: boolean;
+}
+
+const PAGE = 65536;
+const F32_EPS = 2 ** -24;
+
 /**
  * The in-memory index of one collection.
  *
- * Scores are cosine similarities computed in double precision from the stored (float32,
- * unit-normalised) vectors; equal scores are ordered by id, so results do not depend on the
- * order rows were inserted or removed in.
+ * Rows are the float32 vectors as given, in one contiguous buffer (padded to a multiple of 4
+ * floats) grown by doubling, with each row's norm beside them; a score is dot(row, q̂) / |row|
+ * in double precision — the same formula as a naive loop, so the ids come out identical. With WebAssembly SIMD the buffer is the kernel's linear memory:
+ * the kernel scores every row in float32, and the few rows that can still reach the top k
+ * (float32 score within a proven error bound of the k-th best) are scored again in double
+ * precision, so the result is exactly the double-precision top k. Without SIMD a JS loop scores
+ * every row in double precision. Equal scores are ordered by id, so results do not depend on
+ * the order rows were inserted or removed in.
  *
  * @example
  * const index = new VectorIndex(384)
@@ -79,21 +97,33 @@ export function matchesFilter(metadata: Record<string, FilterValue> | undefined,
  */
 export class VectorIndex {
   readonly dims: number;
+  /** Floats per row: dims rounded up to a multiple of 4 (zero padding). */
+  readonly #stride: number;
   #data: Float32Array;
-  #capacity: number;
+  /** Euclidean norm of each stored row (double precision, of the float32 values kept). */
+  #norms = new Float64Array(0);
+  #capacity = 0;
   #count = 0;
   #ids: string[] = [];
   #payloads: IndexPayload[] = [];
   readonly #rowOf = new Map<string, number>();
+  readonly #memory: WebAssembly.Memory | undefined;
+  readonly #dots: DotsKernel | undefined;
 
-  /** @param initialCapacity rows to reserve up front @default 64 */
-  constructor(dims: number, initialCapacity = 64) {
+  constructor(dims: number, options: VectorIndexOptions | number = {}) {
     if (!Number.isInteger(dims) || dims < 1) {
       throw new ValidationError('VectorIndex: dims must be a whole number ≥ 1', [{ path: ['dims'], field: 'dims', message: 'must be ≥ 1' }]);
     }
+    const opts = typeof options === 'number' ? { initialCapacity: options } : options;
     this.dims = dims;
-    this.#capacity = Math.max(1, initialCapacity);
-    this.#data = new Float32Array(this.#capacity * dims);
+    this.#stride = Math.ceil(dims / 4) * 4;
+    const module = opts.simd === false ? null : dotKernelModule();
+    if (module !== null) {
+      this.#memory = new WebAssembly.Memory({ initial: 1 });
+      this.#dots = instantiateDotKernel(module, this.#memory);
+    }
+    this.#data = new Float32Array(0);
+    this.#reserve(Math.max(1, opts.initialCapacity ?? 64));
   }
 
   /** Number of vectors held. */
@@ -106,24 +136,41 @@ export class VectorIndex {
     return this.#capacity;
   }
 
+  /** Whether searches use the WebAssembly SIMD kernel. */
+  get simd(): boolean {
+    return this.#dots !== undefined;
+  }
+
   has(id: string): boolean {
     return this.#rowOf.has(id);
   }
 
-  /** Adds or replaces the vector (normalised on the way in) and payload of `id`. */
+  /** Adds or replaces the vector (kept as float32) and payload of `id`. */
   upsert(id: string, vector: ArrayLike<number>, payload: IndexPayload = {}): void {
-    const norm = checkVector(vector, 'vector', this.dims);
+    checkVector(vector, 'vector', this.dims);
     let row = this.#rowOf.get(id);
     if (row === undefined) {
-      if (this.#count === this.#capacity) this.#grow();
+      if (this.#count === this.#capacity) this.#reserve(this.#capacity * 2);
       row = this.#count++;
       this.#rowOf.set(id, row);
       this.#ids[row] = id;
     }
     this.#payloads[row] = payload;
-    const base = row * this.dims;
-    const inv = 1 / norm;
-    for (let j = 0; j < this.dims; j++) this.#data[base + j] = (vector[j] as number) * inv;
+    const base = row * this.#stride;
+    let sq = 0;
+    for (let j = 0; j < this.dims; j++) {
+      this.#data[base + j] = vector[j] as number;
+      const stored = this.#data[base + j] as number;
+      sq += stored * stored;
+    }
+    if (sq === 0 || !Number.isFinite(sq)) {
+      // Tiny values can underflow to zero in float32, huge ones overflow.
+      this.remove(id);
+      throw new ValidationError('vector: is zero or not finite once stored as float32', [
+        { path: ['vector'], field: 'vector', message: 'must be representable as a non-zero float32 vector' },
+      ]);
+    }
+    this.#norms[row] = Math.sqrt(sq);
   }
 
   /** Removes `id` (the last row moves into its place); returns whether it was there. */
@@ -134,7 +181,8 @@ export class VectorIndex {
     this.#rowOf.delete(id);
     if (row !== last) {
       const lastId = this.#ids[last] as string;
-      this.#data.copyWithin(row * this.dims, last * this.dims, (last + 1) * this.dims);
+      this.#data.copyWithin(row * this.#stride, last * this.#stride, (last + 1) * this.#stride);
+      this.#norms[row] = this.#norms[last] as number;
       this.#ids[row] = lastId;
       this.#payloads[row] = this.#payloads[last] as IndexPayload;
       this.#rowOf.set(lastId, row);
@@ -142,13 +190,6 @@ export class VectorIndex {
     this.#ids.length = last;
     this.#payloads.length = last;
     return true;
-  }
-
-  #grow(): void {
-    this.#capacity *= 2;
-    const next = new Float32Array(this.#capacity * this.dims);
-    next.set(this.#data.subarray(0, this.#count * this.dims));
-    this.#data = next;
   }
 
   /** Removes everything (keeps the buffer). */
@@ -170,36 +211,106 @@ export class VectorIndex {
     for (let j = 0; j < dims; j++) q[j] = (query[j] as number) / norm;
     const k = Math.min(Math.max(0, Math.floor(options.topK)), this.#count);
     if (k === 0) return [];
-    const heap = new TopK(k, this.#ids);
-    const data = this.#data;
     const filter = options.filter;
-    const hasFilter = filter !== undefined && Object.keys(filter).length > 0;
+    const eligible =
+      filter !== undefined && Object.keys(filter).length > 0
+        ? (row: number) => matchesFilter((this.#payloads[row] as IndexPayload).metadata, filter)
+        : undefined;
     const minScore = options.minScore ?? -Infinity;
-    const tail = dims & ~3;
-    for (let row = 0, base = 0; row < this.#count; row++, base += dims) {
-      if (hasFilter && !matchesFilter((this.#payloads[row] as IndexPayload).metadata, filter)) continue;
-      // Four independent accumulators let the CPU overlap the multiply-adds.
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let j = 0;
-      for (; j < tail; j += 4) {
-        s0 += (data[base + j] as number) * (q[j] as number);
-        s1 += (data[base + j + 1] as number) * (q[j + 1] as number);
-        s2 += (data[base + j + 2] as number) * (q[j + 2] as number);
-        s3 += (data[base + j + 3] as number) * (q[j + 3] as number);
+    const heap = new TopK(k, this.#ids);
+    if (this.#dots !== undefined) this.#searchSimd(q, k, eligible, minScore, heap);
+    else {
+      for (let row = 0; row < this.#count; row++) {
+        if (eligible !== undefined && !eligible(row)) continue;
+        const score = this.#exact(row, q);
+        if (score >= minScore) heap.offer(score, row);
       }
-      for (; j < dims; j++) s0 += (data[base + j] as number) * (q[j] as number);
-      const score = s0 + s1 + s2 + s3;
-      if (score < minScore) continue;
-      heap.offer(score, row);
     }
     return heap.drain().map(({ score, row }) => ({
       id: this.#ids[row] as string,
       score,
       payload: this.#payloads[row] as IndexPayload,
     }));
+  }
+
+  /** Double-precision cosine of a stored row with the unit query: dot(row, q) / |row|. */
+  #exact(row: number, q: Float64Array): number {
+    const data = this.#data;
+    const dims = this.dims;
+    const base = row * this.#stride;
+    const tail = dims & ~3;
+    // Four independent accumulators let the CPU overlap the multiply-adds.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let j = 0;
+    for (; j < tail; j += 4) {
+      s0 += (data[base + j] as number) * (q[j] as number);
+      s1 += (data[base + j + 1] as number) * (q[j + 1] as number);
+      s2 += (data[base + j + 2] as number) * (q[j + 2] as number);
+      s3 += (data[base + j + 3] as number) * (q[j + 3] as number);
+    }
+    for (; j < dims; j++) s0 += (data[base + j] as number) * (q[j] as number);
+    return (s0 + s1 + s2 + s3) / (this.#norms[row] as number);
+  }
+
+  /**
+   * Float32 SIMD dot products for every row (divided by the row's norm), then the exact
+   * double-precision top k among the rows whose float32 score can still reach it. The float32
+   * cosine is off by at most ε = (stride/4 + 4)·2⁻²⁴ (one rounding per lane add and product, the
+   * lane reduction and the float32 query; Σ|v·q| ≤ |v| by Cauchy–Schwarz), so any row of the
+   * exact top k has a float32 score ≥ T − 2ε, T being the k-th best float32 score. ε is taken
+   * four times larger for margin.
+   */
+  #searchSimd(q: Float64Array, k: number, eligible: ((row: number) => boolean) | undefined, minScore: number, heap: TopK): void {
+    const count = this.#count;
+    const stride = this.#stride;
+    const qOffset = this.#capacity * stride; // in floats: the scratch area after the rows
+    const scoresOffset = qOffset + stride;
+    const memory = this.#data;
+    for (let j = 0; j < stride; j++) memory[qOffset + j] = j < this.dims ? (q[j] as number) : 0;
+    (this.#dots as DotsKernel)(0, qOffset * 4, count, stride, scoresOffset * 4);
+    const scores = memory.subarray(scoresOffset, scoresOffset + count);
+    const eps = 2 * (stride / 4 + 4) * F32_EPS * 2;
+    // Pass 1: the k-th best float32 score among eligible rows.
+    const coarse = new TopK(k, this.#ids);
+    const floor = minScore - eps;
+    const norms = this.#norms;
+    for (let row = 0; row < count; row++) {
+      const s = (scores[row] as number) / (norms[row] as number);
+      if (s < floor || (eligible !== undefined && !eligible(row))) continue;
+      coarse.offer(s, row);
+    }
+    if (coarse.size === 0) return;
+    const threshold = (coarse.size < k ? -Infinity : coarse.worstScore()) - 2 * eps;
+    const cut = Math.max(threshold, floor);
+    // Pass 2: exact scores for every row that can still make the top k.
+    for (let row = 0; row < count; row++) {
+      if ((scores[row] as number) / (norms[row] as number) < cut || (eligible !== undefined && !eligible(row))) continue;
+      const exact = this.#exact(row, q);
+      if (exact >= minScore) heap.offer(exact, row);
+    }
+  }
+
+  /** Makes room for `capacity` rows plus the search scratch (query, scores). */
+  #reserve(capacity: number): void {
+    const floats = capacity * this.#stride + this.#stride + capacity;
+    if (this.#memory !== undefined) {
+      const needed = Math.ceil((floats * 4) / PAGE);
+      const have = this.#memory.buffer.byteLength / PAGE;
+      if (needed > have) this.#memory.grow(needed - have);
+      // Rows stay at offset 0, so growing moves nothing; the old view is detached by grow().
+      this.#data = new Float32Array(this.#memory.buffer);
+    } else {
+      const next = new Float32Array(floats);
+      next.set(this.#data.subarray(0, this.#count * this.#stride));
+      this.#data = next;
+    }
+    const norms = new Float64Array(capacity);
+    norms.set(this.#norms.subarray(0, this.#count));
+    this.#norms = norms;
+    this.#capacity = capacity;
   }
 }
 
@@ -216,6 +327,15 @@ class TopK {
     this.#scores = new Float64Array(k);
     this.#rows = new Int32Array(k);
     this.#ids = ids;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Score of the worst hit kept (the root). */
+  worstScore(): number {
+    return this.#scores[0] as number;
   }
 
   /** a is worse than b: lower score, or equal score and larger id. */

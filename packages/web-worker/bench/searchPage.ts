@@ -1,0 +1,92 @@
+/**
+ * The in-browser half of `search.bench.ts`: 100,000 × 384 seeded random unit vectors, held
+ * once in a `VectorIndex` (one contiguous Float32Array) and once as the naive baseline keeps
+ * them (an array of number[] per vector). Each timed query runs both ways and checks that the
+ * top-10 ids are identical.
+ */
+import { VectorIndex, naiveTopK } from '../src/worker/vectorIndex.js';
+
+/** mulberry32: small seeded PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function unitVector(rand: () => number, dims: number): Float32Array {
+  const v = new Float32Array(dims);
+  let sq = 0;
+  for (let j = 0; j < dims; j++) {
+    // sum of uniforms ≈ normal, so directions are close to uniform on the sphere
+    const x = rand() + rand() + rand() - 1.5;
+    v[j] = x;
+    sq += x * x;
+  }
+  const inv = 1 / Math.sqrt(sq);
+  for (let j = 0; j < dims; j++) v[j] = (v[j] as number) * inv;
+  return v;
+}
+
+let index: VectorIndex | undefined;
+let ids: string[] = [];
+let naive: number[][] = [];
+let queryRand = prng(2);
+
+/** Builds both data sets (not timed). */
+function setup(n: number, dims: number, seed: number): { n: number; dims: number; simd: boolean } {
+  const rand = prng(seed);
+  index = new VectorIndex(dims, n);
+  ids = [];
+  naive = [];
+  for (let i = 0; i < n; i++) {
+    const v = unitVector(rand, dims);
+    const id = `v${i}`;
+    ids.push(id);
+    index.upsert(id, v);
+    naive.push(Array.from(v));
+  }
+  queryRand = prng(seed + 1);
+  return { n: index.size, dims, simd: index.simd };
+}
+
+/** One query both ways, in the order given; returns the times and whether the ids matched. */
+function query(k: number, sdkFirst: boolean): { sdkMs: number; naiveMs: number; same: boolean; ids: string[] } {
+  if (index === undefined) throw new Error('setup first');
+  const q = unitVector(queryRand, index.dims);
+  const qArr = Array.from(q);
+  const idx = index;
+  let sdkIds: string[] = [];
+  let naiveIds: string[] = [];
+  const runSdk = () => {
+    const t0 = performance.now();
+    sdkIds = idx.search(q, { topK: k }).map((h) => h.id);
+    return performance.now() - t0;
+  };
+  const runNaive = () => {
+    const t0 = performance.now();
+    naiveIds = naiveTopK(ids, naive, qArr, k).map((h) => h.id);
+    return performance.now() - t0;
+  };
+  let sdkMs: number;
+  let naiveMs: number;
+  if (sdkFirst) {
+    sdkMs = runSdk();
+    naiveMs = runNaive();
+  } else {
+    naiveMs = runNaive();
+    sdkMs = runSdk();
+  }
+  return { sdkMs, naiveMs, same: sdkIds.length === k && sdkIds.join() === naiveIds.join(), ids: sdkIds };
+}
+
+declare global {
+  interface Window {
+    __searchBench: { setup: typeof setup; query: typeof query };
+  }
+}
+window.__searchBench = { setup, query };
