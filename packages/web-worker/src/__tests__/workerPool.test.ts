@@ -167,6 +167,33 @@ describe('worker pool through the scheduler', () => {
   });
 });
 
+describe('handler registry', () => {
+  it('refuses handlers that are not functions and unknown task types, naming the field', async () => {
+    const { registerHandler } = await import('../worker/registry.js');
+    expect(() => registerHandler('custom:x', 'return 1' as never)).toThrow(ValidationError);
+    expect(() => registerHandler('custom:x', 'return 1' as never)).toThrow(/handler must be a function/);
+    const error = (() => {
+      try {
+        registerHandler('Nonsense' as never, async () => ({ kind: 'none' }));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('type');
+  });
+
+  it('reports an unhandled rejection in a worker as a pool event without replacing the worker', async () => {
+    const { scheduler, pool, events } = setup({ size: 1 });
+    const result = await scheduler.wait(await scheduler.submit(text('custom:stray-rejection', 'x')));
+    expect(result.status).toBe(TaskStatus.Completed);
+    await new Promise((r) => setTimeout(r, 50));
+    const event = events.find((e) => e.type === 'unhandled-rejection');
+    expect(event?.type === 'unhandled-rejection' && event.error.message).toBe('stray rejection');
+    expect(pool.snapshot().replaced).toBe(0);
+  });
+});
+
 describe('crash recovery', () => {
   it('self.close() mid-task: the attempt fails worker-crashed, is retried on a new worker', async () => {
     const { scheduler, pool, events } = setup({ size: 1 });
