@@ -155,11 +155,12 @@ describe('DataStorage and DataRetrieval', () => {
     expect((await retrieve(db, { collection: 'v' })).documents.map((d) => d.id)).toEqual(['x']);
   });
 
-  it('text without a vector is embedded when the task names a model (typed error when no embedder is set up)', async () => {
+  it('refuses blank text that would need embedding, naming the document', async () => {
     const db = freshDb();
-    const error = await rejection(store(db, { collection: 't', documents: [{ text: 'needs a vector' }] }, { modelId: 'use-lite' }));
-    expect(error.code).toBe('not-configured');
-    expect((await CollectionStore.for(db).info('t'))).toBeUndefined();
+    const error = await rejection(store(db, { collection: 't', documents: [{ text: 'fine' }, { text: '   ' }] }, { modelId: 'use-lite' }));
+    expect(error.code).toBe('validation');
+    expect(error.field).toBe('input.value.documents.1.text');
+    expect(await CollectionStore.for(db).info('t')).toBeUndefined();
   });
 });
 
@@ -255,5 +256,48 @@ describe('storage and search in real workers', () => {
     const bad = await s.wait(await submitSearch([1, 0, 0]));
     expect(bad.status).toBe(TaskStatus.Failed);
     expect(bad.errorCode).toBe('validation');
+  });
+});
+
+describe('storage → search round trip with use-lite embeddings (real model, real worker)', () => {
+  it('embeds stored texts and a text query, and ranks the semantically right document first', { timeout: 120_000 }, async () => {
+    const pool = createWorkerPool({ size: 1 });
+    const scheduler = new TaskScheduler({ executor: pool });
+    try {
+      const metadata = { database: freshDb() };
+      const documents = [
+        { id: 'cat', text: 'a cat sits on the mat', metadata: { topic: 'pets' } },
+        { id: 'stocks', text: 'stock markets fell sharply today', metadata: { topic: 'finance' } },
+        { id: 'rain', text: 'heavy rain is expected tomorrow afternoon', metadata: { topic: 'weather' } },
+        { id: 'compiler', text: 'the compiler reported a type error', metadata: { topic: 'code' } },
+      ];
+      const stored = await scheduler.wait(
+        await scheduler.submit({ type: 'DataStorage', modelId: 'use-lite', input: { kind: 'custom', value: { collection: 'notes', documents } }, metadata }),
+      );
+      expect(stored.status, stored.error).toBe(TaskStatus.Completed);
+      expect(stored.output).toEqual({ kind: 'stored', ids: ['cat', 'stocks', 'rain', 'compiler'] });
+      const ask = async (text: string) => {
+        const r = await scheduler.wait(
+          await scheduler.submit({ type: 'VectorSearch', modelId: 'use-lite', input: { kind: 'query', query: { collection: 'notes', text, topK: 4 } }, metadata }),
+        );
+        expect(r.status, r.error).toBe(TaskStatus.Completed);
+        if (r.output.kind !== 'searchResults') throw new Error(r.output.kind);
+        return r.output.hits;
+      };
+      const kitten = await ask('a kitten is lying on the rug');
+      expect(kitten[0]).toMatchObject({ id: 'cat', text: 'a cat sits on the mat', metadata: { topic: 'pets' } });
+      expect(kitten).toHaveLength(4);
+      expect((await ask('the weather forecast says it will pour'))[0]?.id).toBe('rain');
+      expect((await ask('shares dropped on the exchange'))[0]?.id).toBe('stocks');
+      // The stored vectors are the model's 512-d unit embeddings.
+      const got = await scheduler.wait(
+        await scheduler.submit({ type: 'DataRetrieval', input: { kind: 'custom', value: { collection: 'notes', ids: ['cat'] } }, metadata }),
+      );
+      const vector = got.output.kind === 'documents' ? got.output.documents[0]?.vector : undefined;
+      expect(vector?.length).toBe(512);
+      expect(Math.hypot(...(vector ?? []))).toBeCloseTo(1, 4);
+    } finally {
+      await scheduler.close();
+    }
   });
 });

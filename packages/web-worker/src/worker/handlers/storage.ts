@@ -4,8 +4,8 @@
  *
  * DataStorage input: `{ kind: 'custom', value: { collection, documents, delete? } }`, or
  * `{ kind: 'text', text }` with `metadata.collection` (one document). Documents without a vector
- * are embedded first when the task has a `modelId` (all of them in one call); without a model
- * they are stored unsearchable. Output `{ kind: 'stored', ids }` in input order (new ids are UUIDs).
+ * are embedded first, inside the handler, when the task has a `modelId` (all of them in one
+ * batched call, see `embedder.ts`); without a model they are stored unsearchable. Output `{ kind: 'stored', ids }` in input order (new ids are UUIDs).
  *
  * DataRetrieval input: `{ kind: 'custom', value: { collection, ids?, filter?, limit?, cursor?,
  * includeVectors? } }` — by ids (in the order asked, absent ones left out), or a page of the
@@ -115,7 +115,14 @@ async function prepare(
   });
   const missing = prepared.filter((d) => d.vector === undefined && d.text !== undefined);
   if (missing.length > 0 && task.modelId !== undefined) {
-    const vectors = await embedTexts(missing.map((d) => d.text as string), task.modelId, ctx);
+    prepared.forEach((d, i) => {
+      if (d.vector === undefined && d.text !== undefined && d.text.trim() === '') {
+        throw new ValidationError(`DataStorage: input.value.documents.${i}.text is blank, so it cannot be embedded`, [
+          { path: ['input', 'value', 'documents', i, 'text'], field: `input.value.documents.${i}.text`, message: 'must not be blank to be embedded' },
+        ]);
+      }
+    });
+    const vectors = await embedTexts(missing.map((d) => d.text as string), task, ctx);
     missing.forEach((d, i) => {
       const v = vectors[i] as Float32Array;
       checkVector(v, `embedding of input.value.documents (${d.id})`, first?.length);

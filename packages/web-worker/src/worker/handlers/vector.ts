@@ -27,7 +27,7 @@ export async function runSearch(task: Task, ctx: HandlerContext): Promise<{ hits
         { path: ['modelId'], field: 'modelId', message: 'is required when query.text is given without query.vector' },
       ]);
     }
-    [vector] = await embedTexts([query.text as string], task.modelId, ctx);
+    [vector] = await embedTexts([query.text as string], task, ctx);
   }
   ctx.signal.throwIfAborted();
   const { index, row } = await syncedIndex(databaseOf(task.metadata), query.collection);
