@@ -157,10 +157,10 @@ interface WarmJob {
 
 const BACKENDS: readonly string[] = ['auto', 'webgpu', 'wasm'];
 
-function positiveInt(value: number | undefined, field: string, fallback: number): number {
+function positiveInt(value: number | undefined, field: string, fallback: number, where = 'createWorkerPool'): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) {
-    throw new ValidationError(`createWorkerPool: options.${field} must be a whole number ≥ 1, got ${value}`, [
+    throw new ValidationError(`${where}: options.${field} must be a whole number ≥ 1, got ${value}`, [
       { path: [field], field, message: 'must be a whole number ≥ 1' },
     ]);
   }
@@ -304,7 +304,13 @@ class Pool implements WorkerPool {
       );
     }
     if (this.#closed) return Promise.reject(new TaskweaveError('closed', 'The worker pool is closed'));
-    const count = Math.min(this.size, positiveInt(options.workers, 'workers', this.size));
+    if (this.#broken !== undefined) return Promise.reject(this.#broken);
+    let count: number;
+    try {
+      count = Math.min(this.size, positiveInt(options.workers, 'workers', this.size, 'warmUp'));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const backend = options.backend ?? this.#backend;
     const entries: Promise<WarmUpReport['workers'][number]>[] = [];
     for (let index = 0; index < count; index++) {
