@@ -266,3 +266,50 @@ describe('IdbTaskStore lifecycle', () => {
     await store.close();
   });
 });
+
+describe('IdbTaskStore support for several tabs', () => {
+  it('reserveSeq hands out disjoint blocks after everything stored, and load continues after them', async () => {
+    const name = freshName();
+    const a = new IdbTaskStore({ name });
+    const b = new IdbTaskStore({ name });
+    await a.put([makeRecord(TaskStatus.Pending, 1), makeRecord(TaskStatus.Completed, 40)]);
+    const blocks = await Promise.all([a.reserveSeq(10), b.reserveSeq(5), a.reserveSeq(1), b.reserveSeq(3)]);
+    const ranges = blocks.map((first, i) => [first, first + [10, 5, 1, 3][i]! - 1] as const).sort((x, y) => x[0] - y[0]);
+    expect(ranges[0]![0]).toBe(41);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBe(ranges[i - 1]![1] + 1);
+    expect((await b.load()).lastSeq).toBe(59);
+    expect(await b.prune({ keepLast: 0 })).toBe(1);
+    expect(await a.reserveSeq(1)).toBe(60);
+    await expect(a.reserveSeq(0)).rejects.toMatchObject({ code: 'validation', field: 'count' });
+    await a.close();
+    await b.close();
+  });
+
+  it('subscribe reports durable writes here and, with broadcastChanges, in the other tab’s store', async () => {
+    const name = freshName();
+    const writer = new IdbTaskStore({ name, broadcastChanges: true });
+    const watcher = new IdbTaskStore({ name, broadcastChanges: true });
+    const local: unknown[] = [];
+    const remote: { records: { id: string; status: string }[] }[] = [];
+    writer.subscribe((c) => local.push(c));
+    const got = new Promise<void>((resolve) => {
+      watcher.subscribe((c) => {
+        if (c.type !== 'put') return;
+        expect(c.origin).toBe('remote');
+        remote.push(c);
+        if (remote.flatMap((r) => r.records).length === 3) resolve();
+      });
+    });
+    const done = makeRecord(TaskStatus.Completed, 2);
+    await Promise.all([writer.put([makeRecord(TaskStatus.Pending, 1)]), writer.put([done, makeRecord(TaskStatus.Running, 3)])]);
+    await got;
+    expect(local).toHaveLength(1); // one group commit, one announcement
+    expect(local[0]).toMatchObject({ type: 'put', origin: 'local' });
+    const summary = remote.flatMap((r) => r.records).find((r) => r.id === done.task.id);
+    expect(summary).toEqual({ id: done.task.id, status: 'Completed', seq: 2, updatedAt: done.updatedAt });
+    // What the feed announced is durable: the other tab reads it.
+    expect(await watcher.get(done.task.id)).toEqual(done);
+    await writer.close();
+    await watcher.close();
+  });
+});

@@ -3,6 +3,7 @@ import { unwrap } from 'idb';
 import { PersistenceError, TaskweaveError, ValidationError } from '../../errors.js';
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../../ports.js';
 import type { TaskId } from '../../task.js';
+import { ChangeFeed, type StoreChange } from './changeFeed.js';
 import { GroupCommit, RejectItems } from './groupCommit.js';
 import { parseTaskRow } from './recordSchema.js';
 import { databaseName, openTaskweaveDb, toTaskRow, type TaskweaveDatabase } from './schema.js';
@@ -21,6 +22,11 @@ export interface IdbTaskStoreOptions {
   maxBatchRecords?: number;
   /** Time source of `prune({ olderThanMs })`. @default Date.now */
   now?: () => number;
+  /**
+   * Also send the change feed (`subscribe`) to the stores of this name in other tabs over the
+   * BroadcastChannel `taskweave:<name>:store`, and receive theirs. @default false
+   */
+  broadcastChanges?: boolean;
 }
 
 /**
@@ -41,6 +47,7 @@ export class IdbTaskStore implements TaskStore {
   readonly #durability: IDBTransactionDurability;
   readonly #now: () => number;
   readonly #commit: GroupCommit<readonly TaskRecord[]>;
+  readonly #feed: ChangeFeed;
   #db: Promise<TaskweaveDatabase> | undefined;
   /** Set by `close()`: no new calls are taken. */
   #closing = false;
@@ -49,10 +56,14 @@ export class IdbTaskStore implements TaskStore {
 
   constructor(options: IdbTaskStoreOptions = {}) {
     this.name = options.name ?? 'default';
+    this.#feed = new ChangeFeed(this.name, options.broadcastChanges ?? false);
     this.#durability = options.durability ?? 'strict';
     this.#now = options.now ?? Date.now;
     this.#commit = new GroupCommit<readonly TaskRecord[]>({
-      commit: (batches) => this.#write(batches),
+      commit: async (batches) => {
+        await this.#write(batches);
+        this.#announce(batches);
+      },
       maxBatchWeight: options.maxBatchRecords ?? 2000,
       weight: (records) => records.length,
     });
@@ -68,6 +79,46 @@ export class IdbTaskStore implements TaskStore {
     return this.#commit.commits;
   }
 
+  /**
+   * Listens to committed changes: this store's own writes (`origin: 'local'`, after they are
+   * durable) and, with `broadcastChanges`, those of the same-named stores of other tabs
+   * (`'remote'`). Returns the unsubscribe function.
+   *
+   * @example const off = store.subscribe((c) => c.type === 'put' && c.records.forEach(r => console.log(r.id, r.status)))
+   */
+  subscribe(listener: (change: StoreChange) => void): () => void {
+    return this.#feed.subscribe(listener);
+  }
+
+  /**
+   * Reserves `count` consecutive submission numbers no other store of this database (in any tab)
+   * has used or will be given, and returns the first. For a tab that writes tasks while another
+   * tab's scheduler runs them: its records continue the shared submission order.
+   */
+  async reserveSeq(count: number): Promise<number> {
+    if (!Number.isInteger(count) || count < 1) {
+      throw new ValidationError('reserveSeq: count must be a whole number ≥ 1', [{ path: ['count'], field: 'count', message: 'must be ≥ 1' }]);
+    }
+    if (this.#closing) throw closedError();
+    const db = await this.#database();
+    try {
+      // relaxed is enough: records written later with strict durability flush this commit too.
+      const tx = db.transaction(['tasks', 'meta'], 'readwrite', { durability: 'relaxed' });
+      const meta = tx.objectStore('meta');
+      const [reserved, pruned, last] = await Promise.all([
+        meta.get('seqReserved'),
+        meta.get('lastSeq'),
+        tx.objectStore('tasks').index('seq').openCursor(IDBKeyRange.bound(-Infinity, Infinity), 'prev'),
+      ]);
+      const first = Math.max(reserved?.value ?? 0, pruned?.value ?? 0, last?.value.seq ?? 0) + 1;
+      await meta.put({ key: 'seqReserved', value: first + count - 1 });
+      await tx.done;
+      return first;
+    } catch (error) {
+      throw toPersistenceError(error, 'reserving submission numbers');
+    }
+  }
+
   /** Opens the database now (it is otherwise opened on first use); rejects with `PersistenceError('unavailable')`. */
   async open(): Promise<this> {
     await this.#database();
@@ -79,15 +130,16 @@ export class IdbTaskStore implements TaskStore {
     const db = await this.#database();
     const tx = db.transaction(['tasks', 'meta'], 'readonly');
     const tasks = tx.objectStore('tasks');
-    const [rows, keys, metaSeq, lastRow] = await Promise.all([
+    const [rows, keys, metaSeq, reservedSeq, lastRow] = await Promise.all([
       tasks.index('active').getAll(),
       tasks.index('active').getAllKeys(),
       tx.objectStore('meta').get('lastSeq'),
+      tx.objectStore('meta').get('seqReserved'),
       tasks.index('seq').openCursor(IDBKeyRange.bound(-Infinity, Infinity), 'prev'),
     ]).catch((error: unknown) => {
       throw toPersistenceError(error, 'reading the task store');
     });
-    const lastSeq = Math.max(0, metaSeq?.value ?? 0, lastRow?.value.seq ?? 0);
+    const lastSeq = Math.max(0, metaSeq?.value ?? 0, reservedSeq?.value ?? 0, lastRow?.value.seq ?? 0);
     const active: TaskRecord[] = [];
     const bad: { key: string; value: unknown; error: ValidationError }[] = [];
     rows.forEach((value, i) => {
@@ -162,6 +214,7 @@ export class IdbTaskStore implements TaskStore {
         cursor = await cursor.continue();
       }
       await tx.done;
+      if (removed > 0) this.#feed.publish({ type: 'prune', removed });
       return removed;
     } catch (error) {
       throw toPersistenceError(error, 'pruning the task store');
@@ -174,6 +227,7 @@ export class IdbTaskStore implements TaskStore {
     this.#closing = true;
     await this.#commit.settled();
     this.#closed = true;
+    this.#feed.close();
     const db = this.#db;
     this.#db = undefined;
     if (db !== undefined) (await db.catch(() => undefined))?.close();
@@ -200,6 +254,13 @@ export class IdbTaskStore implements TaskStore {
       this.#db = opening;
     }
     return this.#db;
+  }
+
+  #announce(batches: readonly (readonly TaskRecord[])[]): void {
+    const records = batches.flatMap((batch) =>
+      batch.map((r) => ({ id: r.task.id, status: r.status, seq: r.seq, updatedAt: r.updatedAt })),
+    );
+    this.#feed.publish({ type: 'put', records });
   }
 
   /** One readwrite transaction for all records of `batches`, in order; resolves on `complete`. */
