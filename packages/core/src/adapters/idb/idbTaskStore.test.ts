@@ -313,3 +313,20 @@ describe('IdbTaskStore support for several tabs', () => {
     await watcher.close();
   });
 });
+
+describe('IdbTaskStore and other connections', () => {
+  it('steps aside when the database is deleted elsewhere, and writes again afterwards', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    await store.put([makeRecord(TaskStatus.Pending, 1)]);
+    // Would wait forever if the store kept its connection open through versionchange.
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.deleteDatabase(databaseName(name));
+      req.onsuccess = () => resolve();
+      req.onerror = () => reject(req.error);
+    });
+    await store.put([makeRecord(TaskStatus.Pending, 2)]);
+    expect((await store.load()).active.map((r) => r.seq)).toEqual([2]);
+    await store.close();
+  });
+});

@@ -265,15 +265,25 @@ export class IdbTaskStore implements TaskStore {
 
   /** One readwrite transaction for all records of `batches`, in order; resolves on `complete`. */
   async #write(batches: readonly (readonly TaskRecord[])[]): Promise<void> {
-    const db = unwrap(await this.#database());
-    return new Promise<void>((resolve, reject) => {
-      let tx: IDBTransaction;
+    let db = unwrap(await this.#database());
+    let tx: IDBTransaction;
+    try {
+      tx = db.transaction('tasks', 'readwrite', { durability: this.#durability });
+    } catch (error) {
+      // The connection was closed under us (another connection upgraded or deleted the
+      // database): open a new one once and go on.
+      if ((error as { name?: unknown } | null)?.name !== 'InvalidStateError') {
+        throw toPersistenceError(error, 'starting a write');
+      }
+      this.#db = undefined;
+      db = unwrap(await this.#database());
       try {
         tx = db.transaction('tasks', 'readwrite', { durability: this.#durability });
-      } catch (error) {
-        reject(toPersistenceError(error, 'starting a write'));
-        return;
+      } catch (again) {
+        throw toPersistenceError(again, 'starting a write');
       }
+    }
+    return new Promise<void>((resolve, reject) => {
       let settled = false;
       tx.oncomplete = () => {
         settled = true;
