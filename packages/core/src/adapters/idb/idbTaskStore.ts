@@ -2,7 +2,7 @@
 import { unwrap } from 'idb';
 import { PersistenceError, TaskweaveError, ValidationError } from '../../errors.js';
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../../ports.js';
-import type { TaskId } from '../../task.js';
+import { isTerminalStatus, type TaskId } from '../../task.js';
 import { ChangeFeed, type StoreChange } from './changeFeed.js';
 import { GroupCommit, RejectItems } from './groupCommit.js';
 import { parseTaskRow } from './recordSchema.js';
@@ -145,8 +145,10 @@ export class IdbTaskStore implements TaskStore {
     rows.forEach((value, i) => {
       const key = String(keys[i]);
       const parsed = parseTaskRow(value);
-      if (parsed.ok) active.push(parsed.record);
-      else bad.push({ key, value, error: parsed.error });
+      // A finished record left in the active index (an older writer's bug) is not active.
+      if (parsed.ok) {
+        if (!isTerminalStatus(parsed.record.status)) active.push(parsed.record);
+      } else bad.push({ key, value, error: parsed.error });
     });
     const quarantined = bad.length === 0 ? [] : await this.#quarantine(bad);
     return { active, lastSeq, quarantined };
