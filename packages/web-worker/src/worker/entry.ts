@@ -49,3 +49,6 @@ startWorkerRuntime();
 
 export { registerHandler, registerBatchHandler } from './registry.js';
 export type { BackendPreference, BatchHandler, HandlerContext, ModelHost, ModelProgress, TaskHandler } from './handler.js';
+export { registerEmbedder } from './embedder.js';
+export type { Embedder } from './embedder.js';
+export { configureCollections } from './collectionStore.js';
