@@ -22,6 +22,12 @@ export interface WorkerInit {
    * worker calls `self.close()`, so the pool notices at once (comlink never tells).
    */
   control: MessagePort;
+  /**
+   * Name of a Web Lock the worker takes and holds for its whole life. The pool then asks for the
+   * same lock: it is granted the moment the worker is gone (terminated, closed, crashed), even when
+   * nothing else tells.
+   */
+  lifeLock?: string;
 }
 
 /** What a started worker reports. */
@@ -92,7 +98,7 @@ export type ControlMessage = { type: 'closing' } | { type: 'unhandled-rejection'
 
 /** The API a worker exposes with `Comlink.expose`. One job runs at a time; the pool guarantees it. */
 export interface WorkerApi {
-  init(init: WorkerInit): WorkerHello;
+  init(init: WorkerInit): Promise<WorkerHello>;
   run(request: JobRequest, progress?: ProgressSink): Promise<JobResult>;
   runBatch(request: BatchJobRequest, progress?: ProgressSink): Promise<BatchJobResult>;
   /** Aborts the running job's signal with `reason` (a `cancelled` / `timeout` error). */

@@ -1,7 +1,8 @@
 /**
  * One worker of the pool and everything that can end it: an `error` event (a throw outside a
- * handler), `self.close()` (reported on a control port before the worker goes), a `messageerror`,
- * a heartbeat that goes unanswered, a failed start, or the pool terminating it. Every call to the
+ * handler), `self.close()` (reported on a control port before the worker goes), the worker going
+ * away by any other way (a Web Lock the worker holds for life is granted to the pool), a
+ * `messageerror`, a heartbeat that goes unanswered, a failed start, or the pool terminating it. Every call to the
  * worker races the worker's death, so no promise is left hanging when comlink would leave it so.
  */
 import * as Comlink from 'comlink';
@@ -13,6 +14,7 @@ import type { ModelEnvOptions } from './worker/env.js';
 export type WorkerEndReason =
   | 'error'
   | 'closed'
+  | 'gone'
   | 'messageerror'
   | 'unresponsive'
   | 'start-failed'
@@ -92,8 +94,6 @@ export class WorkerSlot {
       if (message.type === 'closing') this.end('closed', 'the worker closed itself (self.close())');
       else if (message.type === 'unhandled-rejection') options.onUnhandledRejection(this, deserializeError(message.error));
     };
-    // Chromium fires `close` on a port whose other end went away (worker closed or crashed).
-    this.#control.addEventListener('close', () => this.end('closed', 'the worker went away (its control port closed)'));
     this.#api = Comlink.wrap<WorkerApi>(this.#worker);
     this.#initPort = channel.port2;
   }
@@ -106,12 +106,25 @@ export class WorkerSlot {
       () => this.end('start-failed', `the worker did not start within ${this.#options.startTimeoutMs} ms`),
       this.#options.startTimeoutMs,
     );
+    const locks = (globalThis.navigator as (Navigator & { locks?: LockManager }) | undefined)?.locks;
+    const lifeLock = locks === undefined ? undefined : `taskweave-worker-${crypto.randomUUID()}`;
     try {
-      const hello = await this.call((api) =>
-        api.init(Comlink.transfer({ index: this.index, maxModels: this.#options.maxModels, modelEnv: this.#options.modelEnv, control: this.#initPort }, [this.#initPort])),
-      );
+      const init = {
+        index: this.index,
+        maxModels: this.#options.maxModels,
+        modelEnv: this.#options.modelEnv,
+        control: this.#initPort,
+        ...(lifeLock === undefined ? {} : { lifeLock }),
+      };
+      const hello = await this.call((api) => api.init(Comlink.transfer(init, [this.#initPort])));
       this.hello = hello;
       if (this.state === 'starting') this.state = 'idle';
+      if (locks !== undefined && lifeLock !== undefined) {
+        // Granted only once the worker released it, i.e. is gone.
+        locks
+          .request(lifeLock, () => this.end('gone', 'the worker is gone (terminated or crashed)'))
+          .catch(() => undefined);
+      }
       this.#startHeartbeat();
       return hello;
     } finally {

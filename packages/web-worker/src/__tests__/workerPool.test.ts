@@ -214,6 +214,29 @@ describe('crash recovery', () => {
     expect(result.errorCode).toBe('worker-crashed');
   });
 
+  it('a worker terminated from outside mid-task is noticed and replaced; the task is retried', async () => {
+    const made: Worker[] = [];
+    const { scheduler, events } = setup({
+      size: 1,
+      createWorker: () => {
+        const worker = createWorker();
+        made.push(worker);
+        return worker;
+      },
+    });
+    await scheduler.wait(await scheduler.submit(text('custom:echo', 'worker is up')));
+    const id = await scheduler.submit(text('custom:sleep', '20000', { maxRetries: 0 }));
+    await running(scheduler, id);
+    await new Promise((r) => setTimeout(r, 100));
+    made[0]?.terminate();
+    const result = await scheduler.wait(id);
+    expect(result.status).toBe(TaskStatus.Failed);
+    expect(result.errorCode).toBe('worker-crashed');
+    expect(events.find((e) => e.type === 'crash')).toMatchObject({ reason: 'gone', taskIds: [id] });
+    expect((await scheduler.wait(await scheduler.submit(text('custom:echo', 'x')))).status).toBe(TaskStatus.Completed);
+    expect(made.length).toBe(2);
+  });
+
   it('an error thrown outside the handler replaces the worker; the task is retried there', async () => {
     const { scheduler, events } = setup({ size: 1 });
     const before = valueOf(await scheduler.wait(await scheduler.submit(text('custom:echo', 'x'))))['instance'];

@@ -224,7 +224,21 @@ function abort(jobId: number, reason: SerializedError): void {
   current.controller.abort(deserializeError(reason));
 }
 
-function init(options: WorkerInit): WorkerHello {
+/** Takes the life lock and keeps it until the worker is gone. */
+function holdLifeLock(name: string): Promise<void> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  if (locks === undefined) return Promise.resolve();
+  return new Promise<void>((acquired) => {
+    locks
+      .request(name, () => {
+        acquired();
+        return new Promise<never>(() => undefined);
+      })
+      .catch(() => acquired());
+  });
+}
+
+async function init(options: WorkerInit): Promise<WorkerHello> {
   control = options.control;
   const scope = globalThis as unknown as WorkerScope;
   // comlink never learns that a worker closed itself: tell the pool on the control port first.
@@ -237,6 +251,7 @@ function init(options: WorkerInit): WorkerHello {
     post({ type: 'unhandled-rejection', error: serializeError(event.reason) });
   });
   configureModelHost({ ...options.modelEnv, maxModels: options.maxModels });
+  if (options.lifeLock !== undefined) await holdLifeLock(options.lifeLock);
   return registeredTypes();
 }
 
