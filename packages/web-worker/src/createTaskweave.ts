@@ -133,7 +133,6 @@ class TabTaskweave implements Taskweave {
   #pool: WorkerPool | undefined;
   #lastSnapshot: QueueSnapshot | undefined;
   #releaseLock: (() => void) | undefined;
-  #seq = 0;
   #closed = false;
 
   constructor(options: TaskweaveOptions) {
@@ -268,11 +267,12 @@ class TabTaskweave implements Taskweave {
 
   /** Writes Pending records into the shared store (durable), then tells the leader. */
   async #followerSubmit(parsed: Parameters<typeof prepareSubmissions>[0], many: boolean): Promise<TaskId[]> {
+    // Submission numbers reserved in the shared database, so tabs interleave in submission order.
+    let seq = await this.#store.reserveSeq(parsed.length);
     const { records } = await prepareSubmissions(parsed, many, {
       generateId: () => crypto.randomUUID(),
       now: () => Date.now(),
-      // Ordered after the leader's own submissions of the same moment; unique per tab.
-      nextSeq: () => Date.now() * 1000 + (this.#seq++ % 1000),
+      nextSeq: () => seq++,
       isTaken: () => false,
       isKnown: () => false,
       lookup: (id) => this.#store.get(id),
