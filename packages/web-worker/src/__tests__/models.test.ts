@@ -4,7 +4,7 @@
  * Silero VAD v5 straight from the @ricky0123/vad-web package. This browser has no WebGPU adapter
  * (no --enable-unsafe-webgpu), so `auto` must fall back to WASM and say so.
  */
-import { TaskScheduler, TaskStatus, type TaskResult, type TaskSubmission } from '@taskweave/core';
+import { TaskScheduler, TaskStatus, type SubmitTaskOptions, type TaskResult } from '@taskweave/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sileroUrl from '../../node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
 import { createWorkerPool, type PoolEvent, type WorkerPool } from '../index.js';
@@ -23,7 +23,7 @@ afterAll(async () => {
   await scheduler.close();
 });
 
-const run = async (submission: TaskSubmission): Promise<TaskResult> => scheduler.wait(await scheduler.submit(submission));
+const run = async (submission: SubmitTaskOptions): Promise<TaskResult> => scheduler.wait(await scheduler.submit(submission));
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;

@@ -1,0 +1,123 @@
+/**
+ * Issue 3's embedding benchmark in headless Chromium, use-lite q8, 1,000 distinct short sentences
+ * (BENCH_SENTENCES to change), a warm-up pass of every arrangement, then BENCH_RUNS (default 5,
+ * at least 5) rounds in which the four arrangements run in a rotating order; medians.
+ *
+ * Rows (ratio = sdk / baseline in the unit given):
+ * - embed-vs-main-per-sentence   sentences/s, goal >= 5
+ * - embed-vs-main-batched        sentences/s, goal >= 1.6
+ * - embed-vs-handwritten-workers sentences/s, goal >= 0.9
+ * - main-longtask-share          ms of main-thread long tasks during the SDK run / during the
+ *                                per-sentence run, goal <= 0.05
+ *
+ * Run: pnpm --filter @taskweave/web-worker bench:embed
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright';
+import { createServer } from 'vite';
+// @ts-expect-error plain ESM helper shared by every benchmark
+import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
+import { taskweaveOrt } from '../vite.js';
+import type { RunResult } from './embedPage.js';
+
+const N = Number(process.env['BENCH_SENTENCES'] ?? 1000);
+const RUNS = Math.max(5, Number(process.env['BENCH_RUNS'] ?? 5));
+const WARMUP = Math.min(N, 96);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const executablePath = process.env['CHROMIUM_PATH'] || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+const args = [
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+];
+
+type Arrangement = 'mainPerSentence' | 'mainBatched' | 'handwritten' | 'sdk';
+const ARRANGEMENTS: Arrangement[] = ['mainPerSentence', 'mainBatched', 'handwritten', 'sdk'];
+
+const server = await createServer({
+  root,
+  configFile: false,
+  logLevel: process.env['BENCH_VITE_LOG'] === '1' ? 'info' : 'error',
+  publicDir: fileURLToPath(new URL('../../demo/public', import.meta.url)),
+  appType: 'mpa',
+  plugins: [taskweaveOrt()],
+  // Other people edit the workspace while this runs: no file watching, no reloads mid-run.
+  server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
+  worker: { format: 'es' },
+  optimizeDeps: { include: ['comlink', 'idb', 'zod', 'onnxruntime-web', '@huggingface/transformers'] },
+});
+await server.listen();
+const base = server.resolvedUrls?.local[0] ?? '';
+const browser = await chromium.launch({ ...(executablePath === undefined ? {} : { executablePath }), args, headless: true });
+try {
+  const context = await browser.newContext();
+  const origin = new URL(base).origin;
+  const offOrigin: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (new URL(url).origin === origin) return route.fallback();
+    offOrigin.push(url);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  await page.goto(new URL('bench/embed.html', base).href);
+  await page.waitForFunction(() => typeof window.__embedBench === 'object', undefined, { timeout: 120_000 });
+  const texts = await page.evaluate((n) => window.__embedBench.sentences(n), N);
+  if (new Set(texts).size !== N) throw new Error('sentences are not distinct');
+  const loaded = await page.evaluate(() => window.__embedBench.setup());
+  console.log(`model load + first call: main ${loaded.mainMs.toFixed(0)} ms, two hand-written workers ${loaded.workersMs.toFixed(0)} ms, SDK pool warm-up ${loaded.sdkMs.toFixed(0)} ms`);
+
+  const run = (a: Arrangement, list: string[]) => page.evaluate(([name, l]) => window.__embedBench[name](l), [a, list] as const) as Promise<RunResult>;
+  // Warm-up pass: every arrangement once on a prefix, not counted.
+  for (const a of ARRANGEMENTS) await run(a, texts.slice(0, WARMUP));
+
+  const results = new Map<Arrangement, RunResult[]>(ARRANGEMENTS.map((a) => [a, []]));
+  for (let r = 0; r < RUNS; r++) {
+    const order = ARRANGEMENTS.map((_, i) => ARRANGEMENTS[(i + r) % ARRANGEMENTS.length]!);
+    for (const a of order) {
+      const result = await run(a, texts);
+      results.get(a)!.push(result);
+      const extra = result.meanBatch === undefined ? '' : `, mean batch ${result.meanBatch.toFixed(1)}, backend ${result.backends?.join('+')}`;
+      console.log(`round ${r + 1} ${a.padEnd(16)} ${(N / (result.ms / 1000)).toFixed(1).padStart(7)} sentences/s, long tasks ${result.longTaskMs.toFixed(0)} ms${extra}`);
+    }
+  }
+  // All arrangements must produce the same embeddings (first value of first/last sentence).
+  const ref = results.get('mainPerSentence')![0]!.check;
+  for (const [a, list] of results) {
+    for (const res of list) {
+      if (Math.abs(res.check[0] - ref[0]) > 1e-4 || Math.abs(res.check[1] - ref[1]) > 1e-4) throw new Error(`${a} gave different embeddings: ${res.check} vs ${ref}`);
+    }
+  }
+  if (offOrigin.length > 0) throw new Error(`requests left the page origin: ${offOrigin.join(', ')}`);
+
+  const rate = (a: Arrangement) => Number(median(results.get(a)!.map((x) => N / (x.ms / 1000))).toFixed(1));
+  const longTask = (a: Arrangement) => Number(median(results.get(a)!.map((x) => x.longTaskMs)).toFixed(1));
+  const sdk = rate('sdk');
+  const ratio = (value: number, baseline: number, digits = 2) => Number((value / baseline).toFixed(digits));
+  const rows = [
+    { name: 'embed-vs-main-per-sentence', unit: 'sentences/s', baseline: rate('mainPerSentence'), sdk, ratio: ratio(sdk, rate('mainPerSentence')), goal: '>= 5', runs: RUNS },
+    { name: 'embed-vs-main-batched', unit: 'sentences/s', baseline: rate('mainBatched'), sdk, ratio: ratio(sdk, rate('mainBatched')), goal: '>= 1.6', runs: RUNS },
+    { name: 'embed-vs-handwritten-workers', unit: 'sentences/s', baseline: rate('handwritten'), sdk, ratio: ratio(sdk, rate('handwritten')), goal: '>= 0.9', runs: RUNS },
+    {
+      name: 'main-longtask-share',
+      unit: 'ms long tasks',
+      baseline: longTask('mainPerSentence'),
+      sdk: longTask('sdk'),
+      ratio: ratio(longTask('sdk'), longTask('mainPerSentence'), 4),
+      goal: '<= 0.05',
+      runs: RUNS,
+    },
+  ];
+  mergeBenchRows(rows);
+  console.log(`\nuse-lite q8, ${N} distinct sentences, warm-up of ${WARMUP}, ${RUNS} rotating rounds, medians; every request stayed on ${origin}`);
+  console.log(formatBenchTable(rows));
+} finally {
+  await browser.close();
+  await server.close();
+}
