@@ -36,7 +36,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `vite preview --port ${port} --strictPort`,
+    command: `vite preview --configLoader runner --port ${port} --strictPort`,
     url: `http://localhost:${port}/`,
     reuseExistingServer: false,
     timeout: 30_000,

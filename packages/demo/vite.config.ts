@@ -1,8 +1,10 @@
 /**
- * The demo's Vite config: cross-origin isolation headers (SharedArrayBuffer, threaded WASM) in
- * dev and preview, ES-module workers, `appType: 'mpa'` so a missing model file is a 404 (not
- * index.html), and localhost only.
+ * The demo's Vite config: the taskweave plugin serves onnxruntime-web's `.mjs`/`.wasm` from this
+ * origin under `/ort/` (and emits them into the build); cross-origin isolation headers
+ * (SharedArrayBuffer, threaded WASM) in dev and preview; ES-module workers; `appType: 'mpa'` so
+ * a missing model file is a 404, not index.html; localhost only.
  */
+import { taskweaveOrt } from '@taskweave/web-worker/vite';
 import { defineConfig } from 'vite';
 
 const isolation = {
@@ -12,6 +14,7 @@ const isolation = {
 
 export default defineConfig({
   appType: 'mpa',
+  plugins: [taskweaveOrt()],
   server: { host: 'localhost', port: 5173, headers: isolation },
   preview: { host: 'localhost', port: 4173, headers: isolation },
   worker: { format: 'es' },

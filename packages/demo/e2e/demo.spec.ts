@@ -1,9 +1,14 @@
 import { expect, test } from './fixtures.js';
 
-/** Verified by hand against the corpus (see the commit): the passage this query must rank first. */
-const QUERY = 'QUERY_TBD';
-const EXPECTED_TOP = 'EXPECTED_TBD';
-const PASSAGES = 315;
+/**
+ * Checked by hand (use-lite q8, this corpus): the top hit is George W. Bush, 2007, "States that
+ * make basic private health insurance available to all their citizens should receive Federal
+ * funds…" (cosine 0.755; the runner-up, Biden 2021 "Healthcare should be a right", 0.645).
+ */
+const QUERY = 'affordable health insurance for every family';
+const EXPECTED_TOP = '2007-george-w-bush-49';
+const PASSAGES = 252;
+const STORAGE_TASKS = 26;
 
 test('the main view loads, warms use-lite up in the workers, and stays on its origin', async ({ page }, testInfo) => {
   await page.goto('/');
@@ -22,7 +27,7 @@ test('the main view loads, warms use-lite up in the workers, and stays on its or
   await page.getByLabel('Task type').selectOption('custom:topWords');
   await page.getByRole('button', { name: 'Submit' }).click();
   await expect(page.locator('[data-testid=task-table] tbody tr').first()).toContainText('Completed');
-  await expect(page.locator('[data-testid=task-table] tbody tr').first()).toContainText('"the":6');
+  await expect(page.locator('[data-testid=task-table] tbody tr').first()).toContainText('{"the":4,"dog":2,"fox":2');
 
   const shot = testInfo.outputPath('main-view.png');
   await page.screenshot({ path: shot, fullPage: true });
@@ -34,7 +39,10 @@ test('the corpus is chunked, embedded and stored; a reload mid-run resumes; sear
   await expect(page.locator('body')).toHaveAttribute('data-runtime', 'ready');
   await page.getByTestId('load-corpus').click();
   // Mid-run: some storage tasks done, not all.
-  await expect(page.getByTestId('ingest-progress')).toHaveText(/^([1-9]|1\d) of 32 storage tasks done/);
+  await page.waitForFunction((total) => {
+    const m = /^(\d+) of (\d+) storage tasks done/.exec(document.querySelector('[data-testid=ingest-progress]')?.textContent ?? '');
+    return m !== null && Number(m[2]) === total && Number(m[1]) >= 2;
+  }, STORAGE_TASKS);
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-runtime', 'ready');
   await expect(page.locator('[data-notice=resumed]')).toContainText(/Resumed after the reload: \d+ pending tasks queued again/);

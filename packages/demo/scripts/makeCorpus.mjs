@@ -13,9 +13,9 @@ const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'
 const out = fileURLToPath(new URL('../public/corpus/sotu-passages.json', import.meta.url));
 
 const FIRST_YEAR = 2001;
-const PER_ADDRESS = 15;
-const MIN_WORDS = 35;
-const MAX_WORDS = 75;
+const PER_ADDRESS = 12;
+const MIN_WORDS = 14;
+const MAX_WORDS = 32;
 
 const files = readdirSync(join(pkgDir, 'data'))
   .filter((f) => f.endsWith('.json') && Number(f.slice(0, 4)) >= FIRST_YEAR)

@@ -13,7 +13,7 @@ import type { TaskLog } from './taskLog.js';
 /** Mounts the panel into `root`. */
 export function mountIngestView(root: HTMLElement, tw: Pick<Taskweave, 'submit' | 'submitMany' | 'wait'>, log: TaskLog, onError: (error: unknown) => void): void {
   const corpusButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'load-corpus' }, 'Load the bundled corpus');
-  const corpusInfo = h('p', { class: 'hint' }, `315 passages of State of the Union addresses, 2001–2021 — ${PASSAGES_PER_TASK} passages per DataStorage task, embedded in the workers with ${EMBEDDING_MODEL}.`);
+  const corpusInfo = h('p', { class: 'hint' }, `252 passages of State of the Union addresses, 2001–2021 — ${PASSAGES_PER_TASK} passages per DataStorage task, embedded in the workers with ${EMBEDDING_MODEL}.`);
   const textarea = h('textarea', { rows: 4, placeholder: 'Paste any text: it is split into sentence chunks (TextProcessing), then embedded and stored like the corpus.', 'aria-label': 'Text to add' });
   const pasteButton = h('button', { type: 'button' }, 'Chunk, embed and store');
   const progress = h('p', { class: 'ingest-progress', 'data-testid': 'ingest-progress' });
