@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const BENCH_RESULTS = fileURLToPath(new URL('../bench-results.json', import.meta.url));
 
-/** @typedef {{ name: string, unit: string, baseline: number, sdk: number, ratio: number, goal: string, runs: number }} BenchRow */
+/** @typedef {{ name: string, unit: string, baseline: number, sdk: number, ratio: number, goal: string, runs: number, measuredAt?: string }} BenchRow */
 
 /** @returns {BenchRow[]} */
 export function readBenchRows() {
@@ -20,7 +20,9 @@ export function readBenchRows() {
 /** @param {BenchRow[]} rows */
 export function mergeBenchRows(rows) {
   const byName = new Map(readBenchRows().map((r) => [r.name, r]));
-  for (const row of rows) byName.set(row.name, row);
+  // Stamped so the printed table shows rows left over from an earlier run.
+  const measuredAt = new Date().toISOString();
+  for (const row of rows) byName.set(row.name, { ...row, measuredAt: row.measuredAt ?? measuredAt });
   writeFileSync(BENCH_RESULTS, JSON.stringify([...byName.values()], null, 2) + '\n');
 }
 

@@ -28,15 +28,23 @@ function fmt(n) {
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(3);
 }
 
+/** When a row was written, so rows left over from an earlier run stand out. */
+function measured(iso) {
+  if (typeof iso !== 'string') return 'unknown';
+  const at = new Date(iso);
+  const minutes = Math.round((Date.now() - at.getTime()) / 60_000);
+  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC${minutes >= 60 ? ` (${Math.round(minutes / 60)} h ago)` : ''}`;
+}
+
 const rows = readBenchRows();
 const byName = new Map(rows.map((r) => [r.name, r]));
 const ordered = [...EXPECTED.filter((n) => byName.has(n)).map((n) => byName.get(n)), ...rows.filter((r) => !EXPECTED.includes(r.name))];
 const missing = EXPECTED.filter((n) => !byName.has(n));
 
-const header = ['name', 'unit', 'baseline', 'sdk', 'ratio', 'goal', 'met', 'runs'];
+const header = ['name', 'unit', 'baseline', 'sdk', 'ratio', 'goal', 'met', 'runs', 'measured'];
 const cells = [
-  ...ordered.map((r) => [r.name, r.unit, fmt(r.baseline), fmt(r.sdk), fmt(r.ratio), r.goal, meetsGoal(r.ratio, r.goal), String(r.runs)]),
-  ...missing.map((n) => [n, '', '', '', '', '', 'not measured', '']),
+  ...ordered.map((r) => [r.name, r.unit, fmt(r.baseline), fmt(r.sdk), fmt(r.ratio), r.goal, meetsGoal(r.ratio, r.goal), String(r.runs), measured(r.measuredAt)]),
+  ...missing.map((n) => [n, '', '', '', '', '', 'not measured', '', '']),
 ];
 const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
 const line = (c) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
