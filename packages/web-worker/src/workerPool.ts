@@ -56,6 +56,8 @@ export interface WorkerPoolOptions {
   startTimeoutMs?: number;
   /** Workers that fail to start this many times in a row break the pool (tasks fail, non-retryable). @default 3 */
   maxStartFailures?: number;
+  /** A worker that replaces a crashed one loads the models `warmUp` loaded before, before its first task. @default true */
+  rewarm?: boolean;
 }
 
 /** One worker as a UI sees it. */
@@ -217,6 +219,9 @@ class Pool implements WorkerPool {
   readonly #queue: Job[] = [];
   readonly #warmQueue: WarmJob[] = [];
   readonly #listeners = new Set<(event: PoolEvent) => void>();
+  /** Models warmed with `warmUp`, and the backend asked for, for re-warming replacements. */
+  readonly #warmed = new Map<string, BackendPreference>();
+  readonly #rewarm: boolean;
   #nextJobId = 1;
   #nextWorkerId = 1;
   #replaced = 0;
@@ -259,6 +264,7 @@ class Pool implements WorkerPool {
     this.#unresponsiveMs = nonNegative(options.unresponsiveMs, 'unresponsiveMs', 30_000);
     this.#startTimeoutMs = nonNegative(options.startTimeoutMs, 'startTimeoutMs', 30_000);
     this.#maxStartFailures = positiveInt(options.maxStartFailures, 'maxStartFailures', 3);
+    this.#rewarm = options.rewarm ?? true;
     for (let i = 0; i < this.size; i++) this.#spawn(i);
   }
 
@@ -324,6 +330,7 @@ class Pool implements WorkerPool {
     return Promise.all(entries).then((workers) => {
       const failed = workers.filter((w) => !w.ok);
       if (failed.length === workers.length && failed[0]?.error !== undefined) throw failed[0].error;
+      this.#warmed.set(modelId, backend);
       return { modelId, workers };
     });
   }
@@ -581,6 +588,11 @@ class Pool implements WorkerPool {
     }
     this.#replaced++;
     this.#spawn(slot.index);
+    if (this.#rewarm) {
+      for (const [modelId, backend] of this.#warmed) {
+        this.#warmQueue.push({ index: slot.index, modelId, backend, options: {}, done: () => undefined });
+      }
+    }
   }
 
   #breakPool(error: TaskweaveError): void {

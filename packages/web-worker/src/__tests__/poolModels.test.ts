@@ -85,4 +85,24 @@ describe('pool with a real model', () => {
     expect(workers[1]?.jobsDone).toBe(0);
     expect(workers[1]?.models).toEqual([]);
   });
+
+  it('a worker that replaces a crashed one loads the warmed models again', async () => {
+    const { pool, scheduler } = make({
+      size: 1,
+      createWorker: () => new Worker(new URL('./fixtures/test.worker.ts', import.meta.url), { type: 'module' }),
+    });
+    await pool.warmUp(MODEL);
+    const before = pool.snapshot().workers[0];
+    expect(before?.models).toEqual([MODEL]);
+    const crashed = await scheduler.wait(
+      await scheduler.submit({ type: 'custom:close-self', input: { kind: 'text', text: 'x' }, maxRetries: 0 }),
+    );
+    expect(crashed.errorCode).toBe('worker-crashed');
+    // The next task queues behind the re-warm on the replacement, so the model is there when it ends.
+    const next = await scheduler.wait(await scheduler.submit({ type: 'custom:echo', input: { kind: 'text', text: 'x' } }));
+    expect(next.status).toBe(TaskStatus.Completed);
+    const after = pool.snapshot().workers[0];
+    expect(after?.id).not.toBe(before?.id);
+    expect(after?.models).toEqual([MODEL]);
+  });
 });
