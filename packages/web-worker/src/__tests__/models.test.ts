@@ -6,6 +6,7 @@
  */
 import { TaskScheduler, TaskStatus, type SubmitTaskOptions, type TaskResult } from '@taskweave/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sileroLegacyUrl from '../../node_modules/@ricky0123/vad-web/dist/silero_vad_legacy.onnx?url';
 import sileroUrl from '../../node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
 import { createWorkerPool, type PoolEvent, type WorkerPool } from '../index.js';
 import { SILERO_EXPECTED, sileroFeeds } from './fixtures/silero.js';
@@ -182,5 +183,33 @@ describe('TextProcessing', () => {
     const meta = await run({ type: 'TextProcessing', input: { kind: 'text', text: 'x' }, metadata: { chunkSize: 'big' } });
     expect(meta.errorCode).toBe('validation');
     expect(meta.error).toContain('metadata.chunkSize');
+  });
+});
+
+describe('model cache', () => {
+  it('keeps at most modelsPerWorker models, unloading the least recently used', { timeout: 60_000 }, async () => {
+    const small = createWorkerPool({ size: 1, modelsPerWorker: 2 });
+    const s = new TaskScheduler({ executor: small });
+    try {
+      const tiny = () =>
+        s.submit({
+          type: 'ModelInference',
+          modelId: 'tiny-random-bert',
+          input: { kind: 'modelInput', input: { format: 'pipeline', pipeline: 'feature-extraction', inputs: 'hello' } },
+        });
+      // A feed set the model refuses is enough to load it (validation runs against the loaded session).
+      const raw = (modelId: string) =>
+        s.submit({ type: 'ModelInference', modelId, input: { kind: 'modelInput', input: { format: 'tensors', feeds: { nope: { type: 'float32', dims: [1], data: [0] } } } } });
+      const models = () => small.snapshot().workers[0]?.models;
+      expect((await s.wait(await tiny())).status).toBe(TaskStatus.Completed);
+      expect((await s.wait(await raw(sileroUrl))).errorCode).toBe('validation');
+      expect(models()).toEqual(['tiny-random-bert', sileroUrl]);
+      expect((await s.wait(await tiny())).status).toBe(TaskStatus.Completed);
+      expect(models()).toEqual([sileroUrl, 'tiny-random-bert']);
+      expect((await s.wait(await raw(sileroLegacyUrl))).errorCode).toBe('validation');
+      expect(models()).toEqual(['tiny-random-bert', sileroLegacyUrl]);
+    } finally {
+      await s.close();
+    }
   });
 });
