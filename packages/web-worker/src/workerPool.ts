@@ -13,107 +13,17 @@ import {
   type Executor,
   type MeasuredMetrics,
   type Task,
-  type TaskId,
   type TaskOutput,
 } from '@taskweave/core';
-import { Batcher, resolveBatching, splitBatchResult, type BatchingOptions } from './batcher.js';
+import { Batcher, splitBatchResult } from './batcher.js';
+import type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from './poolEvents.js';
+import { BACKENDS, positiveInt, resolvePoolOptions, type ResolvedPoolOptions, type WorkerPoolOptions } from './poolOptions.js';
 import type { JobOutcome } from './protocol.js';
-import type { ModelEnvOptions } from './worker/env.js';
 import type { BackendPreference, ModelProgress } from './worker/handler.js';
-import { WorkerEndedSignal, WorkerSlot, type WorkerEndReason, type WorkerState } from './workerSlot.js';
+import { WorkerEndedSignal, WorkerSlot, type WorkerEndReason } from './workerSlot.js';
 
-/** Options of `createWorkerPool`. */
-export interface WorkerPoolOptions {
-  /**
-   * Makes one worker. Use the bundler-visible pattern so your worker file is bundled:
-   * `() => new Worker(new URL('./my-worker.ts', import.meta.url), { type: 'module' })`.
-   * @default the package's own entry (built-in handlers only)
-   */
-  createWorker?: () => Worker;
-  /** Number of workers. @default navigator.hardwareConcurrency (at least 1) */
-  size?: number;
-  /** Tasks the scheduler may hand the pool at once (extra ones wait in the pool's priority queue). @default batching ? (size + 1) × maxBatchSize : size */
-  capacity?: number;
-  /** Backend when the task's `metadata.backend` does not say. @default 'auto' */
-  backend?: BackendPreference;
-  /** Most models each worker keeps loaded; the least recently used is disposed past it. @default 2 */
-  modelsPerWorker?: number;
-  /**
-   * Where workers load models and ORT's wasm from (relative URLs resolve against the page), whether
-   * remote models are allowed, ORT threads per worker.
-   * @default { modelBaseUrl: '/models/', wasmBaseUrl: '/ort/', allowRemoteModels: false, numThreads: 1 }
-   */
-  modelEnv?: ModelEnvOptions;
-  /** Dynamic batching, or `false` for none. @default { types: ['EmbeddingGeneration'], maxBatchSize: 32, windowMs: 4 } */
-  batching?: BatchingOptions | false;
-  /** After an abort (cancel, deadline), how long a handler may take to stop before its worker is terminated and replaced. @default 1500 */
-  abortGraceMs?: number;
-  /** Heartbeat interval. @default 1000 */
-  heartbeatMs?: number;
-  /** A worker that has not answered a heartbeat for this long is replaced (`Infinity` = never). Keep it above your longest synchronous computation. @default 30000 */
-  unresponsiveMs?: number;
-  /** A worker that has not started within this long is replaced. @default 30000 */
-  startTimeoutMs?: number;
-  /** Workers that fail to start this many times in a row break the pool (tasks fail, non-retryable). @default 3 */
-  maxStartFailures?: number;
-  /** A worker that replaces a crashed one loads the models `warmUp` loaded before, before its first task. @default true */
-  rewarm?: boolean;
-}
-
-/** One worker as a UI sees it. */
-export interface WorkerSnapshot {
-  index: number;
-  /** Unique per worker ever started by this pool (a replacement gets a new id). */
-  id: number;
-  state: WorkerState;
-  /** Models loaded, least recently used first. */
-  models: string[];
-  /** Backend the worker's last task reported. */
-  backend: string | undefined;
-  /** Tasks it runs now (several for a batch). */
-  taskIds: TaskId[];
-  jobsDone: number;
-}
-
-/** The pool as a UI sees it. */
-export interface PoolSnapshot {
-  size: number;
-  /** Tasks waiting in the pool for a free worker. */
-  queued: number;
-  workers: WorkerSnapshot[];
-  /** Workers replaced so far. */
-  replaced: number;
-}
-
-/** Events of `pool.subscribe`, tagged by `type`. */
-export type PoolEvent =
-  | { type: 'worker'; worker: WorkerSnapshot }
-  | { type: 'crash'; workerIndex: number; workerId: number; reason: WorkerEndReason; message: string; taskIds: TaskId[] }
-  | { type: 'progress'; workerIndex: number; taskId: TaskId | undefined; progress: ModelProgress }
-  | { type: 'batch'; workerIndex: number; modelId: string | undefined; taskIds: TaskId[] }
-  | { type: 'unhandled-rejection'; workerIndex: number; error: TaskweaveError };
-
-/** Options of `pool.warmUp`. */
-export interface WarmUpOptions {
-  /** Model-loading progress of each worker. */
-  onProgress?: (event: ModelProgress & { workerIndex: number }) => void;
-  backend?: BackendPreference;
-  /** Warm only the first N workers. @default all */
-  workers?: number;
-}
-
-/** What `warmUp` did in each worker. */
-export interface WarmUpReport {
-  modelId: string;
-  workers: Array<{
-    index: number;
-    ok: boolean;
-    backend?: string;
-    durationMs: number;
-    networkBytes: number;
-    error?: TaskweaveError;
-  }>;
-}
+export type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from './poolEvents.js';
+export type { WorkerPoolOptions } from './poolOptions.js';
 
 /** The pool: an `Executor` plus warm-up, stats, events and shutdown. */
 export interface WorkerPool extends Executor {
@@ -157,63 +67,11 @@ interface WarmJob {
   done(entry: WarmUpReport['workers'][number]): void;
 }
 
-const BACKENDS: readonly string[] = ['auto', 'webgpu', 'wasm'];
-
-function positiveInt(value: number | undefined, field: string, fallback: number, where = 'createWorkerPool'): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ValidationError(`${where}: options.${field} must be a whole number ≥ 1, got ${value}`, [
-      { path: [field], field, message: 'must be a whole number ≥ 1' },
-    ]);
-  }
-  return value;
-}
-
-function nonNegative(value: number | undefined, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new ValidationError(`createWorkerPool: options.${field} must be a number ≥ 0, got ${value}`, [
-      { path: [field], field, message: 'must be a number ≥ 0' },
-    ]);
-  }
-  return value;
-}
-
-/** Relative model/ORT URLs are meant relative to the page, not to the worker script: resolve them here. */
-function resolveModelEnvUrls(env: ModelEnvOptions): ModelEnvOptions {
-  const base = typeof location === 'undefined' ? undefined : location.href;
-  const resolved: ModelEnvOptions = { ...env };
-  for (const field of ['modelBaseUrl', 'wasmBaseUrl'] as const) {
-    const url = env[field];
-    if (url === undefined) continue;
-    try {
-      resolved[field] = new URL(url, base).href;
-    } catch {
-      throw new ValidationError(`createWorkerPool: options.modelEnv.${field} is not a URL: ${JSON.stringify(url)}`, [
-        { path: ['modelEnv', field], field: `modelEnv.${field}`, message: 'must be a URL' },
-      ]);
-    }
-  }
-  return resolved;
-}
-
-function defaultWorker(): Worker {
-  return new Worker(new URL('./worker/entry.ts', import.meta.url), { type: 'module' });
-}
-
 class Pool implements WorkerPool {
   readonly size: number;
   readonly capacity: number;
-  readonly #create: () => Worker;
-  readonly #backend: BackendPreference;
-  readonly #maxModels: number;
-  readonly #modelEnv: ModelEnvOptions;
+  readonly #options: ResolvedPoolOptions;
   readonly #batcher: Batcher;
-  readonly #abortGraceMs: number;
-  readonly #heartbeatMs: number;
-  readonly #unresponsiveMs: number;
-  readonly #startTimeoutMs: number;
-  readonly #maxStartFailures: number;
   readonly #slots: WorkerSlot[] = [];
   readonly #running = new Map<WorkerSlot, Running>();
   readonly #queue: Job[] = [];
@@ -221,7 +79,6 @@ class Pool implements WorkerPool {
   readonly #listeners = new Set<(event: PoolEvent) => void>();
   /** Models warmed with `warmUp`, and the backend asked for, for re-warming replacements. */
   readonly #warmed = new Map<string, BackendPreference>();
-  readonly #rewarm: boolean;
   #nextJobId = 1;
   #nextWorkerId = 1;
   #replaced = 0;
@@ -232,39 +89,11 @@ class Pool implements WorkerPool {
   #pumpScheduled = false;
 
   constructor(options: WorkerPoolOptions) {
-    const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : undefined;
-    this.size = positiveInt(options.size, 'size', Math.max(1, Number.isInteger(cores) ? (cores as number) : 1));
-    const batching = resolveBatching(options.batching);
-    if (!Number.isInteger(batching.maxBatchSize) || batching.maxBatchSize < 1) {
-      throw new ValidationError(`createWorkerPool: options.batching.maxBatchSize must be a whole number ≥ 1`, [
-        { path: ['batching', 'maxBatchSize'], field: 'batching.maxBatchSize', message: 'must be a whole number ≥ 1' },
-      ]);
-    }
-    nonNegative(batching.windowMs, 'batching.windowMs', 0);
-    this.#batcher = new Batcher(batching);
-    const batched = batching.types.size > 0 && batching.maxBatchSize > 1;
-    this.capacity = positiveInt(options.capacity, 'capacity', batched ? (this.size + 1) * batching.maxBatchSize : this.size);
-    if (options.createWorker !== undefined && typeof options.createWorker !== 'function') {
-      throw new ValidationError('createWorkerPool: options.createWorker must be a function returning a Worker', [
-        { path: ['createWorker'], field: 'createWorker', message: 'must be a function' },
-      ]);
-    }
-    this.#create = options.createWorker ?? defaultWorker;
-    const backend = options.backend ?? 'auto';
-    if (!BACKENDS.includes(backend)) {
-      throw new ValidationError(`createWorkerPool: options.backend must be 'auto', 'webgpu' or 'wasm', got ${String(backend)}`, [
-        { path: ['backend'], field: 'backend', message: "must be 'auto', 'webgpu' or 'wasm'" },
-      ]);
-    }
-    this.#backend = backend;
-    this.#maxModels = positiveInt(options.modelsPerWorker, 'modelsPerWorker', 2);
-    this.#modelEnv = resolveModelEnvUrls(options.modelEnv ?? {});
-    this.#abortGraceMs = nonNegative(options.abortGraceMs, 'abortGraceMs', 1500);
-    this.#heartbeatMs = nonNegative(options.heartbeatMs, 'heartbeatMs', 1000);
-    this.#unresponsiveMs = nonNegative(options.unresponsiveMs, 'unresponsiveMs', 30_000);
-    this.#startTimeoutMs = nonNegative(options.startTimeoutMs, 'startTimeoutMs', 30_000);
-    this.#maxStartFailures = positiveInt(options.maxStartFailures, 'maxStartFailures', 3);
-    this.#rewarm = options.rewarm ?? true;
+    const resolved = resolvePoolOptions(options);
+    this.#options = resolved;
+    this.size = resolved.size;
+    this.capacity = resolved.capacity;
+    this.#batcher = new Batcher(resolved.batching);
     for (let i = 0; i < this.size; i++) this.#spawn(i);
   }
 
@@ -287,7 +116,7 @@ class Pool implements WorkerPool {
       const job: Job = {
         id: this.#nextJobId++,
         task,
-        backend: (requested as BackendPreference | undefined) ?? this.#backend,
+        backend: (requested as BackendPreference | undefined) ?? this.#options.backend,
         ctx,
         enqueuedAt: performance.now(),
         slot: undefined,
@@ -317,7 +146,7 @@ class Pool implements WorkerPool {
     } catch (error) {
       return Promise.reject(error);
     }
-    const backend = options.backend ?? this.#backend;
+    const backend = options.backend ?? this.#options.backend;
     const entries: Promise<WarmUpReport['workers'][number]>[] = [];
     for (let index = 0; index < count; index++) {
       entries.push(
@@ -525,8 +354,8 @@ class Pool implements WorkerPool {
     slot.send((api) => api.abort(running.jobId, serializeError(reason)));
     running.graceTimer ??= setTimeout(() => {
       if (this.#running.get(slot) !== running) return;
-      slot.end('aborted', `the handler did not stop within ${this.#abortGraceMs} ms of an abort`);
-    }, this.#abortGraceMs);
+      slot.end('aborted', `the handler did not stop within ${this.#options.abortGraceMs} ms of an abort`);
+    }, this.#options.abortGraceMs);
   }
 
   // ── workers ───────────────────────────────────────────────────────────────
@@ -537,12 +366,12 @@ class Pool implements WorkerPool {
       slot = new WorkerSlot({
         index,
         id: this.#nextWorkerId++,
-        create: this.#create,
-        maxModels: this.#maxModels,
-        modelEnv: this.#modelEnv,
-        heartbeatMs: this.#heartbeatMs,
-        unresponsiveMs: this.#unresponsiveMs,
-        startTimeoutMs: this.#startTimeoutMs,
+        create: this.#options.createWorker,
+        maxModels: this.#options.modelsPerWorker,
+        modelEnv: this.#options.modelEnv,
+        heartbeatMs: this.#options.heartbeatMs,
+        unresponsiveMs: this.#options.unresponsiveMs,
+        startTimeoutMs: this.#options.startTimeoutMs,
         onEnd: (s, reason, message) => this.#onWorkerEnd(s, reason, message),
         onUnhandledRejection: (s, error) => this.#emit({ type: 'unhandled-rejection', workerIndex: s.index, error }),
       });
@@ -581,14 +410,14 @@ class Pool implements WorkerPool {
     if (this.#closed) return;
     if (reason === 'start-failed') {
       this.#startFailures++;
-      if (this.#startFailures >= this.#maxStartFailures) {
+      if (this.#startFailures >= this.#options.maxStartFailures) {
         this.#breakPool(new WorkerCrashedError(`Workers failed to start ${this.#startFailures} times in a row: ${message}`, { retryable: false }));
         return;
       }
     }
     this.#replaced++;
     this.#spawn(slot.index);
-    if (this.#rewarm) {
+    if (this.#options.rewarm) {
       for (const [modelId, backend] of this.#warmed) {
         this.#warmQueue.push({ index: slot.index, modelId, backend, options: {}, done: () => undefined });
       }
