@@ -63,3 +63,22 @@ test('the corpus is chunked, embedded and stored; a reload mid-run resumes; sear
   await page.screenshot({ path: shot, fullPage: true });
   await testInfo.attach('search-after-reload', { path: shot, contentType: 'image/png' });
 });
+
+test('a model file missing from the site gives a clear message', async ({ page }) => {
+  await page.route('**/models/use-lite/onnx/*.onnx', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-warm', 'done');
+  await expect(page.locator('[data-notice=model-missing]')).toContainText('A model file is missing from this site');
+  await expect(page.locator('[data-notice=model-missing]')).toContainText('use-lite');
+});
+
+test('storage full (IndexedDB quota) gives a clear message', async ({ page, context, baseURL }) => {
+  // A real quota: Chromium enforces this origin's limit (300 KB) on IndexedDB writes.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL!).origin, quotaSize: 300_000 });
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-runtime', 'ready');
+  await page.getByTestId('load-corpus').click();
+  await expect(page.locator('[data-notice=quota]')).toContainText('Storage is full');
+  await expect(page.locator('[data-testid=task-table]')).toContainText('persistence: Storage quota exceeded');
+});

@@ -6,7 +6,7 @@
 import { test as base, expect } from '@playwright/test';
 
 interface Audit {
-  offOrigin: string[];
+  offOrigin: Set<string>;
   consoleErrors: string[];
 }
 
@@ -14,7 +14,7 @@ export const test = base.extend<{ audit: Audit }>({
   audit: [
     async ({ context, baseURL }, use) => {
       const origin = new URL(baseURL ?? 'http://localhost').origin;
-      const audit: Audit = { offOrigin: [], consoleErrors: [] };
+      const audit: Audit = { offOrigin: new Set(), consoleErrors: [] };
       const isOurs = (url: string): boolean => {
         if (url.startsWith('data:') || url.startsWith('blob:')) return true;
         try {
@@ -26,19 +26,19 @@ export const test = base.extend<{ audit: Audit }>({
       await context.route('**/*', (route) => {
         const url = route.request().url();
         if (isOurs(url)) return route.fallback();
-        audit.offOrigin.push(url);
+        audit.offOrigin.add(url);
         return route.abort('blockedbyclient');
       });
       // Requests of workers too (the route above may not see every one of them).
       context.on('request', (request) => {
-        if (!isOurs(request.url()) && !audit.offOrigin.includes(request.url())) audit.offOrigin.push(request.url());
+        if (!isOurs(request.url())) audit.offOrigin.add(request.url());
       });
       context.on('console', (message) => {
         if (message.type() === 'error') audit.consoleErrors.push(`${message.text()} (${message.location().url})`);
       });
       context.on('weberror', (error) => audit.consoleErrors.push(`uncaught: ${error.error().message}`));
       await use(audit);
-      expect(audit.offOrigin, 'requests that left the page origin').toEqual([]);
+      expect([...audit.offOrigin], 'requests that left the page origin').toEqual([]);
       expect(audit.consoleErrors, 'console errors').toEqual([]);
     },
     { auto: true },

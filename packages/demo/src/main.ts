@@ -3,11 +3,12 @@
  * in the workers with progress bars, and turns errors into notices a visitor can act on.
  * `document.body.dataset.runtime` goes `starting` → `ready` (and `warm` → `done`) for tests.
  */
+import { TaskweaveError } from '@taskweave/core';
 import type { WorkerPool } from '@taskweave/web-worker';
 import './style.css';
 import { byId, h } from './dom.js';
 import { mountIngestView } from './ingestView.js';
-import { checkWebGpu, isMissingModel, Notices } from './notices.js';
+import { checkWebGpu, isMissingModel, isQuota, Notices } from './notices.js';
 import { mountPoolView } from './poolView.js';
 import { mountQueueView } from './queueView.js';
 import { createRuntime, EMBEDDING_MODEL } from './runtime.js';
@@ -55,7 +56,11 @@ async function start(): Promise<void> {
 
   tw.subscribe((event) => {
     if (event.type === 'error') onError(event.error);
-    else if (event.type === 'status' && event.result?.error && isMissingModel(new Error(event.result.error))) onError(new Error(event.result.error));
+    else if (event.type === 'status' && event.result?.error !== undefined) {
+      // Failed tasks show in the table; the two a visitor can fix also get a notice.
+      const error = event.result.errorCode === 'persistence' ? new TaskweaveError('persistence', event.result.error) : new Error(event.result.error);
+      if (isQuota(error) || isMissingModel(error)) onError(error);
+    }
   });
   if (recovery && recovery.resumed + recovery.retried > 0) {
     notices.show('resumed', 'info', `Resumed after the reload: ${recovery.resumed} pending tasks queued again, ${recovery.retried} interrupted ones retried${recovery.failed ? `, ${recovery.failed} could not be retried` : ''}.`);

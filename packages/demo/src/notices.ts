@@ -31,16 +31,18 @@ export class Notices {
     if (isQuota(error)) {
       this.show('quota', 'error', 'Storage is full: the browser refused to store more (IndexedDB quota exceeded). Nothing of the refused write was kept. Free space by clearing this site’s data, then try again.');
     } else if (isMissingModel(error)) {
-      this.show('model-missing', 'error', `A model file is missing from this site, so the model cannot load: ${message(error)}. Copy the model into packages/demo/public/models/ (see its README) and reload.`);
+      this.show('model-missing', 'error', `A model file is missing from this site, so the model cannot load: ${message(error).replace(/\.+$/, '')}. Copy the model into packages/demo/public/models/ (see its README) and reload.`);
     } else {
       this.show('error', 'error', message(error));
     }
   }
 }
 
-/** True for `PersistenceError` with reason `quota`. */
+/** True for `PersistenceError` with reason `quota` (also when rebuilt from a task result's message). */
 export function isQuota(error: unknown): boolean {
-  return error instanceof PersistenceError ? error.reason === 'quota' : isTaskweaveError(error, 'persistence') && error.details?.['reason'] === 'quota';
+  if (error instanceof PersistenceError) return error.reason === 'quota';
+  if (isTaskweaveError(error, 'persistence')) return error.details?.['reason'] === 'quota' || /quota/i.test(error.message);
+  return false;
 }
 
 /** True when a model could not load because a file was not found on this origin. */
