@@ -54,6 +54,11 @@ const server = await createServer({
 await server.listen();
 const base = server.resolvedUrls?.local[0] ?? '';
 const browser = await chromium.launch({ ...(executablePath === undefined ? {} : { executablePath }), args, headless: true });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void Promise.allSettled([browser.close(), server.close()]).then(() => process.exit(130));
+  });
+}
 try {
   const context = await browser.newContext();
   const origin = new URL(base).origin;
