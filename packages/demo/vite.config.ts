@@ -26,6 +26,7 @@ export default defineConfig({
       '@taskweave/web-worker > idb',
       '@taskweave/web-worker > zod',
       '@taskweave/web-worker > @huggingface/transformers',
+      '@taskweave/web-worker > onnxruntime-web',
     ],
   },
 });
