@@ -3,7 +3,7 @@ export * from './errors.js';
 export type * from './ports.js';
 export { systemClock } from './clock.js';
 export * from './schemas.js';
-export { TaskScheduler } from './scheduler.js';
+export { TaskScheduler, toTaskState } from './scheduler.js';
 export type { TaskSchedulerOptions, TaskState, RecoveryReport } from './scheduler.js';
 export type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.js';
 export { createRetryer } from './retryer.js';

@@ -51,6 +51,11 @@ export interface TaskSchedulerOptions extends RetryOptions {
 /** A task as the scheduler sees it now. */
 export type TaskState = Task & { status: TaskStatus; result?: TaskResult };
 
+/** A task and where it is, from a stored record (or anything with the same fields). */
+export function toTaskState(from: Pick<TaskRecord, 'task' | 'status' | 'result'>): TaskState {
+  return from.result === undefined ? { ...from.task, status: from.status } : { ...from.task, status: from.status, result: from.result };
+}
+
 /** What `ready()` reports about the work found in the store at start. */
 export interface RecoveryReport {
   /** Pending tasks queued again. */
@@ -223,16 +228,9 @@ export class TaskScheduler {
   async get(id: TaskId): Promise<TaskState | undefined> {
     await this.#ready;
     const entry = this.#entries.get(id);
-    if (entry !== undefined) {
-      return entry.result === undefined
-        ? { ...entry.task, status: entry.status }
-        : { ...entry.task, status: entry.status, result: entry.result };
-    }
+    if (entry !== undefined) return toTaskState(entry);
     const record = await this.#store.get(id);
-    if (record === undefined) return undefined;
-    return record.result === undefined
-      ? { ...record.task, status: record.status }
-      : { ...record.task, status: record.status, result: record.result };
+    return record === undefined ? undefined : toTaskState(record);
   }
 
   /**

@@ -21,6 +21,7 @@ import {
   prepareSubmissions,
   serializeError,
   Subscribable,
+  toTaskState,
   type Executor,
   type QueueSnapshot,
   type SchedulerEvent,
@@ -322,10 +323,7 @@ class TabTaskweave implements Taskweave {
     this.#assertOpen();
     if (this.#scheduler !== undefined) return this.#scheduler.get(id);
     const record = await this.#store.get(id);
-    if (record === undefined) return undefined;
-    return record.result === undefined
-      ? { ...record.task, status: record.status }
-      : { ...record.task, status: record.status, result: record.result };
+    return record === undefined ? undefined : toTaskState(record);
   }
 
   async cancel(id: TaskId): Promise<boolean> {
