@@ -38,6 +38,11 @@ async function running(scheduler: TaskScheduler, id: TaskId): Promise<void> {
   while ((await scheduler.get(id))?.status !== TaskStatus.Running) await new Promise((r) => setTimeout(r, 10));
 }
 
+/** Resolves when every worker of the pool has started. */
+async function allStarted(pool: WorkerPool): Promise<void> {
+  while (pool.snapshot().workers.some((w) => w.state === 'starting')) await new Promise((r) => setTimeout(r, 10));
+}
+
 /** A bare task for calling `pool.execute` directly. */
 function bareTask(type: Task['type'], value: string, extra: Partial<Task> = {}): Task {
   return {
@@ -77,7 +82,8 @@ describe('worker pool through the scheduler', () => {
     const busyResult = await scheduler.wait(busy as TaskId);
     const idleResult = await scheduler.wait(idle as TaskId);
     expect(busyResult.metrics.cpuUsage).toBeGreaterThan(0.8);
-    expect(idleResult.metrics.cpuUsage).toBeLessThan(0.5);
+    // Not a fixed bound: on a loaded machine late timers read as some busy time.
+    expect(idleResult.metrics.cpuUsage).toBeLessThan(busyResult.metrics.cpuUsage - 0.25);
   });
 
   it('counts the bytes a worker fetched for a task', async () => {
@@ -146,7 +152,8 @@ describe('worker pool through the scheduler', () => {
   });
 
   it('runs one job per worker at a time and uses every worker', async () => {
-    const { scheduler, events } = setup({ size: 2 });
+    const { scheduler, events, pool } = setup({ size: 2 });
+    await allStarted(pool);
     const ids = await scheduler.submitMany(Array.from({ length: 6 }, () => text('custom:sleep', '60')));
     const results = await Promise.all(ids.map((id) => scheduler.wait(id)));
     expect(results.every((r) => r.status === TaskStatus.Completed)).toBe(true);
