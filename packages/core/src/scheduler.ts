@@ -52,7 +52,7 @@ export interface TaskSchedulerOptions extends RetryOptions {
 export type TaskState = Task & { status: TaskStatus; result?: TaskResult };
 
 /** A task and where it is, from a stored record (or anything with the same fields). */
-export function toTaskState(from: Pick<TaskRecord, 'task' | 'status' | 'result'>): TaskState {
+export function toTaskState(from: { task: Task; status: TaskStatus; result?: TaskResult | undefined }): TaskState {
   return from.result === undefined ? { ...from.task, status: from.status } : { ...from.task, status: from.status, result: from.result };
 }
 
