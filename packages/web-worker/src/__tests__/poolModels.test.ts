@@ -68,6 +68,16 @@ describe('pool with a real model', () => {
     expect(vector(batched[0] as TaskResult)).not.toEqual(vector(batched[1] as TaskResult));
   });
 
+  it('reports model-loading progress of a task that loads its model, tagged with the task id', async () => {
+    const { scheduler, events } = make({ size: 1 });
+    const id = await scheduler.submit({ type: 'EmbeddingGeneration', modelId: MODEL, input: { kind: 'text', text: 'first use' } });
+    const result = await scheduler.wait(id);
+    expect(result.status).toBe(TaskStatus.Completed);
+    const statuses = events.flatMap((e) => (e.type === 'progress' && e.taskId === id ? [e.progress.status] : []));
+    expect(statuses).toContain('ready');
+    expect(statuses.indexOf('initiate')).toBeLessThan(statuses.indexOf('ready'));
+  });
+
   it('sends a task to a free worker that already holds its model', async () => {
     const { pool, scheduler } = make({ size: 2 });
     const report = await pool.warmUp(MODEL, { workers: 1 });
