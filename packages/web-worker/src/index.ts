@@ -25,3 +25,5 @@ export type {
   SerializedError,
 } from './protocol.js';
 export type { BackendPreference, BatchHandler, HandlerContext, ModelHost, ModelProgress, TaskHandler } from './worker/handler.js';
+export { createTaskweave } from './createTaskweave.js';
+export type { Taskweave, TaskweaveOptions, TabRole } from './createTaskweave.js';
