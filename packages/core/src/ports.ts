@@ -4,9 +4,13 @@
  */
 import type { Task, TaskId, TaskMetrics, TaskOutput, TaskResult, TaskStatus } from './task.js';
 
-/** What an executor may report about an attempt it ran. Unreported values stay 0. */
+/**
+ * What an executor may report about an attempt it ran. Unreported values stay 0.
+ * `queueWaitMs` here is the time the executor held the task before running it (the pool's own
+ * queue); the scheduler adds it to its own queue wait.
+ */
 export type MeasuredMetrics = Partial<
-  Pick<TaskMetrics, 'durationMs' | 'memoryBytes' | 'cpuUsage' | 'networkBytes' | 'backend' | 'batchSize'>
+  Pick<TaskMetrics, 'durationMs' | 'queueWaitMs' | 'memoryBytes' | 'cpuUsage' | 'networkBytes' | 'backend' | 'batchSize'>
 >;
 
 /** Given to `Executor.execute` for one attempt of one task. */

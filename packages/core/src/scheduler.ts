@@ -589,7 +589,7 @@ export class TaskScheduler {
       const reported = entry.current?.reported;
       const metrics: TaskMetrics = {
         durationMs: reported?.durationMs ?? (wasRunning ? Math.max(0, now - entry.startedAt) : entry.lastDurationMs),
-        queueWaitMs: entry.queueWaitMs,
+        queueWaitMs: entry.queueWaitMs + (reported?.queueWaitMs ?? 0),
         memoryBytes: reported?.memoryBytes ?? 0,
         cpuUsage: reported?.cpuUsage ?? 0,
         networkBytes: reported?.networkBytes ?? 0,

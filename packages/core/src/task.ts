@@ -186,7 +186,8 @@ export type TaskOutputKind = TaskOutput['kind'];
 /**
  * The seed's `TaskMetrics`, measured, never invented: a value the executor cannot measure is 0.
  * - `durationMs`: execution time of the final attempt (measured in the worker when the executor reports it, else around `execute`).
- * - `queueWaitMs`: time from ready (dependencies done) to the final attempt's start.
+ * - `queueWaitMs`: time from ready (dependencies done) to the final attempt's start, plus the
+ *   time the executor reports it held the task before running it (the worker pool's own queue).
  * - `memoryBytes`, `cpuUsage` (0–1 busy share), `networkBytes`: reported by the executor.
  * - `retryCount`: attempts after the first.
  */

@@ -255,7 +255,12 @@ class Pool implements WorkerPool {
     const running: Running = { jobId, jobs, graceTimer: undefined };
     this.#running.set(slot, running);
     slot.state = 'busy';
-    for (const job of jobs) job.slot = slot;
+    const now = performance.now();
+    for (const job of jobs) {
+      job.slot = slot;
+      // Time in the pool's own queue, which the scheduler cannot see: it adds this to queueWaitMs.
+      this.#report(job, { queueWaitMs: now - job.enqueuedAt });
+    }
     this.#emit({ type: 'worker', worker: this.#describe(slot) });
     const first = jobs[0] as Job;
     const progress = Comlink.proxy((event: ModelProgress) => {

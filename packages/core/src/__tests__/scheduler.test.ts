@@ -478,6 +478,20 @@ describe('metrics', () => {
     expect((await s.wait(await s.submit(job('x')))).metrics.durationMs).toBe(7);
   });
 
+  it('adds the wait an executor reports (its own queue) to the scheduler-measured queue wait', async () => {
+    const m = manualExecutor();
+    const s = new TaskScheduler({ executor: m.executor, concurrency: 1 });
+    const a = await s.submit(job('a'));
+    const b = await s.submit(job('b'));
+    await flush();
+    await vi.advanceTimersByTimeAsync(100);
+    m.callFor(a).resolve();
+    await flush();
+    m.callFor(b).ctx.reportMetrics({ queueWaitMs: 25 });
+    m.callFor(b).resolve();
+    expect((await s.wait(b)).metrics.queueWaitMs).toBe(125);
+  });
+
   it('a malformed executor output fails the task with a validation error', async () => {
     const s = new TaskScheduler({ executor: fnExecutor(() => ({ kind: 'wat' }) as never) });
     const r = await s.wait(await s.submit(job('x')));

@@ -172,6 +172,17 @@ describe('worker pool through the scheduler', () => {
     expect(maxBusy).toBe(2);
     expect(new Set(results.map((r) => valueOf(r)['instance'])).size).toBe(2);
   });
+
+  it('counts the time a task waited in the pool for a free worker in queueWaitMs', async () => {
+    const { scheduler, pool } = setup({ size: 1 });
+    await allStarted(pool);
+    // Both reach the pool at once (its capacity > 1); the second waits there for the only worker.
+    const [first, second] = await scheduler.submitMany([text('custom:sleep', '400'), text('custom:sleep', '10')]);
+    const [r1, r2] = await Promise.all([scheduler.wait(first!), scheduler.wait(second!)]);
+    expect(r1.status).toBe(TaskStatus.Completed);
+    // Not a speed assertion: the second task cannot start before the first one's 400 ms sleep ends.
+    expect(r2.metrics.queueWaitMs).toBeGreaterThanOrEqual(350);
+  });
 });
 
 describe('handler registry', () => {
