@@ -198,7 +198,8 @@ class TabTaskweave implements Taskweave {
 
   async #becomeLeader(): Promise<void> {
     if (this.#closed) return;
-    const executor = this.#options.executor?.() ?? (this.#pool = createWorkerPool(this.#options.pool));
+    const executor =
+      this.#options.executor?.() ?? (this.#pool = createWorkerPool({ database: this.name, ...this.#options.pool }));
     const scheduler = new TaskScheduler({ ...this.#options.scheduler, executor, store: this.#store });
     scheduler.subscribe((event) => {
       this.#events.emit(event);

@@ -29,6 +29,12 @@ export interface WorkerPoolOptions {
    * @default { modelBaseUrl: '/models/', wasmBaseUrl: '/ort/', allowRemoteModels: false, numThreads: 1 }
    */
   modelEnv?: ModelEnvOptions;
+  /**
+   * The taskweave name whose IndexedDB database (`taskweave:<name>`) holds the collections of
+   * storage and search tasks (a task's `metadata.database` overrides it). `createTaskweave` sets it.
+   * @default 'default'
+   */
+  database?: string;
   /** Dynamic batching, or `false` for none. @default { types: ['EmbeddingGeneration'], maxBatchSize: 32, windowMs: 4 } */
   batching?: BatchingOptions | false;
   /** After an abort (cancel, deadline), how long a handler may take to stop before its worker is terminated and replaced. @default 1500 */
@@ -53,6 +59,7 @@ export interface ResolvedPoolOptions {
   backend: BackendPreference;
   modelsPerWorker: number;
   modelEnv: ModelEnvOptions;
+  database: string;
   batching: ResolvedBatching;
   abortGraceMs: number;
   heartbeatMs: number;
@@ -141,6 +148,7 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOpti
     backend,
     modelsPerWorker: positiveInt(options.modelsPerWorker, 'modelsPerWorker', 2),
     modelEnv: resolveModelEnvUrls(options.modelEnv ?? {}),
+    database: options.database ?? 'default',
     batching,
     abortGraceMs: nonNegative(options.abortGraceMs, 'abortGraceMs', 1500),
     heartbeatMs: nonNegative(options.heartbeatMs, 'heartbeatMs', 1000),

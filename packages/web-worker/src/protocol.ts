@@ -17,6 +17,8 @@ export interface WorkerInit {
   maxModels: number;
   /** Where models and ORT files come from (absolute URLs), remote models, ORT threads. */
   modelEnv: ModelEnvOptions;
+  /** Database name of the storage/search collections (the taskweave name). */
+  database: string;
   /**
    * The worker's end of a control channel. The runtime posts `{ type: 'closing' }` on it when the
    * worker calls `self.close()`, so the pool notices at once (comlink never tells).

@@ -374,6 +374,7 @@ class Pool implements WorkerPool {
         create: this.#options.createWorker,
         maxModels: this.#options.modelsPerWorker,
         modelEnv: this.#options.modelEnv,
+        database: this.#options.database,
         heartbeatMs: this.#options.heartbeatMs,
         unresponsiveMs: this.#options.unresponsiveMs,
         startTimeoutMs: this.#options.startTimeoutMs,

@@ -42,6 +42,7 @@ export interface WorkerSlotOptions {
   create: () => Worker;
   maxModels: number;
   modelEnv: ModelEnvOptions;
+  database: string;
   heartbeatMs: number;
   unresponsiveMs: number;
   startTimeoutMs: number;
@@ -113,6 +114,7 @@ export class WorkerSlot {
         index: this.index,
         maxModels: this.#options.maxModels,
         modelEnv: this.#options.modelEnv,
+        database: this.#options.database,
         control: this.#initPort,
         ...(lifeLock === undefined ? {} : { lifeLock }),
       };

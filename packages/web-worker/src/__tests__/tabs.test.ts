@@ -83,4 +83,29 @@ describe('several tabs', () => {
     const results = await Promise.all(later.map((id) => second.wait(id)));
     expect(results.every((r) => r.status === TaskStatus.Completed)).toBe(true);
   });
+
+  it('storage and search tasks keep their collections in the database of the taskweave name', async () => {
+    const name = `store-${crypto.randomUUID()}`;
+    const tw = await tab(name);
+    const stored = await tw.submit({
+      type: 'DataStorage',
+      input: { kind: 'custom', value: { collection: 'notes', documents: [{ id: 'a', text: 'first', vector: [1, 0, 0] }, { id: 'b', vector: [0, 1, 0] }] } },
+    });
+    expect((await tw.wait(stored)).status).toBe(TaskStatus.Completed);
+    const search = await tw.submit({ type: 'VectorSearch', input: { kind: 'query', query: { collection: 'notes', vector: [0.9, 0.1, 0], topK: 1 } } });
+    expect((await tw.wait(search)).output).toMatchObject({ kind: 'searchResults', hits: [{ id: 'a' }] });
+    // The documents are in taskweave:<name>, beside the tasks, not in the default database.
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(`taskweave:${name}`);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const doc = await new Promise<unknown>((resolve, reject) => {
+      const request = db.transaction('documents').objectStore('documents').get(['notes', 'a']);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    expect(doc).toMatchObject({ collection: 'notes', id: 'a', text: 'first' });
+  });
 });

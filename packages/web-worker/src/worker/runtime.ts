@@ -251,6 +251,8 @@ async function init(options: WorkerInit): Promise<WorkerHello> {
     post({ type: 'unhandled-rejection', error: serializeError(event.reason) });
   });
   configureModelHost({ ...options.modelEnv, maxModels: options.maxModels });
+  // Loaded lazily like the storage handlers themselves; only records the name.
+  (await import('./collectionStore.js')).configureCollections({ database: options.database });
   if (options.lifeLock !== undefined) await holdLifeLock(options.lifeLock);
   return registeredTypes();
 }
