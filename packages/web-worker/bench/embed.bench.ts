@@ -1,6 +1,6 @@
 /**
  * Issue 3's embedding benchmark in headless Chromium, use-lite q8, 1,000 distinct short sentences
- * (BENCH_SENTENCES to change), a warm-up pass of every arrangement, then BENCH_RUNS (default 5,
+ * (BENCH_SENTENCES to change), a warm-up pass of every arrangement, then BENCH_RUNS (default 7,
  * at least 5) rounds in which the four arrangements run in a rotating order; medians.
  *
  * Rows (ratio = sdk / baseline in the unit given):
@@ -22,7 +22,7 @@ import { taskweaveOrt } from '../vite.js';
 import type { RunResult } from './embedPage.js';
 
 const N = Number(process.env['BENCH_SENTENCES'] ?? 1000);
-const RUNS = Math.max(5, Number(process.env['BENCH_RUNS'] ?? 5));
+const RUNS = Math.max(5, Number(process.env['BENCH_RUNS'] ?? 7));
 const WARMUP = Math.min(N, 96);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const executablePath = process.env['CHROMIUM_PATH'] || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
@@ -120,7 +120,11 @@ try {
     },
   ];
   mergeBenchRows(rows);
-  console.log(`\nuse-lite q8, ${N} distinct sentences, warm-up of ${WARMUP}, ${RUNS} rotating rounds, medians; every request stayed on ${origin}`);
+  // Noise check: the SDK against each baseline within the same round (the rows above use medians).
+  const paired = (a: Arrangement) =>
+    results.get('sdk')!.map((x, i) => results.get(a)![i]!.ms / x.ms).map((v) => v.toFixed(2)).join(' ');
+  console.log(`\nper-round sdk/baseline: per-sentence ${paired('mainPerSentence')} | batched ${paired('mainBatched')} | hand-written ${paired('handwritten')}`);
+  console.log(`use-lite q8, ${N} distinct sentences, warm-up of ${WARMUP}, ${RUNS} rotating rounds, medians; every request stayed on ${origin}`);
   console.log(formatBenchTable(rows));
 } finally {
   await browser.close();
