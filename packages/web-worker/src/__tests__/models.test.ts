@@ -90,6 +90,28 @@ describe('EmbeddingGeneration (use-lite q8)', () => {
   });
 });
 
+describe('EmbeddingGeneration without batching (the one-task handler)', () => {
+  it('embeds one text and a list, with the backend reported', async () => {
+    const unbatched = new TaskScheduler({ executor: createWorkerPool({ size: 1, batching: false }) });
+    try {
+      const one = await unbatched.wait(await unbatched.submit({ type: 'EmbeddingGeneration', modelId: 'tiny-random-bert', input: { kind: 'text', text: 'hello world' } }));
+      expect(vectorOf(one).length).toBe(32);
+      expect(one.metrics.batchSize).toBeUndefined();
+      expect(one.metrics.backend).toBe('wasm');
+      const many = await unbatched.wait(
+        await unbatched.submit({ type: 'EmbeddingGeneration', modelId: 'tiny-random-bert', input: { kind: 'custom', value: { texts: ['hello world', 'good night'] } } }),
+      );
+      if (many.output.kind !== 'embeddings') throw new Error(many.output.kind);
+      expect(cosine(many.output.vectors[0]!, vectorOf(one))).toBeGreaterThan(0.9999);
+      const missingModel = await unbatched.wait(await unbatched.submit({ type: 'EmbeddingGeneration', input: { kind: 'text', text: 'x' } }));
+      expect(missingModel.errorCode).toBe('validation');
+      expect(missingModel.error).toContain('modelId');
+    } finally {
+      await unbatched.close();
+    }
+  });
+});
+
 describe('ModelInference', () => {
   it('runs Silero VAD on named tensors with the expected output', { timeout: 60_000 }, async () => {
     const result = await run({
