@@ -10,9 +10,31 @@ const EXPECTED_TOP = '2007-george-w-bush-49';
 const PASSAGES = 252;
 const STORAGE_TASKS = 26;
 
-test('the main view loads, warms use-lite up in the workers, and stays on its origin', async ({ page }, testInfo) => {
+test('the main view loads, runs and cancels tasks with priorities, deadlines and dependencies, warms use-lite up, and stays on its origin', async ({ page }, testInfo) => {
   await page.goto('/');
   await expect(page.locator('body')).toHaveAttribute('data-runtime', 'ready');
+
+  // While the model loads (seconds), an embedding task with a priority and a deadline waits for
+  // it; a second task depends on it. Cancelling the first cancels the second too.
+  await page.getByLabel('Task type').selectOption('EmbeddingGeneration');
+  await page.getByLabel('Priority').selectOption({ label: 'High' });
+  await page.getByLabel('Deadline in seconds from now').fill('120');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  const first = (await page.getByTestId('submit-status').textContent())?.match(/Submitted (\w{8})/)?.[1];
+  expect(first).toBeTruthy();
+  await page.getByLabel('Task type').selectOption('custom:topWords');
+  await page.getByLabel('Deadline in seconds from now').fill('');
+  await page.getByLabel('Dependencies').focus();
+  const firstId = await page.locator('select[name=dependencies] option', { hasText: first! }).getAttribute('value');
+  await page.getByLabel('Dependencies').selectOption(firstId!);
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByTestId('submit-status')).not.toContainText(first!);
+  await page.getByRole('button', { name: `Cancel ${first}` }).click();
+  const table = page.locator('[data-testid=task-table] tbody');
+  await expect(table.locator(`tr[data-task="${firstId}"]`)).toContainText('Cancelled');
+  await expect(table.locator('tr').first()).toContainText('dependency-failed');
+  await expect(table.locator('tr').first()).toContainText('Cancelled');
+
   await expect(page.locator('body')).toHaveAttribute('data-warm', 'done');
   // Two workers, each with the model loaded and the backend it uses.
   const workers = page.locator('[data-testid=workers] article');

@@ -16,7 +16,7 @@ export function mountSubmitForm(root: HTMLElement, tw: Pick<Taskweave, 'submit' 
   const text = h('textarea', { name: 'text', rows: 2, 'aria-label': 'Task input' });
   const hint = h('p', { class: 'hint' });
   const priority = h('select', { name: 'priority', 'aria-label': 'Priority' }, ...TASK_PRIORITY_NAMES.map((p, i) => h('option', { value: i, selected: i === 1 }, p)));
-  const deadline = h('input', { name: 'deadline', type: 'number', min: 0, step: 0.5, placeholder: 'none', 'aria-label': 'Deadline in seconds from now', class: 'narrow' });
+  const deadline = h('input', { name: 'deadline', type: 'number', min: 0, step: 'any', placeholder: 'none', 'aria-label': 'Deadline in seconds from now', class: 'narrow' });
   const copies = h('input', { name: 'copies', type: 'number', min: 1, max: 200, value: 1, 'aria-label': 'Copies', class: 'narrow' });
   const deps = h('select', { name: 'dependencies', multiple: true, size: 4, 'aria-label': 'Dependencies' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Submit');
@@ -74,6 +74,7 @@ export function mountSubmitForm(root: HTMLElement, tw: Pick<Taskweave, 'submit' 
       .submitMany(Array.from({ length: n }, () => options))
       .then((ids) => {
         status.textContent = `Submitted ${ids.map(shortId).join(', ')}`;
+        for (const option of deps.options) option.selected = false;
         refreshDeps();
       })
       .catch((error: unknown) => {

@@ -32,8 +32,8 @@ export class TaskLog {
         entry.status = event.status;
         entry.task = event.task;
         if (event.result) entry.result = event.result;
-        this.#entries.delete(event.taskId); // re-insert: newest last
-        this.#entries.set(event.taskId, entry);
+        // Kept in the order first seen (≈ submission order), so rows do not jump on each change.
+        if (!this.#entries.has(event.taskId)) this.#entries.set(event.taskId, entry);
         if (isTerminalStatus(event.status)) this.#onFinished(event.result?.timestamp ?? Date.now());
         this.#trim();
         this.#notify();
@@ -45,7 +45,7 @@ export class TaskLog {
     });
   }
 
-  /** Entries newest first. */
+  /** Entries, the most recently submitted first. */
   entries(): TaskEntry[] {
     return [...this.#entries.values()].reverse();
   }

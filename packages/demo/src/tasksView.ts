@@ -6,7 +6,7 @@ import { TASK_PRIORITY_NAMES, isTerminalStatus, type TaskId } from '@taskweave/c
 import type { Taskweave } from '@taskweave/web-worker';
 import { bytes, h, ms, onFrame } from './dom.js';
 import { summarizeOutput } from './outputSummary.js';
-import type { TaskLog } from './taskLog.js';
+import type { TaskEntry, TaskLog } from './taskLog.js';
 
 /** Rows shown (the log keeps more). */
 const ROWS = 60;
@@ -31,31 +31,62 @@ export function mountTasksView(root: HTMLElement, log: TaskLog, tw: Pick<Taskwea
   );
   const cancel = (id: TaskId) => () => void tw.cancel(id).catch(onError);
 
+  // Rows are kept by task id and their cells updated in place when the task changes, so a
+  // Cancel button stays the same element (clickable) while the rest of the table updates.
+  const rows = new Map<TaskId, { signature: string; row: HTMLTableRowElement }>();
   const render = (): void => {
     const entries = log.entries();
     count.textContent = entries.length > ROWS ? `newest ${ROWS} of ${entries.length} tasks` : '';
-    body.replaceChildren(
-      ...entries.slice(0, ROWS).map(({ id, task, status, result, retries }) => {
-        const m = result?.metrics;
-        const label = task.metadata['label'] ?? '';
-        return h('tr', { class: `status-${status}`, 'data-task': id },
-          h('td', { title: id }, h('code', {}, shortId(id)), label ? ` ${label}` : ''),
-          h('td', {}, task.type),
-          h('td', {}, TASK_PRIORITY_NAMES[task.priority]),
-          h('td', { class: 'status' }, status),
-          h('td', {}, task.deadline === undefined ? '' : new Date(task.deadline).toLocaleTimeString()),
-          h('td', {}, task.dependencies.map(shortId).join(', ')),
-          h('td', {}, m ? ms(m.durationMs) : ''),
-          h('td', {}, m ? ms(m.queueWaitMs) : ''),
-          h('td', {}, m ? `${m.backend ?? ''}${m.batchSize ? ` · ${m.batchSize}` : ''}` : ''),
-          h('td', {}, m ? m.retryCount : retries || ''),
-          h('td', {}, m && m.memoryBytes > 0 ? bytes(m.memoryBytes) : ''),
-          h('td', {}, m && m.cpuUsage > 0 ? `${Math.round(m.cpuUsage * 100)}%` : ''),
-          h('td', { class: 'output', title: result?.error ?? '' }, result ? (result.error ? `${result.errorCode ?? 'error'}: ${result.error}` : summarizeOutput(result.output)) : ''),
-          h('td', {}, isTerminalStatus(status) ? '' : h('button', { class: 'small', onclick: cancel(id), 'aria-label': `Cancel ${shortId(id)}` }, 'Cancel')),
-        );
-      }),
+    const shown = entries.slice(0, ROWS);
+    const wanted = shown.map((entry) => {
+      const signature = `${entry.status}|${entry.retries}|${entry.result?.timestamp ?? ''}`;
+      let kept = rows.get(entry.id);
+      if (!kept) {
+        kept = { signature: '', row: newRow(entry.id) };
+        rows.set(entry.id, kept);
+      }
+      if (kept.signature !== signature) {
+        kept.signature = signature;
+        fillRow(kept.row, entry);
+      }
+      return kept.row;
+    });
+    const ids = new Set(shown.map((e) => e.id));
+    for (const id of rows.keys()) if (!ids.has(id)) rows.delete(id);
+    const current = body.children;
+    if (current.length !== wanted.length || wanted.some((row, i) => current[i] !== row)) body.replaceChildren(...wanted);
+  };
+  const newRow = (id: TaskId): HTMLTableRowElement =>
+    h('tr', { 'data-task': id },
+      ...Array.from({ length: 13 }, () => h('td')),
+      h('td', {}, h('button', { class: 'small', onclick: cancel(id), 'aria-label': `Cancel ${shortId(id)}` }, 'Cancel')),
     );
+  const fillRow = (row: HTMLTableRowElement, { id, task, status, result, retries }: TaskEntry): void => {
+    const m = result?.metrics;
+    const label = task.metadata['label'] ?? '';
+    row.className = `status-${status}`;
+    const values: (Node | string)[][] = [
+      [h('code', {}, shortId(id)), label ? ` ${label}` : ''],
+      [task.type],
+      [TASK_PRIORITY_NAMES[task.priority]],
+      [status],
+      [task.deadline === undefined ? '' : new Date(task.deadline).toLocaleTimeString()],
+      [task.dependencies.map(shortId).join(', ')],
+      [m ? ms(m.durationMs) : ''],
+      [m ? ms(m.queueWaitMs) : ''],
+      [m ? `${m.backend ?? ''}${m.batchSize ? ` · ${m.batchSize}` : ''}` : ''],
+      [String(m ? m.retryCount : retries || '')],
+      [m && m.memoryBytes > 0 ? bytes(m.memoryBytes) : ''],
+      [m && m.cpuUsage > 0 ? `${Math.round(m.cpuUsage * 100)}%` : ''],
+      [result ? (result.error ? `${result.errorCode ?? 'error'}: ${result.error}` : summarizeOutput(result.output)) : ''],
+    ];
+    const cells = row.cells;
+    values.forEach((value, i) => cells[i]!.replaceChildren(...value));
+    cells[0]!.title = id;
+    cells[3]!.className = 'status';
+    cells[12]!.className = 'output';
+    cells[12]!.title = result?.error ?? '';
+    (cells[13]!.firstElementChild as HTMLButtonElement).hidden = isTerminalStatus(status);
   };
   log.subscribe(onFrame(render));
   render();
