@@ -10,7 +10,7 @@
  *
  * Run: pnpm --filter @taskweave/core bench:idb
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,20 +19,11 @@ import { createServer } from 'vite';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
 import type { Variant } from './idbPage.js';
+import { chromiumArgs as args, chromiumExecutablePath as executablePath } from '../../../scripts/chromium.mjs';
 
 const N = Number(process.env['BENCH_RECORDS'] ?? 1000);
 const RUNS = Math.max(5, Number(process.env['BENCH_RUNS'] ?? 7));
 const root = fileURLToPath(new URL('..', import.meta.url));
-const executablePath = process.env['CHROMIUM_PATH'] || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-const args = [
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-];
 
 const server = await createServer({
   root,

@@ -7,28 +7,18 @@
  *
  * Run: pnpm --filter @taskweave/web-worker bench:search
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { createServer } from 'vite';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
+import { chromiumArgs as args, chromiumExecutablePath as executablePath } from '../../../scripts/chromium.mjs';
 
 const N = Number(process.env['BENCH_VECTORS'] ?? 100_000);
 const DIMS = 384;
 const K = 10;
 const RUNS = Math.max(5, Number(process.env['BENCH_RUNS'] ?? 7));
 const root = fileURLToPath(new URL('..', import.meta.url));
-const executablePath = process.env['CHROMIUM_PATH'] || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-const args = [
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-];
 
 const server = await createServer({
   root,
