@@ -2,10 +2,9 @@
  * e2e tests of the built demo in Debian's Chromium (or `$CHROMIUM_PATH`), served by
  * `vite preview` with the same cross-origin isolation headers as dev. `pnpm test` builds first.
  */
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
 
-const executablePath = process.env['CHROMIUM_PATH'] || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 const port = Number(process.env['DEMO_PORT'] ?? 4318);
 
 export default defineConfig({
@@ -22,18 +21,8 @@ export default defineConfig({
     browserName: 'chromium',
     headless: true,
     viewport: { width: 1280, height: 1000 },
-    launchOptions: {
-      ...(executablePath === undefined ? {} : { executablePath }),
-      args: [
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-      ],
-    },
+    // Debian's Chromium (or $CHROMIUM_PATH) with the project's no-network flags.
+    launchOptions: chromiumLaunchOptions(),
   },
   webServer: {
     command: `vite preview --configLoader runner --port ${port} --strictPort`,
