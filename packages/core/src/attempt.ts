@@ -16,10 +16,22 @@ export class Attempt implements ExecutionContext {
   #reason: unknown;
   #over = false;
   #report: ((metrics: MeasuredMetrics) => void) | undefined;
+  #onStarted: (() => void) | undefined;
+  #start: (() => void) | undefined;
 
-  constructor(attempt: number, dependencies: TaskResult[]) {
+  constructor(attempt: number, dependencies: TaskResult[], onStarted?: () => void) {
     this.attempt = attempt;
     this.dependencies = dependencies;
+    this.#onStarted = onStarted;
+  }
+
+  /** Bound on first read; calls the scheduler's start hook once, while the attempt is live. */
+  get started(): () => void {
+    return (this.#start ??= () => {
+      const hook = this.#onStarted;
+      this.#onStarted = undefined;
+      if (hook !== undefined && !this.#over && !this.#aborted) hook();
+    });
   }
 
   get signal(): AbortSignal {

@@ -23,6 +23,11 @@ export interface ExecutionContext {
   dependencies: TaskResult[];
   /** Records what the executor measured for this attempt (merged; later calls win). */
   reportMetrics(metrics: MeasuredMetrics): void;
+  /**
+   * Tells the scheduler the attempt really began (it left the executor's own queue). Only
+   * executors with `reportsStart` call it; see there.
+   */
+  started?(): void;
 }
 
 /**
@@ -39,6 +44,13 @@ export interface Executor {
   execute(task: Task, ctx: ExecutionContext): Promise<TaskOutput>;
   /** How many tasks it can usefully hold at once; the scheduler's default concurrency. */
   capacity?: number;
+  /**
+   * True when the executor queues tasks itself and calls `ctx.started()` when one really
+   * begins. The scheduler then records the task as Running in the store only at that call, so a
+   * reload while it still waited in the executor's queue resumes it as Pending instead of
+   * counting an interrupted attempt. @default false (Running is recorded when `execute` is called)
+   */
+  reportsStart?: boolean;
   /** Called by `TaskScheduler.close()`. */
   close?(): void | Promise<void>;
 }

@@ -435,8 +435,9 @@ export class TaskScheduler {
       if (entry.phase === 'done') this.#active--;
       if (action.type !== 'settle') this.#emitStatus(entry, previous);
     }
-    if (action.type === 'start' || action.type === 'retry') {
-      this.#persist({ task: entry.task, status: entry.status, seq: entry.seq, updatedAt: this.#clock.now() });
+    // An executor that queues tasks itself says when one really starts (ctx.started()).
+    if ((action.type === 'start' && !this.#executor.reportsStart) || action.type === 'retry') {
+      this.#persistState(entry);
     }
     this.#scheduleSnapshot();
   }
@@ -477,7 +478,11 @@ export class TaskScheduler {
       const result = this.#entries.get(dep)?.result;
       if (result !== undefined) dependencies.push(result);
     }
-    const ctx = new Attempt(attempt, dependencies);
+    const ctx = new Attempt(
+      attempt,
+      dependencies,
+      this.#executor.reportsStart ? () => entry.phase === 'running' && entry.attempt === attempt && this.#persistState(entry) : undefined,
+    );
     entry.current = ctx;
     this.#busySlots++;
     let promise: Promise<TaskOutput>;
@@ -660,6 +665,10 @@ export class TaskScheduler {
   }
 
   // ── persistence, events ───────────────────────────────────────────────────
+
+  #persistState(entry: Entry): void {
+    this.#persist({ task: entry.task, status: entry.status, seq: entry.seq, updatedAt: this.#clock.now() });
+  }
 
   #persist(record: TaskRecord): void {
     if (this.#closed) return;

@@ -70,6 +70,8 @@ interface WarmJob {
 class Pool implements WorkerPool {
   readonly size: number;
   readonly capacity: number;
+  /** Tasks wait in the pool's own queue; `ctx.started()` marks when a worker takes one. */
+  readonly reportsStart = true;
   readonly #options: ResolvedPoolOptions;
   readonly #batcher: Batcher;
   readonly #slots: WorkerSlot[] = [];
@@ -260,6 +262,11 @@ class Pool implements WorkerPool {
       job.slot = slot;
       // Time in the pool's own queue, which the scheduler cannot see: it adds this to queueWaitMs.
       this.#report(job, { queueWaitMs: now - job.enqueuedAt });
+      try {
+        job.ctx.started?.();
+      } catch {
+        // A caller's start hook must not break the pool.
+      }
     }
     this.#emit({ type: 'worker', worker: this.#describe(slot) });
     const first = jobs[0] as Job;

@@ -657,3 +657,28 @@ describe('onIdle', () => {
     await Promise.all(ids);
   });
 });
+
+describe('executors that queue tasks themselves (reportsStart)', () => {
+  it('a task still waiting in the executor at a reload resumes as Pending; one that started counts as interrupted', async () => {
+    const store = new MemoryTaskStore();
+    const m = manualExecutor();
+    const executor = { ...m.executor, reportsStart: true };
+    const first = new TaskScheduler({ executor, store });
+    const waiting = await first.submit(job('waiting', { maxRetries: 0 }));
+    const begun = await first.submit(job('begun', { maxRetries: 1 }));
+    await flush();
+    m.callFor(begun).ctx.started?.();
+    await flush();
+    expect((await store.get(waiting))?.status).toBe(TaskStatus.Pending);
+    expect((await store.get(begun))?.status).toBe(TaskStatus.Running);
+    await first.close();
+
+    const second = new TaskScheduler({ executor: fnExecutor(), store, retryDelay: 0 });
+    expect(await second.ready()).toMatchObject({ resumed: 1, retried: 1, failed: 0 });
+    await vi.advanceTimersByTimeAsync(10);
+    const rWaiting = await second.wait(waiting);
+    expect(rWaiting.status).toBe(TaskStatus.Completed);
+    expect(rWaiting.metrics.retryCount).toBe(0);
+    expect((await second.wait(begun)).metrics.retryCount).toBe(1);
+  });
+});
