@@ -10,7 +10,7 @@
  */
 import { PersistenceError, TaskweaveError, type FilterValue } from '@taskweave/core';
 import {
-  openTaskweaveDb,
+  TaskweaveConnection,
   toPersistenceError,
   type CollectionChange,
   type CollectionRow,
@@ -64,7 +64,7 @@ const stores = new Map<string, CollectionStore>();
  */
 export class CollectionStore {
   readonly database: string;
-  #db: Promise<TaskweaveDatabase> | undefined;
+  readonly #connection: TaskweaveConnection;
 
   /** The store of `database`, created on first use. */
   static for(database: string): CollectionStore {
@@ -78,26 +78,15 @@ export class CollectionStore {
 
   private constructor(database: string) {
     this.database = database;
+    this.#connection = new TaskweaveConnection(database, (error) =>
+      new PersistenceError('unavailable', `Cannot open the collections of ${database}`, { cause: error }),
+    );
   }
 
   #open(): Promise<TaskweaveDatabase> {
-    if (this.#db === undefined) {
-      const opening = openTaskweaveDb(this.database, {
-        onBlocking: () => {
-          void opening.then((db) => db.close());
-          if (this.#db === opening) this.#db = undefined;
-        },
-        onTerminated: () => {
-          if (this.#db === opening) this.#db = undefined;
-        },
-      }).catch((error: unknown) => {
-        if (this.#db === opening) this.#db = undefined;
-        throw new PersistenceError('unavailable', `Cannot open the collections of ${this.database}`, { cause: error });
-      });
-      this.#db = opening;
-    }
-    return this.#db;
+    return this.#connection.get();
   }
+
 
   /**
    * Upserts `documents` and deletes `deletes` in one transaction; bumps the collection's version

@@ -6,7 +6,8 @@ import { isTerminalStatus, type TaskId } from '../../task.js';
 import { ChangeFeed, type StoreChange } from './changeFeed.js';
 import { GroupCommit, RejectItems } from './groupCommit.js';
 import { parseTaskRow } from './recordSchema.js';
-import { databaseName, openTaskweaveDb, toTaskRow, type TaskweaveDatabase } from './schema.js';
+import { TaskweaveConnection } from './connection.js';
+import { databaseName, toTaskRow, type TaskweaveDatabase } from './schema.js';
 
 /** Options of `IdbTaskStore`. */
 export interface IdbTaskStoreOptions {
@@ -48,7 +49,7 @@ export class IdbTaskStore implements TaskStore {
   readonly #now: () => number;
   readonly #commit: GroupCommit<readonly TaskRecord[]>;
   readonly #feed: ChangeFeed;
-  #db: Promise<TaskweaveDatabase> | undefined;
+  readonly #connection: TaskweaveConnection;
   /** Set by `close()`: no new calls are taken. */
   #closing = false;
   /** Set once the queued writes of `close()` are done: the connection is gone. */
@@ -56,6 +57,9 @@ export class IdbTaskStore implements TaskStore {
 
   constructor(options: IdbTaskStoreOptions = {}) {
     this.name = options.name ?? 'default';
+    this.#connection = new TaskweaveConnection(this.name, (error) =>
+      new PersistenceError('unavailable', `Cannot open IndexedDB database ${databaseName(this.name)}: ${message(error)}`, { cause: error }),
+    );
     this.#feed = new ChangeFeed(this.name, options.broadcastChanges ?? false);
     this.#durability = options.durability ?? 'strict';
     this.#now = options.now ?? Date.now;
@@ -230,33 +234,14 @@ export class IdbTaskStore implements TaskStore {
     await this.#commit.settled();
     this.#closed = true;
     this.#feed.close();
-    const db = this.#db;
-    this.#db = undefined;
-    if (db !== undefined) (await db.catch(() => undefined))?.close();
+    await this.#connection.close();
   }
 
   #database(): Promise<TaskweaveDatabase> {
     if (this.#closed) return Promise.reject(closedError());
-    if (this.#db === undefined) {
-      const opening = openTaskweaveDb(this.name, {
-        // A newer version elsewhere wants the database: step aside, reopen on next use.
-        onBlocking: () => {
-          void opening.then((db) => db.close());
-          if (this.#db === opening) this.#db = undefined;
-        },
-        onTerminated: () => {
-          if (this.#db === opening) this.#db = undefined;
-        },
-      }).catch((error: unknown) => {
-        if (this.#db === opening) this.#db = undefined;
-        throw new PersistenceError('unavailable', `Cannot open IndexedDB database ${this.databaseName}: ${message(error)}`, {
-          cause: error,
-        });
-      });
-      this.#db = opening;
-    }
-    return this.#db;
+    return this.#connection.get();
   }
+
 
   #announce(batches: readonly (readonly TaskRecord[])[]): void {
     const records = batches.flatMap((batch) =>
@@ -277,7 +262,7 @@ export class IdbTaskStore implements TaskStore {
       if ((error as { name?: unknown } | null)?.name !== 'InvalidStateError') {
         throw toPersistenceError(error, 'starting a write');
       }
-      this.#db = undefined;
+      this.#connection.reset();
       db = unwrap(await this.#database());
       try {
         tx = db.transaction('tasks', 'readwrite', { durability: this.#durability });

@@ -3,6 +3,7 @@
  * database schema the worker-side collections share.
  */
 export { IdbTaskStore, toPersistenceError } from './idbTaskStore.js';
+export { TaskweaveConnection } from './connection.js';
 export type { IdbTaskStoreOptions } from './idbTaskStore.js';
 export { GroupCommit, RejectItems } from './groupCommit.js';
 export { ChangeFeed, changeFeedChannel } from './changeFeed.js';
