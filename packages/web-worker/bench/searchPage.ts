@@ -5,18 +5,8 @@
  * top-10 ids are identical.
  */
 import { VectorIndex, naiveTopK } from '../src/worker/vectorIndex.js';
+import { prng } from '../../../scripts/prng.mjs';
 
-/** mulberry32: small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unitVector(rand: () => number, dims: number): Float32Array {
   const v = new Float32Array(dims);

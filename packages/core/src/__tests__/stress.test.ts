@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { TaskScheduler, TaskStatus, TaskType, TaskweaveError, isTerminalStatus, type TaskId, type TaskPriority } from '../index.js';
+import { prng } from '../../../../scripts/prng.mjs';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -7,17 +8,6 @@ beforeEach(() => {
 });
 afterEach(() => vi.useRealTimers());
 
-/** Small deterministic PRNG (mulberry32) so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 it('10,000 tasks with random priorities, dependencies, failures, deadlines and cancels each end exactly once', async () => {
   const random = prng(42);

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isTaskweaveError } from '@taskweave/core';
 import { VectorIndex, naiveTopK } from './vectorIndex.js';
+import { prng } from '../../../../scripts/prng.mjs';
 
-/** mulberry32: a small seeded PRNG, so every run sees the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomVectors(n: number, dims: number, seed: number): number[][] {
   const rand = prng(seed);

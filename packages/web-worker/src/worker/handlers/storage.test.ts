@@ -11,6 +11,7 @@ import { CollectionStore } from '../collectionStore.js';
 import { syncedIndex } from '../collectionIndex.js';
 import { naiveTopK } from '../vectorIndex.js';
 import { createWorkerPool, type WorkerPool } from '../../index.js';
+import { prng } from '../../../../../scripts/prng.mjs';
 
 let dbCounter = 0;
 const freshDb = () => `storage-test-${Date.now()}-${++dbCounter}`;
@@ -62,16 +63,6 @@ async function rejection(promise: Promise<unknown>): Promise<{ code?: string; fi
   throw new Error('expected a rejection');
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const randomVectors = (n: number, dims: number, seed: number) => {
   const rand = prng(seed);
   return Array.from({ length: n }, () => Array.from({ length: dims }, () => Math.fround(rand() * 2 - 1)));
