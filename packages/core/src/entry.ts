@@ -15,7 +15,7 @@ export interface Entry {
   phase: Phase;
   seq: number;
   readyAt: number;
-  item: QueueItem | undefined;
+  item: QueueItem<Entry> | undefined;
   /** The running (or last) attempt's context. */
   current: Attempt | undefined;
   attempt: number;

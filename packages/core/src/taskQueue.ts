@@ -1,8 +1,12 @@
 import { Heap } from './heap.js';
 import type { TaskId, TaskPriority } from './task.js';
 
-/** A ready task as the queue sees it. `queued` turns false when it leaves (lazy removal). */
-export interface QueueItem {
+/**
+ * A ready task as the queue sees it, with the `owner` it stands for (the scheduler's entry).
+ * `queued` turns false when it leaves (lazy removal).
+ */
+export interface QueueItem<T = unknown> {
+  readonly owner: T;
   readonly id: TaskId;
   readonly priority: TaskPriority;
   /** Epoch ms, or Infinity when the task has no deadline. */
@@ -21,16 +25,26 @@ function before(a: QueueItem, b: QueueItem): boolean {
 }
 
 /** A FIFO with O(1) amortised shift (head index, compacted when half is dead). */
-class Fifo {
-  #items: QueueItem[] = [];
+class Fifo<T> {
+  #items: QueueItem<T>[] = [];
   #head = 0;
-  push(item: QueueItem): void {
+  /** `seq` of the last item pushed. */
+  lastSeq = -Infinity;
+  push(item: QueueItem<T>): void {
     this.#items.push(item);
+    this.lastSeq = item.seq;
   }
-  peekLive(): QueueItem | undefined {
-    while (this.#head < this.#items.length) {
-      const item = this.#items[this.#head] as QueueItem;
-      if (item.queued) return item;
+  peekLive(): QueueItem<T> | undefined {
+    const items = this.#items;
+    while (this.#head < items.length) {
+      const item = items[this.#head] as QueueItem<T>;
+      if (item.queued) {
+        if (this.#head > 1024 && this.#head * 2 > items.length) {
+          this.#items = items.slice(this.#head);
+          this.#head = 0;
+        }
+        return item;
+      }
       this.#head++;
     }
     if (this.#head > 0) {
@@ -39,11 +53,31 @@ class Fifo {
     }
     return undefined;
   }
-  compact(): void {
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
+}
+
+/**
+ * One priority level: tasks without a deadline that arrive in submission order (the common
+ * case) wait in a FIFO, O(1) both ways; the rest (deadlines, retries and dependents that
+ * arrive after newer tasks) in a heap. The level's next task is the better of the two heads.
+ */
+class Level<T> {
+  readonly lane = new Fifo<T>();
+  readonly heap = new Heap<QueueItem<T>>(before);
+  push(item: QueueItem<T>): void {
+    if (item.deadline === Number.POSITIVE_INFINITY && item.seq > this.lane.lastSeq) this.lane.push(item);
+    else this.heap.push(item);
+  }
+  head(): QueueItem<T> | undefined {
+    const heap = this.heap;
+    let fromHeap = heap.peek();
+    while (fromHeap !== undefined && !fromHeap.queued) {
+      heap.pop();
+      fromHeap = heap.peek();
     }
+    const fromLane = this.lane.peekLive();
+    if (fromHeap === undefined) return fromLane;
+    if (fromLane === undefined) return fromHeap;
+    return before(fromLane, fromHeap) ? fromLane : fromHeap;
   }
 }
 
@@ -56,17 +90,17 @@ class Fifo {
  * same effective level the ordinary order applies, except that aged tasks are taken oldest
  * first. `agingMs: Infinity` turns ageing off.
  */
-export class TaskQueue {
-  readonly #byOrder: Heap<QueueItem>[] = [];
-  readonly #byAge: Fifo[] = [];
+export class TaskQueue<T> {
+  readonly #byOrder: Level<T>[] = [];
+  readonly #byAge: Fifo<T>[] = [];
   readonly #agingMs: number;
   #size = 0;
 
   constructor(agingMs: number) {
     this.#agingMs = agingMs;
     for (let level = 0; level < LEVELS; level++) {
-      this.#byOrder.push(new Heap(before));
-      this.#byAge.push(new Fifo());
+      this.#byOrder.push(new Level<T>());
+      this.#byAge.push(new Fifo<T>());
     }
   }
 
@@ -74,39 +108,39 @@ export class TaskQueue {
     return this.#size;
   }
 
-  push(item: QueueItem): void {
+  push(item: QueueItem<T>): void {
     item.queued = true;
-    (this.#byOrder[item.priority] as Heap<QueueItem>).push(item);
-    if (Number.isFinite(this.#agingMs)) (this.#byAge[item.priority] as Fifo).push(item);
+    (this.#byOrder[item.priority] as Level<T>).push(item);
+    if (Number.isFinite(this.#agingMs)) (this.#byAge[item.priority] as Fifo<T>).push(item);
     this.#size++;
   }
 
   /** Takes `item` out; O(1), the structures drop it when it reaches their head. */
-  remove(item: QueueItem): void {
+  remove(item: QueueItem<T>): void {
     if (!item.queued) return;
     item.queued = false;
     this.#size--;
   }
 
   /** Removes and returns the next task to run at time `now`. */
-  pop(now: number): QueueItem | undefined {
+  pop(now: number): QueueItem<T> | undefined {
     if (this.#size === 0) return undefined;
-    let best: QueueItem | undefined;
+    let best: QueueItem<T> | undefined;
     let bestLevel = -1;
     const aging = Number.isFinite(this.#agingMs);
     for (let level = TOP; level >= 0; level--) {
       // Nothing below can beat a candidate already at the top level without ageing.
       if (!aging && best !== undefined) break;
-      const head = this.#liveHead(level);
-      if (head !== undefined && (level > bestLevel || (level === bestLevel && before(head, best as QueueItem)))) {
+      const head = (this.#byOrder[level] as Level<T>).head();
+      if (head !== undefined && (level > bestLevel || (level === bestLevel && before(head, best as QueueItem<T>)))) {
         best = head;
         bestLevel = level;
       }
       if (!aging) continue;
-      const oldest = (this.#byAge[level] as Fifo).peekLive();
+      const oldest = (this.#byAge[level] as Fifo<T>).peekLive();
       if (oldest === undefined) continue;
       const effective = Math.min(TOP, level + Math.floor((now - oldest.readyAt) / this.#agingMs));
-      if (effective > bestLevel || (effective === bestLevel && effective > level && oldest.readyAt < (best as QueueItem).readyAt)) {
+      if (effective > bestLevel || (effective === bestLevel && effective > level && oldest.readyAt < (best as QueueItem<T>).readyAt)) {
         best = oldest;
         bestLevel = effective;
       }
@@ -114,17 +148,6 @@ export class TaskQueue {
     if (best === undefined) return undefined;
     best.queued = false;
     this.#size--;
-    (this.#byAge[best.priority] as Fifo).compact();
     return best;
-  }
-
-  #liveHead(level: number): QueueItem | undefined {
-    const heap = this.#byOrder[level] as Heap<QueueItem>;
-    let head = heap.peek();
-    while (head !== undefined && !head.queued) {
-      heap.pop();
-      head = heap.peek();
-    }
-    return head;
   }
 }
