@@ -15,13 +15,13 @@ export class QueueCounters {
     this.#byPhase.blocked++;
   }
 
-  move(priority: TaskPriority, from: { status: TaskStatus; phase: Phase }, to: { status: TaskStatus; phase: Phase }): void {
-    this.#byPhase[from.phase]--;
-    this.#byPhase[to.phase]++;
-    if (from.status === to.status) return;
-    this.#byStatus[from.status]--;
-    this.#byStatus[to.status]++;
-    if (to.phase === 'done') this.#byPriority[priority]!--;
+  move(priority: TaskPriority, fromStatus: TaskStatus, fromPhase: Phase, toStatus: TaskStatus, toPhase: Phase): void {
+    this.#byPhase[fromPhase]--;
+    this.#byPhase[toPhase]++;
+    if (fromStatus === toStatus) return;
+    this.#byStatus[fromStatus]--;
+    this.#byStatus[toStatus]++;
+    if (toPhase === 'done') this.#byPriority[priority]!--;
   }
 
   snapshot(concurrency: number): QueueSnapshot {

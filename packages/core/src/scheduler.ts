@@ -19,6 +19,7 @@ import { newTaskRecord, parseSubmission, parseSubmissions, prepareSubmissions } 
 import { Subscribable } from './subscribable.js';
 import { WriteBuffer } from './writeBuffer.js';
 import { Attempt } from './attempt.js';
+import { createIdGenerator } from './ids.js';
 import { newEntry, type Action, type Entry, type Phase } from './entry.js';
 import { QueueCounters } from './queueCounters.js';
 import {
@@ -44,7 +45,7 @@ export interface TaskSchedulerOptions extends RetryOptions {
   agingMs?: number;
   /** Time source (tests pass a fake). @default systemClock */
   clock?: Clock;
-  /** Id generator. @default crypto.randomUUID */
+  /** Id generator (must give UUID v4 strings). @default createIdGenerator(): random UUID v4 */
   generateId?: () => string;
 }
 
@@ -85,7 +86,7 @@ export class TaskScheduler {
   readonly #ownsStore: boolean;
   readonly #clock: Clock;
   readonly #retryer: Retryer;
-  readonly #queue: TaskQueue;
+  readonly #queue: TaskQueue<Entry>;
   readonly #graph = new DependencyGraph();
   readonly #events = new Subscribable<SchedulerEvent>();
   readonly #entries = new Map<TaskId, Entry>();
@@ -125,9 +126,9 @@ export class TaskScheduler {
     this.#writes = new WriteBuffer(this.#store, (error, records) => this.#onWriteError(error, records));
     this.#clock = options.clock ?? systemClock;
     this.#retryer = createRetryer(options);
-    this.#queue = new TaskQueue(options.agingMs ?? 5_000);
+    this.#queue = new TaskQueue<Entry>(options.agingMs ?? 5_000);
     this.#concurrency = concurrency;
-    this.#generateId = options.generateId ?? (() => crypto.randomUUID());
+    this.#generateId = options.generateId ?? createIdGenerator();
     this.#ready = this.#recover();
     // A failed recovery is reported by every call that awaits it; keep it from being unhandled.
     this.#ready.catch(() => undefined);
@@ -157,7 +158,7 @@ export class TaskScheduler {
     // Common case, kept lean: a fresh id cannot collide and nothing needs looking up.
     const record = newTaskRecord(p, this.#generateId() as TaskId, this.#clock.now(), ++this.#seq);
     this.#submitting++;
-    return this.#writes.write([record]).then(
+    return this.#writes.write(record).then(
       () => {
         this.#submitting--;
         if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
@@ -393,12 +394,13 @@ export class TaskScheduler {
   /** Every phase/status change of a task goes through here. */
   #dispatch(entry: Entry, action: Action): void {
     const previous = entry.status;
-    const from = { status: entry.status, phase: entry.phase };
+    const previousPhase = entry.phase;
     switch (action.type) {
       case 'enqueue': {
         entry.phase = 'ready';
         entry.readyAt = action.at;
-        const item: QueueItem = {
+        const item: QueueItem<Entry> = {
+          owner: entry,
           id: entry.task.id,
           priority: entry.task.priority,
           deadline: entry.task.deadline ?? Number.POSITIVE_INFINITY,
@@ -430,14 +432,16 @@ export class TaskScheduler {
         entry.status = action.status;
         break;
     }
-    this.#counters.move(entry.task.priority, from, entry);
+    this.#counters.move(entry.task.priority, previous, previousPhase, entry.status, entry.phase);
     if (previous !== entry.status) {
       if (entry.phase === 'done') this.#active--;
       if (action.type !== 'settle') this.#emitStatus(entry, previous);
     }
+    // Running is recorded so that a scheduler on the same store later knows the attempt was
+    // interrupted. A store the scheduler made is seen by no one else: nothing to record there.
     // An executor that queues tasks itself says when one really starts (ctx.started()).
-    if ((action.type === 'start' && !this.#executor.reportsStart) || action.type === 'retry') {
-      this.#persistState(entry);
+    if (action.type === 'start' ? !this.#executor.reportsStart && !this.#ownsStore : action.type === 'retry') {
+      this.#persistState(entry, action.type === 'start' ? action.at : this.#clock.now());
     }
     this.#scheduleSnapshot();
   }
@@ -455,12 +459,14 @@ export class TaskScheduler {
   }
 
   #pump(): void {
-    while (!this.#closed && this.#busySlots < this.#concurrency && this.#queue.size > 0) {
-      const now = this.#clock.now();
+    if (this.#closed || this.#busySlots >= this.#concurrency || this.#queue.size === 0) return;
+    // One clock read per pump: the starts below happen in the same synchronous turn.
+    const now = this.#clock.now();
+    while (!this.#closed && this.#busySlots < this.#concurrency) {
       const item = this.#queue.pop(now);
       if (item === undefined) break;
-      const entry = this.#entries.get(item.id);
-      if (entry === undefined || entry.item !== item || entry.phase !== 'ready') continue;
+      const entry = item.owner;
+      if (entry.item !== item || entry.phase !== 'ready') continue;
       this.#start(entry, now);
     }
   }
@@ -481,7 +487,7 @@ export class TaskScheduler {
     const ctx = new Attempt(
       attempt,
       dependencies,
-      this.#executor.reportsStart ? () => entry.phase === 'running' && entry.attempt === attempt && this.#persistState(entry) : undefined,
+      this.#executor.reportsStart && !this.#ownsStore ? () => entry.phase === 'running' && entry.attempt === attempt && this.#persistState(entry) : undefined,
     );
     entry.current = ctx;
     this.#busySlots++;
@@ -620,7 +626,7 @@ export class TaskScheduler {
       const announce = () => this.#announceEnd(entry, previous);
       this.#unannounced++;
       if (this.#closed) announce();
-      else this.#writes.write([record]).then(announce, announce);
+      else this.#writes.writeThen(record, announce);
 
       const { dependents, nowReady } = this.#graph.finish(entry.task.id);
       if (s === TaskStatus.Completed) {
@@ -666,13 +672,9 @@ export class TaskScheduler {
 
   // ── persistence, events ───────────────────────────────────────────────────
 
-  #persistState(entry: Entry): void {
-    this.#persist({ task: entry.task, status: entry.status, seq: entry.seq, updatedAt: this.#clock.now() });
-  }
-
-  #persist(record: TaskRecord): void {
+  #persistState(entry: Entry, now: number = this.#clock.now()): void {
     if (this.#closed) return;
-    void this.#writes.write([record]);
+    void this.#writes.write({ task: entry.task, status: entry.status, seq: entry.seq, updatedAt: now });
   }
 
   /** A batch the store refused: status changes in it are reported (submits reject on their own). */

@@ -19,7 +19,7 @@ const uuidV4 = z.uuidv4({ error: 'must be a UUID v4 string' });
 
 export const taskIdSchema = uuidV4;
 
-export const taskPrioritySchema = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)], {
+export const taskPrioritySchema = z.literal([0, 1, 2, 3], {
   error: 'must be TaskPriority.Low (0), Normal (1), High (2) or Critical (3)',
 });
 
@@ -142,6 +142,7 @@ export const submitTaskSchema = z
         message: `${task.type} takes input of kind ${allowed.map((k) => `'${k}'`).join(' or ')}, not '${task.input.kind}'`,
       });
     }
+    if (task.dependencies.length < 2) return;
     const seen = new Set<string>();
     task.dependencies.forEach((dep, i) => {
       if (seen.has(dep)) ctx.addIssue({ code: 'custom', path: ['dependencies', i], message: `duplicate dependency ${dep}` });

@@ -11,6 +11,7 @@ export class WriteBuffer {
   readonly #store: TaskStore;
   readonly #onError: (error: unknown, records: readonly TaskRecord[]) => void;
   #pending: TaskRecord[] = [];
+  #after: (() => void)[] = [];
   #batch: Promise<void> | undefined;
   #inFlight = 0;
   #drained: (() => void)[] = [];
@@ -21,8 +22,23 @@ export class WriteBuffer {
   }
 
   /** Queues records; the promise settles when their batch is durable (or refused). */
-  write(records: readonly TaskRecord[]): Promise<void> {
-    for (const record of records) this.#pending.push(record);
+  write(records: TaskRecord | readonly TaskRecord[]): Promise<void> {
+    if (Array.isArray(records)) for (const record of records) this.#pending.push(record);
+    else this.#pending.push(records as TaskRecord);
+    return this.#schedule();
+  }
+
+  /**
+   * Queues one record and calls `after` once its batch is settled, durable or refused (the
+   * refusal reaches `onError`). Cheaper than a promise per record when nobody awaits it.
+   */
+  writeThen(record: TaskRecord, after: () => void): void {
+    this.#pending.push(record);
+    this.#after.push(after);
+    void this.#schedule();
+  }
+
+  #schedule(): Promise<void> {
     if (this.#batch === undefined) {
       this.#inFlight++;
       const batch = RESOLVED.then(() => this.#flush());
@@ -41,7 +57,9 @@ export class WriteBuffer {
 
   async #flush(): Promise<void> {
     const records = this.#pending;
+    const after = this.#after;
     this.#pending = [];
+    this.#after = [];
     this.#batch = undefined;
     try {
       await this.#store.put(records);
@@ -49,6 +67,15 @@ export class WriteBuffer {
       this.#onError(error, records);
       throw error;
     } finally {
+      for (const callback of after) {
+        try {
+          callback();
+        } catch (error) {
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
       if (--this.#inFlight === 0) {
         const waiters = this.#drained;
         this.#drained = [];
