@@ -5,6 +5,8 @@
  *   binary) from the app's own origin under `base` (default `/ort/`) in dev and preview, and
  *   emits them into the build. The files are read from the onnxruntime-web that
  *   `@huggingface/transformers` itself resolves (never a second copy, never a CDN).
+ * - Resolves onnxruntime-web with its `onnxruntime-web-use-extern-wasm` condition, so the build
+ *   holds the wasm once (under `base`), not a second copy in `assets/`.
  * - Sets `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
  *   require-corp` in dev and preview (SharedArrayBuffer, multi-threaded WASM), and
  *   `worker.format = 'es'` (the pool's workers are module workers).
@@ -19,7 +21,7 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, parse } from 'node:path';
-import type { Connect, Plugin } from 'vite';
+import { defaultClientConditions, type Connect, type Plugin } from 'vite';
 
 /** Options of `taskweaveOrt`. */
 export interface TaskweaveOrtOptions {
@@ -38,6 +40,12 @@ export interface TaskweaveOrtOptions {
 }
 
 const DEFAULT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+/**
+ * onnxruntime-web's export condition for apps that serve its wasm themselves. Without it the
+ * bundler picks ORT's `*.bundle.min.mjs`, whose `new URL('….wasm', import.meta.url)` makes every
+ * build carry a second, never-loaded 21 MB copy of the wasm in `assets/`.
+ */
+const EXTERN_WASM = 'onnxruntime-web-use-extern-wasm';
 const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -105,9 +113,11 @@ export function taskweaveOrt(options: TaskweaveOrtOptions = {}): Plugin {
 
   return {
     name: 'taskweave-ort',
-    config() {
+    config(user) {
       return {
         worker: { format: 'es' as const },
+        // Vite concatenates condition lists: add ours, and keep Vite's defaults when the app set none.
+        resolve: { conditions: user.resolve?.conditions === undefined ? [...defaultClientConditions, EXTERN_WASM] : [EXTERN_WASM] },
         ...(isolate ? { server: { headers: ISOLATION }, preview: { headers: ISOLATION } } : {}),
       };
     },
