@@ -25,7 +25,7 @@ export default defineConfig({
     launchOptions: chromiumLaunchOptions(),
   },
   webServer: {
-    command: `vite preview --configLoader runner --port ${port} --strictPort`,
+    command: `vite preview --port ${port} --strictPort`,
     url: `http://localhost:${port}/`,
     reuseExistingServer: false,
     timeout: 30_000,

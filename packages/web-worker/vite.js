@@ -1,5 +1,9 @@
+// @ts-check
 /**
  * `@taskweave/web-worker/vite` — a Vite plugin for apps using the worker pool.
+ *
+ * Plain JavaScript (type-checked through JSDoc; the public types are in vite.types.d.ts), so that
+ * Vite's default config loader can import it from an app's vite.config.ts.
  *
  * - Serves the onnxruntime-web files transformers.js loads at run time (`.mjs` glue and `.wasm`
  *   binary) from the app's own origin under `base` (default `/ort/`) in dev and preview, and
@@ -21,23 +25,9 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, parse } from 'node:path';
-import { defaultClientConditions, type Connect, type Plugin } from 'vite';
+import { defaultClientConditions } from 'vite';
 
-/** Options of `taskweaveOrt`. */
-export interface TaskweaveOrtOptions {
-  /** URL path the ORT files are served under; must start and end with '/'. @default '/ort/' */
-  base?: string;
-  /**
-   * ORT files to serve. The default is the JSEP build (WASM + WebGPU) that the `onnxruntime-web`
-   * main entry — the one transformers.js imports — loads.
-   * @default ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']
-   */
-  files?: string[];
-  /** Set COOP/COEP headers in dev and preview. @default true */
-  crossOriginIsolation?: boolean;
-  /** Directory to resolve `@huggingface/transformers` from. @default Vite's `root` */
-  resolveFrom?: string;
-}
+/** @typedef {import('./vite.types.js').TaskweaveOrtOptions} TaskweaveOrtOptions */
 
 const DEFAULT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
 /**
@@ -51,11 +41,16 @@ const ISOLATION = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-function packageDir(entry: string, name: string): string {
+/**
+ * @param {string} entry a file inside the package
+ * @param {string} name the package's name
+ * @returns {string} the package's folder
+ */
+function packageDir(entry, name) {
   let dir = dirname(entry);
   while (dir !== parse(dir).root) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
+    if (existsSync(manifest) && /** @type {{ name?: string }} */ (JSON.parse(readFileSync(manifest, 'utf8'))).name === name) return dir;
     dir = dirname(dir);
   }
   throw new Error(`taskweaveOrt: cannot find the package folder of ${name} from ${entry}`);
@@ -63,39 +58,49 @@ function packageDir(entry: string, name: string): string {
 
 /**
  * The `dist` folder of the onnxruntime-web that `@huggingface/transformers` resolves from `from`.
+ * @param {string} from
+ * @returns {string}
  * @example ortDistDir(process.cwd()) // …/onnxruntime-web@1.22.0-…/node_modules/onnxruntime-web/dist
  */
-export function ortDistDir(from: string): string {
+export function ortDistDir(from) {
   const fromRequire = createRequire(join(from, 'package.json'));
   const transformersDir = packageDir(fromRequire.resolve('@huggingface/transformers'), '@huggingface/transformers');
   const ortRequire = createRequire(join(transformersDir, 'package.json'));
   return join(packageDir(ortRequire.resolve('onnxruntime-web'), 'onnxruntime-web'), 'dist');
 }
 
-function contentType(file: string): string {
+/** @param {string} file */
+function contentType(file) {
   if (file.endsWith('.wasm')) return 'application/wasm';
   if (file.endsWith('.mjs') || file.endsWith('.js')) return 'text/javascript';
   return 'application/octet-stream';
 }
 
-/** Vite plugin: ORT files from the app's origin, COOP/COEP headers, ES workers. */
-export function taskweaveOrt(options: TaskweaveOrtOptions = {}): Plugin {
+/**
+ * Vite plugin: ORT files from the app's origin, COOP/COEP headers, ES workers.
+ * @param {TaskweaveOrtOptions} [options]
+ * @returns {import('vite').Plugin}
+ */
+export function taskweaveOrt(options = {}) {
   const base = options.base ?? '/ort/';
   if (!base.startsWith('/') || !base.endsWith('/')) throw new Error(`taskweaveOrt: base must start and end with '/', got ${JSON.stringify(base)}`);
   const files = options.files ?? DEFAULT_FILES;
   const isolate = options.crossOriginIsolation ?? true;
-  let dist: string | undefined;
+  /** @type {string | undefined} */
+  let dist;
   let root = process.cwd();
 
-  const distDir = (): string => {
-    dist ??= ortDistDir(options.resolveFrom ?? root);
+  /** @returns {string} */
+  const distDir = () => {
+    const found = (dist ??= ortDistDir(options.resolveFrom ?? root));
     for (const file of files) {
-      if (!existsSync(join(dist, file))) throw new Error(`taskweaveOrt: ${file} is not in ${dist}`);
+      if (!existsSync(join(found, file))) throw new Error(`taskweaveOrt: ${file} is not in ${found}`);
     }
-    return dist;
+    return found;
   };
 
-  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+  /** @type {import('vite').Connect.NextHandleFunction} */
+  const middleware = (req, res, next) => {
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (!path.startsWith(base)) return next();
     const file = path.slice(base.length);
@@ -115,7 +120,7 @@ export function taskweaveOrt(options: TaskweaveOrtOptions = {}): Plugin {
     name: 'taskweave-ort',
     config(user) {
       return {
-        worker: { format: 'es' as const },
+        worker: { format: /** @type {const} */ ('es') },
         // Vite concatenates condition lists: add ours, and keep Vite's defaults when the app set none.
         resolve: { conditions: user.resolve?.conditions === undefined ? [...defaultClientConditions, EXTERN_WASM] : [EXTERN_WASM] },
         ...(isolate ? { server: { headers: ISOLATION }, preview: { headers: ISOLATION } } : {}),

@@ -1,0 +1,39 @@
+/**
+ * Public types of `@taskweave/web-worker/vite` (the plugin itself is vite.js: plain JavaScript, so an
+ * app's vite.config.ts loads it with Vite's default config loader).
+ */
+import type { Plugin } from 'vite';
+
+/** Options of `taskweaveOrt`. */
+export interface TaskweaveOrtOptions {
+  /** URL path the ORT files are served under; must start and end with '/'. @default '/ort/' */
+  base?: string;
+  /**
+   * ORT files to serve. The default is the JSEP build (WASM + WebGPU) that the `onnxruntime-web`
+   * main entry — the one transformers.js imports — loads.
+   * @default ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']
+   */
+  files?: string[];
+  /** Set COOP/COEP headers in dev and preview. @default true */
+  crossOriginIsolation?: boolean;
+  /** Directory to resolve `@huggingface/transformers` from. @default Vite's `root` */
+  resolveFrom?: string;
+}
+
+/**
+ * The `dist` folder of the onnxruntime-web that `@huggingface/transformers` resolves from `from`.
+ * @example ortDistDir(process.cwd()) // …/onnxruntime-web@1.22.0-…/node_modules/onnxruntime-web/dist
+ */
+export declare function ortDistDir(from: string): string;
+
+/**
+ * Vite plugin: serves onnxruntime-web's `.mjs`/`.wasm` from the app's origin under `base` (and
+ * emits them into the build, once), sets COOP/COEP headers in dev and preview, makes workers
+ * ES modules.
+ *
+ * @example
+ * // vite.config.ts
+ * import { taskweaveOrt } from '@taskweave/web-worker/vite'
+ * export default defineConfig({ plugins: [taskweaveOrt()] })
+ */
+export declare function taskweaveOrt(options?: TaskweaveOrtOptions): Plugin;
