@@ -263,7 +263,8 @@ export class TaskScheduler {
   /** Resolves when no task is Pending or Running, none is being submitted, and their writes are done. */
   async onIdle(): Promise<void> {
     await this.#ready;
-    if (this.#active > 0 || this.#unannounced > 0 || this.#submitting > 0) {
+    // A closed scheduler runs nothing more: its unfinished tasks stay in the store as they are.
+    if (!this.#closed && (this.#active > 0 || this.#unannounced > 0 || this.#submitting > 0)) {
       await new Promise<void>((resolve) => this.#idleWaiters.add(resolve));
     }
     await this.#flushWrites();
@@ -339,7 +340,15 @@ export class TaskScheduler {
       });
       await this.#writes.write(records);
       if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
-      for (const [id, record] of found) this.#rememberFinished(id, record);
+      // A dependency another tab wrote but this scheduler has not adopted yet is adopted now
+      // (queued to run), not remembered as finished.
+      const unfinished: TaskId[] = [];
+      for (const [id, record] of found) {
+        if (isTerminalStatus(record.status)) this.#rememberFinished(id, record);
+        else unfinished.push(id);
+      }
+      if (unfinished.length > 0) await this.adopt(unfinished);
+      if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
       for (const record of records) this.#admit(record.task, record.seq);
       return records.map((r) => r.task.id);
     } finally {

@@ -644,6 +644,20 @@ describe('adopt', () => {
     expect((await s.wait(childId)).status).toBe(TaskStatus.Completed);
     expect(exec.order).toEqual([done, parentId, childId]);
   });
+
+  it('a submit depending on a Pending task another writer stored (not adopted yet) runs both, in order', async () => {
+    const store = new MemoryTaskStore();
+    const exec = fnExecutor();
+    const s = new TaskScheduler({ executor: exec, store });
+    await s.ready();
+    const { newTaskRecord, parseSubmission } = await import('../index.js');
+    const otherId = crypto.randomUUID() as TaskId;
+    await store.put([newTaskRecord(parseSubmission(job('other tab')), otherId, Date.now(), 5)]);
+    const mine = await s.submit(job('mine', { dependencies: [otherId] }));
+    expect((await s.wait(mine)).status).toBe(TaskStatus.Completed);
+    expect((await s.wait(otherId)).status).toBe(TaskStatus.Completed);
+    expect(exec.order).toEqual([otherId, mine]);
+  });
 });
 
 describe('onIdle', () => {
@@ -655,6 +669,15 @@ describe('onIdle', () => {
     await s.onIdle(); // no await on the submits themselves
     expect(s.getSnapshot().byStatus.Completed).toBe(50);
     await Promise.all(ids);
+  });
+
+  it('settles after close even with tasks left unfinished', async () => {
+    const m = manualExecutor();
+    const s = new TaskScheduler({ executor: m.executor });
+    await s.submit(job('stuck'));
+    await flush();
+    await s.close();
+    await expect(s.onIdle()).resolves.toBeUndefined();
   });
 });
 
