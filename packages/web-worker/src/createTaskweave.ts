@@ -163,7 +163,8 @@ class TabTaskweave implements Taskweave {
     }
     const lockName = leaderLockName(this.name);
     // Held until close() (or until the tab goes away, which releases the lock).
-    const hold = () => new Promise<void>((release) => (this.#releaseLock = release));
+    // A close() that came while the lock was being granted has nothing to release: let it go now.
+    const hold = () => (this.#closed ? Promise.resolve() : new Promise<void>((release) => (this.#releaseLock = release)));
     // Take the lead now if nobody has it…
     const leading = await new Promise<boolean>((resolve, reject) => {
       navigator.locks
