@@ -16,22 +16,14 @@ export class Attempt implements ExecutionContext {
   #reason: unknown;
   #over = false;
   #report: ((metrics: MeasuredMetrics) => void) | undefined;
-  #onStarted: (() => void) | undefined;
-  #start: (() => void) | undefined;
 
-  constructor(attempt: number, dependencies: TaskResult[], onStarted?: () => void) {
+  constructor(attempt: number, dependencies: TaskResult[]) {
     this.attempt = attempt;
     this.dependencies = dependencies;
-    this.#onStarted = onStarted;
   }
 
-  /** Bound on first read; calls the scheduler's start hook once, while the attempt is live. */
-  get started(): () => void {
-    return (this.#start ??= () => {
-      const hook = this.#onStarted;
-      this.#onStarted = undefined;
-      if (hook !== undefined && !this.#over && !this.#aborted) hook();
-    });
+  get aborted(): boolean {
+    return this.#aborted;
   }
 
   get signal(): AbortSignal {

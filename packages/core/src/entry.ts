@@ -18,6 +18,12 @@ export interface Entry {
   item: QueueItem<Entry> | undefined;
   /** The running (or last) attempt's context. */
   current: Attempt | undefined;
+  /** Batch key while ready (undefined: runs alone). */
+  batchKey: string | undefined;
+  /** Runs alone from now on: it was in a batch that failed as a whole, or it failed an attempt. */
+  solo: boolean;
+  /** Runs interrupted by a reload, `close()` or a tab handover (stored with the record). */
+  interruptions: number;
   attempt: number;
   startedAt: number;
   queueWaitMs: number;
@@ -35,6 +41,8 @@ export interface Entry {
 export type Action =
   | { type: 'enqueue'; at: number }
   | { type: 'start'; at: number }
+  /** Back to ready, uncharged: its batch failed as a whole and it runs again alone. */
+  | { type: 'split'; at: number }
   | { type: 'retry'; error: TaskweaveError; delayMs: number }
   | { type: 'settle'; status: TaskStatus; output: TaskOutput; error?: TaskweaveError };
 
@@ -48,6 +56,9 @@ export function newEntry(task: Task, seq: number): Entry {
     readyAt: 0,
     item: undefined,
     current: undefined,
+    batchKey: undefined,
+    solo: false,
+    interruptions: 0,
     attempt: 0,
     startedAt: 0,
     queueWaitMs: 0,

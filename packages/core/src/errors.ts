@@ -15,6 +15,8 @@ export type TaskweaveErrorCode =
   | 'closed'
   | 'execution'
   | 'worker-crashed'
+  /** A task's runs were interrupted (reload, close, tab handover) more than `maxInterruptions` times. */
+  | 'interrupted'
   | 'not-configured'
   | 'persistence';
 

@@ -6,29 +6,43 @@ import type { Task, TaskId, TaskMetrics, TaskOutput, TaskResult, TaskStatus } fr
 
 /**
  * What an executor may report about an attempt it ran. Unreported values stay 0.
- * `queueWaitMs` here is the time the executor held the task before running it (the pool's own
- * queue); the scheduler adds it to its own queue wait.
+ * `queueWaitMs` here is time the executor held the task before running it (a worker still
+ * loading, say); the scheduler adds it to its own queue wait.
  */
 export type MeasuredMetrics = Partial<
   Pick<TaskMetrics, 'durationMs' | 'queueWaitMs' | 'memoryBytes' | 'cpuUsage' | 'networkBytes' | 'backend' | 'batchSize'>
 >;
 
-/** Given to `Executor.execute` for one attempt of one task. */
+/** Given to `Executor.execute` for one attempt of one task (in a batch, each task has its own). */
 export interface ExecutionContext {
   /** Aborts on cancel, on the deadline, or on `close()`; `signal.reason` is the TaskweaveError. */
   signal: AbortSignal;
-  /** 1 for the first attempt, 2 for the first retry, … */
+  /** 1 for the first attempt, 2 for the first retry, … (a re-run after a batch-mate's crash is the same attempt). */
   attempt: number;
   /** Results of the task's dependencies, in the order the task lists them (all Completed). */
   dependencies: TaskResult[];
   /** Records what the executor measured for this attempt (merged; later calls win). */
   reportMetrics(metrics: MeasuredMetrics): void;
-  /**
-   * Tells the scheduler the attempt really began (it left the executor's own queue). Only
-   * executors with `reportsStart` call it; see there.
-   */
-  started?(): void;
 }
+
+/**
+ * How an executor's tasks batch. The scheduler forms the batches from its own ready queue
+ * (priority, ageing, deadline, submission order) and hands each one to `executeBatch`.
+ */
+export interface BatchPolicy {
+  /** Tasks with the same key may share a batch; `undefined` = this task is never batched. */
+  key(task: Task): string | undefined;
+  /** Most tasks in one batch; below 2 nothing is batched. */
+  maxBatchSize: number;
+  /**
+   * How long a batch may wait to fill while the executor could run it, from the moment its oldest
+   * task became ready. Only a batch that could run now waits; other ready tasks run meanwhile.
+   */
+  windowMs: number;
+}
+
+/** One task's outcome in a batch: its output, or its own error (which counts as its failed attempt). */
+export type BatchOutcome = { ok: true; output: TaskOutput } | { ok: false; error: unknown };
 
 /**
  * Runs tasks. The worker pool of `@taskweave/web-worker` is one; tests pass plain objects.
@@ -37,20 +51,33 @@ export interface ExecutionContext {
  * the scheduler's concurrency stays taken until it does. Throw a `TaskweaveError` with
  * `retryable: false` for failures a retry cannot fix; any other error is retried.
  *
+ * An executor that declares `batching` also implements `executeBatch`: it resolves with one
+ * outcome per task, in order, or rejects when the batch as a whole failed (a worker crashed
+ * while running it, the batch handler threw, the batch could not be sent). A batch that fails
+ * as a whole costs none of its tasks an attempt: the scheduler runs them again one by one, and
+ * only a task that fails alone is charged. The call is one slot of concurrency; aborting one
+ * member's signal settles that task at once while the call carries on, and the executor should
+ * stop the call only when every member's signal has aborted.
+ *
  * @example
  * const executor: Executor = { async execute(task) { return { kind: 'text', text: 'ok' } } }
  */
 export interface Executor {
   execute(task: Task, ctx: ExecutionContext): Promise<TaskOutput>;
-  /** How many tasks it can usefully hold at once; the scheduler's default concurrency. */
+  /** Runs several tasks as one call (see above); needed when `batching` is set. */
+  executeBatch?(tasks: readonly Task[], contexts: readonly ExecutionContext[]): Promise<readonly BatchOutcome[]>;
+  /** How tasks batch; without it every task is its own `execute` call. */
+  batching?: BatchPolicy;
+  /** Most calls it runs at once (the number of workers); caps the scheduler's concurrency. */
   capacity?: number;
   /**
-   * True when the executor queues tasks itself and calls `ctx.started()` when one really
-   * begins. The scheduler then records the task as Running in the store only at that call, so a
-   * reload while it still waited in the executor's queue resumes it as Pending instead of
-   * counting an interrupted attempt. @default false (Running is recorded when `execute` is called)
+   * Calls it could start right now (workers started and free). The scheduler hands it no more than
+   * that, so a task never waits inside the executor: it stays Pending in the scheduler's queue.
+   * @default capacity minus the calls in flight
    */
-  reportsStart?: boolean;
+  available?(): number;
+  /** Subscribes to "`available()` may have grown" (a worker started, was replaced, finished warming). */
+  onAvailable?(listener: () => void): () => void;
   /** Called by `TaskScheduler.close()`. */
   close?(): void | Promise<void>;
 }
@@ -65,6 +92,12 @@ export interface TaskRecord {
   updatedAt: number;
   /** Present exactly when `status` is terminal. */
   result?: TaskResult;
+  /**
+   * How many times a run of this task was interrupted by something that was not its doing (a page
+   * reload, `close()`, a leader tab handing over): found `Running` by a scheduler that did not
+   * start it. Not an attempt (no retry is spent); bounded by `maxInterruptions`. @default 0
+   */
+  interruptions?: number;
 }
 
 /** What a store hands back on `load()`. */

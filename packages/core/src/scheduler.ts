@@ -8,17 +8,17 @@ import {
   TaskweaveError,
   TimeoutError,
   ValidationError,
-  WorkerCrashedError,
   toTaskweaveError,
 } from './errors.js';
 import type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.js';
-import type { Clock, Executor, TaskRecord, TaskStore } from './ports.js';
+import type { BatchOutcome, Clock, Executor, TaskRecord, TaskStore } from './ports.js';
 import { createRetryer, type RetryOptions, type Retryer } from './retryer.js';
 import { parseTaskOutput, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
 import { newTaskRecord, parseSubmission, parseSubmissions, prepareSubmissions } from './submission.js';
 import { Subscribable } from './subscribable.js';
 import { WriteBuffer } from './writeBuffer.js';
 import { Attempt } from './attempt.js';
+import { BatchFormer, resolveBatchPolicy } from './batching.js';
 import { createIdGenerator } from './ids.js';
 import { newEntry, type Action, type Entry, type Phase } from './entry.js';
 import { QueueCounters } from './queueCounters.js';
@@ -39,8 +39,15 @@ export interface TaskSchedulerOptions extends RetryOptions {
   executor: Executor;
   /** Where tasks and results live. @default new MemoryTaskStore() */
   store?: TaskStore;
-  /** Most tasks running at once. @default executor.capacity ?? 4 */
+  /** Most executor calls at once (a batch is one call), capped at `executor.capacity`. @default executor.capacity ?? 4 */
   concurrency?: number;
+  /**
+   * How many times a task's run may be interrupted by something that is not its doing (a page
+   * reload, `close()`, a leader tab handing over) before it ends `Failed` with an `interrupted`
+   * error. Interruptions spend no retry; this bound stops a task that takes its page down every
+   * time it runs. @default 3
+   */
+  maxInterruptions?: number;
   /** Waiting this long in the ready queue lifts a task one priority level. @default 5_000 */
   agingMs?: number;
   /** Time source (tests pass a fake). @default systemClock */
@@ -61,9 +68,9 @@ export function toTaskState(from: { task: Task; status: TaskStatus; result?: Tas
 export interface RecoveryReport {
   /** Pending tasks queued again. */
   resumed: number;
-  /** Tasks found Running (interrupted) and retried by the worker-crash rules. */
-  retried: number;
-  /** Tasks found Running that had no retries left or whose deadline had passed. */
+  /** Tasks found Running (their run was interrupted), queued again without spending a retry. */
+  interrupted: number;
+  /** Tasks found Running that had passed their deadline or `maxInterruptions`. */
   failed: number;
   quarantined: number;
 }
@@ -97,12 +104,17 @@ export class TaskScheduler {
   readonly #idleWaiters = new Set<() => void>();
   readonly #writes: WriteBuffer;
   readonly #ready: Promise<RecoveryReport>;
+  readonly #former: BatchFormer<Entry> | undefined;
+  readonly #maxInterruptions: number;
+  readonly #stopListening: (() => void) | undefined;
   #seq = 0;
   #active = 0;
   #unannounced = 0;
   /** Submits between validation and admission (their records are being written). */
   #submitting = 0;
   #busySlots = 0;
+  /** Calls decided whose durable start write is not done yet (not handed to the executor). */
+  #starting = 0;
   #pumpScheduled = false;
   #snapshotScheduled = false;
   #closed = false;
@@ -114,7 +126,9 @@ export class TaskScheduler {
         { path: ['executor'], field: 'executor', message: 'must have an execute(task, ctx) method' },
       ]);
     }
-    const concurrency = options.concurrency ?? options.executor.capacity ?? 4;
+    const capacity = options.executor.capacity;
+    const asked = options.concurrency ?? capacity ?? 4;
+    const concurrency = capacity !== undefined && capacity >= 1 ? Math.min(asked, capacity) : asked;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new ValidationError(`TaskScheduler: options.concurrency must be a whole number ≥ 1, got ${concurrency}`, [
         { path: ['concurrency'], field: 'concurrency', message: 'must be a whole number ≥ 1' },
@@ -129,6 +143,28 @@ export class TaskScheduler {
     this.#queue = new TaskQueue<Entry>(options.agingMs ?? 5_000);
     this.#concurrency = concurrency;
     this.#generateId = options.generateId ?? createIdGenerator();
+    const maxInterruptions = options.maxInterruptions ?? 3;
+    if (!Number.isInteger(maxInterruptions) || maxInterruptions < 0) {
+      throw new ValidationError(`TaskScheduler: options.maxInterruptions must be a whole number ≥ 0, got ${maxInterruptions}`, [
+        { path: ['maxInterruptions'], field: 'maxInterruptions', message: 'must be a whole number ≥ 0' },
+      ]);
+    }
+    this.#maxInterruptions = maxInterruptions;
+    const executor = options.executor;
+    const policy = resolveBatchPolicy(executor.batching, typeof executor.executeBatch === 'function');
+    this.#former =
+      policy === undefined
+        ? undefined
+        : new BatchFormer<Entry>(
+            policy,
+            this.#clock,
+            (item) => item.owner.item === item && item.owner.phase === 'ready',
+            (items) => {
+              for (const item of items) this.#queue.push(item);
+              this.#schedulePump();
+            },
+          );
+    this.#stopListening = executor.onAvailable?.(() => this.#schedulePump());
     this.#ready = this.#recover();
     // A failed recovery is reported by every call that awaits it; keep it from being unhandled.
     this.#ready.catch(() => undefined);
@@ -303,6 +339,8 @@ export class TaskScheduler {
     }
     for (const resolve of this.#idleWaiters) resolve();
     this.#idleWaiters.clear();
+    this.#former?.close();
+    this.#stopListening?.();
     await this.#flushWrites();
     await this.#executor.close?.();
     if (this.#ownsStore) await this.#store.close();
@@ -370,6 +408,7 @@ export class TaskScheduler {
   /** Registers a stored Pending task: deadline, dependencies, then queue. */
   #admit(task: Task, seq: number, interrupted = false): Entry {
     const entry = newEntry(task, seq);
+    entry.attempt = task.retryCount;
     this.#entries.set(task.id, entry);
     this.#active++;
     this.#counters.add(task.priority);
@@ -405,23 +444,17 @@ export class TaskScheduler {
     const previous = entry.status;
     const previousPhase = entry.phase;
     switch (action.type) {
-      case 'enqueue': {
-        entry.phase = 'ready';
-        entry.readyAt = action.at;
-        const item: QueueItem<Entry> = {
-          owner: entry,
-          id: entry.task.id,
-          priority: entry.task.priority,
-          deadline: entry.task.deadline ?? Number.POSITIVE_INFINITY,
-          seq: entry.seq,
-          readyAt: action.at,
-          queued: false,
-        };
-        entry.item = item;
-        this.#queue.push(item);
-        this.#schedulePump();
+      case 'split':
+        entry.attempt--;
+        entry.solo = true;
+        entry.status = TaskStatus.Pending;
+        entry.current?.end();
+        entry.current = undefined;
+        this.#enqueue(entry, action.at);
         break;
-      }
+      case 'enqueue':
+        this.#enqueue(entry, action.at);
+        break;
       case 'start':
         entry.phase = 'running';
         entry.status = TaskStatus.Running;
@@ -429,10 +462,12 @@ export class TaskScheduler {
         entry.startedAt = action.at;
         entry.queueWaitMs = Math.max(0, action.at - entry.readyAt);
         entry.item = undefined;
+        entry.batchKey = undefined;
         break;
       case 'retry':
         entry.phase = 'retrying';
         entry.status = TaskStatus.Pending;
+        entry.solo = true;
         entry.task = { ...entry.task, retryCount: entry.task.retryCount + 1 };
         entry.current?.end();
         break;
@@ -446,13 +481,34 @@ export class TaskScheduler {
       if (entry.phase === 'done') this.#active--;
       if (action.type !== 'settle') this.#emitStatus(entry, previous);
     }
-    // Running is recorded so that a scheduler on the same store later knows the attempt was
-    // interrupted. A store the scheduler made is seen by no one else: nothing to record there.
-    // An executor that queues tasks itself says when one really starts (ctx.started()).
-    if (action.type === 'start' ? !this.#executor.reportsStart && !this.#ownsStore : action.type === 'retry') {
-      this.#persistState(entry, action.type === 'start' ? action.at : this.#clock.now());
-    }
+    // Running is recorded by #startCall (one durable write per call, before the executor has
+    // the task); a task back in the queue is recorded Pending again.
+    if (action.type === 'retry' || action.type === 'split') this.#persistState(entry);
     this.#scheduleSnapshot();
+  }
+
+  /** Puts a task in the ready queue, and in its batch group when it batches. */
+  #enqueue(entry: Entry, at: number): void {
+    entry.phase = 'ready';
+    entry.readyAt = at;
+    const item: QueueItem<Entry> = {
+      owner: entry,
+      id: entry.task.id,
+      priority: entry.task.priority,
+      deadline: entry.task.deadline ?? Number.POSITIVE_INFINITY,
+      seq: entry.seq,
+      readyAt: at,
+      queued: false,
+    };
+    entry.item = item;
+    this.#queue.push(item);
+    const former = this.#former;
+    if (former !== undefined && !entry.solo) {
+      const key = former.keyOf(entry.task);
+      entry.batchKey = key;
+      if (key !== undefined) former.add(key, item);
+    }
+    this.#schedulePump();
   }
 
   // ── running ───────────────────────────────────────────────────────────────
@@ -468,54 +524,162 @@ export class TaskScheduler {
   }
 
   #pump(): void {
-    if (this.#closed || this.#busySlots >= this.#concurrency || this.#queue.size === 0) return;
+    if (this.#closed || this.#queue.size === 0) return;
+    let free = this.#concurrency - this.#busySlots;
+    // Only what the executor can start now: a task never waits inside it, it stays Pending here.
+    if (this.#executor.available !== undefined) free = Math.min(free, this.#executor.available() - this.#starting);
+    if (free <= 0) return;
     // One clock read per pump: the starts below happen in the same synchronous turn.
     const now = this.#clock.now();
-    while (!this.#closed && this.#busySlots < this.#concurrency) {
+    const former = this.#former;
+    while (!this.#closed && free > 0) {
       const item = this.#queue.pop(now);
       if (item === undefined) break;
       const entry = item.owner;
       if (entry.item !== item || entry.phase !== 'ready') continue;
-      this.#start(entry, now);
+      const key = entry.batchKey;
+      if (former === undefined || key === undefined) {
+        if (this.#startCall([entry], now)) free--;
+        continue;
+      }
+      // Parked (undefined) while its window fills; the loop goes on with other ready work.
+      const batch = former.take(key, item, now);
+      if (batch === undefined) continue;
+      const entries: Entry[] = [];
+      for (const member of batch) {
+        this.#queue.remove(member);
+        member.owner.batchKey = undefined; // taken out of its group
+        entries.push(member.owner);
+      }
+      if (this.#startCall(entries, now)) free--;
     }
   }
 
-  #start(entry: Entry, now: number): void {
-    const task = entry.task;
-    if (task.deadline !== undefined && now >= task.deadline) {
-      this.#settle(entry, TaskStatus.Timeout, NONE, new TimeoutError(`Task ${task.id} reached its deadline before it started`));
+  /**
+   * Starts one executor call for `entries` (one task, or a batch): Running in memory now, Running in
+   * the store by one durable write, and only then handed to the executor, so a task the executor
+   * has is never recorded Pending. Returns whether a call was started (false: all past deadline).
+   */
+  #startCall(entries: Entry[], now: number): boolean {
+    const live: Entry[] = [];
+    for (const entry of entries) {
+      const task = entry.task;
+      if (task.deadline !== undefined && now >= task.deadline) {
+        this.#settle(entry, TaskStatus.Timeout, NONE, new TimeoutError(`Task ${task.id} reached its deadline before it started`));
+        continue;
+      }
+      this.#dispatch(entry, { type: 'start', at: now });
+      const dependencies: TaskResult[] = [];
+      for (const dep of task.dependencies) {
+        const result = this.#entries.get(dep)?.result;
+        if (result !== undefined) dependencies.push(result);
+      }
+      entry.current = new Attempt(entry.attempt, dependencies);
+      live.push(entry);
+    }
+    if (live.length === 0) return false;
+    this.#busySlots++;
+    const contexts = live.map((entry) => entry.current as Attempt);
+    // A store the scheduler made is seen by no one else: nothing to record there.
+    if (this.#ownsStore) {
+      this.#call(live, contexts);
+      return true;
+    }
+    this.#starting++;
+    this.#writes.write(live.map((entry) => this.#record(entry, now))).then(
+      () => {
+        this.#starting--;
+        this.#call(live, contexts);
+      },
+      (error: unknown) => {
+        this.#starting--;
+        this.#busySlots--;
+        const failure = toTaskweaveError(error);
+        live.forEach((entry, i) => {
+          if (!this.#closed && entry.phase === 'running' && entry.current === contexts[i]) this.#failAttempt(entry, failure);
+        });
+        this.#schedulePump();
+      },
+    );
+    return true;
+  }
+
+  /** Hands a started call to the executor: `execute` for one task, `executeBatch` for several. */
+  #call(entries: Entry[], contexts: Attempt[]): void {
+    const members: Entry[] = [];
+    const ctxs: Attempt[] = [];
+    entries.forEach((entry, i) => {
+      // A member cancelled (or timed out) while its start was being written is not handed over.
+      if (entry.phase === 'running' && entry.current === contexts[i]) {
+        members.push(entry);
+        ctxs.push(contexts[i] as Attempt);
+      }
+    });
+    if (this.#closed || members.length === 0) {
+      this.#releaseSlot();
       return;
     }
-    this.#dispatch(entry, { type: 'start', at: now });
-    const attempt = entry.attempt;
-    const dependencies: TaskResult[] = [];
-    for (const dep of task.dependencies) {
-      const result = this.#entries.get(dep)?.result;
-      if (result !== undefined) dependencies.push(result);
+    if (members.length === 1) {
+      const entry = members[0] as Entry;
+      const ctx = ctxs[0] as Attempt;
+      let promise: Promise<TaskOutput>;
+      try {
+        promise = this.#executor.execute(entry.task, ctx);
+      } catch (error) {
+        promise = Promise.reject(error);
+      }
+      promise.then(
+        (output) => {
+          this.#releaseSlot();
+          this.#onSuccess(entry, ctx, output);
+        },
+        (error: unknown) => {
+          this.#releaseSlot();
+          this.#onFailure(entry, ctx, error);
+        },
+      );
+      return;
     }
-    const ctx = new Attempt(
-      attempt,
-      dependencies,
-      this.#executor.reportsStart && !this.#ownsStore ? () => entry.phase === 'running' && entry.attempt === attempt && this.#persistState(entry) : undefined,
-    );
-    entry.current = ctx;
-    this.#busySlots++;
-    let promise: Promise<TaskOutput>;
+    let promise: Promise<readonly BatchOutcome[]>;
     try {
-      promise = this.#executor.execute(task, ctx);
+      promise = (this.#executor.executeBatch as NonNullable<Executor['executeBatch']>)(
+        members.map((entry) => entry.task),
+        ctxs,
+      );
     } catch (error) {
       promise = Promise.reject(error);
     }
     promise.then(
-      (output) => {
+      (outcomes) => {
         this.#releaseSlot();
-        this.#onSuccess(entry, attempt, output);
+        members.forEach((entry, i) => {
+          const outcome = outcomes[i];
+          const ctx = ctxs[i] as Attempt;
+          if (outcome === undefined) {
+            this.#onFailure(entry, ctx, new TaskweaveError('execution', `executeBatch returned no outcome for task ${entry.task.id}`, { retryable: false }));
+          } else if (outcome.ok) this.#onSuccess(entry, ctx, outcome.output);
+          else this.#onFailure(entry, ctx, outcome.error);
+        });
       },
-      (error: unknown) => {
+      () => {
         this.#releaseSlot();
-        this.#onFailure(entry, attempt, error);
+        this.#split(members, ctxs);
       },
     );
+  }
+
+  /**
+   * A batch failed as a whole (a worker crashed under it, its handler threw, it could not be sent):
+   * nobody knows whose fault it was, so no member is charged. Each runs again alone; only a task
+   * that then fails alone spends an attempt. Straight to single tasks rather than halving: every
+   * crash costs the pool a worker and a model reload (seconds), and halving a batch of 32 with one
+   * bad input would crash log2(32) = 5 more times; singles crash once more, with the culprit.
+   */
+  #split(members: Entry[], contexts: Attempt[]): void {
+    if (this.#closed) return;
+    members.forEach((entry, i) => {
+      if (entry.phase === 'running' && entry.current === contexts[i]) this.#dispatch(entry, { type: 'split', at: entry.readyAt });
+    });
   }
 
   #releaseSlot(): void {
@@ -523,8 +687,8 @@ export class TaskScheduler {
     this.#schedulePump();
   }
 
-  #onSuccess(entry: Entry, attempt: number, raw: TaskOutput): void {
-    if (this.#closed || entry.phase !== 'running' || entry.attempt !== attempt) return;
+  #onSuccess(entry: Entry, ctx: Attempt, raw: TaskOutput): void {
+    if (this.#closed || entry.phase !== 'running' || entry.current !== ctx) return;
     let output: TaskOutput;
     try {
       output = parseTaskOutput(raw);
@@ -535,12 +699,12 @@ export class TaskScheduler {
     this.#settle(entry, TaskStatus.Completed, output);
   }
 
-  #onFailure(entry: Entry, attempt: number, raw: unknown): void {
-    if (this.#closed || entry.phase !== 'running' || entry.attempt !== attempt) return;
+  #onFailure(entry: Entry, ctx: Attempt, raw: unknown): void {
+    if (this.#closed || entry.phase !== 'running' || entry.current !== ctx) return;
     this.#failAttempt(entry, toTaskweaveError(raw));
   }
 
-  /** A failed attempt (handler error, crash, interruption): retry by the rules or fail. */
+  /** A failed attempt (handler error, a crash while it ran alone): retry by the rules or fail. */
   #failAttempt(entry: Entry, error: TaskweaveError): void {
     const task = entry.task;
     const now = this.#clock.now();
@@ -596,6 +760,8 @@ export class TaskScheduler {
       const wasRunning = entry.phase === 'running';
       if (entry.item !== undefined) this.#queue.remove(entry.item);
       entry.item = undefined;
+      if (entry.batchKey !== undefined) this.#former?.drop(entry.batchKey);
+      entry.batchKey = undefined;
       if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
       entry.timer = undefined;
       entry.cancelDeadline?.();
@@ -631,7 +797,7 @@ export class TaskScheduler {
       this.#dispatch(entry, { type: 'settle', status: s, output: o, ...(e === undefined ? {} : { error: e }) });
       // The end is announced (event, wait) only once it is durable: a result seen is never
       // produced again after a reload. Internally the task is done now (dependents may start).
-      const record: TaskRecord = { task: entry.task, status: s, seq: entry.seq, updatedAt: now, result };
+      const record = this.#record(entry, now, result);
       const announce = () => this.#announceEnd(entry, previous);
       this.#unannounced++;
       if (this.#closed) announce();
@@ -683,7 +849,15 @@ export class TaskScheduler {
 
   #persistState(entry: Entry, now: number = this.#clock.now()): void {
     if (this.#closed) return;
-    void this.#writes.write({ task: entry.task, status: entry.status, seq: entry.seq, updatedAt: now });
+    void this.#writes.write(this.#record(entry, now));
+  }
+
+  /** The stored form of an entry now (with its result once terminal). */
+  #record(entry: Entry, now: number, result?: TaskResult): TaskRecord {
+    const record: TaskRecord = { task: entry.task, status: entry.status, seq: entry.seq, updatedAt: now };
+    if (result !== undefined) record.result = result;
+    if (entry.interruptions > 0) record.interruptions = entry.interruptions;
+    return record;
   }
 
   /** A batch the store refused: status changes in it are reported (submits reject on their own). */
@@ -726,7 +900,7 @@ export class TaskScheduler {
   async #recover(): Promise<RecoveryReport> {
     const snapshot = await this.#store.load();
     this.#seq = Math.max(this.#seq, snapshot.lastSeq);
-    const report: RecoveryReport = { resumed: 0, retried: 0, failed: 0, quarantined: snapshot.quarantined.length };
+    const report: RecoveryReport = { resumed: 0, interrupted: 0, failed: 0, quarantined: snapshot.quarantined.length };
     for (const q of snapshot.quarantined) {
       queueMicrotask(() => this.#events.emit({ type: 'error', error: toTaskweaveError(q.error) }));
     }
@@ -741,18 +915,36 @@ export class TaskScheduler {
     for (const record of snapshot.active) {
       const interrupted = record.status === TaskStatus.Running;
       const entry = this.#admit(record.task, record.seq, interrupted);
+      entry.interruptions = record.interruptions ?? 0;
       if (!interrupted) {
         report.resumed++;
         continue;
       }
-      if (entry.phase !== 'done') {
-        // Same rules as a worker crash: the interrupted attempt failed with a retryable error.
-        entry.attempt = 1;
-        entry.startedAt = record.updatedAt;
-        this.#failAttempt(entry, new WorkerCrashedError(`Task ${record.task.id} was interrupted while running (page reload or crash)`));
+      if ((entry.phase as Phase) === 'done') {
+        report.failed++; // its deadline passed meanwhile
+        continue;
       }
-      if ((entry.phase as Phase) === 'done') report.failed++;
-      else report.retried++;
+      // Its run was cut short by a reload, close() or a tab handover: not its doing, so no retry
+      // is spent; only the interruption bound can end it.
+      entry.interruptions++;
+      if (entry.interruptions > this.#maxInterruptions) {
+        this.#settle(
+          entry,
+          TaskStatus.Failed,
+          NONE,
+          new TaskweaveError(
+            'interrupted',
+            `Task ${record.task.id} was interrupted ${entry.interruptions} times while running (page reload, close() or tab handover); maxInterruptions is ${this.#maxInterruptions}`,
+            { retryable: false, details: { taskId: record.task.id, interruptions: entry.interruptions } },
+          ),
+        );
+        report.failed++;
+        continue;
+      }
+      entry.startedAt = record.updatedAt;
+      this.#dispatch(entry, { type: 'enqueue', at: this.#clock.now() });
+      this.#persistState(entry);
+      report.interrupted++;
     }
     this.#recovered = true;
     return report;

@@ -242,6 +242,7 @@ export const taskRecordSchema = z.object({
   seq: z.int().min(0),
   updatedAt: z.number(),
   result: taskResultSchema.optional(),
+  interruptions: z.int().min(0).optional(),
 });
 
 /**

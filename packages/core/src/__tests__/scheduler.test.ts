@@ -572,7 +572,7 @@ describe('wait, get, close', () => {
 });
 
 describe('recovery from a store', () => {
-  it('queues Pending tasks again, retries interrupted ones, never reruns finished ones', async () => {
+  it('queues Pending tasks again, resumes interrupted ones without spending a retry, never reruns finished ones', async () => {
     const store = new MemoryTaskStore();
     const m1 = manualExecutor();
     const first = new TaskScheduler({ executor: m1.executor, store, concurrency: 1 });
@@ -589,11 +589,12 @@ describe('recovery from a store', () => {
     const exec = fnExecutor((task, ctx) => ({ kind: 'text', text: `${(task.input as { text: string }).text}:${ctx.dependencies.map((d) => (d.output as { text: string }).text).join()}` }));
     const second = new TaskScheduler({ executor: exec, store, retryDelay: 0 });
     const report = await second.ready();
-    expect(report).toEqual({ resumed: 2, retried: 1, failed: 0, quarantined: 0 });
+    expect(report).toEqual({ resumed: 2, interrupted: 1, failed: 0, quarantined: 0 });
     await vi.advanceTimersByTimeAsync(10);
     const r = await second.wait(interrupted);
     expect(r.status).toBe(TaskStatus.Completed);
-    expect(r.metrics.retryCount).toBe(1);
+    expect(r.metrics.retryCount).toBe(0);
+    expect((await store.get(interrupted))?.interruptions).toBe(1);
     expect((await second.wait(pending)).output).toEqual({ kind: 'text', text: 'pending:once' });
     expect((await second.wait(exhausted)).status).toBe(TaskStatus.Completed);
     expect((await second.wait(done)).output).toEqual({ kind: 'text', text: 'once' });
@@ -601,18 +602,44 @@ describe('recovery from a store', () => {
     expect(exec.order.filter((id) => id === interrupted)).toHaveLength(1);
   });
 
-  it('an interrupted task with no retries left ends Failed with a worker-crashed error', async () => {
+  it('an interrupted task with no retries left resumes and completes (an interruption is not a failed attempt)', async () => {
     const store = new MemoryTaskStore();
     const m1 = manualExecutor();
     const first = new TaskScheduler({ executor: m1.executor, store });
     const id = await first.submit(job('x', { maxRetries: 0 }));
     await flush();
+    expect(m1.callFor(id).ctx.attempt).toBe(1);
     await first.close();
-    const second = new TaskScheduler({ executor: fnExecutor(), store });
-    expect(await second.ready()).toMatchObject({ retried: 0, failed: 1 });
+    const exec = fnExecutor();
+    const second = new TaskScheduler({ executor: exec, store });
+    expect(await second.ready()).toMatchObject({ interrupted: 1, failed: 0 });
     const r = await second.wait(id);
+    expect(r.status).toBe(TaskStatus.Completed);
+    expect(r.metrics.retryCount).toBe(0);
+  });
+
+  it('a task interrupted more than maxInterruptions times ends Failed with an interrupted error', async () => {
+    const store = new MemoryTaskStore();
+    let id: TaskId | undefined;
+    // Each scheduler starts the task and is closed while it runs: a page that goes down every time.
+    for (let page = 0; page < 3; page++) {
+      const m = manualExecutor();
+      const s = new TaskScheduler({ executor: m.executor, store, maxInterruptions: 2 });
+      const report = await s.ready();
+      if (page === 0) id = await s.submit(job('takes its page down', { maxRetries: 5 }));
+      else expect(report).toMatchObject({ interrupted: 1, failed: 0 });
+      await flush();
+      expect(m.callFor(id as TaskId).ctx.attempt).toBe(1);
+      await s.close();
+    }
+    expect((await store.get(id as TaskId))?.interruptions).toBe(2);
+    const last = new TaskScheduler({ executor: fnExecutor(), store, maxInterruptions: 2 });
+    expect(await last.ready()).toMatchObject({ interrupted: 0, failed: 1 });
+    const r = await last.wait(id as TaskId);
     expect(r.status).toBe(TaskStatus.Failed);
-    expect(r.errorCode).toBe('worker-crashed');
+    expect(r.errorCode).toBe('interrupted');
+    expect(r.error).toContain('interrupted 3 times');
+    expect(r.metrics.retryCount).toBe(0);
   });
 
   it('continues the submission order after a reload', async () => {
@@ -681,27 +708,53 @@ describe('onIdle', () => {
   });
 });
 
-describe('executors that queue tasks themselves (reportsStart)', () => {
-  it('a task still waiting in the executor at a reload resumes as Pending; one that started counts as interrupted', async () => {
+describe('Running is recorded truthfully', () => {
+  it('a task waiting for a free slot is Pending in get() and the store; Running is durable before the executor has it', async () => {
     const store = new MemoryTaskStore();
-    const m = manualExecutor();
-    const executor = { ...m.executor, reportsStart: true };
-    const first = new TaskScheduler({ executor, store });
-    const waiting = await first.submit(job('waiting', { maxRetries: 0 }));
-    const begun = await first.submit(job('begun', { maxRetries: 1 }));
+    const m = manualExecutor(1);
+    const seenAtCall: (string | undefined)[] = [];
+    const executor = {
+      ...m.executor,
+      async execute(task: Parameters<typeof m.executor.execute>[0], ctx: Parameters<typeof m.executor.execute>[1]) {
+        seenAtCall.push((await store.get(task.id))?.status);
+        return m.executor.execute(task, ctx);
+      },
+    };
+    const s = new TaskScheduler({ executor, store });
+    const first = await s.submit(job('first'));
+    const waiting = await s.submit(job('waiting'));
     await flush();
-    m.callFor(begun).ctx.started?.();
-    await flush();
+    expect(seenAtCall).toEqual([TaskStatus.Running]);
+    expect((await s.get(first))?.status).toBe(TaskStatus.Running);
+    expect((await s.get(waiting))?.status).toBe(TaskStatus.Pending);
     expect((await store.get(waiting))?.status).toBe(TaskStatus.Pending);
-    expect((await store.get(begun))?.status).toBe(TaskStatus.Running);
-    await first.close();
+    m.callFor(first).resolve();
+    await flush();
+    expect((await store.get(waiting))?.status).toBe(TaskStatus.Running);
+    await s.close();
+  });
 
-    const second = new TaskScheduler({ executor: fnExecutor(), store, retryDelay: 0 });
-    expect(await second.ready()).toMatchObject({ resumed: 1, retried: 1, failed: 0 });
-    await vi.advanceTimersByTimeAsync(10);
-    const rWaiting = await second.wait(waiting);
-    expect(rWaiting.status).toBe(TaskStatus.Completed);
-    expect(rWaiting.metrics.retryCount).toBe(0);
-    expect((await second.wait(begun)).metrics.retryCount).toBe(1);
+  it('an executor that reports fewer free slots than its capacity is handed no more', async () => {
+    const m = manualExecutor(4);
+    let free = 1;
+    let notify: () => void = () => undefined;
+    const executor = {
+      ...m.executor,
+      available: () => free - m.running,
+      onAvailable(listener: () => void) {
+        notify = listener;
+        return () => undefined;
+      },
+    };
+    const s = new TaskScheduler({ executor });
+    const ids = await s.submitMany([job('a'), job('b'), job('c')]);
+    await flush();
+    expect(m.calls.map((c) => c.task.id)).toEqual([ids[0]]);
+    expect((await s.get(ids[1] as TaskId))?.status).toBe(TaskStatus.Pending);
+    free = 3; // two more workers started
+    notify();
+    await flush();
+    expect(m.calls.map((c) => c.task.id)).toEqual(ids);
+    await s.close();
   });
 });

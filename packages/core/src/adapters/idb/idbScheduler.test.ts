@@ -46,7 +46,7 @@ describe('TaskScheduler on IdbTaskStore', () => {
     const exec = fnExecutor();
     const store2 = new IdbTaskStore({ name });
     const second = new TaskScheduler({ executor: exec, store: store2, retryDelay: 0 });
-    expect(await second.ready()).toMatchObject({ resumed: 1, retried: 1, failed: 0, quarantined: 0 });
+    expect(await second.ready()).toMatchObject({ resumed: 1, interrupted: 1, failed: 0, quarantined: 0 });
     expect((await second.wait(interrupted)).status).toBe(TaskStatus.Completed);
     expect((await second.wait(pending)).output).toEqual({ kind: 'text', text: 'pending' });
     expect((await second.wait(done)).output).toEqual({ kind: 'text', text: 'once' });

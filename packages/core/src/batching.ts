@@ -1,0 +1,177 @@
+import type { Clock, BatchPolicy } from './ports.js';
+import { Heap } from './heap.js';
+import type { QueueItem } from './taskQueue.js';
+import { ValidationError } from './errors.js';
+import type { Task } from './task.js';
+
+/** A `BatchPolicy` checked once; `maxBatchSize` below 2 means nothing batches. */
+export interface ResolvedBatchPolicy {
+  key(task: Task): string | undefined;
+  maxBatchSize: number;
+  windowMs: number;
+}
+
+/** Checks an executor's batching policy, naming the bad field. */
+export function resolveBatchPolicy(policy: BatchPolicy | undefined, hasExecuteBatch: boolean): ResolvedBatchPolicy | undefined {
+  if (policy === undefined) return undefined;
+  const bad = (field: string, message: string) =>
+    new ValidationError(`TaskScheduler: executor.batching.${field} ${message}`, [{ path: ['executor', 'batching', field], field: `executor.batching.${field}`, message }]);
+  if (typeof policy.key !== 'function') throw bad('key', 'must be a function of the task');
+  if (!Number.isInteger(policy.maxBatchSize) || policy.maxBatchSize < 1) throw bad('maxBatchSize', 'must be a whole number ≥ 1');
+  if (typeof policy.windowMs !== 'number' || !(policy.windowMs >= 0)) throw bad('windowMs', 'must be a number ≥ 0');
+  if (policy.maxBatchSize < 2) return undefined;
+  if (!hasExecuteBatch) {
+    throw new ValidationError('TaskScheduler: an executor with batching must implement executeBatch(tasks, contexts)', [
+      { path: ['executor', 'executeBatch'], field: 'executor.executeBatch', message: 'required with batching' },
+    ]);
+  }
+  return { key: (task) => policy.key(task), maxBatchSize: policy.maxBatchSize, windowMs: policy.windowMs };
+}
+
+/** Higher priority first, then earliest deadline, then submission order (the ready queue's order without ageing). */
+function mateBefore(a: QueueItem, b: QueueItem): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
+}
+
+interface Group<T> {
+  /** Ready tasks of this key, best first (lazy removal: dead items drop when they reach the top). */
+  mates: Heap<QueueItem<T>>;
+  /** The same tasks in the order they became ready, for the window's start (lazy removal too). */
+  byAge: QueueItem<T>[];
+  ageHead: number;
+  /** Live ready tasks of this key. */
+  count: number;
+  /** Items the ready queue handed out while the window was open; given back when it closes. */
+  parked: QueueItem<T>[];
+  timer: unknown;
+}
+
+/**
+ * Forms batches from the scheduler's ready queue. Every ready task with a batch key is in the ready
+ * queue and, here, in its key's group. When the queue hands out a task with a key (it is the best
+ * task that could run now), its batch is formed at once if the group is full or its window (from
+ * the oldest ready member) has passed: the task, then the best of its mates. Otherwise the task is
+ * parked until the window closes or the group fills, and the scheduler goes on with the next ready
+ * task, so a filling window never delays other work that could run now. Parked tasks go back into
+ * the ready queue when their window closes, and take their turn by the queue's order (ageing too).
+ *
+ * @example
+ * const former = new BatchFormer(policy, clock, isLive, requeue)
+ * const batch = former.take(item, clock.now()) // undefined: parked until the window closes
+ */
+export class BatchFormer<T> {
+  readonly #policy: ResolvedBatchPolicy;
+  readonly #clock: Clock;
+  readonly #isLive: (item: QueueItem<T>) => boolean;
+  readonly #requeue: (items: readonly QueueItem<T>[]) => void;
+  readonly #groups = new Map<string, Group<T>>();
+
+  constructor(
+    policy: ResolvedBatchPolicy,
+    clock: Clock,
+    isLive: (item: QueueItem<T>) => boolean,
+    requeue: (items: readonly QueueItem<T>[]) => void,
+  ) {
+    this.#policy = policy;
+    this.#clock = clock;
+    this.#isLive = isLive;
+    this.#requeue = requeue;
+  }
+
+  get maxBatchSize(): number {
+    return this.#policy.maxBatchSize;
+  }
+
+  /** The batch key of a task, or undefined when it never batches. */
+  keyOf(task: Task): string | undefined {
+    return this.#policy.key(task);
+  }
+
+  /** A task of `key` became ready (it is in the ready queue too). */
+  add(key: string, item: QueueItem<T>): void {
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      group = { mates: new Heap<QueueItem<T>>(mateBefore), byAge: [], ageHead: 0, count: 0, parked: [], timer: undefined };
+      this.#groups.set(key, group);
+    }
+    group.mates.push(item);
+    group.byAge.push(item);
+    group.count++;
+    if (group.count >= this.#policy.maxBatchSize && group.parked.length > 0) this.#release(group);
+  }
+
+  /** A ready task of `key` left without running (cancelled, timed out). */
+  drop(key: string): void {
+    const group = this.#groups.get(key);
+    if (group === undefined) return;
+    group.count--;
+    if (group.count <= 0) this.#forget(key, group);
+  }
+
+  /**
+   * The ready queue handed out `item` (key `key`): returns its batch (item first, then its best
+   * mates, all taken out of the group), or undefined when it waits for its window (parked).
+   */
+  take(key: string, item: QueueItem<T>, now: number): QueueItem<T>[] | undefined {
+    const group = this.#groups.get(key);
+    if (group === undefined) return [item];
+    const closesAt = this.#oldestReadyAt(group) + this.#policy.windowMs;
+    if (group.count < this.#policy.maxBatchSize && now < closesAt) {
+      group.parked.push(item);
+      if (group.timer === undefined) {
+        group.timer = this.#clock.setTimeout(() => {
+          group.timer = undefined;
+          this.#release(group);
+        }, closesAt - now);
+      }
+      return undefined;
+    }
+    const batch = [item];
+    const mates = group.mates;
+    while (batch.length < this.#policy.maxBatchSize) {
+      const next = mates.pop();
+      if (next === undefined) break;
+      if (next === item || !this.#isLive(next)) continue;
+      batch.push(next);
+    }
+    group.count -= batch.length;
+    if (group.count <= 0) this.#forget(key, group);
+    else if (group.parked.length > 0) this.#release(group);
+    return batch;
+  }
+
+  /** Stops every window timer (the scheduler closed). */
+  close(): void {
+    for (const group of this.#groups.values()) {
+      if (group.timer !== undefined) this.#clock.clearTimeout(group.timer);
+      group.timer = undefined;
+    }
+    this.#groups.clear();
+  }
+
+  #oldestReadyAt(group: Group<T>): number {
+    const byAge = group.byAge;
+    while (group.ageHead < byAge.length && !this.#isLive(byAge[group.ageHead] as QueueItem<T>)) group.ageHead++;
+    if (group.ageHead > 64 && group.ageHead * 2 > byAge.length) {
+      group.byAge = byAge.slice(group.ageHead);
+      group.ageHead = 0;
+    }
+    const oldest = group.byAge[group.ageHead];
+    return oldest === undefined ? this.#clock.now() : oldest.readyAt;
+  }
+
+  /** Gives the parked items back to the ready queue (the window closed or the group filled). */
+  #release(group: Group<T>): void {
+    if (group.timer !== undefined) this.#clock.clearTimeout(group.timer);
+    group.timer = undefined;
+    const parked = group.parked.filter((item) => this.#isLive(item));
+    group.parked = [];
+    if (parked.length > 0) this.#requeue(parked);
+  }
+
+  #forget(key: string, group: Group<T>): void {
+    if (group.timer !== undefined) this.#clock.clearTimeout(group.timer);
+    this.#groups.delete(key);
+  }
+}
