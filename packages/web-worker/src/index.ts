@@ -1,19 +1,15 @@
 /**
  * @taskweave/web-worker — the worker pool (an `Executor` for `TaskScheduler`) and its protocol.
  * Worker-side API (handlers): `@taskweave/web-worker/worker`.
+ *
+ * Main-thread code lives in `main/`, worker code in `worker/`, and what both import (protocol,
+ * option and event types) in `shared/`.
  */
-export { createWorkerPool } from './workerPool.js';
-export type {
-  WorkerPool,
-  WorkerPoolOptions,
-  WorkerSnapshot,
-  PoolSnapshot,
-  PoolEvent,
-  WarmUpOptions,
-  WarmUpReport,
-} from './workerPool.js';
-export type { BatchingOptions } from './batcher.js';
-export type { WorkerEndReason, WorkerState } from './workerSlot.js';
+export { createWorkerPool } from './main/workerPool.js';
+export type { WorkerPool, WorkerPoolOptions } from './main/workerPool.js';
+export type { WorkerSnapshot, PoolSnapshot, PoolEvent, WarmUpOptions, WarmUpReport } from './shared/poolEvents.js';
+export type { BatchingOptions } from './main/batcher.js';
+export type { WorkerEndReason, WorkerState } from './shared/workerState.js';
 export type {
   WorkerApi,
   JobRequest,
@@ -23,7 +19,9 @@ export type {
   BatchJobResult,
   BatchItemOutcome,
   SerializedError,
-} from './protocol.js';
-export type { BackendPreference, BatchHandler, HandlerContext, ModelHost, ModelProgress, TaskHandler } from './worker/handler.js';
-export { createTaskweave } from './createTaskweave.js';
-export type { Taskweave, TaskweaveOptions, TabRole } from './createTaskweave.js';
+} from './shared/protocol.js';
+export type { BackendPreference } from './shared/backendPreference.js';
+export type { ModelProgress } from './shared/modelProgress.js';
+export type { BatchHandler, HandlerContext, ModelHost, TaskHandler } from './worker/handler.js';
+export { createTaskweave } from './main/createTaskweave.js';
+export type { Taskweave, TaskweaveOptions, TabRole } from './main/createTaskweave.js';

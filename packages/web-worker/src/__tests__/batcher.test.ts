@@ -1,6 +1,6 @@
 import type { Task, TaskId } from '@taskweave/core';
 import { describe, expect, it } from 'vitest';
-import { Batcher, resolveBatching, splitBatchResult } from '../batcher.js';
+import { Batcher, resolveBatching, splitBatchResult } from '../main/batcher.js';
 
 function job(type: Task['type'], enqueuedAt: number, modelId = 'm', extra: Partial<Task> = {}) {
   const task: Task = {

@@ -6,7 +6,7 @@
  * handler reports it (`ctx.reportMetrics({ backend })`).
  */
 import { TaskweaveError, ValidationError, type Task } from '@taskweave/core';
-import type { BackendPreference } from './handler.js';
+import type { BackendPreference } from '../shared/backendPreference.js';
 
 /** A backend that actually runs a model. */
 export type Backend = 'webgpu' | 'wasm';

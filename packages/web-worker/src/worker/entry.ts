@@ -48,7 +48,9 @@ registerLazyHandler('DataRetrieval', async () => (await import('./handlers/stora
 startWorkerRuntime();
 
 export { registerHandler, registerBatchHandler } from './registry.js';
-export type { BackendPreference, BatchHandler, HandlerContext, ModelHost, ModelProgress, TaskHandler } from './handler.js';
+export type { BatchHandler, HandlerContext, ModelHost, TaskHandler } from './handler.js';
+export type { BackendPreference } from '../shared/backendPreference.js';
+export type { ModelProgress } from '../shared/modelProgress.js';
 export { registerEmbedder } from './embedder.js';
 export type { Embedder } from './embedder.js';
 export { configureCollections } from './collectionStore.js';

@@ -13,18 +13,7 @@
  * transformers.js is imported lazily (first model use), so a worker starts fast.
  */
 import { TaskweaveError, ValidationError } from '@taskweave/core';
-
-/** Options of the model layer, sent by the pool at worker start (or set by an app's worker module). */
-export interface ModelEnvOptions {
-  /** Base URL of the model folders (`<base><modelId>/config.json`, …). @default new URL('/models/', location) */
-  modelBaseUrl?: string;
-  /** Base URL of the ORT `.mjs`/`.wasm` files. @default new URL('/ort/', location) */
-  wasmBaseUrl?: string;
-  /** Fetch models missing locally from the Hugging Face hub. @default false */
-  allowRemoteModels?: boolean;
-  /** ORT WASM threads in this worker (more than 1 needs cross-origin isolation). @default 1 */
-  numThreads?: number;
-}
+import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
 
 /** The settings in force, with absolute URLs. */
 export interface ResolvedModelEnv {

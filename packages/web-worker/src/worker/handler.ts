@@ -3,17 +3,9 @@
  * handlers (handlers/*.ts). A handler runs inside a Web Worker, one at a time per worker.
  */
 import type { MeasuredMetrics, Task, TaskOutput } from '@taskweave/core';
-import type { ModelEnvOptions } from './env.js';
-
-/** Backend a handler may use. `auto` = WebGPU when an adapter exists, else WASM. */
-export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
-
-/** Model-loading progress, tagged by `status` (passed to the main thread through a comlink proxy). */
-export type ModelProgress =
-  | { status: 'initiate'; modelId: string; file: string }
-  | { status: 'progress'; modelId: string; file: string; loaded: number; total: number; progress: number }
-  | { status: 'done'; modelId: string; file: string }
-  | { status: 'ready'; modelId: string; backend: string };
+import type { BackendPreference } from '../shared/backendPreference.js';
+import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
+import type { ModelProgress } from '../shared/modelProgress.js';
 
 export interface HandlerContext {
   /** Aborts on cancel/deadline; a handler that ignores it past the grace period gets its worker terminated. */

@@ -15,7 +15,8 @@ import { TaskweaveError, ValidationError, isTaskweaveError } from '@taskweave/co
 import type { InferenceSession } from 'onnxruntime-web';
 import type { Backend } from './backend.js';
 import { disableWebGpu, runWithFallback } from './backend.js';
-import { configureModelEnv, modelEnv, ort, transformers, type ModelEnvOptions } from './env.js';
+import { configureModelEnv, modelEnv, ort, transformers } from './env.js';
+import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
 import type { HandlerContext, ModelHost } from './handler.js';
 
 /** Model file precision: `q8` = `onnx/model_quantized.onnx`, `fp32` = `onnx/model.onnx`, … */

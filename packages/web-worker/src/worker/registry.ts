@@ -5,7 +5,7 @@
  * use) so that a worker starts fast and a replacement after a crash is cheap.
  */
 import { BUILTIN_TASK_TYPES, ValidationError, isCustomTaskType, type TaskType } from '@taskweave/core';
-import type { ModelEnvOptions } from './env.js';
+import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
 import type { BatchHandler, ModelHost, TaskHandler } from './handler.js';
 
 type Lazy<T> = T | { load: () => Promise<T> };

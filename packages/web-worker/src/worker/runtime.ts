@@ -24,8 +24,9 @@ import type {
   WorkerApi,
   WorkerHello,
   WorkerInit,
-} from '../protocol.js';
-import type { BackendPreference, HandlerContext } from './handler.js';
+} from '../shared/protocol.js';
+import type { BackendPreference } from '../shared/backendPreference.js';
+import type { HandlerContext } from './handler.js';
 import { configureModelHost, getBatchHandler, getHandler, getModelHost, peekModelHost, registeredTypes } from './registry.js';
 import { outputBytes, startWorkMeter } from './workMeter.js';
 

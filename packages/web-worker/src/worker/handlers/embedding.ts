@@ -18,7 +18,8 @@
 import { z } from 'zod';
 import { ValidationError, type Task, type TaskOutput } from '@taskweave/core';
 import { backendPreference, runWithFallback, type Backend } from '../backend.js';
-import type { BackendPreference, BatchHandler, HandlerContext, TaskHandler } from '../handler.js';
+import type { BackendPreference } from '../../shared/backendPreference.js';
+import type { BatchHandler, HandlerContext, TaskHandler } from '../handler.js';
 import { parseInput } from '../handlerInput.js';
 import { dtypeOf, getPipeline, unloadModel, type ModelDtype } from '../models.js';
 

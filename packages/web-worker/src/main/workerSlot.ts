@@ -7,22 +7,11 @@
  */
 import * as Comlink from 'comlink';
 import { deserializeError, type TaskweaveError } from '@taskweave/core';
-import type { ControlMessage, WorkerApi, WorkerHello } from './protocol.js';
-import type { ModelEnvOptions } from './worker/env.js';
+import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
+import type { ControlMessage, WorkerApi, WorkerHello } from '../shared/protocol.js';
+import type { WorkerEndReason, WorkerState } from '../shared/workerState.js';
 
-/** Why a worker ended. */
-export type WorkerEndReason =
-  | 'error'
-  | 'closed'
-  | 'gone'
-  | 'messageerror'
-  | 'unresponsive'
-  | 'start-failed'
-  | 'aborted'
-  | 'pool-closed';
-
-/** What a worker looks like to a UI. */
-export type WorkerState = 'starting' | 'idle' | 'busy' | 'dead';
+export type { WorkerEndReason, WorkerState };
 
 /** Thrown by `WorkerSlot.call` when the worker ended before answering. */
 export class WorkerEndedSignal extends Error {

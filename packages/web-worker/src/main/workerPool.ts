@@ -16,13 +16,14 @@ import {
   type TaskOutput,
 } from '@taskweave/core';
 import { Batcher, splitBatchResult } from './batcher.js';
-import type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from './poolEvents.js';
+import type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from '../shared/poolEvents.js';
 import { BACKENDS, positiveInt, resolvePoolOptions, type ResolvedPoolOptions, type WorkerPoolOptions } from './poolOptions.js';
-import type { JobOutcome } from './protocol.js';
-import type { BackendPreference, ModelProgress } from './worker/handler.js';
+import type { JobOutcome } from '../shared/protocol.js';
+import type { BackendPreference } from '../shared/backendPreference.js';
+import type { ModelProgress } from '../shared/modelProgress.js';
 import { WorkerEndedSignal, WorkerSlot, type WorkerEndReason } from './workerSlot.js';
 
-export type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from './poolEvents.js';
+export type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from '../shared/poolEvents.js';
 export type { WorkerPoolOptions } from './poolOptions.js';
 
 /** The pool: an `Executor` plus warm-up, stats, events and shutdown. */

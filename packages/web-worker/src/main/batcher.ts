@@ -4,8 +4,8 @@
  * result is split back into one outcome per task, each with its own metrics.
  */
 import type { MeasuredMetrics, Task } from '@taskweave/core';
-import type { BatchJobResult, JobOutcome } from './protocol.js';
-import type { BackendPreference } from './worker/handler.js';
+import type { BackendPreference } from '../shared/backendPreference.js';
+import type { BatchJobResult, JobOutcome } from '../shared/protocol.js';
 
 /** Dynamic batching options of the pool. */
 export interface BatchingOptions {

@@ -2,8 +2,9 @@
  * What the pool shows a UI: snapshots of its workers, its events, and warm-up reports.
  */
 import type { TaskId, TaskweaveError } from '@taskweave/core';
-import type { BackendPreference, ModelProgress } from './worker/handler.js';
-import type { WorkerEndReason, WorkerState } from './workerSlot.js';
+import type { BackendPreference } from './backendPreference.js';
+import type { ModelProgress } from './modelProgress.js';
+import type { WorkerEndReason, WorkerState } from './workerState.js';
 
 /** One worker as a UI sees it. */
 export interface WorkerSnapshot {

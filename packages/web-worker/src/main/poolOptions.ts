@@ -4,8 +4,8 @@
  */
 import { ValidationError } from '@taskweave/core';
 import { resolveBatching, type BatchingOptions, type ResolvedBatching } from './batcher.js';
-import type { ModelEnvOptions } from './worker/env.js';
-import type { BackendPreference } from './worker/handler.js';
+import type { BackendPreference } from '../shared/backendPreference.js';
+import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
 
 /** Options of `createWorkerPool`. */
 export interface WorkerPoolOptions {
@@ -112,7 +112,7 @@ function resolveModelEnvUrls(env: ModelEnvOptions): ModelEnvOptions {
 }
 
 function defaultWorker(): Worker {
-  return new Worker(new URL('./worker/entry.ts', import.meta.url), { type: 'module' });
+  return new Worker(new URL('../worker/entry.ts', import.meta.url), { type: 'module' });
 }
 
 /**

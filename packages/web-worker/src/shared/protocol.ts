@@ -4,8 +4,9 @@
  * with `deserializeError` from `@taskweave/core`, because comlink keeps only name/message/stack.
  */
 import type { MeasuredMetrics, SerializedError, Task, TaskOutput } from '@taskweave/core';
-import type { ModelEnvOptions } from './worker/env.js';
-import type { BackendPreference, ModelProgress } from './worker/handler.js';
+import type { BackendPreference } from './backendPreference.js';
+import type { ModelEnvOptions } from './modelEnvOptions.js';
+import type { ModelProgress } from './modelProgress.js';
 
 export type { SerializedError };
 
@@ -74,7 +75,7 @@ export type BatchItemOutcome =
 
 /**
  * Outcomes of a batch in task order, the metrics of the batched call as a whole (split per task by
- * `splitBatchResult` in batcher.ts), and the worker's state after it.
+ * `splitBatchResult` in main/batcher.ts), and the worker's state after it.
  */
 export interface BatchJobResult {
   outcomes: BatchItemOutcome[];
