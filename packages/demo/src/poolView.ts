@@ -36,7 +36,7 @@ export function mountPoolView(root: HTMLElement, pool: WorkerPool): ModelProgres
         );
       }),
     );
-    summary.textContent = `${snap.size} workers · ${snap.queued} tasks waiting in the pool · ${snap.replaced} replaced after a crash`;
+    summary.textContent = `${snap.size} workers · ${snap.replaced} replaced after a crash · ${snap.recycled} recycled`;
   };
   const redraw = onFrame(render);
   pool.subscribe((event) => {

@@ -1,6 +1,6 @@
 import type { Task, TaskId } from '@taskweave/core';
 import { describe, expect, it } from 'vitest';
-import { Batcher, resolveBatching, splitBatchResult } from '../main/batcher.js';
+import { poolBatchPolicy, resolveBatching, splitBatchResult } from '../main/batcher.js';
 
 function job(type: Task['type'], enqueuedAt: number, modelId = 'm', extra: Partial<Task> = {}) {
   const task: Task = {
@@ -19,38 +19,28 @@ function job(type: Task['type'], enqueuedAt: number, modelId = 'm', extra: Parti
   return { task, backend: 'auto' as const, enqueuedAt };
 }
 
-describe('Batcher', () => {
-  const batcher = new Batcher(resolveBatching({ maxBatchSize: 3, windowMs: 10 }));
+describe('poolBatchPolicy (the key the scheduler batches by)', () => {
+  const policy = poolBatchPolicy(resolveBatching({ maxBatchSize: 3, windowMs: 10 }), 'auto');
 
-  it('waits for a batch to fill until the window of its oldest task closes', () => {
-    const queue = [job('EmbeddingGeneration', 100), job('EmbeddingGeneration', 104)];
-    expect(batcher.take(queue, 105)).toEqual({ waitUntil: 110 });
-    expect(batcher.take(queue, 110)).toEqual({ jobs: queue });
+  it('carries the size cap and the window', () => {
+    expect(policy.maxBatchSize).toBe(3);
+    expect(policy.windowMs).toBe(10);
   });
 
-  it('runs a full batch at once and never more than maxBatchSize', () => {
-    const queue = [0, 1, 2, 3].map((i) => job('EmbeddingGeneration', 100 + i));
-    expect(batcher.take(queue, 100)).toEqual({ jobs: queue.slice(0, 3) });
-  });
-
-  it('lets tasks that are not batched pass a batch that is still filling', () => {
-    const filling = job('EmbeddingGeneration', 100);
-    const other = job('TextProcessing', 101);
-    expect(batcher.take([filling, other], 102)).toEqual({ jobs: [other] });
-  });
-
-  it('never mixes models, backends or dtypes in one batch', () => {
-    const a = job('EmbeddingGeneration', 0, 'a');
-    const b = job('EmbeddingGeneration', 0, 'b');
-    const a8 = job('EmbeddingGeneration', 0, 'a', { metadata: { dtype: 'q8' } });
-    const decision = batcher.take([a, b, a8], 50);
-    expect(decision).toEqual({ jobs: [a] });
+  it('never mixes types, models, backends or dtypes in one batch', () => {
+    const key = (extra: Partial<Task>, type: Task['type'] = 'EmbeddingGeneration') => policy.key(job(type, 0, 'm', extra).task);
+    expect(key({})).toBe(key({}));
+    expect(key({ modelId: 'other' })).not.toBe(key({}));
+    expect(key({ metadata: { backend: 'wasm' } })).not.toBe(key({ metadata: { backend: 'webgpu' } }));
+    expect(key({ metadata: { backend: 'auto' } })).toBe(key({}));
+    expect(key({ metadata: { dtype: 'fp32' } })).not.toBe(key({}));
+    expect(key({}, 'TextProcessing')).toBeUndefined();
   });
 
   it('is off with batching: false', () => {
-    const off = new Batcher(resolveBatching(false));
-    const queue = [job('EmbeddingGeneration', 0), job('EmbeddingGeneration', 0)];
-    expect(off.take(queue, 0)).toEqual({ jobs: [queue[0]] });
+    const off = poolBatchPolicy(resolveBatching(false), 'auto');
+    expect(off.maxBatchSize).toBe(1);
+    expect(off.key(job('EmbeddingGeneration', 0).task)).toBeUndefined();
   });
 });
 

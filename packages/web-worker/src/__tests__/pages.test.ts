@@ -15,7 +15,10 @@ interface Seen {
 /** Loads the fixture app page in a same-origin iframe and resolves with its taskweave once it runs. */
 function appFrame(name: string): { frame: HTMLIFrameElement; ready: () => Promise<Taskweave> } {
   const frame = document.createElement('iframe');
-  frame.src = new URL(`./fixtures/appPage.html?name=${name}`, import.meta.url).href;
+  // Built at run time: Vite rewrites `new URL(literal, import.meta.url)` and would drop the query.
+  const url = new URL('./fixtures/appPage.html', import.meta.url);
+  url.searchParams.set('name', name);
+  frame.src = url.href;
   document.body.append(frame);
   const ready = async () => {
     await expect
@@ -87,6 +90,25 @@ describe('reload mid-run', () => {
       frame.remove();
     }
   }, 120_000);
+
+  it('a task with maxRetries 0 running during a page reload resumes after it and completes (an interruption is not a failure)', async () => {
+    const name = `interrupt-${crypto.randomUUID()}`;
+    const { frame, ready } = appFrame(name);
+    try {
+      const tw = await ready();
+      const id = await tw.submit({ type: 'custom:sleep', input: { kind: 'text', text: '1500' }, maxRetries: 0 });
+      await expect.poll(async () => (await tw.get(id))?.status, { timeout: 10_000, interval: 20 }).toBe(TaskStatus.Running);
+      frame.contentWindow!.location.reload();
+      await expect.poll(() => (frame.contentWindow as unknown as { taskweave?: Taskweave } | null)?.taskweave, { timeout: 20_000 }).toBeUndefined();
+      const after = await ready();
+      const result = await after.wait(id);
+      expect(result.status).toBe(TaskStatus.Completed);
+      expect(result.metrics.retryCount).toBe(0);
+      await after.close();
+    } finally {
+      frame.remove();
+    }
+  }, 60_000);
 
   it('two pages submit at once: one runs every task exactly once; removing it hands over to the other', async () => {
     const name = `pages-${crypto.randomUUID()}`;

@@ -173,11 +173,14 @@ describe('worker pool through the scheduler', () => {
     expect(new Set(results.map((r) => valueOf(r)['instance'])).size).toBe(2);
   });
 
-  it('counts the time a task waited in the pool for a free worker in queueWaitMs', async () => {
+  it('a task waiting for a free worker is Pending (in get() and the store) and counts that wait in queueWaitMs', async () => {
     const { scheduler, pool } = setup({ size: 1 });
     await allStarted(pool);
-    // Both reach the pool at once (its capacity > 1); the second waits there for the only worker.
+    // The second waits in the scheduler's queue for the only worker.
     const [first, second] = await scheduler.submitMany([text('custom:sleep', '400'), text('custom:sleep', '10')]);
+    await running(scheduler, first!);
+    expect((await scheduler.get(second!))?.status).toBe(TaskStatus.Pending);
+    expect(pool.snapshot().workers[0]?.taskIds).toEqual([first]);
     const [r1, r2] = await Promise.all([scheduler.wait(first!), scheduler.wait(second!)]);
     expect(r1.status).toBe(TaskStatus.Completed);
     // Not a speed assertion: the second task cannot start before the first one's 400 ms sleep ends.
@@ -350,14 +353,18 @@ describe('cancellation and deadlines', () => {
     expect(pool.snapshot().replaced).toBe(1);
   });
 
-  it('close() settles every queued and running task', async () => {
+  it('close() settles every running task; a call past the free workers is refused, not queued', async () => {
     const { pool } = setup({ size: 1 });
+    await allStarted(pool);
+    expect(pool.available()).toBe(1);
     const a = pool.execute(bareTask('custom:sleep', '20000'), bareCtx()).catch((e: unknown) => e);
-    const b = pool.execute(bareTask('custom:echo', 'x'), bareCtx()).catch((e: unknown) => e);
+    expect(pool.available()).toBe(0);
+    const b = await pool.execute(bareTask('custom:echo', 'x'), bareCtx()).catch((e: unknown) => e);
+    expect(isTaskweaveError(b, 'execution')).toBe(true);
+    expect((b as Error).message).toMatch(/keeps no queue/);
     await new Promise((r) => setTimeout(r, 100));
     await pool.close();
     expect(isTaskweaveError(await a, 'closed')).toBe(true);
-    expect(isTaskweaveError(await b, 'closed')).toBe(true);
   });
 });
 
@@ -394,20 +401,23 @@ describe('dynamic batching', () => {
     expect(results.some((r) => (r.metrics.batchSize ?? 1) > 1)).toBe(true);
   });
 
-  it('cancelling one task of a running batch ends it without disturbing the others', async () => {
+  it('aborting one member of a running batch leaves the call running; aborting all stops it, keeping the worker', async () => {
     const { pool } = setup({ size: 1, batching: { types: ['custom:sleep'], maxBatchSize: 3, windowMs: 10 } });
+    await allStarted(pool);
     const controllers = [0, 1, 2].map(() => new AbortController());
-    const pending = controllers.map((c) => pool.execute(bareTask('custom:sleep', '300'), bareCtx(c.signal)).then(
-      (output) => ({ ok: true as const, output }),
-      (error: unknown) => ({ ok: false as const, error }),
-    ));
+    const tasks = controllers.map(() => bareTask('custom:sleep', '300'));
+    const one = pool.executeBatch(tasks, controllers.map((c) => bareCtx(c.signal)));
     await new Promise((r) => setTimeout(r, 100));
-    const reason = new Error('user cancelled');
-    controllers[1]?.abort(reason);
-    const [a, b, c] = await Promise.all(pending);
-    expect(a?.ok).toBe(true);
-    expect(b).toEqual({ ok: false, error: reason });
-    expect(c?.ok).toBe(true);
+    controllers[1]?.abort(new Error('user cancelled'));
+    const outcomes = await one;
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
+
+    const all = [0, 1, 2].map(() => new AbortController());
+    const second = pool.executeBatch([0, 1, 2].map(() => bareTask('custom:sleep', '20000')), all.map((c) => bareCtx(c.signal))).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    const reason = new Error('all cancelled');
+    for (const c of all) c.abort(reason);
+    expect(await second).toBe(reason);
     expect(pool.snapshot().replaced).toBe(0);
   });
 });

@@ -1,9 +1,9 @@
 /**
- * Dynamic batching: tasks of a batchable type (EmbeddingGeneration by default) for the same model
- * and backend that are ready together run as one batched call on one worker, and the batch's
- * result is split back into one outcome per task, each with its own metrics.
+ * Dynamic batching, the pool's side: which tasks may share a batch (the policy by which the
+ * scheduler, which owns the one ready queue, forms batches) and how a batched call's result is
+ * split back into one outcome per task, each with its own metrics.
  */
-import type { MeasuredMetrics, Task } from '@taskweave/core';
+import type { BatchPolicy, MeasuredMetrics, Task } from '@taskweave/core';
 import type { BackendPreference } from '../shared/backendPreference.js';
 import type { BatchJobResult, JobOutcome } from '../shared/protocol.js';
 
@@ -14,9 +14,9 @@ export interface BatchingOptions {
   /** Most tasks in one batch. @default 32 */
   maxBatchSize?: number;
   /**
-   * How long a free worker waits for more tasks to fill a batch, measured from the oldest queued
-   * task of the batch. Tasks that arrive while every worker is busy wait anyway, so batches grow
-   * under load at no cost to latency. @default 4
+   * How long a batch that could run now waits for more tasks, from the moment its oldest task
+   * became ready. Tasks that arrive while every worker is busy wait anyway, so batches grow under
+   * load at no cost to latency; other ready work runs meanwhile. @default 4
    */
   windowMs?: number;
 }
@@ -28,17 +28,6 @@ export interface ResolvedBatching {
   windowMs: number;
 }
 
-/** What the batcher needs to know about a queued job. */
-export interface BatchCandidate {
-  task: Task;
-  backend: BackendPreference;
-  /** `performance.now()` when the job joined the queue. */
-  enqueuedAt: number;
-}
-
-/** The batcher's decision for one free worker. */
-export type BatchDecision<J> = { jobs: J[] } | { waitUntil: number } | undefined;
-
 /** Applies defaults; `false` turns batching off. */
 export function resolveBatching(options: BatchingOptions | false | undefined): ResolvedBatching {
   if (options === false) return { types: new Set(), maxBatchSize: 1, windowMs: 0 };
@@ -47,58 +36,28 @@ export function resolveBatching(options: BatchingOptions | false | undefined): R
   return { types: new Set(options?.types ?? ['EmbeddingGeneration']), maxBatchSize, windowMs };
 }
 
+/** The backend a task runs on: its `metadata.backend`, else the pool's. */
+export function taskBackend(task: Task, fallback: BackendPreference): BackendPreference {
+  const requested = task.metadata['backend'];
+  return requested === 'auto' || requested === 'webgpu' || requested === 'wasm' ? requested : fallback;
+}
+
 /**
- * Picks what a free worker runs next from the queue (in the order the pool keeps it: priority,
- * deadline, arrival).
+ * The pool's batching policy, handed to the scheduler: tasks of a batched type share a batch when
+ * they name the same model, backend and dtype.
  *
- * @example
- * const batcher = new Batcher(resolveBatching({ maxBatchSize: 16 }))
- * const next = batcher.take(queue, performance.now())
+ * @example poolBatchPolicy(resolveBatching({ maxBatchSize: 16 }), 'auto').key(task)
  */
-export class Batcher {
-  readonly #options: ResolvedBatching;
-
-  constructor(options: ResolvedBatching) {
-    this.#options = options;
-  }
-
-  get maxBatchSize(): number {
-    return this.#options.maxBatchSize;
-  }
-
-  /** Tasks with the same key may share a batch; undefined = never batched. */
-  key(job: BatchCandidate): string | undefined {
-    if (this.#options.maxBatchSize < 2 || !this.#options.types.has(job.task.type)) return undefined;
-    return `${job.task.type}\u0000${job.task.modelId ?? ''}\u0000${job.backend}\u0000${job.task.metadata['dtype'] ?? ''}`;
-  }
-
-  /**
-   * The first job in queue order that can run now: a job that is not batched, or a batch that is
-   * full or whose window has passed. Batches still filling are skipped; if nothing can run,
-   * `waitUntil` says when the earliest window closes.
-   */
-  take<J extends BatchCandidate>(queue: readonly J[], now: number): BatchDecision<J> {
-    const held = new Set<string>();
-    let waitUntil = Number.POSITIVE_INFINITY;
-    for (const job of queue) {
-      const key = this.key(job);
-      if (key === undefined) return { jobs: [job] };
-      if (held.has(key)) continue;
-      const group: J[] = [];
-      let oldest = Number.POSITIVE_INFINITY;
-      for (const other of queue) {
-        if (this.key(other) !== key) continue;
-        group.push(other);
-        oldest = Math.min(oldest, other.enqueuedAt);
-        if (group.length === this.#options.maxBatchSize) break;
-      }
-      const closesAt = oldest + this.#options.windowMs;
-      if (group.length >= this.#options.maxBatchSize || now >= closesAt) return { jobs: group };
-      held.add(key);
-      waitUntil = Math.min(waitUntil, closesAt);
-    }
-    return Number.isFinite(waitUntil) ? { waitUntil } : undefined;
-  }
+export function poolBatchPolicy(options: ResolvedBatching, backend: BackendPreference): BatchPolicy {
+  const batched = options.maxBatchSize > 1 && options.types.size > 0;
+  return {
+    maxBatchSize: batched ? options.maxBatchSize : 1,
+    windowMs: options.windowMs,
+    key: (task) =>
+      batched && options.types.has(task.type)
+        ? `${task.type}\u0000${task.modelId ?? ''}\u0000${taskBackend(task, backend)}\u0000${task.metadata['dtype'] ?? ''}`
+        : undefined,
+  };
 }
 
 /**

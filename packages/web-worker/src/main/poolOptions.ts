@@ -17,8 +17,6 @@ export interface WorkerPoolOptions {
   createWorker?: () => Worker;
   /** Number of workers. @default navigator.hardwareConcurrency (at least 1) */
   size?: number;
-  /** Tasks the scheduler may hand the pool at once (extra ones wait in the pool's priority queue). @default batching ? (size + 1) × maxBatchSize : size */
-  capacity?: number;
   /** Backend when the task's `metadata.backend` does not say. @default 'auto' */
   backend?: BackendPreference;
   /** Most models each worker keeps loaded; the least recently used is disposed past it. @default 2 */
@@ -49,12 +47,18 @@ export interface WorkerPoolOptions {
   maxStartFailures?: number;
   /** A worker that replaces a crashed one loads the models `warmUp` loaded before, before its first task. @default true */
   rewarm?: boolean;
+  /**
+   * Replaces a worker between jobs, re-loading the models it held, once it has run `afterTasks`
+   * tasks or once the WebAssembly memory it holds passes `wasmMemoryBytes` (a WebAssembly heap
+   * never shrinks, so a worker that once ran a huge input keeps that memory). Nothing is lost: a
+   * worker is only recycled when it runs nothing. @default off
+   */
+  recycle?: { afterTasks?: number; wasmMemoryBytes?: number };
 }
 
 /** `WorkerPoolOptions` with defaults applied and every value checked. */
 export interface ResolvedPoolOptions {
   size: number;
-  capacity: number;
   createWorker: () => Worker;
   backend: BackendPreference;
   modelsPerWorker: number;
@@ -67,6 +71,7 @@ export interface ResolvedPoolOptions {
   startTimeoutMs: number;
   maxStartFailures: number;
   rewarm: boolean;
+  recycle: { afterTasks: number; wasmMemoryBytes: number };
 }
 
 /** The backends a task or the pool may ask for. */
@@ -117,7 +122,7 @@ function defaultWorker(): Worker {
 
 /**
  * Checks the options and applies the defaults; throws a ValidationError naming the field.
- * @example resolvePoolOptions({ size: 2 }).capacity // 96 with the default batching
+ * @example resolvePoolOptions({ size: 2 }).batching.maxBatchSize // 32
  */
 export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOptions {
   const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : undefined;
@@ -129,7 +134,6 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOpti
     ]);
   }
   nonNegative(batching.windowMs, 'batching.windowMs', 0);
-  const batched = batching.types.size > 0 && batching.maxBatchSize > 1;
   if (options.createWorker !== undefined && typeof options.createWorker !== 'function') {
     throw new ValidationError('createWorkerPool: options.createWorker must be a function returning a Worker', [
       { path: ['createWorker'], field: 'createWorker', message: 'must be a function' },
@@ -143,7 +147,6 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOpti
   }
   return {
     size,
-    capacity: positiveInt(options.capacity, 'capacity', batched ? (size + 1) * batching.maxBatchSize : size),
     createWorker: options.createWorker ?? defaultWorker,
     backend,
     modelsPerWorker: positiveInt(options.modelsPerWorker, 'modelsPerWorker', 2),
@@ -156,5 +159,9 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOpti
     startTimeoutMs: nonNegative(options.startTimeoutMs, 'startTimeoutMs', 30_000),
     maxStartFailures: positiveInt(options.maxStartFailures, 'maxStartFailures', 3),
     rewarm: options.rewarm ?? true,
+    recycle: {
+      afterTasks: positiveInt(options.recycle?.afterTasks, 'recycle.afterTasks', Number.POSITIVE_INFINITY),
+      wasmMemoryBytes: positiveInt(options.recycle?.wasmMemoryBytes, 'recycle.wasmMemoryBytes', Number.POSITIVE_INFINITY),
+    },
   };
 }

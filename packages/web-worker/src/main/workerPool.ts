@@ -9,13 +9,15 @@ import {
   deserializeError,
   serializeError,
   toTaskweaveError,
+  type BatchOutcome,
+  type BatchPolicy,
   type ExecutionContext,
   type Executor,
   type MeasuredMetrics,
   type Task,
   type TaskOutput,
 } from '@taskweave/core';
-import { Batcher, splitBatchResult } from './batcher.js';
+import { poolBatchPolicy, splitBatchResult, taskBackend } from './batcher.js';
 import type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from '../shared/poolEvents.js';
 import { BACKENDS, positiveInt, resolvePoolOptions, type ResolvedPoolOptions, type WorkerPoolOptions } from './poolOptions.js';
 import type { JobOutcome } from '../shared/protocol.js';
@@ -28,35 +30,44 @@ export type { WorkerPoolOptions } from './poolOptions.js';
 
 /** The pool: an `Executor` plus warm-up, stats, events and shutdown. */
 export interface WorkerPool extends Executor {
+  /** The number of workers: at most this many calls (a batch is one) run at once. */
   readonly capacity: number;
   readonly size: number;
+  readonly batching: BatchPolicy;
+  /** Workers started, free, and with no warm-up waiting: the calls the pool can start now. */
+  available(): number;
+  onAvailable(listener: () => void): () => void;
+  executeBatch(tasks: readonly Task[], contexts: readonly ExecutionContext[]): Promise<readonly BatchOutcome[]>;
   /** Loads `modelId` in the workers before the first task (each worker waits until it is free). Rejects only if every worker failed. */
   warmUp(modelId: string, options?: WarmUpOptions): Promise<WarmUpReport>;
   /** Workers, their models, backend and state now. */
   snapshot(): PoolSnapshot;
   /** @returns the unsubscribe function */
   subscribe(listener: (event: PoolEvent) => void): () => void;
-  /** Terminates every worker; queued and running tasks reject with a `closed` error. */
+  /** Terminates every worker; running tasks reject with a `closed` error. */
   close(): Promise<void>;
 }
 
-interface Job {
-  id: number;
+/** One task of a call, with its own context. */
+interface Member {
   task: Task;
-  backend: BackendPreference;
   ctx: ExecutionContext;
-  enqueuedAt: number;
-  slot: WorkerSlot | undefined;
-  settled: boolean;
-  resolve(output: TaskOutput): void;
-  reject(error: unknown): void;
-  detach(): void;
+  aborted: boolean;
 }
 
+/** A call (one task or a batch) assigned to a worker, or a warm-up running there. */
 interface Running {
   jobId: number;
-  jobs: Job[];
+  members: Member[];
+  batch: boolean;
+  backend: BackendPreference;
+  /** False while the assigned worker is still starting. */
+  dispatched: boolean;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
+  settled: boolean;
+  resolve(outcomes: BatchOutcome[]): void;
+  reject(error: unknown): void;
+  detach(): void;
   warm?: WarmJob;
 }
 
@@ -68,69 +79,88 @@ interface WarmJob {
   done(entry: WarmUpReport['workers'][number]): void;
 }
 
+function badBackend(task: Task): ValidationError | undefined {
+  const requested = task.metadata?.['backend'];
+  if (requested === undefined || BACKENDS.includes(requested)) return undefined;
+  return new ValidationError(`Task ${task.id}: metadata.backend must be 'auto', 'webgpu' or 'wasm', got ${requested}`, [
+    { path: ['metadata', 'backend'], field: 'metadata.backend', message: "must be 'auto', 'webgpu' or 'wasm'" },
+  ]);
+}
+
 class Pool implements WorkerPool {
   readonly size: number;
   readonly capacity: number;
-  /** Tasks wait in the pool's own queue; `ctx.started()` marks when a worker takes one. */
-  readonly reportsStart = true;
+  readonly batching: BatchPolicy;
   readonly #options: ResolvedPoolOptions;
-  readonly #batcher: Batcher;
   readonly #slots: WorkerSlot[] = [];
   readonly #running = new Map<WorkerSlot, Running>();
-  readonly #queue: Job[] = [];
   readonly #warmQueue: WarmJob[] = [];
   readonly #listeners = new Set<(event: PoolEvent) => void>();
+  readonly #available = new Set<() => void>();
   /** Models warmed with `warmUp`, and the backend asked for, for re-warming replacements. */
   readonly #warmed = new Map<string, BackendPreference>();
   #nextJobId = 1;
   #nextWorkerId = 1;
   #replaced = 0;
+  #recycled = 0;
   #startFailures = 0;
   #broken: TaskweaveError | undefined;
   #closed = false;
-  #windowTimer: ReturnType<typeof setTimeout> | undefined;
   #pumpScheduled = false;
 
   constructor(options: WorkerPoolOptions) {
     const resolved = resolvePoolOptions(options);
     this.#options = resolved;
     this.size = resolved.size;
-    this.capacity = resolved.capacity;
-    this.#batcher = new Batcher(resolved.batching);
+    this.capacity = resolved.size;
+    this.batching = poolBatchPolicy(resolved.batching, resolved.backend);
     for (let i = 0; i < this.size; i++) this.#spawn(i);
   }
 
   // ── Executor ──────────────────────────────────────────────────────────────
 
+  /** Workers started, free, and with no warm-up waiting for them. */
+  available(): number {
+    if (this.#closed || this.#broken !== undefined) return this.size; // calls fail at once: let them come
+    let free = 0;
+    for (const slot of this.#slots) if (this.#isFree(slot)) free++;
+    return free;
+  }
+
+  onAvailable(listener: () => void): () => void {
+    this.#available.add(listener);
+    return () => this.#available.delete(listener);
+  }
+
   execute(task: Task, ctx: ExecutionContext): Promise<TaskOutput> {
-    if (this.#closed) return Promise.reject(new TaskweaveError('closed', 'The worker pool is closed'));
-    if (this.#broken !== undefined) return Promise.reject(this.#broken);
-    if (ctx.signal.aborted) return Promise.reject(ctx.signal.reason);
-    const requested = task.metadata?.['backend'];
-    if (requested !== undefined && !BACKENDS.includes(requested)) {
-      return Promise.reject(
-        new ValidationError(`Task ${task.id}: metadata.backend must be 'auto', 'webgpu' or 'wasm', got ${requested}`, [
-          { path: ['metadata', 'backend'], field: 'metadata.backend', message: "must be 'auto', 'webgpu' or 'wasm'" },
-        ]),
-      );
-    }
-    return new Promise<TaskOutput>((resolve, reject) => {
-      const onAbort = () => this.#onAbort(job);
-      const job: Job = {
-        id: this.#nextJobId++,
-        task,
-        backend: (requested as BackendPreference | undefined) ?? this.#options.backend,
-        ctx,
-        enqueuedAt: performance.now(),
-        slot: undefined,
-        settled: false,
-        resolve,
-        reject,
-        detach: () => ctx.signal.removeEventListener('abort', onAbort),
-      };
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      this.#enqueue(job);
+    const invalid = badBackend(task);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    return this.#start([task], [ctx], false).then((outcomes) => {
+      const outcome = outcomes[0] as BatchOutcome;
+      if (!outcome.ok) throw outcome.error;
+      return outcome.output;
     });
+  }
+
+  async executeBatch(tasks: readonly Task[], contexts: readonly ExecutionContext[]): Promise<readonly BatchOutcome[]> {
+    // A task with a bad backend fails alone; the others run.
+    const outcomes: (BatchOutcome | undefined)[] = tasks.map((task) => {
+      const invalid = badBackend(task);
+      return invalid === undefined ? undefined : { ok: false, error: invalid };
+    });
+    const runTasks: Task[] = [];
+    const runContexts: ExecutionContext[] = [];
+    tasks.forEach((task, i) => {
+      if (outcomes[i] !== undefined) return;
+      runTasks.push(task);
+      runContexts.push(contexts[i] as ExecutionContext);
+    });
+    if (runTasks.length > 0) {
+      const ran = await this.#start(runTasks, runContexts, true);
+      let next = 0;
+      for (let i = 0; i < outcomes.length; i++) if (outcomes[i] === undefined) outcomes[i] = ran[next++];
+    }
+    return outcomes as BatchOutcome[];
   }
 
   // ── public extras ─────────────────────────────────────────────────────────
@@ -170,9 +200,9 @@ class Pool implements WorkerPool {
   snapshot(): PoolSnapshot {
     return {
       size: this.size,
-      queued: this.#queue.length,
       workers: this.#slots.map((slot) => this.#describe(slot)),
       replaced: this.#replaced,
+      recycled: this.#recycled,
     };
   }
 
@@ -184,185 +214,190 @@ class Pool implements WorkerPool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#windowTimer !== undefined) clearTimeout(this.#windowTimer);
     const error = new TaskweaveError('closed', 'The worker pool was closed');
-    for (const job of this.#queue.splice(0)) this.#settle(job, undefined, error);
     for (const warm of this.#warmQueue.splice(0)) warm.done({ index: warm.index, ok: false, durationMs: 0, networkBytes: 0, error });
     for (const slot of [...this.#slots]) slot.end('pool-closed', 'the pool was closed');
   }
 
-  // ── queue and dispatch ────────────────────────────────────────────────────
+  // ── calls ─────────────────────────────────────────────────────────────────
 
-  #enqueue(job: Job): void {
-    // Keep the queue in the scheduler's order: priority, then deadline, then arrival.
-    const deadline = (j: Job) => j.task.deadline ?? Number.POSITIVE_INFINITY;
-    let at = this.#queue.length;
-    while (at > 0) {
-      const prev = this.#queue[at - 1] as Job;
-      if (prev.task.priority > job.task.priority) break;
-      if (prev.task.priority === job.task.priority && deadline(prev) <= deadline(job)) break;
-      at--;
+  /**
+   * Assigns a call to a worker (the scheduler hands the pool no more calls than `available()`, so
+   * there is always one; the pool keeps no queue). A call made past that, by a direct caller, waits
+   * on a worker that is still starting, or is refused.
+   */
+  #start(tasks: readonly Task[], contexts: readonly ExecutionContext[], batch: boolean): Promise<BatchOutcome[]> {
+    if (this.#closed) return Promise.reject(new TaskweaveError('closed', 'The worker pool is closed'));
+    if (this.#broken !== undefined) return Promise.reject(this.#broken);
+    const aborted = contexts.find((c) => c.signal.aborted);
+    if (aborted !== undefined && contexts.every((c) => c.signal.aborted)) return Promise.reject(aborted.signal.reason);
+    const slot = this.#pickSlot(tasks[0]?.modelId);
+    if (slot === undefined) {
+      return Promise.reject(
+        new TaskweaveError('execution', `All ${this.size} workers are busy: the pool runs one call per worker and keeps no queue (let a TaskScheduler hand it work)`, {
+          retryable: true,
+        }),
+      );
     }
-    this.#queue.splice(at, 0, job);
-    this.#schedulePump();
-  }
-
-  #schedulePump(): void {
-    if (this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    queueMicrotask(() => {
-      this.#pumpScheduled = false;
-      this.#pump();
+    return new Promise<BatchOutcome[]>((resolve, reject) => {
+      const members: Member[] = tasks.map((task, i) => ({ task, ctx: contexts[i] as ExecutionContext, aborted: false }));
+      const listeners = members.map((member) => {
+        const onAbort = () => this.#onAbort(slot, running, member);
+        member.ctx.signal.addEventListener('abort', onAbort, { once: true });
+        return () => member.ctx.signal.removeEventListener('abort', onAbort);
+      });
+      const running: Running = {
+        jobId: this.#nextJobId++,
+        members,
+        batch,
+        backend: taskBackend(tasks[0] as Task, this.#options.backend),
+        dispatched: false,
+        graceTimer: undefined,
+        settled: false,
+        resolve,
+        reject,
+        detach: () => listeners.forEach((remove) => remove()),
+      };
+      for (const member of members) if (member.ctx.signal.aborted) member.aborted = true;
+      this.#running.set(slot, running);
+      if (slot.state === 'idle') this.#dispatch(slot, running);
+      else this.#emit({ type: 'worker', worker: this.#describe(slot) });
     });
   }
 
-  #pump(): void {
-    if (this.#closed) return;
-    for (const slot of this.#slots) {
-      if (slot.state !== 'idle') continue;
-      const at = this.#warmQueue.findIndex((w) => w.index === slot.index);
-      if (at >= 0) this.#runWarm(slot, this.#warmQueue.splice(at, 1)[0] as WarmJob);
+  /** Model affinity: a free worker that holds the model, else an empty one, else any free one; else one still starting. */
+  #pickSlot(modelId: string | undefined): WorkerSlot | undefined {
+    const free = this.#slots.filter((s) => this.#isFree(s));
+    if (free.length === 0) {
+      return this.#slots.find((s) => s.state === 'starting' && !this.#running.has(s) && !this.#warmQueue.some((w) => w.index === s.index));
     }
-    while (this.#queue.length > 0) {
-      const idle = this.#slots.filter((s) => s.state === 'idle' && !this.#warmQueue.some((w) => w.index === s.index));
-      if (idle.length === 0) return;
-      const decision = this.#batcher.take(this.#queue, performance.now());
-      if (decision === undefined) return;
-      if ('waitUntil' in decision) {
-        if (this.#windowTimer === undefined) {
-          this.#windowTimer = setTimeout(() => {
-            this.#windowTimer = undefined;
-            this.#pump();
-          }, Math.max(0, decision.waitUntil - performance.now()));
-        }
-        return;
-      }
-      const first = decision.jobs[0] as Job;
-      const slot = this.#pickSlot(idle, first.task.modelId);
-      for (const job of decision.jobs) this.#queue.splice(this.#queue.indexOf(job), 1);
-      this.#dispatch(slot, decision.jobs);
-    }
-  }
-
-  /** Model affinity: a free worker that holds the model, else an empty one, else the first free. */
-  #pickSlot(idle: WorkerSlot[], modelId: string | undefined): WorkerSlot {
     if (modelId !== undefined) {
-      const holder = idle.find((s) => s.models.includes(modelId));
+      const holder = free.find((s) => s.models.includes(modelId));
       if (holder !== undefined) return holder;
     }
-    return idle.find((s) => s.models.length === 0) ?? (idle[0] as WorkerSlot);
+    return free.find((s) => s.models.length === 0) ?? free[0];
   }
 
-  #dispatch(slot: WorkerSlot, jobs: Job[]): void {
-    const jobId = this.#nextJobId++;
-    const running: Running = { jobId, jobs, graceTimer: undefined };
-    this.#running.set(slot, running);
+  #isFree(slot: WorkerSlot): boolean {
+    return slot.state === 'idle' && !this.#running.has(slot) && !this.#warmQueue.some((w) => w.index === slot.index);
+  }
+
+  #dispatch(slot: WorkerSlot, running: Running): void {
+    running.dispatched = true;
     slot.state = 'busy';
-    const now = performance.now();
-    for (const job of jobs) {
-      job.slot = slot;
-      // Time in the pool's own queue, which the scheduler cannot see: it adds this to queueWaitMs.
-      this.#report(job, { queueWaitMs: now - job.enqueuedAt });
-      try {
-        job.ctx.started?.();
-      } catch {
-        // A caller's start hook must not break the pool.
-      }
-    }
     this.#emit({ type: 'worker', worker: this.#describe(slot) });
-    const first = jobs[0] as Job;
+    const { members, jobId, backend } = running;
+    const first = members[0] as Member;
     const progress = Comlink.proxy((event: ModelProgress) => {
-      this.#emit({ type: 'progress', workerIndex: slot.index, taskId: jobs.length === 1 ? first.task.id : undefined, progress: event });
+      this.#emit({ type: 'progress', workerIndex: slot.index, taskId: members.length === 1 ? first.task.id : undefined, progress: event });
     });
-    if (jobs.length === 1) {
+    if (!running.batch) {
       slot
-        .call((api) => api.run({ jobId, task: first.task, backend: first.backend }, progress))
+        .call((api) => api.run({ jobId, task: first.task, backend }, progress))
         .then(
           (result) => {
-            this.#finish(slot, running, result.models, [result.outcome]);
+            const { outcome } = result;
+            this.#done(slot, running, result.models, result.wasmMemoryBytes, () => {
+              this.#report(first, outcome.metrics);
+              running.resolve([outcome.ok ? { ok: true, output: outcome.output } : { ok: false, error: deserializeError(outcome.error) }]);
+            });
           },
           (error: unknown) => this.#callFailed(slot, running, error),
         );
       return;
     }
-    this.#emit({ type: 'batch', workerIndex: slot.index, modelId: first.task.modelId, taskIds: jobs.map((j) => j.task.id) });
+    this.#emit({ type: 'batch', workerIndex: slot.index, modelId: first.task.modelId, taskIds: members.map((m) => m.task.id) });
     slot
-      .call((api) => api.runBatch({ jobId, tasks: jobs.map((j) => j.task), backend: first.backend }, progress))
+      .call((api) => api.runBatch({ jobId, tasks: members.map((m) => m.task), backend }, progress))
       .then(
-        (result) => this.#finish(slot, running, result.models, splitBatchResult(result, jobs.length)),
+        (result) => {
+          this.#done(slot, running, result.models, result.wasmMemoryBytes, () => {
+            if (result.failed !== undefined) {
+              // Stopped because every member was aborted: their own reason, as for a single task.
+              const aborted = members.every((m) => m.aborted) ? members[0]?.ctx.signal.reason : undefined;
+              running.reject(aborted ?? deserializeError(result.failed));
+              return;
+            }
+            const outcomes = splitBatchResult(result, members.length);
+            running.resolve(
+              members.map((member, i): BatchOutcome => {
+                const outcome = outcomes[i] as JobOutcome;
+                this.#report(member, outcome.metrics);
+                return outcome.ok ? { ok: true, output: outcome.output } : { ok: false, error: deserializeError(outcome.error) };
+              }),
+            );
+          });
+        },
         (error: unknown) => this.#callFailed(slot, running, error),
       );
   }
 
-  #finish(slot: WorkerSlot, running: Running, models: string[], outcomes: JobOutcome[]): void {
+  /** The worker answered: free it (or recycle it), then settle the call. */
+  #done(slot: WorkerSlot, running: Running, models: string[], wasmMemoryBytes: number | undefined, settle: () => void): void {
     if (this.#running.get(slot) !== running) return;
     this.#running.delete(slot);
     if (running.graceTimer !== undefined) clearTimeout(running.graceTimer);
     slot.models = models;
-    slot.jobsDone += running.jobs.length;
-    running.jobs.forEach((job, i) => {
-      const outcome = outcomes[i];
-      if (outcome === undefined) return;
-      if (outcome.metrics.backend !== undefined) slot.backend = outcome.metrics.backend;
-      this.#report(job, outcome.metrics);
-      if (outcome.ok) this.#settle(job, outcome.output);
-      else this.#settle(job, undefined, deserializeError(outcome.error));
-    });
+    slot.jobsDone += running.members.length;
+    if (wasmMemoryBytes !== undefined) slot.wasmMemoryBytes = wasmMemoryBytes;
     if (slot.state === 'busy') slot.state = 'idle';
+    const { afterTasks, wasmMemoryBytes: budget } = this.#options.recycle;
+    if (slot.state === 'idle' && (slot.jobsDone >= afterTasks || slot.wasmMemoryBytes > budget)) {
+      this.#recycle(slot);
+    }
+    this.#finishCall(running, settle);
     this.#emit({ type: 'worker', worker: this.#describe(slot) });
     this.#schedulePump();
+  }
+
+  #finishCall(running: Running, settle: () => void): void {
+    if (running.settled) return;
+    running.settled = true;
+    running.detach();
+    settle();
   }
 
   /** The call itself failed: the worker ended (handled by `#onWorkerEnd`) or the request could not be sent. */
   #callFailed(slot: WorkerSlot, running: Running, error: unknown): void {
     if (error instanceof WorkerEndedSignal || this.#running.get(slot) !== running) return;
-    // e.g. a DataCloneError: the task cannot be posted; a retry would fail the same way.
+    // e.g. a DataCloneError: this call cannot be posted (for a batch, the scheduler tries its tasks one by one).
     this.#running.delete(slot);
     if (running.graceTimer !== undefined) clearTimeout(running.graceTimer);
+    if (slot.state === 'busy') slot.state = 'idle';
     const failure = new TaskweaveError('execution', `Could not send the task to a worker: ${toTaskweaveError(error).message}`, {
       cause: error,
       retryable: false,
     });
-    for (const job of running.jobs) this.#settle(job, undefined, failure);
-    if (slot.state === 'busy') slot.state = 'idle';
+    this.#finishCall(running, () => running.reject(failure));
     this.#schedulePump();
   }
 
-  #report(job: Job, metrics: MeasuredMetrics): void {
+  #report(member: Member, metrics: MeasuredMetrics): void {
     try {
-      job.ctx.reportMetrics(metrics);
+      member.ctx.reportMetrics(metrics);
     } catch {
       // A caller's metrics sink must not break the pool.
     }
   }
 
-  #settle(job: Job, output: TaskOutput | undefined, error?: unknown): void {
-    if (job.settled) return;
-    job.settled = true;
-    job.detach();
-    if (error !== undefined) job.reject(error);
-    else job.resolve(output as TaskOutput);
-  }
-
   // ── cancellation ──────────────────────────────────────────────────────────
 
-  #onAbort(job: Job): void {
-    if (job.settled) return;
-    const reason: unknown = job.ctx.signal.reason;
-    const queued = this.#queue.indexOf(job);
-    if (queued >= 0) {
-      this.#queue.splice(queued, 1);
-      this.#settle(job, undefined, reason);
+  /**
+   * One member's signal aborted. The scheduler has already settled that task; the call goes on
+   * for the others. Only when every member is aborted is the worker told to stop (and terminated
+   * if its handler does not within `abortGraceMs`).
+   */
+  #onAbort(slot: WorkerSlot, running: Running, member: Member): void {
+    member.aborted = true;
+    if (running.settled || this.#running.get(slot) !== running) return;
+    if (!running.members.every((m) => m.aborted)) return;
+    const reason: unknown = member.ctx.signal.reason;
+    if (!running.dispatched) {
+      // Still waiting for its worker to start: nothing runs yet.
+      this.#running.delete(slot);
+      this.#finishCall(running, () => running.reject(reason));
+      this.#emit({ type: 'worker', worker: this.#describe(slot) });
       return;
-    }
-    const slot = job.slot;
-    const running = slot === undefined ? undefined : this.#running.get(slot);
-    if (slot === undefined || running === undefined) return;
-    if (running.jobs.length > 1) {
-      // One task of a batch cannot be pulled out of the batched call: it ends now, the batch goes on
-      // unless every task in it was aborted.
-      this.#settle(job, undefined, reason);
-      if (!running.jobs.every((j) => j.settled)) return;
     }
     slot.send((api) => api.abort(running.jobId, serializeError(reason)));
     running.graceTimer ??= setTimeout(() => {
@@ -373,7 +408,7 @@ class Pool implements WorkerPool {
 
   // ── workers ───────────────────────────────────────────────────────────────
 
-  #spawn(index: number): void {
+  #spawn(index: number): WorkerSlot | undefined {
     let slot: WorkerSlot;
     try {
       slot = new WorkerSlot({
@@ -391,31 +426,47 @@ class Pool implements WorkerPool {
       });
     } catch (error) {
       this.#breakPool(toTaskweaveError(error));
-      return;
+      return undefined;
     }
     this.#slots[index] = slot;
     slot.start().then(
       () => {
         this.#startFailures = 0;
-        this.#emit({ type: 'worker', worker: this.#describe(slot) });
+        const assigned = this.#running.get(slot);
+        if (assigned !== undefined && !assigned.dispatched && !assigned.warm) this.#dispatch(slot, assigned);
+        else this.#emit({ type: 'worker', worker: this.#describe(slot) });
         this.#schedulePump();
       },
       () => undefined, // the slot ended: #onWorkerEnd handles it
     );
+    return slot;
+  }
+
+  /** Replaces an idle worker on purpose (task count or memory budget), re-loading its models. */
+  #recycle(slot: WorkerSlot): void {
+    this.#recycled++;
+    slot.end('recycled', `recycled after ${slot.jobsDone} tasks (${slot.wasmMemoryBytes} bytes of WebAssembly memory)`);
   }
 
   #onWorkerEnd(slot: WorkerSlot, reason: WorkerEndReason, message: string): void {
     const running = this.#running.get(slot);
     this.#running.delete(slot);
     if (running?.graceTimer !== undefined) clearTimeout(running.graceTimer);
-    const taskIds = running?.jobs.map((j) => j.task.id) ?? [];
-    if (reason !== 'pool-closed') {
+    const taskIds = running?.members.map((m) => m.task.id) ?? [];
+    if (reason !== 'pool-closed' && reason !== 'recycled') {
       this.#emit({ type: 'crash', workerIndex: slot.index, workerId: slot.id, reason, message, taskIds });
     }
-    for (const job of running?.jobs ?? []) {
-      if (this.#closed) this.#settle(job, undefined, new TaskweaveError('closed', 'The worker pool was closed'));
-      else if (job.ctx.signal.aborted) this.#settle(job, undefined, job.ctx.signal.reason);
-      else this.#settle(job, undefined, new WorkerCrashedError(`Worker ${slot.index} ended while running task ${job.task.id}: ${message}`, { details: { workerIndex: slot.index, reason } }));
+    if (running !== undefined && running.warm === undefined) {
+      const abortedMember = running.members.find((m) => m.aborted);
+      const error = this.#closed
+        ? new TaskweaveError('closed', 'The worker pool was closed')
+        : running.members.every((m) => m.aborted) && abortedMember !== undefined
+          ? abortedMember.ctx.signal.reason
+          : new WorkerCrashedError(
+              `Worker ${slot.index} ended while running ${taskIds.length === 1 ? `task ${taskIds[0]}` : `a batch of ${taskIds.length} tasks (${taskIds.join(', ')})`}: ${message}`,
+              { details: { workerIndex: slot.index, reason, taskIds } },
+            );
+      this.#finishCall(running, () => running.reject(error));
     }
     if (running?.warm !== undefined) {
       running.warm.done({ index: slot.index, ok: false, durationMs: 0, networkBytes: 0, error: new WorkerCrashedError(`Worker ${slot.index} ended while warming up: ${message}`) });
@@ -429,23 +480,71 @@ class Pool implements WorkerPool {
         return;
       }
     }
-    this.#replaced++;
+    if (reason !== 'recycled') this.#replaced++;
+    const held = slot.models;
     this.#spawn(slot.index);
-    if (this.#options.rewarm) {
-      for (const [modelId, backend] of this.#warmed) {
-        this.#warmQueue.push({ index: slot.index, modelId, backend, options: {}, done: () => undefined });
-      }
+    // A recycled worker's replacement loads what it held; a crashed one's what warmUp loaded.
+    const rewarm = reason === 'recycled' ? held.map((m) => [m, this.#warmed.get(m) ?? this.#options.backend] as const) : this.#options.rewarm ? [...this.#warmed] : [];
+    for (const [modelId, backend] of rewarm) {
+      this.#warmQueue.push({ index: slot.index, modelId, backend, options: {}, done: () => undefined });
     }
   }
 
   #breakPool(error: TaskweaveError): void {
     this.#broken = error;
-    for (const job of this.#queue.splice(0)) this.#settle(job, undefined, error);
+    for (const [slot, running] of [...this.#running]) {
+      if (running.warm !== undefined || running.dispatched) continue;
+      this.#running.delete(slot);
+      this.#finishCall(running, () => running.reject(error));
+    }
     for (const warm of this.#warmQueue.splice(0)) warm.done({ index: warm.index, ok: false, durationMs: 0, networkBytes: 0, error });
+    this.#notifyAvailable();
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
+  /** Runs queued warm-ups on their idle workers, then tells the scheduler what is free. */
+  #pump(): void {
+    if (this.#closed) return;
+    for (const slot of this.#slots) {
+      if (slot.state !== 'idle' || this.#running.has(slot)) continue;
+      const at = this.#warmQueue.findIndex((w) => w.index === slot.index);
+      if (at >= 0) this.#runWarm(slot, this.#warmQueue.splice(at, 1)[0] as WarmJob);
+    }
+    if (this.available() > 0) this.#notifyAvailable();
+  }
+
+  #notifyAvailable(): void {
+    for (const listener of this.#available) {
+      try {
+        listener();
+      } catch {
+        // The scheduler's listener only schedules a pump.
+      }
+    }
   }
 
   #runWarm(slot: WorkerSlot, warm: WarmJob): void {
-    const running: Running = { jobId: -1, jobs: [], graceTimer: undefined, warm };
+    const running: Running = {
+      jobId: -1,
+      members: [],
+      batch: false,
+      backend: warm.backend,
+      dispatched: true,
+      graceTimer: undefined,
+      settled: true,
+      resolve: () => undefined,
+      reject: () => undefined,
+      detach: () => undefined,
+      warm,
+    };
     this.#running.set(slot, running);
     slot.state = 'busy';
     this.#emit({ type: 'worker', worker: this.#describe(slot) });
@@ -493,7 +592,7 @@ class Pool implements WorkerPool {
       state: slot.state,
       models: [...slot.models],
       backend: slot.backend,
-      taskIds: this.#running.get(slot)?.jobs.map((j) => j.task.id) ?? [],
+      taskIds: this.#running.get(slot)?.members.map((m) => m.task.id) ?? [],
       jobsDone: slot.jobsDone,
     };
   }

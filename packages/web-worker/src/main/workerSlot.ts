@@ -49,6 +49,8 @@ export class WorkerSlot {
   /** Backend the last task reported. */
   backend: string | undefined;
   jobsDone = 0;
+  /** WebAssembly memory the worker last reported holding (0 until it reports). */
+  wasmMemoryBytes = 0;
   hello: WorkerHello | undefined;
 
   readonly #options: WorkerSlotOptions;

@@ -24,11 +24,11 @@ export interface WorkerSnapshot {
 /** The pool as a UI sees it. */
 export interface PoolSnapshot {
   size: number;
-  /** Tasks waiting in the pool for a free worker. */
-  queued: number;
   workers: WorkerSnapshot[];
-  /** Workers replaced so far. */
+  /** Workers replaced after a crash so far. */
   replaced: number;
+  /** Workers replaced on purpose between jobs (the `recycle` option) so far. */
+  recycled: number;
 }
 
 /** Events of `pool.subscribe`, tagged by `type`. */

@@ -66,6 +66,8 @@ export interface JobResult {
   outcome: JobOutcome;
   /** Models loaded in the worker now, least recently used first. */
   models: string[];
+  /** Bytes of WebAssembly memory the worker holds now (for recycling); absent when unknown. */
+  wasmMemoryBytes?: number;
 }
 
 /** One task's outcome inside a batch; `metrics` holds only what the handler measured for that task. */
@@ -81,6 +83,10 @@ export interface BatchJobResult {
   outcomes: BatchItemOutcome[];
   shared: MeasuredMetrics;
   models: string[];
+  /** Set when the batch failed as a whole (its handler threw): `outcomes` is then empty. */
+  failed?: SerializedError;
+  /** Bytes of WebAssembly memory the worker holds now (for recycling); absent when unknown. */
+  wasmMemoryBytes?: number;
 }
 
 /** Result of warming a model in one worker. */

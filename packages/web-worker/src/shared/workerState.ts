@@ -15,6 +15,8 @@ export type WorkerEndReason =
   | 'unresponsive'
   | 'start-failed'
   | 'aborted'
+  /** Replaced on purpose between jobs (`recycle` option: task count or memory budget). */
+  | 'recycled'
   | 'pool-closed';
 
 /**

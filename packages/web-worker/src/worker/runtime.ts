@@ -29,6 +29,10 @@ import type { BackendPreference } from '../shared/backendPreference.js';
 import type { HandlerContext } from './handler.js';
 import { configureModelHost, getBatchHandler, getHandler, getModelHost, peekModelHost, registeredTypes } from './registry.js';
 import { outputBytes, startWorkMeter } from './workMeter.js';
+import { trackWasmMemory, wasmMemoryBytes } from './wasmMemory.js';
+
+// Before any module instantiates: every WebAssembly memory this worker makes is noted.
+trackWasmMemory();
 
 /** The parts of `DedicatedWorkerGlobalScope` the runtime touches (the package compiles with the DOM lib). */
 interface WorkerScope {
@@ -120,9 +124,13 @@ async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult>
     const output = await pending;
     const measured = meter.stop();
     const metrics = { ...measured, memoryBytes: measured.memoryBytes + outputBytes(output), ...reported };
-    return Comlink.transfer({ outcome: { ok: true, output, metrics }, models: loadedModels() }, transfers);
+    return Comlink.transfer({ outcome: { ok: true, output, metrics }, models: loadedModels(), wasmMemoryBytes: wasmMemoryBytes() }, transfers);
   } catch (error) {
-    return { outcome: { ok: false, error: serializeError(error), metrics: { ...meter.stop(), ...reported } }, models: loadedModels() };
+    return {
+      outcome: { ok: false, error: serializeError(error), metrics: { ...meter.stop(), ...reported } },
+      models: loadedModels(),
+      wasmMemoryBytes: wasmMemoryBytes(),
+    };
   } finally {
     if (current?.jobId === request.jobId) current = undefined;
     release(sink);
@@ -132,6 +140,8 @@ async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult>
 async function runSequentially(tasks: Task[], ctx: HandlerContext): Promise<BatchItemOutcome[]> {
   const outcomes: BatchItemOutcome[] = [];
   for (const task of tasks) {
+    // The pool aborts a batch only when every task in it was aborted: stop, do not start the rest.
+    ctx.signal.throwIfAborted();
     try {
       const handler = await getHandler(task.type);
       if (handler === undefined) throw noHandler(task);
@@ -148,14 +158,14 @@ async function runBatch(request: BatchJobRequest, sink?: ProgressSink): Promise<
   const reported: MeasuredMetrics = {};
   const transfers: Transferable[] = [];
   const meter = startWorkMeter();
-  const failAll = (error: unknown): BatchJobResult => {
-    const serialized = serializeError(error);
-    return {
-      outcomes: tasks.map(() => ({ ok: false, error: serialized })),
-      shared: { ...meter.stop(), ...reported },
-      models: loadedModels(),
-    };
-  };
+  // The batch as a whole failed: the pool rejects the call and the scheduler re-runs each task alone.
+  const failAll = (error: unknown): BatchJobResult => ({
+    outcomes: [],
+    failed: serializeError(error),
+    shared: { ...meter.stop(), ...reported },
+    models: loadedModels(),
+    wasmMemoryBytes: wasmMemoryBytes(),
+  });
   try {
     const controller = beginJob(request.jobId);
     const ctx = makeContext(request.backend, controller.signal, sink, reported, transfers);
@@ -187,7 +197,7 @@ async function runBatch(request: BatchJobRequest, sink?: ProgressSink): Promise<
     outcomes = outcomes.map((o) =>
       o.ok && o.metrics?.memoryBytes === undefined ? { ...o, metrics: { ...o.metrics, memoryBytes: heapShare + outputBytes(o.output) } } : o,
     );
-    return Comlink.transfer({ outcomes, shared, models: loadedModels() }, transfers);
+    return Comlink.transfer({ outcomes, shared, models: loadedModels(), wasmMemoryBytes: wasmMemoryBytes() }, transfers);
   } catch (error) {
     return failAll(error);
   } finally {

@@ -2,6 +2,7 @@
  * Measures one job inside the worker: wall time, the worker thread's busy share, bytes fetched,
  * and JS heap growth. See `pool-readme` / `createWorkerPool` docs for what each one misses.
  */
+import { wasmMemoryBytes } from './wasmMemory.js';
 import type { MeasuredMetrics } from '@taskweave/core';
 
 /** Interval of the busy-share probe. Busy stretches shorter than this between awaits are missed. */
@@ -72,14 +73,17 @@ export interface WorkMeter {
  *   job awaits) / wall time, clamped to [0, 1]. A timer that fires late means the thread was busy.
  * - `networkBytes`: `transferSize` of Resource Timing entries of fetches this worker made during
  *   the job (0 for HTTP-cache hits; Cache Storage reads make no entry).
- * - `memoryBytes`: growth of `performance.memory.usedJSHeapSize` when the worker exposes it (Chromium
- *   does not in workers today), else 0; the runtime adds the output's bytes (`outputBytes`).
+ * - `memoryBytes`: growth of the WebAssembly memory the worker holds (`wasmMemory.ts`: ORT's heap,
+ *   the vector index) plus growth of `performance.memory.usedJSHeapSize` where the worker exposes it
+ *   (Chromium does not in workers today); the runtime adds the output's bytes (`outputBytes`). A
+ *   WebAssembly heap never shrinks, so a task that reuses memory an earlier one grew counts 0 there.
  */
 export function startWorkMeter(): WorkMeter {
   ensureObserver();
   const counter: NetworkCounter = { bytes: 0 };
   activeCounter = counter;
   const heapBefore = usedHeap();
+  const wasmBefore = wasmMemoryBytes();
   const start = performance.now();
   let busy = 0;
   let due = Number.POSITIVE_INFINITY;
@@ -120,7 +124,9 @@ export function startWorkMeter(): WorkMeter {
         durationMs,
         cpuUsage: durationMs > 0 ? Math.min(1, Math.max(0, busy / durationMs)) : 0,
         networkBytes: counter.bytes,
-        memoryBytes: heapBefore !== undefined && heapAfter !== undefined ? Math.max(0, heapAfter - heapBefore) : 0,
+        memoryBytes:
+          Math.max(0, wasmMemoryBytes() - wasmBefore) +
+          (heapBefore !== undefined && heapAfter !== undefined ? Math.max(0, heapAfter - heapBefore) : 0),
       };
     },
   };
