@@ -62,8 +62,12 @@ async function start(): Promise<void> {
       if (isQuota(error) || isMissingModel(error)) onError(error);
     }
   });
-  if (recovery && recovery.resumed + recovery.retried > 0) {
-    notices.show('resumed', 'info', `Resumed after the reload: ${recovery.resumed} pending tasks queued again, ${recovery.retried} interrupted ones retried${recovery.failed ? `, ${recovery.failed} could not be retried` : ''}.`);
+  if (recovery && recovery.resumed + recovery.interrupted > 0) {
+    notices.show(
+      'resumed',
+      'info',
+      `Resumed after the reload: ${recovery.resumed} pending tasks queued again, ${recovery.interrupted} interrupted ones run again${recovery.failed ? `, ${recovery.failed} could not be resumed` : ''}.`,
+    );
   }
   if (tw.role === 'follower') notices.show('role', 'info', 'Another tab of this site is running the tasks: this tab submits and watches.');
   tw.onRoleChange((role) => {
