@@ -35,6 +35,8 @@ function mateBefore(a: QueueItem, b: QueueItem): boolean {
 }
 
 interface Group<T> {
+  /** The model its tasks name (the key includes it), for affinity. */
+  modelId: string | undefined;
   /** Ready tasks of this key, best first (lazy removal: dead items drop when they reach the top). */
   mates: Heap<QueueItem<T>>;
   /** The same tasks in the order they became ready, for the window's start (lazy removal too). */
@@ -67,12 +69,16 @@ export class BatchFormer<T> {
   readonly #requeue: (items: readonly QueueItem<T>[]) => void;
   readonly #groups = new Map<string, Group<T>>();
 
+  readonly #modelOf: (item: QueueItem<T>) => string | undefined;
+
   constructor(
     policy: ResolvedBatchPolicy,
     clock: Clock,
     isLive: (item: QueueItem<T>) => boolean,
     requeue: (items: readonly QueueItem<T>[]) => void,
+    modelOf: (item: QueueItem<T>) => string | undefined = () => undefined,
   ) {
+    this.#modelOf = modelOf;
     this.#policy = policy;
     this.#clock = clock;
     this.#isLive = isLive;
@@ -92,7 +98,7 @@ export class BatchFormer<T> {
   add(key: string, item: QueueItem<T>): void {
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = { mates: new Heap<QueueItem<T>>(mateBefore), byAge: [], ageHead: 0, count: 0, parked: [], timer: undefined };
+      group = { modelId: this.#modelOf(item), mates: new Heap<QueueItem<T>>(mateBefore), byAge: [], ageHead: 0, count: 0, parked: [], timer: undefined };
       this.#groups.set(key, group);
     }
     group.mates.push(item);
@@ -141,6 +147,23 @@ export class BatchFormer<T> {
     return batch;
   }
 
+  /**
+   * For affinity: the best ready task (priority ≥ `minPriority`) of a group whose model is in
+   * `models` and whose batch would run now, with its key; undefined when there is none.
+   */
+  preferred(models: readonly string[], minPriority: number, now: number): { key: string; item: QueueItem<T> } | undefined {
+    let best: { key: string; item: QueueItem<T> } | undefined;
+    for (const [key, group] of this.#groups) {
+      if (group.modelId === undefined || !models.includes(group.modelId)) continue;
+      // Only a batch that would run now: not one whose window is still filling.
+      if (group.count < this.#policy.maxBatchSize && now < this.#oldestReadyAt(group) + this.#policy.windowMs) continue;
+      const top = this.#top(group);
+      if (top === undefined || top.priority < minPriority) continue;
+      if (best === undefined || mateBefore(top, best.item)) best = { key, item: top };
+    }
+    return best;
+  }
+
   /** Stops every window timer (the scheduler closed). */
   close(): void {
     for (const group of this.#groups.values()) {
@@ -148,6 +171,15 @@ export class BatchFormer<T> {
       group.timer = undefined;
     }
     this.#groups.clear();
+  }
+
+  #top(group: Group<T>): QueueItem<T> | undefined {
+    let top = group.mates.peek();
+    while (top !== undefined && !this.#isLive(top)) {
+      group.mates.pop();
+      top = group.mates.peek();
+    }
+    return top;
   }
 
   #oldestReadyAt(group: Group<T>): number {

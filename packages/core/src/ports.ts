@@ -76,6 +76,13 @@ export interface Executor {
    * @default capacity minus the calls in flight
    */
   available?(): number;
+  /**
+   * The models each free worker holds (one entry per free worker), for model affinity: when the
+   * next task's model is held by no free worker, the scheduler prefers a batch of equal or higher
+   * priority whose model a free worker holds, for at most `agingMs`, so the busy holder can take
+   * the first one when it frees up instead of another worker loading that model.
+   */
+  idleModels?(): readonly (readonly string[])[];
   /** Subscribes to "`available()` may have grown" (a worker started, was replaced, finished warming). */
   onAvailable?(listener: () => void): () => void;
   /** Called by `TaskScheduler.close()`. */

@@ -106,6 +106,7 @@ export class TaskScheduler {
   readonly #ready: Promise<RecoveryReport>;
   readonly #former: BatchFormer<Entry> | undefined;
   readonly #maxInterruptions: number;
+  readonly #agingMs: number;
   readonly #stopListening: (() => void) | undefined;
   #seq = 0;
   #active = 0;
@@ -140,7 +141,8 @@ export class TaskScheduler {
     this.#writes = new WriteBuffer(this.#store, (error, records) => this.#onWriteError(error, records));
     this.#clock = options.clock ?? systemClock;
     this.#retryer = createRetryer(options);
-    this.#queue = new TaskQueue<Entry>(options.agingMs ?? 5_000);
+    this.#agingMs = options.agingMs ?? 5_000;
+    this.#queue = new TaskQueue<Entry>(this.#agingMs);
     this.#concurrency = concurrency;
     this.#generateId = options.generateId ?? createIdGenerator();
     const maxInterruptions = options.maxInterruptions ?? 3;
@@ -163,6 +165,7 @@ export class TaskScheduler {
               for (const item of items) this.#queue.push(item);
               this.#schedulePump();
             },
+            (item) => item.owner.task.modelId,
           );
     this.#stopListening = executor.onAvailable?.(() => this.#schedulePump());
     this.#ready = this.#recover();
@@ -532,14 +535,16 @@ export class TaskScheduler {
     // One clock read per pump: the starts below happen in the same synchronous turn.
     const now = this.#clock.now();
     const former = this.#former;
+    const idle = former === undefined || this.#executor.idleModels === undefined ? undefined : this.#executor.idleModels().map((m) => [...m]);
     while (!this.#closed && free > 0) {
-      const item = this.#queue.pop(now);
+      let item = this.#queue.pop(now);
       if (item === undefined) break;
       const entry = item.owner;
       if (entry.item !== item || entry.phase !== 'ready') continue;
-      const key = entry.batchKey;
+      let key = entry.batchKey;
+      if (idle !== undefined) [item, key] = this.#withAffinity(item, key, idle, now);
       if (former === undefined || key === undefined) {
-        if (this.#startCall([entry], now)) free--;
+        if (this.#startCall([item.owner], now)) free--;
         continue;
       }
       // Parked (undefined) while its window fills; the loop goes on with other ready work.
@@ -553,6 +558,37 @@ export class TaskScheduler {
       }
       if (this.#startCall(entries, now)) free--;
     }
+  }
+
+  /**
+   * Model affinity: when no free worker holds the model of the task the queue handed out, a batch
+   * of equal or higher priority whose model a free worker does hold goes first, and the task goes
+   * back to the queue — for at most `agingMs` (then it is taken as it is), so it waits for a
+   * holder rather than make another worker load its model. `idle` (the free workers' models) is
+   * updated for the worker this choice will occupy.
+   */
+  #withAffinity(item: QueueItem<Entry>, key: string | undefined, idle: string[][], now: number): [QueueItem<Entry>, string | undefined] {
+    const modelId = item.owner.task.modelId;
+    const occupy = (models: readonly string[] | undefined) => {
+      const at = models === undefined ? -1 : idle.indexOf(models as string[]);
+      idle.splice(at >= 0 ? at : Math.max(0, idle.findIndex((m) => m.length === 0)), 1);
+    };
+    if (modelId === undefined || idle.length === 0) return [item, key];
+    const holder = idle.find((models) => models.includes(modelId));
+    if (holder !== undefined || now - item.readyAt >= this.#agingMs) {
+      occupy(holder);
+      return [item, key];
+    }
+    for (const models of idle) {
+      const alternative = this.#former?.preferred(models, item.priority, now);
+      if (alternative === undefined || alternative.item === item) continue;
+      this.#queue.push(item); // back in line: it was handed out but not taken
+      this.#queue.remove(alternative.item);
+      occupy(models);
+      return [alternative.item, alternative.key];
+    }
+    occupy(undefined);
+    return [item, key];
   }
 
   /**

@@ -215,6 +215,45 @@ describe('batch forming in the scheduler', () => {
   });
 });
 
+describe('model affinity', () => {
+  it('a free worker holding model A takes the A batch before an older B batch whose model only a busy worker holds; with no A work it takes B', async () => {
+    const b = batchExecutor({ capacity: 2, maxBatchSize: 4, windowMs: 0 });
+    let idle: string[][] = [];
+    let notify: () => void = () => undefined;
+    const executor = {
+      ...b.executor,
+      idleModels: () => idle,
+      available: () => idle.length,
+      onAvailable(listener: () => void) {
+        notify = listener;
+        return () => undefined;
+      },
+    };
+    const s = new TaskScheduler({ executor, agingMs: 1_000 });
+    await s.submitMany([batchable('b1', { modelId: 'B' }), batchable('a1', { modelId: 'A' })]);
+    await flush();
+    expect(b.calls).toHaveLength(0);
+    idle = [['A']]; // the worker holding B is busy; the one holding A frees up
+    notify();
+    await flush();
+    expect(b.calls.map((c) => b.texts(c))).toEqual([['a1']]);
+    idle = [['A']]; // free again, and only B is left: a free worker never idles while work waits
+    notify();
+    await flush();
+    expect(b.calls.map((c) => b.texts(c))).toEqual([['a1'], ['b1']]);
+    await s.close();
+  });
+
+  it('without affinity information the older batch goes first', async () => {
+    const b = batchExecutor({ capacity: 1, maxBatchSize: 4, windowMs: 0 });
+    const s = new TaskScheduler({ executor: b.executor });
+    await s.submitMany([batchable('b1', { modelId: 'B' }), batchable('a1', { modelId: 'A' })]);
+    await flush();
+    expect(b.calls.map((c) => b.texts(c))).toEqual([['b1']]);
+    await s.close();
+  });
+});
+
 describe('crash isolation', () => {
   it('a batch that crashes as a whole costs no member an attempt: each runs again alone; only the culprit is charged', async () => {
     const b = batchExecutor({ capacity: 1, maxBatchSize: 8, windowMs: 0 });

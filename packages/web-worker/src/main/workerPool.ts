@@ -36,6 +36,7 @@ export interface WorkerPool extends Executor {
   readonly batching: BatchPolicy;
   /** Workers started, free, and with no warm-up waiting: the calls the pool can start now. */
   available(): number;
+  idleModels(): string[][];
   onAvailable(listener: () => void): () => void;
   executeBatch(tasks: readonly Task[], contexts: readonly ExecutionContext[]): Promise<readonly BatchOutcome[]>;
   /** Loads `modelId` in the workers before the first task (each worker waits until it is free). Rejects only if every worker failed. */
@@ -125,6 +126,11 @@ class Pool implements WorkerPool {
     let free = 0;
     for (const slot of this.#slots) if (this.#isFree(slot)) free++;
     return free;
+  }
+
+  /** The models each free worker holds, for the scheduler's model affinity. */
+  idleModels(): string[][] {
+    return this.#slots.filter((s) => this.#isFree(s)).map((s) => [...s.models]);
   }
 
   onAvailable(listener: () => void): () => void {
