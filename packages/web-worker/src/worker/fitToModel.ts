@@ -29,8 +29,8 @@ export interface TokenizerLike {
   model_max_length?: number;
   /** The tokenizer model; its `vocab` is the list of token strings. */
   model?: { vocab?: unknown };
-  /** Token ids of `text`, special tokens included, as the pipelines tokenize it. */
-  encode(text: string): number[];
+  /** Token ids of `text`, special tokens included unless told otherwise, as the pipelines tokenize it. */
+  encode(text: string, options?: { add_special_tokens?: boolean }): number[];
 }
 
 /** Texts as a model's pipeline should get them, and which were cut (or are longer than the model reads). */
@@ -48,28 +48,46 @@ const MAX_PIECE_CHARS = 64;
 const SPACE_WINDOW = 256;
 /** model_max_length above this is "no limit" (Hugging Face writes 1e30 for an unknown one). */
 const MAX_TOKEN_LIMIT = 1 << 20;
+/** Tokens a normaliser or pre-tokenizer may add to ASCII text (a prepended ▁ or space), with room to spare. */
+const ADDED_TOKENS_SLACK = 4;
 
-const pieceChars = new WeakMap<object, number>();
-
-/** The length of the longest vocabulary entry, in UTF-16 units, at most MAX_PIECE_CHARS. */
-function longestPiece(tokenizer: TokenizerLike): number {
-  const cached = pieceChars.get(tokenizer);
-  if (cached !== undefined) return cached;
-  const vocab = tokenizer.model?.vocab;
-  let longest = 0;
-  if (Array.isArray(vocab)) {
-    for (const piece of vocab) if (typeof piece === 'string' && piece.length > longest) longest = piece.length;
-  }
-  const chars = longest > 0 ? Math.min(longest, MAX_PIECE_CHARS) : FALLBACK_PIECE_CHARS;
-  pieceChars.set(tokenizer, chars);
-  return chars;
+interface Profile {
+  /** model_max_length. */
+  limit: number;
+  /** First character budget: limit × the longest vocabulary entry. */
+  budget: number;
+  /** Longest ASCII text that surely fits without counting (see `fitText`). */
+  asciiFits: number;
 }
+
+const profiles = new WeakMap<object, Profile | null>();
 
 /** The tokenizer's truncation length, or undefined when it has none (then it truncates nothing, and neither does this). */
 export function tokenLimit(tokenizer: TokenizerLike): number | undefined {
   const limit = tokenizer.model_max_length;
   return typeof limit === 'number' && Number.isInteger(limit) && limit > 0 && limit <= MAX_TOKEN_LIMIT ? limit : undefined;
 }
+
+function profileOf(tokenizer: TokenizerLike): Profile | null {
+  const cached = profiles.get(tokenizer);
+  if (cached !== undefined) return cached;
+  const limit = tokenLimit(tokenizer);
+  let profile: Profile | null = null;
+  if (limit !== undefined) {
+    const vocab = tokenizer.model?.vocab;
+    let longest = 0;
+    if (Array.isArray(vocab)) {
+      for (const piece of vocab) if (typeof piece === 'string' && piece.length > longest) longest = piece.length;
+    }
+    const pieceChars = longest > 0 ? Math.min(longest, MAX_PIECE_CHARS) : FALLBACK_PIECE_CHARS;
+    const specials = Math.max(0, tokenizer.encode('a').length - tokenizer.encode('a', { add_special_tokens: false }).length);
+    profile = { limit, budget: limit * pieceChars, asciiFits: limit - specials - ADDED_TOKENS_SLACK };
+  }
+  profiles.set(tokenizer, profile);
+  return profile;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** The first `budget` characters of `text` or a little more: up to the next space within SPACE_WINDOW, else not splitting a surrogate pair. */
 function cut(text: string, budget: number): string {
@@ -86,12 +104,17 @@ function cut(text: string, budget: number): string {
  * with more tokens than the limit (so the model reads exactly what it would read of the whole),
  * or, after one doubling, the prefix at twice the budget (the model then reads all of its tokens).
  *
+ * Short ASCII text is not counted (tokenizing twice would cost every short sentence a few percent
+ * of its embedding time): ASCII is unchanged by NFKC, and every token covers at least one
+ * character (byte), so such a text has at most its length in tokens, plus the special tokens, plus
+ * the few a normaliser or pre-tokenizer prepends.
+ *
  * @example fitText('a'.repeat(5e6), tokenizer) // { text: 'aaaa…' (2,048 chars for use-lite), truncated: true }
  */
 export function fitText(text: string, tokenizer: TokenizerLike): { text: string; truncated: boolean } {
-  const limit = tokenLimit(tokenizer);
-  if (limit === undefined) return { text, truncated: false };
-  const first = limit * longestPiece(tokenizer);
+  const profile = profileOf(tokenizer);
+  if (profile === null || (text.length <= profile.asciiFits && !NON_ASCII.test(text))) return { text, truncated: false };
+  const { limit, budget: first } = profile;
   for (let budget = first; ; budget *= 2) {
     const prefix = cut(text, budget);
     const tokens = tokenizer.encode(prefix).length;
@@ -107,7 +130,7 @@ export function fitText(text: string, tokenizer: TokenizerLike): { text: string;
  * @example const { texts: fitted, truncated } = fitToModel(texts, pipe.tokenizer)
  */
 export function fitToModel(texts: readonly string[], tokenizer: TokenizerLike | undefined): FittedTexts {
-  if (tokenizer === undefined || tokenLimit(tokenizer) === undefined) return { texts: [...texts], truncated: texts.map(() => false) };
+  if (tokenizer === undefined || profileOf(tokenizer) === null) return { texts: [...texts], truncated: texts.map(() => false) };
   const out: FittedTexts = { texts: [], truncated: [] };
   for (const text of texts) {
     const fitted = fitText(text, tokenizer);
