@@ -185,9 +185,15 @@ export const taskOutputSchema = z.discriminatedUnion(
       tokens: z.number().optional(),
     }),
     z.object({ kind: z.literal('binary'), data: z.instanceof(Uint8Array) }),
-    z.object({ kind: z.literal('embedding'), vector: z.instanceof(Float32Array), dims: z.int().min(0) }),
-    z.object({ kind: z.literal('embeddings'), vectors: z.array(z.instanceof(Float32Array)), dims: z.int().min(0) }),
-    z.object({ kind: z.literal('tensors'), tensors: z.record(z.string(), tensorDataSchema) }),
+    z.object({ kind: z.literal('embedding'), vector: z.instanceof(Float32Array), dims: z.int().min(0), truncated: z.boolean().optional() }),
+    z.object({
+      kind: z.literal('embeddings'),
+      vectors: z.array(z.instanceof(Float32Array)),
+      dims: z.int().min(0),
+      truncated: z.boolean().optional(),
+      truncatedIndices: z.array(z.int().min(0)).optional(),
+    }),
+    z.object({ kind: z.literal('tensors'), tensors: z.record(z.string(), tensorDataSchema), truncated: z.boolean().optional() }),
     z.object({ kind: z.literal('searchResults'), hits: z.array(searchHitSchema) }),
     z.object({
       kind: z.literal('documents'),
@@ -195,7 +201,7 @@ export const taskOutputSchema = z.discriminatedUnion(
       nextCursor: z.string().optional(),
     }),
     z.object({ kind: z.literal('stored'), ids: z.array(z.string()) }),
-    z.object({ kind: z.literal('custom'), value: z.unknown() }),
+    z.object({ kind: z.literal('custom'), value: z.unknown(), truncated: z.boolean().optional() }),
   ],
   { error: 'must be a TaskOutput with a known kind' },
 );

@@ -169,18 +169,23 @@ export interface TextChunk {
   tokens?: number;
 }
 
-/** The seed's `TaskOutput`, tagged by `kind`. Failed, cancelled and timed-out tasks carry `{ kind: 'none' }`. */
+/**
+ * The seed's `TaskOutput`, tagged by `kind`. Failed, cancelled and timed-out tasks carry `{ kind: 'none' }`.
+ *
+ * `truncated: true` (absent otherwise) says the model read only the first part of a text input —
+ * as many tokens as it reads (its `model_max_length`); `truncatedIndices` says which of the texts.
+ */
 export type TaskOutput =
   | { kind: 'none' }
   | { kind: 'text'; text: string; chunks?: TextChunk[]; tokens?: number }
   | { kind: 'binary'; data: Uint8Array }
-  | { kind: 'embedding'; vector: Float32Array; dims: number }
-  | { kind: 'embeddings'; vectors: Float32Array[]; dims: number }
-  | { kind: 'tensors'; tensors: Record<string, TensorData> }
+  | { kind: 'embedding'; vector: Float32Array; dims: number; truncated?: boolean }
+  | { kind: 'embeddings'; vectors: Float32Array[]; dims: number; truncated?: boolean; truncatedIndices?: number[] }
+  | { kind: 'tensors'; tensors: Record<string, TensorData>; truncated?: boolean }
   | { kind: 'searchResults'; hits: SearchHit[] }
   | { kind: 'documents'; documents: StoredDocument[]; nextCursor?: string }
   | { kind: 'stored'; ids: string[] }
-  | { kind: 'custom'; value: unknown };
+  | { kind: 'custom'; value: unknown; truncated?: boolean };
 export type TaskOutputKind = TaskOutput['kind'];
 
 /**

@@ -17,6 +17,7 @@ import type { Backend } from './backend.js';
 import { disableWebGpu, runWithFallback } from './backend.js';
 import { configureModelEnv, modelEnv, ort, transformers } from './env.js';
 import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
+import type { TokenizerLike } from './fitToModel.js';
 import type { HandlerContext, ModelHost } from './handler.js';
 
 /** Model file precision: `q8` = `onnx/model_quantized.onnx`, `fp32` = `onnx/model.onnx`, … */
@@ -26,6 +27,8 @@ const DTYPES: readonly string[] = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8'
 /** A transformers.js pipeline, as far as this package calls it. */
 export type Pipeline = ((inputs: unknown, options?: Record<string, unknown>) => Promise<unknown>) & {
   dispose(): Promise<void>;
+  /** The pipeline's tokenizer (text pipelines have one). */
+  tokenizer?: TokenizerLike;
 };
 type Tokenizer = Awaited<ReturnType<(typeof import('@huggingface/transformers'))['AutoTokenizer']['from_pretrained']>>;
 

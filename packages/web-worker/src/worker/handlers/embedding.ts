@@ -7,8 +7,11 @@
  * - `{ kind: 'custom', value: { texts: string[] } }` (1–1024 texts) →
  *   `{ kind: 'embeddings', vectors: Float32Array[], dims }`, in the order of `texts`.
  *
- * Empty or whitespace-only text is refused with a ValidationError naming it (it has zero tokens:
- * a NaN row in a batch). Options: `metadata.backend` ('auto' | 'webgpu' | 'wasm'), `metadata.dtype`
+ * A text longer than the model reads (its tokenizer's `model_max_length`, 128 tokens for use-lite)
+ * is cut before tokenizing (see fitToModel.ts: a 5 MB text costs what ~2 K characters cost) and
+ * the output says so: `truncated: true`, and for `embeddings` also `truncatedIndices`. Its vector
+ * is the vector of the part the model reads. Empty or whitespace-only text is refused with a
+ * ValidationError naming it (it has zero tokens: a NaN row in a batch). Options: `metadata.backend` ('auto' | 'webgpu' | 'wasm'), `metadata.dtype`
  * ('auto' picks q8 when the model ships `onnx/model_quantized.onnx`, else fp32). Each vector owns
  * its buffer and is moved to the main thread with `ctx.transfer`, not cloned.
  *
@@ -20,6 +23,7 @@ import { ValidationError, type Task, type TaskOutput } from '@taskweave/core';
 import { backendPreference, runWithFallback, type Backend } from '../backend.js';
 import type { BackendPreference } from '../../shared/backendPreference.js';
 import type { BatchHandler, HandlerContext, TaskHandler } from '../handler.js';
+import { fitToModel } from '../fitToModel.js';
 import { parseInput } from '../handlerInput.js';
 import { dtypeOf, getPipeline, unloadModel, type ModelDtype } from '../models.js';
 
@@ -66,6 +70,8 @@ function readRequest(task: Task, fallback: BackendPreference): EmbedRequest {
 
 interface Embedded {
   vectors: Float32Array[];
+  /** Per text: the model read only part of it. */
+  truncated: boolean[];
   dims: number;
   backend: Backend;
   networkBytes: number;
@@ -81,15 +87,18 @@ async function embed(texts: string[], modelId: string, dtype: ModelDtype, prefer
       const acquired = await getPipeline('feature-extraction', modelId, b, dtype, ctx);
       networkBytes += acquired.networkBytes;
       const vectors: Float32Array[] = [];
+      const truncated: boolean[] = [];
       let dims = 0;
       for (let i = 0; i < texts.length; i += CALL_BATCH) {
         ctx.signal.throwIfAborted();
-        const part = texts.slice(i, i + CALL_BATCH);
-        const tensor = (await acquired.value(part, { pooling: 'mean', normalize: true })) as { data: Float32Array; dims: number[] };
+        // Fitted per call, so one call's synchronous tokenizing stays short (heartbeats are answered between calls).
+        const part = fitToModel(texts.slice(i, i + CALL_BATCH), acquired.value.tokenizer);
+        truncated.push(...part.truncated);
+        const tensor = (await acquired.value(part.texts, { pooling: 'mean', normalize: true })) as { data: Float32Array; dims: number[] };
         dims = tensor.dims[tensor.dims.length - 1] ?? 0;
-        for (let row = 0; row < part.length; row++) vectors.push(tensor.data.slice(row * dims, (row + 1) * dims));
+        for (let row = 0; row < part.texts.length; row++) vectors.push(tensor.data.slice(row * dims, (row + 1) * dims));
       }
-      return { vectors, dims };
+      return { vectors, truncated, dims };
     },
     () => unloadModel(modelId, 'webgpu'),
   );
@@ -97,10 +106,11 @@ async function embed(texts: string[], modelId: string, dtype: ModelDtype, prefer
   return { ...value, backend, networkBytes };
 }
 
-function output(request: EmbedRequest, vectors: Float32Array[], dims: number, ctx: HandlerContext): TaskOutput {
+function output(request: EmbedRequest, vectors: Float32Array[], truncated: boolean[], dims: number, ctx: HandlerContext): TaskOutput {
   ctx.transfer(...vectors.map((v) => v.buffer));
-  if (request.single) return { kind: 'embedding', vector: vectors[0]!, dims };
-  return { kind: 'embeddings', vectors, dims };
+  if (request.single) return { kind: 'embedding', vector: vectors[0]!, dims, ...(truncated[0] === true ? { truncated: true } : {}) };
+  const truncatedIndices = truncated.flatMap((cut, i) => (cut ? [i] : []));
+  return { kind: 'embeddings', vectors, dims, ...(truncatedIndices.length > 0 ? { truncated: true, truncatedIndices } : {}) };
 }
 
 /** The EmbeddingGeneration handler for one task. */
@@ -108,7 +118,7 @@ export const embeddingHandler: TaskHandler = async (task, ctx) => {
   const request = readRequest(task, ctx.backend);
   const result = await embed(request.texts, request.modelId, request.dtype, request.backend, ctx);
   ctx.reportMetrics({ backend: result.backend, ...(result.networkBytes > 0 ? { networkBytes: result.networkBytes } : {}) });
-  return output(request, result.vectors, result.dims, ctx);
+  return output(request, result.vectors, result.truncated, result.dims, ctx);
 };
 
 type BatchOutcome = Awaited<ReturnType<BatchHandler>>[number];
@@ -143,10 +153,15 @@ export const embeddingBatchHandler: BatchHandler = async (tasks, ctx) => {
       let offset = 0;
       for (const { index, request } of group) {
         const vectors = result.vectors.slice(offset, offset + request.texts.length);
+        const truncated = result.truncated.slice(offset, offset + request.texts.length);
         offset += request.texts.length;
-        outcomes[index] = { ok: true, output: output(request, vectors, result.dims, ctx), metrics: { backend: result.backend } };
+        outcomes[index] = { ok: true, output: output(request, vectors, truncated, result.dims, ctx), metrics: { backend: result.backend } };
       }
     } catch (error) {
+      // The call failed for the whole batch (the model did not load, ORT threw on the padded
+      // input): nobody knows whose input it was, so the batch fails as a whole and the scheduler
+      // runs each task alone, uncharged. A group that is only part of the batch fails alone.
+      if (group.length === tasks.length && tasks.length > 1 && !ctx.signal.aborted) throw error;
       for (const { index } of group) outcomes[index] = { ok: false, error };
     }
   }

@@ -12,7 +12,10 @@
  * (b) `{ format: 'pipeline', pipeline: 'text-classification' | 'feature-extraction' | …, inputs,
  *     options? }` — a transformers.js pipeline by task name. A tensor result becomes
  *     `{ kind: 'tensors', tensors: { output } }`; anything else (labels and scores, …) is returned
- *     as `{ kind: 'custom', value }`.
+ *     as `{ kind: 'custom', value }`. For the text pipelines (TEXT_PIPELINES), an input longer than
+ *     the model reads (its tokenizer's `model_max_length`) is cut before tokenizing (see
+ *     fitToModel.ts) and the output carries `truncated: true`; the model reads what it would have
+ *     read of the whole text.
  *
  * Both run on WebGPU when chosen (see backend.ts) and fall back to WASM when it fails.
  */
@@ -21,6 +24,7 @@ import { TaskweaveError, ValidationError, type Task, type TaskOutput, type Tenso
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { backendPreference, runWithFallback } from '../backend.js';
 import { ort } from '../env.js';
+import { fitToModel } from '../fitToModel.js';
 import type { HandlerContext, TaskHandler } from '../handler.js';
 import { parseInput } from '../handlerInput.js';
 import { dtypeOf, getPipeline, getSession, unloadModel } from '../models.js';
@@ -187,8 +191,29 @@ function isTensorLike(value: unknown): value is { type: string; dims: number[]; 
   return typeof value === 'object' && value !== null && 'dims' in value && 'data' in value && ArrayBuffer.isView((value as { data: unknown }).data);
 }
 
+/**
+ * Pipelines whose string inputs are texts that transformers.js tokenizes (as the first sequence)
+ * and truncates to `model_max_length`, keeping the start. Others take strings that are not text
+ * (image and audio URLs, which must not be cut) or pair them (question answering).
+ */
+const TEXT_PIPELINES: ReadonlySet<string> = new Set([
+  'text-classification',
+  'sentiment-analysis',
+  'token-classification',
+  'ner',
+  'fill-mask',
+  'feature-extraction',
+  'embeddings',
+  'zero-shot-classification',
+  'text-generation',
+  'text2text-generation',
+  'summarization',
+  'translation',
+]);
+
 async function runPipeline(task: Task, modelId: string, input: PipelineInput, ctx: HandlerContext): Promise<TaskOutput> {
   let networkBytes = 0;
+  let truncated = false;
   const { value, backend } = await runWithFallback(
     backendPreference(task, ctx.backend),
     ctx.signal,
@@ -206,7 +231,13 @@ async function runPipeline(task: Task, modelId: string, input: PipelineInput, ct
       }
       networkBytes += acquired.networkBytes;
       ctx.signal.throwIfAborted();
-      return acquired.value(input.inputs, input.options);
+      let inputs: string | string[] = input.inputs;
+      if (TEXT_PIPELINES.has(input.pipeline)) {
+        const fitted = fitToModel(typeof inputs === 'string' ? [inputs] : inputs, acquired.value.tokenizer);
+        inputs = typeof inputs === 'string' ? fitted.texts[0]! : fitted.texts;
+        truncated = fitted.truncated.includes(true);
+      }
+      return acquired.value(inputs, input.options);
     },
     () => unloadModel(modelId, 'webgpu'),
   );
@@ -215,9 +246,9 @@ async function runPipeline(task: Task, modelId: string, input: PipelineInput, ct
     const transfers: ArrayBufferLike[] = [];
     const output = toTensorData(value as unknown as Tensor, transfers);
     ctx.transfer(...(transfers as Transferable[]));
-    return { kind: 'tensors', tensors: { output } };
+    return { kind: 'tensors', tensors: { output }, ...(truncated ? { truncated } : {}) };
   }
-  return { kind: 'custom', value: JSON.parse(JSON.stringify(value)) as unknown };
+  return { kind: 'custom', value: JSON.parse(JSON.stringify(value)) as unknown, ...(truncated ? { truncated } : {}) };
 }
 
 /** The ModelInference handler. */

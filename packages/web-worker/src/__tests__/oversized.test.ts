@@ -1,0 +1,198 @@
+/**
+ * Oversized text through the scheduler and the pool, in real Chromium workers with the real
+ * use-lite model (reads at most 128 tokens): a 5 MB text is embedded as the part the model reads
+ * and says it was truncated — alone, in a list, batched with short texts (which come out as they
+ * would alone, with no worker replaced) and through a ModelInference pipeline — while
+ * TextProcessing still chunks all of a 5 MB document. The cutting rule itself is checked first
+ * against a made-up tokenizer, for the cases the real text does not reach.
+ */
+import { TaskScheduler, TaskStatus, type SubmitTaskOptions, type TaskOutput, type TaskResult } from '@taskweave/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkerPool, type WorkerPool } from '../index.js';
+import { fitText, type TokenizerLike } from '../worker/fitToModel.js';
+
+const MODEL = 'use-lite';
+const SENTENCE = 'The archive holds letters, maps and ledgers from the harbour office, sorted by year. ';
+/** 5 MiB of text: about a million tokens, where use-lite reads 128. */
+const BIG = SENTENCE.repeat(Math.ceil((5 * 1024 * 1024) / SENTENCE.length));
+/** The start of BIG: far more than 128 tokens, so the model reads the same 128 tokens of it. */
+const HEAD = BIG.slice(0, 3000);
+const SHORT = ['a cat sits on the mat', 'stock markets fell sharply', 'rain is expected tomorrow'];
+
+let pool: WorkerPool;
+let scheduler: TaskScheduler;
+const closers: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  pool = createWorkerPool({ size: 1, batching: false });
+  scheduler = new TaskScheduler({ executor: pool });
+  closers.push(() => scheduler.close());
+  await pool.warmUp(MODEL);
+});
+afterAll(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+const run = async (submission: SubmitTaskOptions, on = scheduler): Promise<TaskResult> => on.wait(await on.submit(submission));
+const embedding = (text: string): SubmitTaskOptions => ({ type: 'EmbeddingGeneration', modelId: MODEL, input: { kind: 'text', text } });
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+function completed<K extends TaskOutput['kind']>(result: TaskResult, kind: K): Extract<TaskOutput, { kind: K }> {
+  expect(result.status, result.error).toBe(TaskStatus.Completed);
+  if (result.output.kind !== kind) throw new Error(`expected ${kind}, got ${result.output.kind}`);
+  return result.output as Extract<TaskOutput, { kind: K }>;
+}
+
+/** A tokenizer that reads at most `limit` tokens: one per word (a run of 'x' folds into one), plus [CLS] and [SEP]. */
+function fakeTokenizer(limit: number, longestPiece: string): TokenizerLike & { calls: number } {
+  const tokenizer = {
+    calls: 0,
+    model_max_length: limit,
+    model: { vocab: ['a', 'b', longestPiece] },
+    encode(text: string, options?: { add_special_tokens?: boolean }): number[] {
+      tokenizer.calls++;
+      const words = text.split(' ').filter((w) => w !== '');
+      const tokens = words.flatMap((w) => (/^x+$/.test(w) ? [1] : [...w].map(() => 2)));
+      return options?.add_special_tokens === false ? tokens : [0, ...tokens, 0];
+    },
+  };
+  return tokenizer;
+}
+
+describe('the cutting rule (fitText)', () => {
+  it('cuts at limit × longest vocabulary entry, before the next space, when that holds more tokens than the limit', () => {
+    const tokenizer = fakeTokenizer(8, 'abcd');
+    const text = 'ab '.repeat(100);
+    const fitted = fitText(text, tokenizer);
+    expect(fitted.truncated).toBe(true);
+    // Budget 8 × 4 = 32 characters, then up to the space after them: whole words only.
+    expect(fitted.text).toBe(text.slice(0, 32));
+    expect(text.startsWith(fitted.text)).toBe(true);
+    expect(tokenizer.encode(fitted.text).length).toBeGreaterThan(8);
+  });
+
+  it('doubles the budget once when the cut has too few tokens, then cuts there anyway', () => {
+    // 'x…' folds into one token: no budget would reach 8 tokens.
+    const fitted = fitText('x'.repeat(100_000), fakeTokenizer(8, 'abcd'));
+    expect(fitted).toEqual({ text: 'x'.repeat(64), truncated: true });
+  });
+
+  it('never splits a surrogate pair', () => {
+    // Budget 9 × 3 = 27: the 27th unit is the first half of an emoji.
+    const fitted = fitText('😀'.repeat(100), fakeTokenizer(9, 'abc'));
+    expect(fitted.text).toBe('😀'.repeat(13));
+    expect(fitted.truncated).toBe(true);
+  });
+
+  it('says truncated for a short text with more tokens than the limit, and not for one that fits', () => {
+    expect(fitText('a b c d e f g', fakeTokenizer(8, 'abcd'))).toEqual({ text: 'a b c d e f g', truncated: true });
+    expect(fitText('é b c d e f', fakeTokenizer(8, 'abcd'))).toEqual({ text: 'é b c d e f', truncated: false });
+  });
+
+  it('does not count short ASCII text (it has at most its length in tokens), and leaves a tokenizer without a limit alone', () => {
+    const tokenizer = fakeTokenizer(128, 'abcd');
+    fitText('a', tokenizer);
+    const before = tokenizer.calls;
+    expect(fitText('a short sentence', tokenizer)).toEqual({ text: 'a short sentence', truncated: false });
+    expect(tokenizer.calls).toBe(before);
+    const unlimited = fakeTokenizer(8, 'abcd');
+    unlimited.model_max_length = 1e30;
+    expect(fitText(BIG, unlimited)).toEqual({ text: BIG, truncated: false });
+  });
+});
+
+describe('EmbeddingGeneration of text longer than the model reads', () => {
+  it('embeds a 5 MB text as its first part, says truncated, and leaves short text alone', { timeout: 120_000 }, async () => {
+    const big = completed(await run(embedding(BIG)), 'embedding');
+    const head = completed(await run(embedding(HEAD)), 'embedding');
+    const short = completed(await run(embedding(SHORT[0]!)), 'embedding');
+    expect(big.truncated).toBe(true);
+    expect(big.dims).toBe(512);
+    // 3,000 characters are already more than 128 tokens: truncated too, to the same tokens.
+    expect(head.truncated).toBe(true);
+    expect(cosine(big.vector, head.vector)).toBeGreaterThan(0.999);
+    expect(short.truncated).toBeUndefined();
+    expect(cosine(big.vector, short.vector)).toBeLessThan(0.9);
+    expect(pool.snapshot().replaced).toBe(0);
+  });
+
+  it('names the truncated texts of a list', { timeout: 120_000 }, async () => {
+    const list = completed(
+      await run({ type: 'EmbeddingGeneration', modelId: MODEL, input: { kind: 'custom', value: { texts: [SHORT[0]!, BIG, SHORT[1]!] } } }),
+      'embeddings',
+    );
+    expect(list.truncated).toBe(true);
+    expect(list.truncatedIndices).toEqual([1]);
+    const alone = await Promise.all([SHORT[0]!, HEAD, SHORT[1]!].map(async (t) => completed(await run(embedding(t)), 'embedding').vector));
+    list.vectors.forEach((v, i) => expect(cosine(v, alone[i]!)).toBeGreaterThan(0.999));
+    const none = completed(await run({ type: 'EmbeddingGeneration', modelId: MODEL, input: { kind: 'custom', value: { texts: SHORT } } }), 'embeddings');
+    expect(none.truncated).toBeUndefined();
+    expect(none.truncatedIndices).toBeUndefined();
+  });
+
+  it('batched with 3 short texts: all 4 complete, the short ones as alone, no worker replaced', { timeout: 120_000 }, async () => {
+    const batchedPool = createWorkerPool({ size: 1, batching: { maxBatchSize: 4, windowMs: 100 } });
+    const batched = new TaskScheduler({ executor: batchedPool });
+    closers.push(() => batched.close());
+    await batchedPool.warmUp(MODEL);
+    const ids = await batched.submitMany([BIG, ...SHORT].map(embedding));
+    const results = await Promise.all(ids.map((id) => batched.wait(id)));
+    const outputs = results.map((r) => completed(r, 'embedding'));
+    // They did run as one batch (else this test would not test batch-mates).
+    expect(results.map((r) => r.metrics.batchSize)).toEqual([4, 4, 4, 4]);
+    expect(outputs.map((o) => o.truncated)).toEqual([true, undefined, undefined, undefined]);
+    const alone = await Promise.all([HEAD, ...SHORT].map(async (t) => completed(await run(embedding(t)), 'embedding').vector));
+    outputs.forEach((o, i) => expect(cosine(o.vector, alone[i]!)).toBeGreaterThan(0.999));
+    expect(batchedPool.snapshot().replaced).toBe(0);
+  });
+});
+
+describe('ModelInference pipeline on text longer than the model reads', () => {
+  it('runs feature-extraction on a 5 MB input as on its first part, and says truncated', { timeout: 120_000 }, async () => {
+    const pipeline = (inputs: string[]): SubmitTaskOptions => ({
+      type: 'ModelInference',
+      modelId: MODEL,
+      input: { kind: 'modelInput', input: { format: 'pipeline', pipeline: 'feature-extraction', inputs, options: { pooling: 'mean', normalize: true } } },
+    });
+    const big = completed(await run(pipeline([SHORT[0]!, BIG])), 'tensors');
+    expect(big.truncated).toBe(true);
+    const output = big.tensors['output']!;
+    expect(output.dims).toEqual([2, 512]);
+    const data = output.data as Float32Array;
+    const head = completed(await run(embedding(HEAD)), 'embedding').vector;
+    const short = completed(await run(embedding(SHORT[0]!)), 'embedding').vector;
+    expect(cosine(data.subarray(0, 512), short)).toBeGreaterThan(0.999);
+    expect(cosine(data.subarray(512, 1024), head)).toBeGreaterThan(0.999);
+    const small = completed(await run(pipeline([SHORT[0]!])), 'tensors');
+    expect(small.truncated).toBeUndefined();
+    expect(pool.snapshot().replaced).toBe(0);
+  });
+});
+
+describe('TextProcessing of a 5 MB document', () => {
+  it('chunks all of it (chunking long text is its job: nothing is cut)', { timeout: 120_000 }, async () => {
+    const result = await run({ type: 'TextProcessing', input: { kind: 'custom', value: { text: BIG, op: 'chunk', chunkSize: 2000 } } });
+    const output = completed(result, 'text');
+    const expected = BIG.trim();
+    expect(output.text).toBe(expected);
+    const chunks = output.chunks ?? [];
+    expect(chunks.length).toBeGreaterThan(expected.length / 2000);
+    expect(chunks[0]!.start).toBe(0);
+    expect(chunks.at(-1)!.end).toBe(expected.length);
+    for (let i = 1; i < chunks.length; i++) expect(chunks[i]!.start).toBeGreaterThan(chunks[i - 1]!.start);
+    expect(chunks.every((c) => c.text.length <= 2000)).toBe(true);
+    expect(pool.snapshot().replaced).toBe(0);
+  });
+});
