@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The IndexedDB schema of a taskweave database, its version history and the migrations
  * between versions. One database per scheduler name (`databaseName(name)`); the task store
