@@ -23,5 +23,7 @@ export type {
 export type { BackendPreference } from './shared/backendPreference.js';
 export type { ModelProgress } from './shared/modelProgress.js';
 export type { BatchHandler, HandlerContext, ModelHost, TaskHandler } from './worker/handler.js';
+export { collectionSchema } from './shared/collectionSchema.js';
+export type { CollectionsDB, DocumentRow, CollectionRow, CollectionChange } from './shared/collectionSchema.js';
 export { createTaskweave } from './main/createTaskweave.js';
 export type { Taskweave, TaskweaveOptions, TabRole } from './main/createTaskweave.js';

@@ -33,6 +33,7 @@ import {
   type TaskState,
 } from '@taskweave/core';
 import { IdbTaskStore, type IdbTaskStoreOptions } from '@taskweave/core/idb';
+import { collectionSchema } from '../shared/collectionSchema.js';
 import { channelName, leaderLockName, type TabMessage, type WireEvent } from './tabs/tabMessages.js';
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool.js';
 
@@ -139,7 +140,9 @@ class TabTaskweave implements Taskweave {
   constructor(options: TaskweaveOptions) {
     this.#options = options;
     this.name = options.name ?? 'default';
-    this.#store = new IdbTaskStore({ ...options.store, name: this.name });
+    // With the collections' stores, so the first upgrade of a new database creates them too
+    // (else the first storage task's worker adds them one version up).
+    this.#store = new IdbTaskStore({ ...options.store, name: this.name, extensions: [collectionSchema, ...(options.store?.extensions ?? [])] });
     this.#channel = new BroadcastChannel(channelName(this.name));
     this.#channel.onmessage = (message: MessageEvent<TabMessage>) => this.#onMessage(message.data);
   }

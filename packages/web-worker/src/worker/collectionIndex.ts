@@ -8,7 +8,7 @@
  * made by this worker is applied directly, without reading anything back. No message can be
  * missed because the version read is the source of truth (no BroadcastChannel needed).
  */
-import type { CollectionRow, DocumentRow } from '@taskweave/core/idb';
+import type { CollectionRow, DocumentRow } from '../shared/collectionSchema.js';
 import { CollectionStore, type PreparedDocument, type WriteOutcome } from './collectionStore.js';
 import { VectorIndex } from './vectorIndex.js';
 

@@ -1,22 +1,23 @@
 /**
  * The storage collections of the storage and vector-search task types, in IndexedDB.
  *
- * Where: the scheduler's own database (`taskweave:<name>`, schema v3 of `@taskweave/core/idb`),
- * stores `documents` (key `[collection, id]`) and `collections` (per-collection version and
- * change log). One database per scheduler name holds its tasks, results and collections, and
- * one schema (one owner of migrations) covers all of them. The database name comes from the
- * task's `metadata.database` when set, else from `configureCollections({ database })`
- * (default `'default'`, the same default as `IdbTaskStore`).
+ * Where: the scheduler's own database (`taskweave:<name>`), stores `documents` (key
+ * `[collection, id]`) and `collections` (per-collection version and change log), which this
+ * package declares (`collectionSchema`, a store extension of `@taskweave/core/idb`; core's
+ * adapter keeps the one version and creates them when missing). One database per scheduler name
+ * holds its tasks, results and collections. The database name comes from the task's
+ * `metadata.database` when set, else from `configureCollections({ database })` (default
+ * `'default'`, the same default as `IdbTaskStore`).
  */
 import { PersistenceError, TaskweaveError, type FilterValue } from '@taskweave/core';
+import { TaskweaveConnection, toPersistenceError, type TaskweaveDatabase } from '@taskweave/core/idb';
 import {
-  TaskweaveConnection,
-  toPersistenceError,
+  collectionSchema,
   type CollectionChange,
   type CollectionRow,
+  type CollectionsDB,
   type DocumentRow,
-  type TaskweaveDatabase,
-} from '@taskweave/core/idb';
+} from '../shared/collectionSchema.js';
 import { matchesFilter } from './vectorIndex.js';
 
 /** A document ready to write: id decided, vector (if any) checked. */
@@ -64,7 +65,7 @@ const stores = new Map<string, CollectionStore>();
  */
 export class CollectionStore {
   readonly database: string;
-  readonly #connection: TaskweaveConnection;
+  readonly #connection: TaskweaveConnection<CollectionsDB>;
 
   /** The store of `database`, created on first use. */
   static for(database: string): CollectionStore {
@@ -78,12 +79,17 @@ export class CollectionStore {
 
   private constructor(database: string) {
     this.database = database;
-    this.#connection = new TaskweaveConnection(database, (error) =>
-      new PersistenceError('unavailable', `Cannot open the collections of ${database}`, { cause: error }),
+    this.#connection = new TaskweaveConnection<CollectionsDB>(
+      database,
+      (error) =>
+        error instanceof TaskweaveError
+          ? error
+          : new PersistenceError('unavailable', `Cannot open the collections of ${database}`, { cause: error }),
+      { extensions: [collectionSchema] },
     );
   }
 
-  #open(): Promise<TaskweaveDatabase> {
+  #open(): Promise<TaskweaveDatabase<CollectionsDB>> {
     return this.#connection.get();
   }
 

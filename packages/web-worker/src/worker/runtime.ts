@@ -34,12 +34,6 @@ import { trackWasmMemory, wasmMemoryBytes } from './wasmMemory.js';
 // Before any module instantiates: every WebAssembly memory this worker makes is noted.
 trackWasmMemory();
 
-/** The parts of `DedicatedWorkerGlobalScope` the runtime touches (the package compiles with the DOM lib). */
-interface WorkerScope {
-  close(): void;
-  addEventListener(type: 'unhandledrejection', listener: (event: PromiseRejectionEvent) => void): void;
-}
-
 let control: MessagePort | undefined;
 let current: { jobId: number; controller: AbortController } | undefined;
 let started = false;
@@ -237,7 +231,8 @@ function abort(jobId: number, reason: SerializedError): void {
 
 /** Takes the life lock and keeps it until the worker is gone. */
 function holdLifeLock(name: string): Promise<void> {
-  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  // Typed as always there; a worker of a browser without Web Locks has none.
+  const locks: LockManager | undefined = navigator.locks;
   if (locks === undefined) return Promise.resolve();
   return new Promise<void>((acquired) => {
     locks
@@ -251,14 +246,16 @@ function holdLifeLock(name: string): Promise<void> {
 
 async function init(options: WorkerInit): Promise<WorkerHello> {
   control = options.control;
-  const scope = globalThis as unknown as WorkerScope;
   // comlink never learns that a worker closed itself: tell the pool on the control port first.
-  const nativeClose = scope.close.bind(scope);
-  scope.close = () => {
+  // `self` as the lib types it (src/worker/tsconfig.json checks this file against WebWorker); no
+  // `DedicatedWorkerGlobalScope` annotation, so an app that type-checks its worker module with the
+  // DOM lib (these sources are the published types) still compiles it.
+  const nativeClose = self.close.bind(self);
+  self.close = () => {
     post({ type: 'closing' });
     nativeClose();
   };
-  scope.addEventListener('unhandledrejection', (event) => {
+  self.addEventListener('unhandledrejection', (event) => {
     post({ type: 'unhandled-rejection', error: serializeError(event.reason) });
   });
   configureModelHost({ ...options.modelEnv, maxModels: options.maxModels });

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The change feed of an `IdbTaskStore`: after every committed write, a short summary of what
  * changed goes to this store's listeners and, over the BroadcastChannel

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { unwrap } from 'idb';
 import { PersistenceError, TaskweaveError, ValidationError } from '../../errors.js';
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../../ports.js';
@@ -8,6 +7,7 @@ import { GroupCommit, RejectItems } from './groupCommit.js';
 import { parseTaskRow } from './recordSchema.js';
 import { TaskweaveConnection } from './connection.js';
 import { databaseName, toTaskRow, type TaskweaveDatabase } from './schema.js';
+import type { StoreExtension } from './storeExtension.js';
 
 /** Options of `IdbTaskStore`. */
 export interface IdbTaskStoreOptions {
@@ -28,6 +28,12 @@ export interface IdbTaskStoreOptions {
    * BroadcastChannel `taskweave:<name>:store`, and receive theirs. @default false
    */
   broadcastChanges?: boolean;
+  /**
+   * Stores other packages keep in the same database (`defineStoreExtension`), created with the
+   * task store's when missing, e.g. the worker package's collections, so a page that opens the
+   * database first creates them too. @default []
+   */
+  extensions?: readonly StoreExtension[];
 }
 
 /**
@@ -57,8 +63,13 @@ export class IdbTaskStore implements TaskStore {
 
   constructor(options: IdbTaskStoreOptions = {}) {
     this.name = options.name ?? 'default';
-    this.#connection = new TaskweaveConnection(this.name, (error) =>
-      new PersistenceError('unavailable', `Cannot open IndexedDB database ${databaseName(this.name)}: ${message(error)}`, { cause: error }),
+    this.#connection = new TaskweaveConnection(
+      this.name,
+      (error) =>
+        error instanceof TaskweaveError
+          ? error
+          : new PersistenceError('unavailable', `Cannot open IndexedDB database ${databaseName(this.name)}: ${message(error)}`, { cause: error }),
+      { extensions: options.extensions ?? [] },
     );
     this.#feed = new ChangeFeed(this.name, options.broadcastChanges ?? false);
     this.#durability = options.durability ?? 'strict';

@@ -1,14 +1,25 @@
 /**
- * `@taskweave/core/idb`: the IndexedDB adapter of the core's `TaskStore` port, and the
- * database schema the worker-side collections share.
+ * `@taskweave/core/idb`: the IndexedDB adapter of the core's `TaskStore` port, the database
+ * schema, and store extensions: how another package (the worker package's collections) keeps its
+ * own stores in the same database.
  */
 export { IdbTaskStore, toPersistenceError } from './idbTaskStore.js';
 export { TaskweaveConnection } from './connection.js';
+export type { TaskweaveConnectionOptions } from './connection.js';
 export type { IdbTaskStoreOptions } from './idbTaskStore.js';
 export { GroupCommit, RejectItems } from './groupCommit.js';
 export { ChangeFeed, changeFeedChannel } from './changeFeed.js';
 export type { StoreChange, ChangedRecord } from './changeFeed.js';
 export type { GroupCommitOptions } from './groupCommit.js';
 export { DB_VERSION, DB_PREFIX, databaseName, openTaskweaveDb, migrate, toTaskRow } from './schema.js';
-export type { TaskweaveDB, TaskweaveDatabase, TaskRow, DocumentRow, CollectionRow, CollectionChange, QuarantineRow, OpenCallbacks } from './schema.js';
+export type { TaskweaveDB, TaskweaveDatabase, TaskRow, QuarantineRow, OpenCallbacks, OpenOptions } from './schema.js';
+export { defineStoreExtension } from './storeExtension.js';
+export type {
+  StoreExtension,
+  StoreExtensionDefinition,
+  ObjectStoreDeclaration,
+  IndexDeclaration,
+  KeyPath,
+  DeclaredStore,
+} from './storeExtension.js';
 export { taskRowSchema, parseTaskRow } from './recordSchema.js';

@@ -1,22 +1,29 @@
-/// <reference lib="dom" />
 /**
  * The IndexedDB schema of a taskweave database, its version history and the migrations
- * between versions. One database per scheduler name (`databaseName(name)`); the task store
- * and the worker-side collections (storage / vector-search tasks) live in it side by side.
+ * between versions. One database per scheduler name (`databaseName(name)`): the task store's
+ * stores, and the stores other packages declare as store extensions (storeExtension.ts; the
+ * worker package's storage and vector-search collections), side by side, so one transaction
+ * can span them.
  *
  * Versions:
  * - v1: `tasks` (key `task.id`) holding bare `TaskRecord`s, index `seq`.
  * - v2: rows gain the sparse fields `activeSeq` (set only while not terminal) and `doneAt`
  *   (set only once terminal), indexed as `active` and `done` so `load()` and `prune()` touch
  *   only the rows they need; stores `quarantine` and `meta` added.
- * - v3: `documents` (key `[collection, id]`, index `collection`) and `collections`
- *   (per-collection version counters) for the storage and vector-search handlers.
+ * - v3: the version a database is created at. (Before store extensions, v3 added `documents`
+ *   and `collections` here; @taskweave/web-worker declares them now, with the same layout, so
+ *   a v3 database of that time opens as it is.)
+ * - v4 and later: each one is an open that found a declared extension store or index missing
+ *   (see `openTaskweaveDb`). From v3 on the version counts schema changes; it no longer names a
+ *   layout, so a later change of the task store's own stores must be found by what the
+ *   database holds, like an extension's, not by `oldVersion`.
  */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { PersistenceError } from '../../errors.js';
 import type { TaskRecord } from '../../ports.js';
-import type { FilterValue } from '../../task.js';
+import { combineExtensions, createMissingStores, missingStores, type StoreExtension } from './storeExtension.js';
 
-/** The schema version this code writes. */
+/** The version this code creates a database at, and the least it opens one at (see the history above). */
 export const DB_VERSION = 3;
 
 /** A task row: the record plus the sparse index fields. */
@@ -35,43 +42,6 @@ export interface QuarantineRow {
   at: number;
 }
 
-/** A document of a collection as stored. */
-export interface DocumentRow {
-  collection: string;
-  id: string;
-  text?: string;
-  vector?: Float32Array;
-  metadata?: Record<string, FilterValue>;
-  /** Insertion order within the collection (stable listing and tie-breaking). */
-  seq: number;
-}
-
-/** One committed write to a collection: what it touched. */
-export interface CollectionChange {
-  /** The collection's `version` after this write. */
-  version: number;
-  upserts: string[];
-  deletes: string[];
-}
-
-/**
- * Per-collection counters and a short change log. `version` grows by one with every committed
- * write, and `changes` keeps the latest writes (bounded), so a worker whose in-memory index is a
- * few versions behind reads only the documents those writes touched instead of the collection.
- */
-export interface CollectionRow {
-  name: string;
-  version: number;
-  /** Next document `seq`. */
-  nextSeq: number;
-  /** Vector length of the collection, fixed by its first vector (0 = none yet). */
-  dims: number;
-  /** Number of documents. */
-  count: number;
-  /** The latest writes, oldest first (each write adds one entry; old ones are dropped). */
-  changes: CollectionChange[];
-}
-
 /** The typed schema, for `idb`. */
 export interface TaskweaveDB extends DBSchema {
   tasks: {
@@ -81,15 +51,13 @@ export interface TaskweaveDB extends DBSchema {
   };
   quarantine: { key: string; value: QuarantineRow };
   meta: { key: string; value: { key: string; value: number } };
-  documents: {
-    key: [string, string];
-    value: DocumentRow;
-    indexes: { collection: [string, number] };
-  };
-  collections: { key: string; value: CollectionRow };
 }
 
-export type TaskweaveDatabase = IDBPDatabase<TaskweaveDB>;
+/**
+ * An open taskweave database, typed for `idb` with the task store's stores and, when given, an
+ * extension's (`TaskweaveDatabase<CollectionsDB>`).
+ */
+export type TaskweaveDatabase<X extends DBSchema = TaskweaveDB> = IDBPDatabase<TaskweaveDB & X>;
 type UpgradeTx = IDBPTransaction<TaskweaveDB, StoreNames<TaskweaveDB>[], 'versionchange'>;
 
 /** Prefix of every taskweave database name. */
@@ -115,8 +83,9 @@ function isTerminal(status: string): boolean {
 }
 
 /**
- * Brings a database from `oldVersion` to `DB_VERSION`, one step at a time, inside the
- * versionchange transaction (so a failed migration leaves the old version intact).
+ * Brings the task store's own stores from `oldVersion` to their v3 layout, one step at a time,
+ * inside the versionchange transaction (so a failed migration leaves the old version intact).
+ * Extension stores are created next to it by `openTaskweaveDb`.
  */
 export function migrate(db: IDBPDatabase<TaskweaveDB>, oldVersion: number, tx: UpgradeTx): void {
   // The typed wrapper only knows the current schema; older shapes are handled untyped.
@@ -148,11 +117,7 @@ export function migrate(db: IDBPDatabase<TaskweaveDB>, oldVersion: number, tx: U
       // The failed request aborts the versionchange transaction; the open rejects with it.
     });
   }
-  if (oldVersion < 3) {
-    const docs = raw.createObjectStore('documents', { keyPath: ['collection', 'id'] });
-    docs.createIndex('collection', ['collection', 'seq'], { unique: true });
-    raw.createObjectStore('collections', { keyPath: 'name' });
-  }
+  // v3 changes nothing of the task store's own stores (it added stores now declared elsewhere).
 }
 
 /** Callbacks of `openTaskweaveDb`. */
@@ -163,21 +128,94 @@ export interface OpenCallbacks {
   onTerminated?: () => void;
 }
 
+/** Options of `openTaskweaveDb`. */
+export interface OpenOptions extends OpenCallbacks {
+  /**
+   * Stores other packages keep in this database (`defineStoreExtension`); created when the
+   * database lacks them. Stores not named here are left as they are. Name their schema as the
+   * type argument of `openTaskweaveDb` to type the connection. @default []
+   */
+  extensions?: readonly StoreExtension[];
+}
+
+/** Most version bumps one open makes before it gives up (each one races other openers). */
+const MAX_BUMPS = 8;
+
 /**
- * Opens (creating or migrating) the database of a scheduler name at `DB_VERSION`.
+ * The highest version this realm has seen per database, so that an open after someone bumped it
+ * asks for that version at once instead of failing with a VersionError first.
+ */
+const seenVersion = new Map<string, number>();
+
+/**
+ * Opens (creating or migrating) the database of a scheduler name with the task store's stores
+ * and those of `extensions`.
+ *
+ * When the extension stores are created. A database can be created or upgraded by code that
+ * does not know an extension (a page whose bundle has no worker package, an older tab), and only
+ * a versionchange transaction may create stores. So each open asks for at least `DB_VERSION`
+ * (running the task store's migrations, and creating the declared stores and indexes that are
+ * missing, in one upgrade) and then looks at what the database holds: when a declared store or
+ * index is still missing — the database was already at that version — it reopens at the next
+ * version, whose upgrade creates exactly what is missing. Nothing an opener does not declare is
+ * touched, so openers that know fewer stores never take any away. The alternative, every opener
+ * creating every store any package might declare, would make the task store own the worker
+ * package's layout again.
+ *
+ * A bump fires `versionchange` at the other connections; `TaskweaveConnection` (and so
+ * `IdbTaskStore` and the worker's collections) closes on it and reopens on its next use.
  *
  * @example const db = await openTaskweaveDb('default')
+ * @example const db = await openTaskweaveDb<CollectionsDB>('default', { extensions: [collectionSchema] })
  */
-export function openTaskweaveDb(name: string, callbacks: OpenCallbacks = {}): Promise<TaskweaveDatabase> {
-  return openDB<TaskweaveDB>(databaseName(name), DB_VERSION, {
-    upgrade(db, oldVersion, _newVersion, tx) {
-      migrate(db, oldVersion, tx);
-    },
-    blocking() {
-      callbacks.onBlocking?.();
-    },
-    terminated() {
-      callbacks.onTerminated?.();
-    },
-  });
+export async function openTaskweaveDb<X extends DBSchema = TaskweaveDB>(
+  name: string,
+  options: OpenOptions = {},
+): Promise<TaskweaveDatabase<X>> {
+  const declared = combineExtensions(options.extensions ?? []);
+  const dbName = databaseName(name);
+  let version: number | undefined = Math.max(DB_VERSION, seenVersion.get(dbName) ?? 0);
+  for (let bumps = 0; ; ) {
+    let db: IDBPDatabase<TaskweaveDB>;
+    try {
+      db = await openDB<TaskweaveDB>(dbName, version, {
+        upgrade(db, oldVersion, _newVersion, tx) {
+          migrate(db, oldVersion, tx);
+          createMissingStores(unwrap(db), unwrap(tx), declared);
+        },
+        blocking() {
+          options.onBlocking?.();
+        },
+        terminated() {
+          options.onTerminated?.();
+        },
+      });
+    } catch (error) {
+      // Someone bumped the database past what this realm has seen: open it at its version.
+      if (version !== undefined && isVersionError(error)) {
+        version = undefined;
+        continue;
+      }
+      throw error;
+    }
+    seenVersion.set(dbName, Math.max(db.version, seenVersion.get(dbName) ?? 0));
+    let missing: string[];
+    try {
+      // Synchronous (schema only): no versionchange can reach this connection before it is handed out or closed.
+      missing = missingStores(unwrap(db), declared);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    if (missing.length === 0) return db as unknown as TaskweaveDatabase<X>;
+    db.close();
+    if (++bumps > MAX_BUMPS) {
+      throw new PersistenceError('unavailable', `${dbName} still lacks ${missing.join(', ')} after ${MAX_BUMPS} upgrades`);
+    }
+    version = db.version + 1;
+  }
+}
+
+function isVersionError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'VersionError';
 }

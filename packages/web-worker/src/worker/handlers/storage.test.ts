@@ -11,6 +11,8 @@ import { CollectionStore } from '../collectionStore.js';
 import { syncedIndex } from '../collectionIndex.js';
 import { naiveTopK } from '../vectorIndex.js';
 import { createWorkerPool, type WorkerPool } from '../../index.js';
+import { DB_VERSION, IdbTaskStore, databaseName } from '@taskweave/core/idb';
+import { openDB } from 'idb';
 import { prng } from '../../../../../scripts/prng.mjs';
 
 let dbCounter = 0;
@@ -208,6 +210,56 @@ describe('VectorSearch', () => {
     // DataRetrieval with a query: the documents of the hits, best first.
     const out = await dataRetrievalHandler(task('DataRetrieval', { kind: 'query', query: { collection: 'q', vector: [1, 2, 3], topK: 1 } }, db), ctx());
     expect(out).toEqual({ kind: 'documents', documents: [{ id: 'a', vector: new Float32Array([1, 2, 3]) }] });
+  });
+});
+
+describe('collections in a database another opener made', () => {
+  async function version(db: string): Promise<{ version: number; stores: string[] }> {
+    const raw = await openDB(databaseName(db));
+    const out = { version: raw.version, stores: [...raw.objectStoreNames].sort() };
+    raw.close();
+    return out;
+  }
+
+  it('a v3 database of the layout before store extensions is read, searched and written as it is', async () => {
+    const db = freshDb();
+    // What the task store's own v3 upgrade created before the collections were declared here.
+    const old = await openDB(databaseName(db), 3, {
+      upgrade(raw) {
+        const tasks = raw.createObjectStore('tasks', { keyPath: 'task.id' });
+        tasks.createIndex('seq', 'seq');
+        tasks.createIndex('active', 'activeSeq');
+        tasks.createIndex('done', ['doneAt', 'seq']);
+        raw.createObjectStore('quarantine', { keyPath: 'key' });
+        raw.createObjectStore('meta', { keyPath: 'key' });
+        raw.createObjectStore('documents', { keyPath: ['collection', 'id'] }).createIndex('collection', ['collection', 'seq'], { unique: true });
+        raw.createObjectStore('collections', { keyPath: 'name' });
+      },
+    });
+    await old.put('documents', { collection: 'old', id: 'a', text: 'kept', vector: new Float32Array([1, 0]), seq: 0 });
+    await old.put('collections', { name: 'old', version: 1, nextSeq: 1, dims: 2, count: 1, changes: [{ version: 1, upserts: ['a'], deletes: [] }] });
+    old.close();
+
+    expect((await retrieve(db, { collection: 'old', ids: ['a'] })).documents).toEqual([{ id: 'a', text: 'kept', vector: new Float32Array([1, 0]) }]);
+    await store(db, { collection: 'old', documents: [{ id: 'b', vector: [0, 1] }] });
+    expect((await search(db, { collection: 'old', vector: [0.1, 1], topK: 2 })).map((h) => h.id)).toEqual(['b', 'a']);
+    expect(await version(db)).toEqual({ version: 3, stores: ['collections', 'documents', 'meta', 'quarantine', 'tasks'] });
+  });
+
+  it('a database a task store without the collections created gets them from the first storage task, tasks kept', async () => {
+    const db = freshDb();
+    const tasks = await new IdbTaskStore({ name: db }).open();
+    const id = crypto.randomUUID() as TaskId;
+    const record = { task: task('TextProcessing', { kind: 'text', text: 'x' }, db, { id }), status: TaskStatus.Pending, seq: 1, updatedAt: Date.now() };
+    await tasks.put([record]);
+    expect((await version(db)).stores).toEqual(['meta', 'quarantine', 'tasks']);
+
+    // The task store keeps its connection open: it steps aside for the upgrade and reopens.
+    await store(db, { collection: 'new', documents: [{ id: 'a', text: 'now here' }] });
+    expect((await retrieve(db, { collection: 'new', ids: ['a'] })).documents).toEqual([{ id: 'a', text: 'now here' }]);
+    expect(await tasks.get(id)).toEqual(record);
+    await tasks.close();
+    expect(await version(db)).toEqual({ version: DB_VERSION + 1, stores: ['collections', 'documents', 'meta', 'quarantine', 'tasks'] });
   });
 });
 

@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import { ValidationError, type StoredDocument, type Task, type TaskOutput } from '@taskweave/core';
-import type { DocumentRow } from '@taskweave/core/idb';
+import type { DocumentRow } from '../../shared/collectionSchema.js';
 import type { HandlerContext, TaskHandler } from '../handler.js';
 import { CollectionStore, databaseOf, type PreparedDocument } from '../collectionStore.js';
 import { applyLocalWrite } from '../collectionIndex.js';
