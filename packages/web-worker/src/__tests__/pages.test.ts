@@ -110,6 +110,45 @@ describe('reload mid-run', () => {
     }
   }, 60_000);
 
+  it('a reload while 150 one-document DataStorage tasks run stores exactly 150 documents, 5 times in a row', async () => {
+    for (let round = 0; round < 5; round++) {
+      const name = `store-once-${crypto.randomUUID()}`;
+      const done = new Set<string>();
+      const onMessage = (e: MessageEvent) => {
+        if (e.data?.source === 'app-page' && isTerminalStatus(e.data.status as TaskStatus)) done.add((e.data as Seen).taskId);
+      };
+      window.addEventListener('message', onMessage);
+      const { frame, ready } = appFrame(name);
+      try {
+        const tw = await ready();
+        const ids = await tw.submitMany(
+          Array.from({ length: 150 }, (_, i) => ({
+            type: 'DataStorage' as const,
+            input: { kind: 'custom' as const, value: { collection: 'notes', documents: [{ vector: [1, i + 1, 0.5], metadata: { i } }] } },
+            maxRetries: 0,
+          })),
+        );
+        // Reload once some, not all, have been stored (a different point each round).
+        await expect.poll(() => done.size, { timeout: 30_000, interval: 2 }).toBeGreaterThanOrEqual(5 + round * 20);
+        frame.contentWindow!.location.reload();
+        await expect.poll(() => (frame.contentWindow as unknown as { taskweave?: Taskweave } | null)?.taskweave, { timeout: 20_000 }).toBeUndefined();
+        const after = await ready();
+        const results = await Promise.all(ids.map((id) => after.wait(id)));
+        expect(results.map((r) => r.status)).toEqual(Array(150).fill(TaskStatus.Completed));
+        // Ids derive from the task id: a re-run overwrites, never adds.
+        results.forEach((r, i) => expect(r.output).toEqual({ kind: 'stored', ids: [`${ids[i]}:0`] }));
+        const listed = await after.wait(
+          await after.submit({ type: 'DataRetrieval', input: { kind: 'custom', value: { collection: 'notes', limit: 10_000, includeVectors: false } } }),
+        );
+        expect(listed.output.kind === 'documents' ? listed.output.documents.length : -1).toBe(150);
+        await after.close();
+      } finally {
+        window.removeEventListener('message', onMessage);
+        frame.remove();
+      }
+    }
+  }, 240_000);
+
   it('two pages submit at once: one runs every task exactly once; removing it hands over to the other', async () => {
     const name = `pages-${crypto.randomUUID()}`;
     const seen: Seen[] = [];

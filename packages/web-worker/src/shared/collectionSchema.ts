@@ -47,6 +47,20 @@ export interface CollectionRow {
   changes: CollectionChange[];
 }
 
+/**
+ * Proof that a DataStorage task's write committed: written in the same transaction as its
+ * documents, so a task that runs again (after a reload, or a crash after the commit) finds it and
+ * answers with what it stored instead of writing twice.
+ */
+export interface StorageReceiptRow {
+  taskId: string;
+  collection: string;
+  /** The ids the write stored, in the order of its documents. */
+  ids: string[];
+  /** Epoch ms of the commit (receipts older than `RECEIPT_TTL_MS` are dropped by later writes). */
+  at: number;
+}
+
 /** The collections' stores, typed for `idb` (`TaskweaveDatabase<CollectionsDB>`). */
 export interface CollectionsDB extends DBSchema {
   /** Key `[collection, id]`; index `collection` = `[collection, seq]` lists a collection in insertion order. */
@@ -57,6 +71,8 @@ export interface CollectionsDB extends DBSchema {
   };
   /** Key `name`. */
   collections: { key: string; value: CollectionRow };
+  /** Key `taskId`; index `at` (age, for dropping old receipts). */
+  receipts: { key: string; value: StorageReceiptRow; indexes: { at: number } };
 }
 
 /**
@@ -68,5 +84,6 @@ export const collectionSchema = defineStoreExtension<CollectionsDB>({
   stores: {
     documents: { keyPath: ['collection', 'id'], indexes: { collection: { keyPath: ['collection', 'seq'], unique: true } } },
     collections: { keyPath: 'name' },
+    receipts: { keyPath: 'taskId', indexes: { at: { keyPath: 'at' } } },
   },
 });

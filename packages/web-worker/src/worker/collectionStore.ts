@@ -15,6 +15,7 @@ import {
   collectionSchema,
   type CollectionChange,
   type CollectionRow,
+  type StorageReceiptRow,
   type CollectionsDB,
   type DocumentRow,
 } from '../shared/collectionSchema.js';
@@ -35,7 +36,16 @@ export interface WriteOutcome {
   from: number;
   to: number;
   dims: number;
+  /** True when the task's write had committed before: nothing was written this time. */
+  replayed: boolean;
 }
+
+/**
+ * How long a storage receipt is kept. A task that runs again later than this (say a task left
+ * Running in a tab closed for a week) writes again; its documents' ids derive from the task id,
+ * so that rewrite overwrites the same documents instead of adding copies.
+ */
+export const RECEIPT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Most change-log entries and touched ids kept per collection. */
 const MAX_CHANGES = 64;
@@ -94,23 +104,46 @@ export class CollectionStore {
   }
 
 
+  /** The receipt of `taskId`'s committed write, if it committed (and is younger than `RECEIPT_TTL_MS`). */
+  async receipt(taskId: string): Promise<StorageReceiptRow | undefined> {
+    const db = await this.#open();
+    return db.get('receipts', taskId).catch((error: unknown) => {
+      throw toPersistenceError(error, `reading the receipt of task ${taskId}`);
+    });
+  }
+
   /**
    * Upserts `documents` and deletes `deletes` in one transaction; bumps the collection's version
    * and logs the change. An existing id keeps its listing position. Vectors must all have the
    * collection's dimension (fixed by its first vector): a mismatch rejects the whole write with
    * the error `checkDims` returns.
+   *
+   * With `receiptFor` (a task id) the same transaction writes that task's receipt — unless the
+   * task's receipt is there already, in which case nothing is written and the earlier write's
+   * outcome is returned (`replayed: true`): a task's write commits once.
    */
   async write(
     collection: string,
     documents: readonly PreparedDocument[],
     deletes: readonly string[],
     checkDims: (dims: number) => void,
+    receiptFor?: string,
   ): Promise<WriteOutcome> {
     const db = await this.#open();
-    const tx = db.transaction(['documents', 'collections'], 'readwrite', { durability: 'strict' });
+    const tx = db.transaction(['documents', 'collections', 'receipts'], 'readwrite', { durability: 'strict' });
     try {
       const docs = tx.objectStore('documents');
       const cols = tx.objectStore('collections');
+      if (receiptFor !== undefined) {
+        const receipts = tx.objectStore('receipts');
+        const earlier = await receipts.get(receiptFor);
+        if (earlier !== undefined) {
+          const row = await cols.get(earlier.collection);
+          await tx.done;
+          const version = row?.version ?? 0;
+          return { ids: earlier.ids, from: version, to: version, dims: row?.dims ?? 0, replayed: true };
+        }
+      }
       const row: CollectionRow = (await cols.get(collection)) ?? {
         name: collection,
         version: 0,
@@ -156,8 +189,20 @@ export class CollectionStore {
       const change: CollectionChange = { version: row.version, upserts: [...seqOf.keys()], deletes: deleted };
       row.changes = trimChanges([...row.changes, change]);
       await cols.put(row);
+      const ids = documents.map((d) => d.id);
+      if (receiptFor !== undefined) {
+        const receipts = tx.objectStore('receipts');
+        const now = Date.now();
+        await receipts.put({ taskId: receiptFor, collection, ids, at: now });
+        // Receipts leave by age, a few at a time with each write.
+        let cursor = await receipts.index('at').openCursor(IDBKeyRange.upperBound(now - RECEIPT_TTL_MS));
+        for (let n = 0; cursor !== null && n < 32; n++) {
+          await cursor.delete();
+          cursor = await cursor.continue();
+        }
+      }
       await tx.done;
-      return { ids: documents.map((d) => d.id), from, to: row.version, dims: row.dims };
+      return { ids, from, to: row.version, dims: row.dims, replayed: false };
     } catch (error) {
       try {
         tx.abort();

@@ -18,6 +18,13 @@ export interface HandlerContext {
   progress(event: ModelProgress): void;
   /** Buffers of the output to move (not copy) to the main thread. */
   transfer(...buffers: Transferable[]): void;
+  /**
+   * A key that stays the same on every run of the task — retries, re-runs after a crash or a page
+   * reload — for handlers with side effects outside taskweave's database, which run at least once:
+   * pass it to the service you call so it can drop a repeat. It is the task id. Set for one-task
+   * handlers; a batch handler reads `task.id` of each task.
+   */
+  idempotencyKey?: string;
 }
 
 /** Runs one task. Throw a `TaskweaveError` (from @taskweave/core) for typed failures. */

@@ -110,7 +110,7 @@ async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult>
   const meter = startWorkMeter();
   try {
     const controller = beginJob(request.jobId);
-    const ctx = makeContext(request.backend, controller.signal, sink, reported, transfers);
+    const ctx = { ...makeContext(request.backend, controller.signal, sink, reported, transfers), idempotencyKey: task.id };
     const handler = await getHandler(task.type);
     if (handler === undefined) throw noHandler(task);
     const pending = handler(task, ctx);
@@ -139,7 +139,7 @@ async function runSequentially(tasks: Task[], ctx: HandlerContext): Promise<Batc
     try {
       const handler = await getHandler(task.type);
       if (handler === undefined) throw noHandler(task);
-      outcomes.push({ ok: true, output: await handler(task, ctx) });
+      outcomes.push({ ok: true, output: await handler(task, { ...ctx, idempotencyKey: task.id }) });
     } catch (error) {
       outcomes.push({ ok: false, error: serializeError(error) });
     }

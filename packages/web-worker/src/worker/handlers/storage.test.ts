@@ -84,7 +84,8 @@ describe('DataStorage and DataRetrieval', () => {
     expect(out.kind).toBe('stored');
     const ids = (out as Extract<TaskOutput, { kind: 'stored' }>).ids;
     expect(ids[0]).toBe('a');
-    expect(ids[1]).toMatch(/^[0-9a-f-]{36}$/);
+    // No id given: `<task id>:<index>`, the same on every run of the task.
+    expect(ids[1]).toMatch(/^[0-9a-f-]{36}:1$/);
     expect(ids[2]).toBe('c');
     const got = await retrieve(db, { collection: 'notes', ids: ['c', 'missing', 'a', ids[1]] });
     expect(got.documents.map((d) => d.id)).toEqual(['c', 'a', ids[1]]);
@@ -154,6 +155,32 @@ describe('DataStorage and DataRetrieval', () => {
     expect(error.code).toBe('validation');
     expect(error.field).toBe('input.value.documents.1.text');
     expect(await CollectionStore.for(db).info('t')).toBeUndefined();
+  });
+});
+
+describe('DataStorage runs once per task', () => {
+  it('a task run again (reload, crash after the commit) finds its receipt: same ids, nothing written twice', async () => {
+    const db = freshDb();
+    const t = task('DataStorage', { kind: 'custom', value: { collection: 'c', documents: [{ vector: [1, 0] }, { id: 'mine', vector: [0, 1] }] } }, db);
+    const first = await dataStorageHandler(t, ctx());
+    expect(first).toEqual({ kind: 'stored', ids: [`${t.id}:0`, 'mine'] });
+    const before = await CollectionStore.for(db).info('c');
+    const again = await dataStorageHandler({ ...t, retryCount: 1 }, ctx());
+    expect(again).toEqual(first);
+    const after = await CollectionStore.for(db).info('c');
+    expect(after?.count).toBe(2);
+    expect(after?.version).toBe(before?.version);
+    expect((await CollectionStore.for(db).receipt(t.id))?.ids).toEqual(first.kind === 'stored' ? first.ids : []);
+  });
+
+  it('the receipt commits with the documents: a write that fails leaves neither', async () => {
+    const db = freshDb();
+    await store(db, { collection: 'c', documents: [{ vector: [1, 0, 0] }] });
+    const t = task('DataStorage', { kind: 'custom', value: { collection: 'c', documents: [{ vector: [1, 0] }] } }, db);
+    const failure = await rejection(dataStorageHandler(t, ctx()));
+    expect(failure.code).toBe('validation');
+    expect(await CollectionStore.for(db).receipt(t.id)).toBeUndefined();
+    expect((await CollectionStore.for(db).info('c'))?.count).toBe(1);
   });
 });
 
@@ -243,7 +270,8 @@ describe('collections in a database another opener made', () => {
     expect((await retrieve(db, { collection: 'old', ids: ['a'] })).documents).toEqual([{ id: 'a', text: 'kept', vector: new Float32Array([1, 0]) }]);
     await store(db, { collection: 'old', documents: [{ id: 'b', vector: [0, 1] }] });
     expect((await search(db, { collection: 'old', vector: [0.1, 1], topK: 2 })).map((h) => h.id)).toEqual(['b', 'a']);
-    expect(await version(db)).toEqual({ version: 3, stores: ['collections', 'documents', 'meta', 'quarantine', 'tasks'] });
+    // Its data read and written as it was; the one store added since (receipts) came with one upgrade.
+    expect(await version(db)).toEqual({ version: 4, stores: ['collections', 'documents', 'meta', 'quarantine', 'receipts', 'tasks'] });
   });
 
   it('a database a task store without the collections created gets them from the first storage task, tasks kept', async () => {
@@ -259,7 +287,7 @@ describe('collections in a database another opener made', () => {
     expect((await retrieve(db, { collection: 'new', ids: ['a'] })).documents).toEqual([{ id: 'a', text: 'now here' }]);
     expect(await tasks.get(id)).toEqual(record);
     await tasks.close();
-    expect(await version(db)).toEqual({ version: DB_VERSION + 1, stores: ['collections', 'documents', 'meta', 'quarantine', 'tasks'] });
+    expect(await version(db)).toEqual({ version: DB_VERSION + 1, stores: ['collections', 'documents', 'meta', 'quarantine', 'receipts', 'tasks'] });
   });
 });
 

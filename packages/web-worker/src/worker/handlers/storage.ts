@@ -80,17 +80,36 @@ export const dataStorageHandler: TaskHandler = async (task, ctx) => {
   } else {
     wrongKind('DataStorage', task, "'custom' or 'text'");
   }
+  const database = databaseOf(task.metadata);
+  const store = CollectionStore.for(database);
+  // Ran before and committed (a reload, or a crash after the commit): answer with what it stored.
+  const earlier = await store.receipt(task.id);
+  if (earlier !== undefined) return { kind: 'stored', ids: earlier.ids };
   const documents = await prepare(input.documents, task, ctx);
   ctx.signal.throwIfAborted();
-  const database = databaseOf(task.metadata);
-  const outcome = await CollectionStore.for(database).write(input.collection, documents, input.delete, (dims) => {
-    documents.forEach((d, i) => {
-      if (d.vector !== undefined) checkVector(d.vector, `input.value.documents.${i}.vector`, dims);
-    });
-  });
-  applyLocalWrite(database, input.collection, outcome, documents, input.delete);
+  const outcome = await store.write(
+    input.collection,
+    documents,
+    input.delete,
+    (dims) => {
+      documents.forEach((d, i) => {
+        if (d.vector !== undefined) checkVector(d.vector, `input.value.documents.${i}.vector`, dims);
+      });
+    },
+    task.id,
+  );
+  if (!outcome.replayed) applyLocalWrite(database, input.collection, outcome, documents, input.delete);
   return { kind: 'stored', ids: outcome.ids };
 };
+
+/**
+ * The id of document `index` of a DataStorage task that gave it none: `<task id>:<index>`, the
+ * same on every run of the task, so a re-run overwrites instead of adding a copy.
+ * @example documentId('1b4e…', 0) // '1b4e…:0'
+ */
+export function documentId(taskId: string, index: number): string {
+  return `${taskId}:${index}`;
+}
 
 /** Gives every document an id and a checked Float32Array vector (embedding texts when a model is set). */
 async function prepare(
@@ -99,7 +118,8 @@ async function prepare(
   ctx: HandlerContext,
 ): Promise<PreparedDocument[]> {
   const prepared: PreparedDocument[] = docs.map((d, i) => {
-    const out: PreparedDocument = { id: d.id ?? crypto.randomUUID() };
+    // Without an explicit id, `<task id>:<index>`: a task that runs again overwrites its documents.
+    const out: PreparedDocument = { id: d.id ?? documentId(task.id, i) };
     if (d.text !== undefined) out.text = d.text;
     if (d.metadata !== undefined) out.metadata = d.metadata;
     if (d.vector !== undefined) {
