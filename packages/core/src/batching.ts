@@ -9,7 +9,16 @@ export interface ResolvedBatchPolicy {
   key(task: Task): string | undefined;
   maxBatchSize: number;
   windowMs: number;
+  sizeHint: ((task: Task) => number) | undefined;
 }
+
+/**
+ * How many ready tasks of a key, in queue order, one length-aware grouping looks at: this many
+ * batches' worth. They are sorted by size and cut into batches, and each of those batches runs as
+ * soon as any of its tasks is the next the queue hands out, so no task waits more than this many
+ * batches of its key beyond its turn in queue order (the fairness bound).
+ */
+export const SIZE_GROUPING_BATCHES = 4;
 
 /** Checks an executor's batching policy, naming the bad field. */
 export function resolveBatchPolicy(policy: BatchPolicy | undefined, hasExecuteBatch: boolean): ResolvedBatchPolicy | undefined {
@@ -25,7 +34,14 @@ export function resolveBatchPolicy(policy: BatchPolicy | undefined, hasExecuteBa
       { path: ['executor', 'executeBatch'], field: 'executor.executeBatch', message: 'required with batching' },
     ]);
   }
-  return { key: (task) => policy.key(task), maxBatchSize: policy.maxBatchSize, windowMs: policy.windowMs };
+  if (policy.sizeHint !== undefined && typeof policy.sizeHint !== 'function') throw bad('sizeHint', 'must be a function of the task');
+  const sizeHint = policy.sizeHint;
+  return {
+    key: (task) => policy.key(task),
+    maxBatchSize: policy.maxBatchSize,
+    windowMs: policy.windowMs,
+    sizeHint: sizeHint === undefined ? undefined : (task) => sizeHint(task),
+  };
 }
 
 /** Higher priority first, then earliest deadline, then submission order (the ready queue's order without ageing). */
@@ -46,6 +62,8 @@ interface Group<T> {
   count: number;
   /** Items the ready queue handed out while the window was open; given back when it closes. */
   parked: QueueItem<T>[];
+  /** Length-aware grouping: the batch each recently grouped task was planned into. */
+  planned: Map<QueueItem<T>, QueueItem<T>[]>;
   timer: unknown;
 }
 
@@ -70,6 +88,7 @@ export class BatchFormer<T> {
   readonly #groups = new Map<string, Group<T>>();
 
   readonly #modelOf: (item: QueueItem<T>) => string | undefined;
+  readonly #taskOf: (item: QueueItem<T>) => Task | undefined;
 
   constructor(
     policy: ResolvedBatchPolicy,
@@ -77,8 +96,10 @@ export class BatchFormer<T> {
     isLive: (item: QueueItem<T>) => boolean,
     requeue: (items: readonly QueueItem<T>[]) => void,
     modelOf: (item: QueueItem<T>) => string | undefined = () => undefined,
+    taskOf: (item: QueueItem<T>) => Task | undefined = () => undefined,
   ) {
     this.#modelOf = modelOf;
+    this.#taskOf = taskOf;
     this.#policy = policy;
     this.#clock = clock;
     this.#isLive = isLive;
@@ -98,7 +119,16 @@ export class BatchFormer<T> {
   add(key: string, item: QueueItem<T>): void {
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = { modelId: this.#modelOf(item), mates: new Heap<QueueItem<T>>(mateBefore), byAge: [], ageHead: 0, count: 0, parked: [], timer: undefined };
+      group = {
+        modelId: this.#modelOf(item),
+        mates: new Heap<QueueItem<T>>(mateBefore),
+        byAge: [],
+        ageHead: 0,
+        count: 0,
+        parked: [],
+        planned: new Map(),
+        timer: undefined,
+      };
       this.#groups.set(key, group);
     }
     group.mates.push(item);
@@ -133,14 +163,8 @@ export class BatchFormer<T> {
       }
       return undefined;
     }
-    const batch = [item];
-    const mates = group.mates;
-    while (batch.length < this.#policy.maxBatchSize) {
-      const next = mates.pop();
-      if (next === undefined) break;
-      if (next === item || !this.#isLive(next)) continue;
-      batch.push(next);
-    }
+    const batch = this.#policy.sizeHint === undefined ? this.#best(group, item) : this.#bySize(group, item);
+    for (const member of batch) group.planned.delete(member);
     group.count -= batch.length;
     if (group.count <= 0) this.#forget(key, group);
     else if (group.parked.length > 0) this.#release(group);
@@ -171,6 +195,59 @@ export class BatchFormer<T> {
       group.timer = undefined;
     }
     this.#groups.clear();
+  }
+
+  /** The item and its best mates (priority, deadline, submission order), taken out of the group. */
+  #best(group: Group<T>, item: QueueItem<T>): QueueItem<T>[] {
+    const batch = [item];
+    const mates = group.mates;
+    while (batch.length < this.#policy.maxBatchSize) {
+      const next = mates.pop();
+      if (next === undefined) break;
+      if (next === item || !this.#isLive(next)) continue;
+      batch.push(next);
+    }
+    return batch;
+  }
+
+  /**
+   * Length-aware: the batch `item` was planned into, or a new plan — the next
+   * `SIZE_GROUPING_BATCHES` batches' worth of ready tasks in queue order (item first), sorted by
+   * size hint and cut into batches, so a batch pads its members to a similar length. Tasks not in
+   * `item`'s batch stay ready (in the group and the queue) with their batch planned.
+   */
+  #bySize(group: Group<T>, item: QueueItem<T>): QueueItem<T>[] {
+    const max = this.#policy.maxBatchSize;
+    const planned = group.planned.get(item)?.filter((member) => member === item || this.#isLive(member));
+    if (planned !== undefined) return planned;
+    const chunk: QueueItem<T>[] = [item];
+    const mates = group.mates;
+    const limit = max * SIZE_GROUPING_BATCHES;
+    while (chunk.length < limit) {
+      const next = mates.pop();
+      if (next === undefined) break;
+      if (next === item || !this.#isLive(next)) continue;
+      chunk.push(next);
+    }
+    const size = this.#policy.sizeHint as (task: Task) => number;
+    const sized = chunk.map((member, order) => ({ member, order, size: this.#sizeOf(member, size) }));
+    sized.sort((a, b) => a.size - b.size || a.order - b.order);
+    let mine: QueueItem<T>[] = [item];
+    for (let at = 0; at < sized.length; at += max) {
+      const members = sized.slice(at, at + max).map((s) => s.member);
+      if (members.includes(item)) mine = members;
+      else for (const member of members) group.planned.set(member, members);
+    }
+    // The rest of the chunk is still ready: back into the group's index.
+    for (const member of chunk) if (!mine.includes(member)) mates.push(member);
+    return mine;
+  }
+
+  #sizeOf(item: QueueItem<T>, size: (task: Task) => number): number {
+    const task = this.#taskOf(item);
+    if (task === undefined) return 0;
+    const hint = size(task);
+    return Number.isFinite(hint) ? hint : 0;
   }
 
   #top(group: Group<T>): QueueItem<T> | undefined {

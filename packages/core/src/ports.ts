@@ -39,6 +39,13 @@ export interface BatchPolicy {
    * task became ready. Only a batch that could run now waits; other ready tasks run meanwhile.
    */
   windowMs: number;
+  /**
+   * A task's size (e.g. its text's character length), for length-aware batching: a batch pads its
+   * members to the longest, so ready tasks of a key are grouped with others of similar size — up to
+   * four batches' worth at a time, in queue order, so none waits more than four batches beyond its
+   * turn. Without it batches take tasks in queue order.
+   */
+  sizeHint?(task: Task): number;
 }
 
 /** One task's outcome in a batch: its output, or its own error (which counts as its failed attempt). */

@@ -166,6 +166,7 @@ export class TaskScheduler {
               this.#schedulePump();
             },
             (item) => item.owner.task.modelId,
+            (item) => item.owner.task,
           );
     this.#stopListening = executor.onAvailable?.(() => this.#schedulePump());
     this.#ready = this.#recover();

@@ -215,6 +215,57 @@ describe('batch forming in the scheduler', () => {
   });
 });
 
+describe('length-aware batching', () => {
+  function sized(maxBatchSize: number) {
+    const b = batchExecutor({ capacity: 1, maxBatchSize, windowMs: 0 });
+    const executor = { ...b.executor, batching: { ...b.executor.batching!, sizeHint: (task: Task) => (task.input.kind === 'text' ? task.input.text.length : 0) } };
+    return { b, executor };
+  }
+  const lengths = (call: Call) => call.tasks.map((t) => (t.input.kind === 'text' ? t.input.text.length : 0));
+
+  it('groups ready tasks of similar size, and no task waits more than one grouping beyond its turn', async () => {
+    const { b, executor } = sized(4);
+    const s = new TaskScheduler({ executor });
+    await s.submit(single('blocker'));
+    await flush();
+    // 32 tasks of random lengths, all ready while the only slot is busy.
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const texts = Array.from({ length: 32 }, (_, i) => `${i}:`.padEnd(3 + Math.floor(random() * 400), 'x'));
+    const ids = await s.submitMany(texts.map((t) => batchable(t)));
+    for (let guard = 0; guard < 40; guard++) {
+      const open = b.calls.find((c) => !('done' in c));
+      if (open === undefined) break;
+      Object.assign(open, { done: true });
+      open.resolve();
+      await flush();
+    }
+    const batches = b.calls.slice(1);
+    expect(batches.flatMap((c) => c.tasks.map((t) => t.id)).sort()).toEqual([...ids].sort());
+    // Within each grouping of 4 batches (16 tasks), batches are sorted by length: the padding a
+    // batch pays (its longest member) is far below arrival-order batches'.
+    const padded = (groups: number[][]) => groups.reduce((sum, g) => sum + Math.max(...g) * g.length, 0);
+    const arrival = Array.from({ length: 8 }, (_, i) => texts.slice(i * 4, i * 4 + 4).map((t) => t.length));
+    expect(padded(batches.map(lengths))).toBeLessThan(padded(arrival) * 0.8);
+    // Fairness: task i (arrival order) runs in batch ≤ floor(i / 4) + 3 (one grouping of 4 batches).
+    const batchOf = new Map(batches.flatMap((c, n) => c.tasks.map((t) => [t.id, n] as const)));
+    ids.forEach((id, i) => expect(batchOf.get(id)).toBeLessThanOrEqual(Math.floor(i / 4) + 3));
+    await s.close();
+  });
+
+  it('without a size hint, batches follow queue order', async () => {
+    const b = batchExecutor({ capacity: 1, maxBatchSize: 2, windowMs: 0 });
+    const s = new TaskScheduler({ executor: b.executor });
+    await s.submit(single('blocker'));
+    await flush();
+    await s.submitMany(['aaaaaaaa', 'b', 'cccccccc', 'd'].map((t) => batchable(t)));
+    b.calls[0]?.resolve();
+    await flush();
+    expect(b.texts(b.last())).toEqual(['aaaaaaaa', 'b']);
+    await s.close();
+  });
+});
+
 describe('model affinity', () => {
   it('a free worker holding model A takes the A batch before an older B batch whose model only a busy worker holds; with no A work it takes B', async () => {
     const b = batchExecutor({ capacity: 2, maxBatchSize: 4, windowMs: 0 });

@@ -57,7 +57,27 @@ export function poolBatchPolicy(options: ResolvedBatching, backend: BackendPrefe
       batched && options.types.has(task.type)
         ? `${task.type}\u0000${task.modelId ?? ''}\u0000${taskBackend(task, backend)}\u0000${task.metadata['dtype'] ?? ''}`
         : undefined,
+    sizeHint: textSize,
   };
+}
+
+/**
+ * A task's size for length-aware batching: the character length of its text (the longest of its
+ * `texts`), which the padded input tensor of a batch grows with. The core cannot tokenize;
+ * characters track tokens closely enough to group by.
+ */
+export function textSize(task: Task): number {
+  const { input } = task;
+  if (input.kind === 'text') return input.text.length;
+  if (input.kind === 'custom' && typeof input.value === 'object' && input.value !== null) {
+    const texts = (input.value as { texts?: unknown }).texts;
+    if (Array.isArray(texts)) {
+      let longest = 0;
+      for (const text of texts) if (typeof text === 'string' && text.length > longest) longest = text.length;
+      return longest;
+    }
+  }
+  return 0;
 }
 
 /**
