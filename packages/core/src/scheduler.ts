@@ -545,7 +545,7 @@ export class TaskScheduler {
       let key = entry.batchKey;
       if (idle !== undefined) [item, key] = this.#withAffinity(item, key, idle, now);
       if (former === undefined || key === undefined) {
-        if (this.#startCall([item.owner], now)) free--;
+        if (this.#startOne(item.owner, now)) free--;
         continue;
       }
       // Parked (undefined) while its window fills; the loop goes on with other ready work.
@@ -599,21 +599,7 @@ export class TaskScheduler {
    */
   #startCall(entries: Entry[], now: number): boolean {
     const live: Entry[] = [];
-    for (const entry of entries) {
-      const task = entry.task;
-      if (task.deadline !== undefined && now >= task.deadline) {
-        this.#settle(entry, TaskStatus.Timeout, NONE, new TimeoutError(`Task ${task.id} reached its deadline before it started`));
-        continue;
-      }
-      this.#dispatch(entry, { type: 'start', at: now });
-      const dependencies: TaskResult[] = [];
-      for (const dep of task.dependencies) {
-        const result = this.#entries.get(dep)?.result;
-        if (result !== undefined) dependencies.push(result);
-      }
-      entry.current = new Attempt(entry.attempt, dependencies);
-      live.push(entry);
-    }
+    for (const entry of entries) if (this.#begin(entry, now) !== undefined) live.push(entry);
     if (live.length === 0) return false;
     this.#busySlots++;
     const contexts = live.map((entry) => entry.current as Attempt);
@@ -641,6 +627,70 @@ export class TaskScheduler {
     return true;
   }
 
+  /** The common case, without the arrays of a batch: one task, one call. */
+  #startOne(entry: Entry, now: number): boolean {
+    const ctx = this.#begin(entry, now);
+    if (ctx === undefined) return false;
+    this.#busySlots++;
+    if (this.#ownsStore) {
+      this.#execute(entry, ctx);
+      return true;
+    }
+    this.#starting++;
+    this.#writes.write(this.#record(entry, now)).then(
+      () => {
+        this.#starting--;
+        if (!this.#closed && entry.phase === 'running' && entry.current === ctx) this.#execute(entry, ctx);
+        else this.#releaseSlot();
+      },
+      (error: unknown) => {
+        this.#starting--;
+        this.#busySlots--;
+        if (!this.#closed && entry.phase === 'running' && entry.current === ctx) this.#failAttempt(entry, toTaskweaveError(error));
+        this.#schedulePump();
+      },
+    );
+    return true;
+  }
+
+  /** Running now, with a new attempt context; undefined (and Timeout) when its deadline passed. */
+  #begin(entry: Entry, now: number): Attempt | undefined {
+    const task = entry.task;
+    if (task.deadline !== undefined && now >= task.deadline) {
+      this.#settle(entry, TaskStatus.Timeout, NONE, new TimeoutError(`Task ${task.id} reached its deadline before it started`));
+      return undefined;
+    }
+    this.#dispatch(entry, { type: 'start', at: now });
+    const dependencies: TaskResult[] = [];
+    for (const dep of task.dependencies) {
+      const result = this.#entries.get(dep)?.result;
+      if (result !== undefined) dependencies.push(result);
+    }
+    const ctx = new Attempt(entry.attempt, dependencies);
+    entry.current = ctx;
+    return ctx;
+  }
+
+  /** Hands one task to `execute`; its slot is released when the call settles. */
+  #execute(entry: Entry, ctx: Attempt): void {
+    let promise: Promise<TaskOutput>;
+    try {
+      promise = this.#executor.execute(entry.task, ctx);
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
+      (output) => {
+        this.#releaseSlot();
+        this.#onSuccess(entry, ctx, output);
+      },
+      (error: unknown) => {
+        this.#releaseSlot();
+        this.#onFailure(entry, ctx, error);
+      },
+    );
+  }
+
   /** Hands a started call to the executor: `execute` for one task, `executeBatch` for several. */
   #call(entries: Entry[], contexts: Attempt[]): void {
     const members: Entry[] = [];
@@ -657,24 +707,7 @@ export class TaskScheduler {
       return;
     }
     if (members.length === 1) {
-      const entry = members[0] as Entry;
-      const ctx = ctxs[0] as Attempt;
-      let promise: Promise<TaskOutput>;
-      try {
-        promise = this.#executor.execute(entry.task, ctx);
-      } catch (error) {
-        promise = Promise.reject(error);
-      }
-      promise.then(
-        (output) => {
-          this.#releaseSlot();
-          this.#onSuccess(entry, ctx, output);
-        },
-        (error: unknown) => {
-          this.#releaseSlot();
-          this.#onFailure(entry, ctx, error);
-        },
-      );
+      this.#execute(members[0] as Entry, ctxs[0] as Attempt);
       return;
     }
     let promise: Promise<readonly BatchOutcome[]>;

@@ -32,14 +32,18 @@ describe('TaskScheduler on IdbTaskStore', () => {
     const store1 = new IdbTaskStore({ name });
     const m = manualExecutor(1);
     const first = new TaskScheduler({ executor: m.executor, store: store1, concurrency: 1 });
+    // The executor has a task only once its Running record is durable: wait for the call.
+    const called = async (id: string) => {
+      while (!m.calls.some((c) => c.task.id === id)) await new Promise((r) => setTimeout(r, 1));
+    };
     const done = await first.submit(job('done'));
-    await new Promise((r) => setTimeout(r, 0));
+    await called(done);
     m.callFor(done).resolve({ kind: 'text', text: 'once' });
     await first.wait(done);
     const interrupted = await first.submit(job('interrupted', { maxRetries: 2 }));
     const pending = await first.submit(job('pending', { dependencies: [done] }));
-    await new Promise((r) => setTimeout(r, 0));
-    expect(m.callFor(interrupted)).toBeDefined();
+    await called(interrupted);
+    expect((await store1.get(interrupted))?.status).toBe('Running');
     await first.close(); // like a page reload while 'interrupted' runs
     await store1.close();
 
