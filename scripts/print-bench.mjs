@@ -13,6 +13,9 @@ const EXPECTED = [
   'durable-submit-vs-tx-per-record',
   'durable-submit-vs-bulk-tx',
   'exact-search-vs-naive-loop',
+  'embed-real-corpus-vs-handwritten',
+  'embed-vs-native-onnxruntime',
+  'cold-start-vs-handwritten',
 ];
 
 /** 'yes' / 'no' for goals written as `>= x` or `<= x`, else '?'. */

@@ -10,6 +10,15 @@
  * - main-longtask-share          ms of main-thread long tasks during the SDK run / during the
  *                                per-sentence run, goal <= 0.05
  *
+ * - embed-real-corpus-vs-handwritten  1,000 texts of 20–500 characters from the bundled corpus
+ *                                (realCorpus.ts): SDK tasks vs the hand-written workers fed batches
+ *                                of 32 in arrival order; sentences/s, goal >= 1.25
+ * - embed-vs-native-onnxruntime  the SDK on those texts vs onnxruntime-node in this process (the
+ *                                faster of one 2-thread session and two 1-thread ones), goal >= 0.25
+ * - cold-start-vs-handwritten    ms from starting taskweave (pool of 2) to the first embedding vs two
+ *                                hand-written workers doing the same, each round in a fresh browser
+ *                                context (empty caches), goal <= 1.1
+ *
  * Run: pnpm --filter @taskweave/web-worker bench:embed
  */
 import { existsSync } from 'node:fs';
@@ -20,6 +29,7 @@ import { createServer } from 'vite';
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
 import { taskweaveOrt } from '../vite.js';
 import type { RunResult } from './embedPage.js';
+import { measureNative } from './native.js';
 
 const N = Number(process.env['BENCH_SENTENCES'] ?? 1000);
 const RUNS = Math.max(5, Number(process.env['BENCH_RUNS'] ?? 7));
@@ -105,6 +115,48 @@ try {
   const longTask = (a: Arrangement) => Number(median(results.get(a)!.map((x) => x.longTaskMs)).toFixed(1));
   const sdk = rate('sdk');
   const ratio = (value: number, baseline: number, digits = 2) => Number((value / baseline).toFixed(digits));
+  // Real text: lengths vary, so padding a batch to its longest member costs what grouping saves.
+  const real = await page.evaluate((n) => window.__embedBench.realTexts(n), N);
+  for (const a of ['handwritten', 'sdk'] as const) await run(a, real.slice(0, WARMUP));
+  const realRuns: Record<'handwritten' | 'sdk', RunResult[]> = { handwritten: [], sdk: [] };
+  for (let r = 0; r < RUNS; r++) {
+    for (const a of r % 2 === 0 ? (['handwritten', 'sdk'] as const) : (['sdk', 'handwritten'] as const)) {
+      const result = await run(a, real);
+      realRuns[a].push(result);
+      const extra = result.meanBatch === undefined ? '' : `, mean batch ${result.meanBatch.toFixed(1)}`;
+      console.log(`round ${r + 1} real corpus ${a.padEnd(12)} ${(N / (result.ms / 1000)).toFixed(1).padStart(7)} texts/s${extra}`);
+    }
+  }
+  const realRate = (a: 'handwritten' | 'sdk') => Number(median(realRuns[a].map((x) => N / (x.ms / 1000))).toFixed(1));
+
+  // Cold start, each round in a fresh context (empty HTTP cache, no warmed workers).
+  const cold: Record<'coldHandwritten' | 'coldSdk', number[]> = { coldHandwritten: [], coldSdk: [] };
+  for (let r = 0; r < RUNS; r++) {
+    for (const a of r % 2 === 0 ? (['coldHandwritten', 'coldSdk'] as const) : (['coldSdk', 'coldHandwritten'] as const)) {
+      const fresh = await browser.newContext();
+      await fresh.route('**/*', (route) => {
+        const url = route.request().url();
+        if (new URL(url).origin === origin) return route.fallback();
+        offOrigin.push(url);
+        return route.abort('blockedbyclient');
+      });
+      const coldPage = await fresh.newPage();
+      await coldPage.goto(new URL('bench/embed.html', base).href);
+      await coldPage.waitForFunction(() => typeof window.__embedBench === 'object', undefined, { timeout: 120_000 });
+      const ms = await coldPage.evaluate(([name, text]) => window.__embedBench[name](text), [a, texts[0]!] as const);
+      cold[a].push(ms);
+      console.log(`round ${r + 1} cold start ${a.padEnd(16)} ${ms.toFixed(0).padStart(6)} ms`);
+      await fresh.close();
+    }
+  }
+  if (offOrigin.length > 0) throw new Error(`requests left the page origin: ${offOrigin.join(', ')}`);
+
+  // The physical reference: the same texts on onnxruntime-node, after the browser is idle.
+  await page.close();
+  const native = await measureNative(real, RUNS);
+  const nativeRate = Number(Math.max(median(native.twoThreads), median(native.twoSessions)).toFixed(1));
+  console.log(`native onnxruntime-node: one 2-thread session ${median(native.twoThreads).toFixed(1)}/s, two 1-thread sessions ${median(native.twoSessions).toFixed(1)}/s`);
+
   const rows = [
     { name: 'embed-vs-main-per-sentence', unit: 'sentences/s', baseline: rate('mainPerSentence'), sdk, ratio: ratio(sdk, rate('mainPerSentence')), goal: '>= 5', runs: RUNS },
     { name: 'embed-vs-main-batched', unit: 'sentences/s', baseline: rate('mainBatched'), sdk, ratio: ratio(sdk, rate('mainBatched')), goal: '>= 1.6', runs: RUNS },
@@ -116,6 +168,33 @@ try {
       sdk: longTask('sdk'),
       ratio: ratio(longTask('sdk'), longTask('mainPerSentence'), 4),
       goal: '<= 0.05',
+      runs: RUNS,
+    },
+    {
+      name: 'embed-real-corpus-vs-handwritten',
+      unit: 'texts/s',
+      baseline: realRate('handwritten'),
+      sdk: realRate('sdk'),
+      ratio: ratio(realRate('sdk'), realRate('handwritten')),
+      goal: '>= 1.25',
+      runs: RUNS,
+    },
+    {
+      name: 'embed-vs-native-onnxruntime',
+      unit: 'texts/s',
+      baseline: nativeRate,
+      sdk: realRate('sdk'),
+      ratio: ratio(realRate('sdk'), nativeRate),
+      goal: '>= 0.25',
+      runs: RUNS,
+    },
+    {
+      name: 'cold-start-vs-handwritten',
+      unit: 'ms to first',
+      baseline: Number(median(cold.coldHandwritten).toFixed(0)),
+      sdk: Number(median(cold.coldSdk).toFixed(0)),
+      ratio: ratio(median(cold.coldSdk), median(cold.coldHandwritten)),
+      goal: '<= 1.1',
       runs: RUNS,
     },
   ];

@@ -17,8 +17,12 @@ if (onnx.wasm !== undefined) {
 type Extractor = (texts: string[], options: Record<string, unknown>) => Promise<{ data: Float32Array; dims: number[] }>;
 let extractor: Extractor | undefined;
 
-self.onmessage = async (event: MessageEvent<{ type: 'load' } | { type: 'embed'; id: number; texts: string[] }>) => {
+self.onmessage = async (event: MessageEvent<{ type: 'load' } | { type: 'embed' | 'cold'; id: number; texts: string[] }>) => {
   const message = event.data;
+  // Cold start: load the model and embed these texts as its very first call (no warm-up).
+  if (message.type === 'cold') {
+    extractor = (await pipeline('feature-extraction', 'use-lite', { dtype: 'q8', device: 'wasm' })) as unknown as Extractor;
+  }
   if (message.type === 'load') {
     extractor = (await pipeline('feature-extraction', 'use-lite', { dtype: 'q8', device: 'wasm' })) as unknown as Extractor;
     await extractor(['warm up'], { pooling: 'mean', normalize: true });
