@@ -14,3 +14,5 @@ export type { SeedDuration } from './seedCodec.js';
 export { parseSubmission, parseSubmissions, prepareSubmissions, newTaskRecord, MAX_SUBMIT_BATCH } from './submission.js';
 export type { SubmissionContext } from './submission.js';
 export { Subscribable } from './subscribable.js';
+export { requests, outputOf, resultError, REQUEST_OUTPUT_KINDS } from './requests.js';
+export type { RequestOptions, RequestOutputs, RequestName, ModelInputRequest, DocumentInput, ProcessOptions, SearchFor, SearchOptions, RetrieveWhat } from './requests.js';

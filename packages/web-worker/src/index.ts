@@ -27,3 +27,5 @@ export { collectionSchema } from './shared/collectionSchema.js';
 export type { CollectionsDB, DocumentRow, CollectionRow, CollectionChange } from './shared/collectionSchema.js';
 export { createTaskweave } from './main/createTaskweave.js';
 export type { Taskweave, TaskweaveOptions, TabRole } from './main/createTaskweave.js';
+export { typedTasks } from './main/typedTasks.js';
+export type { TaskHandle, TypedTasks, TaskSubmitter } from './main/typedTasks.js';

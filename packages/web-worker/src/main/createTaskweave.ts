@@ -35,6 +35,7 @@ import {
 import { IdbTaskStore, type IdbTaskStoreOptions } from '@taskweave/core/idb';
 import { collectionSchema } from '../shared/collectionSchema.js';
 import { channelName, leaderLockName, type TabMessage, type WireEvent } from './tabs/tabMessages.js';
+import { typedTasks, type TypedTasks } from './typedTasks.js';
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool.js';
 
 /** Options of `createTaskweave`. */
@@ -60,8 +61,8 @@ export interface TaskweaveOptions {
 
 export type TabRole = 'leader' | 'follower';
 
-/** The handle `createTaskweave` returns; the same API in every tab, whatever its role. */
-export interface Taskweave {
+/** The handle `createTaskweave` returns; the same API in every tab, whatever its role. The typed helpers (`embed`, `store`, `search`, …) resolve to a `TaskHandle`; the generic `submit`/`wait` take task objects. */
+export interface Taskweave extends TypedTasks {
   readonly name: string;
   /** 'leader' when this tab runs the tasks. */
   readonly role: TabRole;
@@ -95,7 +96,7 @@ export interface Taskweave {
 export async function createTaskweave(options: TaskweaveOptions = {}): Promise<Taskweave> {
   const tw = new TabTaskweave(options);
   await tw.start();
-  return tw;
+  return Object.assign(tw, typedTasks(tw));
 }
 
 function toWire(event: SchedulerEvent): WireEvent {
@@ -120,7 +121,7 @@ function fromWire(event: WireEvent): SchedulerEvent {
   }
 }
 
-class TabTaskweave implements Taskweave {
+class TabTaskweave implements Omit<Taskweave, keyof TypedTasks> {
   readonly name: string;
   readonly #options: TaskweaveOptions;
   readonly #tabId = crypto.randomUUID();
