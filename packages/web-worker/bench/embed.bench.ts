@@ -70,15 +70,20 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 try {
-  const context = await browser.newContext();
   const origin = new URL(base).origin;
   const offOrigin: string[] = [];
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (new URL(url).origin === origin) return route.fallback();
-    offOrigin.push(url);
-    return route.abort('blockedbyclient');
-  });
+  // Every context's requests that leave the page's origin are blocked and recorded.
+  const auditedContext = async () => {
+    const fresh = await browser.newContext();
+    await fresh.route('**/*', (route) => {
+      const url = route.request().url();
+      if (new URL(url).origin === origin) return route.fallback();
+      offOrigin.push(url);
+      return route.abort('blockedbyclient');
+    });
+    return fresh;
+  };
+  const context = await auditedContext();
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   await page.goto(new URL('bench/embed.html', base).href);
@@ -133,13 +138,7 @@ try {
   const cold: Record<'coldHandwritten' | 'coldSdk', number[]> = { coldHandwritten: [], coldSdk: [] };
   for (let r = 0; r < RUNS; r++) {
     for (const a of r % 2 === 0 ? (['coldHandwritten', 'coldSdk'] as const) : (['coldSdk', 'coldHandwritten'] as const)) {
-      const fresh = await browser.newContext();
-      await fresh.route('**/*', (route) => {
-        const url = route.request().url();
-        if (new URL(url).origin === origin) return route.fallback();
-        offOrigin.push(url);
-        return route.abort('blockedbyclient');
-      });
+      const fresh = await auditedContext();
       const coldPage = await fresh.newPage();
       await coldPage.goto(new URL('bench/embed.html', base).href);
       await coldPage.waitForFunction(() => typeof window.__embedBench === 'object', undefined, { timeout: 120_000 });
