@@ -14,3 +14,5 @@ export type { SeedDuration } from './seedCodec.js';
 export { parseSubmission, parseSubmissions, prepareSubmissions, newTaskRecord, MAX_SUBMIT_BATCH } from './submission.js';
 export type { SubmissionContext } from './submission.js';
 export { Subscribable } from './subscribable.js';
+export { cancelStored, cancelledRecord } from './storedCancel.js';
+export type { StoredCancelOutcome } from './storedCancel.js';
