@@ -12,7 +12,7 @@ export { MemoryTaskStore } from './adapters/memoryTaskStore.js';
 export { toSeedTask, fromSeedTask, toSeedResult, fromSeedResult, msToSeedDuration, seedDurationToMs } from './seedCodec.js';
 export type { SeedDuration } from './seedCodec.js';
 export { parseSubmission, parseSubmissions, prepareSubmissions, newTaskRecord, MAX_SUBMIT_BATCH } from './submission.js';
-export type { SubmissionContext } from './submission.js';
+export type { SubmissionContext, SubmitIssue, SubmitValidator } from './submission.js';
 export { Subscribable } from './subscribable.js';
 export { cancelStored, cancelledRecord } from './storedCancel.js';
 export type { StoredCancelOutcome } from './storedCancel.js';

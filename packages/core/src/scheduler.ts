@@ -15,7 +15,7 @@ import type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.
 import type { BatchOutcome, Clock, Executor, TaskRecord, TaskStore } from './ports.js';
 import { createRetryer, type RetryOptions, type Retryer } from './retryer.js';
 import { parseTaskOutput, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
-import { newTaskRecord, parseSubmission, parseSubmissions, prepareSubmissions } from './submission.js';
+import { newTaskRecord, parseSubmission, parseSubmissions, prepareSubmissions, type SubmitValidator } from './submission.js';
 import { Subscribable } from './subscribable.js';
 import { WriteBuffer } from './writeBuffer.js';
 import { Attempt } from './attempt.js';
@@ -55,6 +55,12 @@ export interface TaskSchedulerOptions extends RetryOptions {
   clock?: Clock;
   /** Id generator (must give UUID v4 strings). @default createIdGenerator(): random UUID v4 */
   generateId?: () => string;
+  /**
+   * Extra checks at submit, after the core's schema: what the executor knows it cannot run
+   * (`validateSubmission` of `@taskweave/web-worker`). A task it finds problems in is refused with
+   * a `ValidationError` naming the field, and nothing is stored. @default none
+   */
+  validate?: SubmitValidator;
 }
 
 /** A task as the scheduler sees it now. */
@@ -110,6 +116,7 @@ export class TaskScheduler {
   readonly #former: BatchFormer<Entry> | undefined;
   readonly #maxInterruptions: number;
   readonly #stopListening: (() => void) | undefined;
+  readonly #validate: SubmitValidator | undefined;
   #seq = 0;
   #active = 0;
   #unannounced = 0;
@@ -153,6 +160,7 @@ export class TaskScheduler {
       ]);
     }
     this.#maxInterruptions = maxInterruptions;
+    this.#validate = options.validate;
     const executor = options.executor;
     const policy = resolveBatchPolicy(executor.batching, typeof executor.executeBatch === 'function');
     this.#former =
@@ -187,7 +195,7 @@ export class TaskScheduler {
     if (this.#closed) return Promise.reject(new TaskweaveError('closed', 'The scheduler is closed'));
     let p: ResolvedSubmit;
     try {
-      p = parseSubmission(options);
+      p = parseSubmission(options, this.#validate);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -217,7 +225,7 @@ export class TaskScheduler {
    * giving their own `id`s. All or nothing: one bad task refuses the batch.
    */
   async submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]> {
-    return this.#submit(parseSubmissions(options), true);
+    return this.#submit(parseSubmissions(options, this.#validate), true);
   }
 
   /**
