@@ -21,6 +21,10 @@ export type {
   SerializedError,
 } from './shared/protocol.js';
 export type { BackendPreference } from './shared/backendPreference.js';
+export { BACKEND_PREFERENCES } from './shared/backendPreference.js';
+export { MODEL_DTYPES } from './shared/modelDtype.js';
+export type { ModelDtype } from './shared/modelDtype.js';
+export { validateSubmission } from './shared/submitSchema.js';
 export type { ModelProgress } from './shared/modelProgress.js';
 export type { BatchHandler, HandlerContext, ModelHost, TaskHandler } from './worker/handler.js';
 export { createTaskweave } from './main/createTaskweave.js';

@@ -27,6 +27,7 @@ import {
   type SchedulerEvent,
   type SchedulerListener,
   type SubmitTaskOptions,
+  type SubmitValidator,
   type TaskId,
   type TaskResult,
   type TaskSchedulerOptions,
@@ -35,6 +36,7 @@ import {
 import { IdbTaskStore, type IdbTaskStoreOptions } from '@taskweave/core/idb';
 import { channelName, leaderLockName, type TabMessage, type WireEvent } from './tabs/tabMessages.js';
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool.js';
+import { validateSubmission } from '../shared/submitSchema.js';
 
 /** Options of `createTaskweave`. */
 export interface TaskweaveOptions {
@@ -129,6 +131,8 @@ class TabTaskweave implements Taskweave {
   readonly #channel: BroadcastChannel;
   readonly #lockAbort = new AbortController();
   readonly #pendingCancels = new Map<string, (cancelled: boolean) => void>();
+  /** The pool's submit-time checks (and the app's own), applied in every tab before anything is stored. */
+  readonly #validate: SubmitValidator;
   #role: TabRole = 'follower';
   #scheduler: TaskScheduler | undefined;
   #pool: WorkerPool | undefined;
@@ -139,6 +143,8 @@ class TabTaskweave implements Taskweave {
   constructor(options: TaskweaveOptions) {
     this.#options = options;
     this.name = options.name ?? 'default';
+    const own = options.scheduler?.validate;
+    this.#validate = own === undefined ? validateSubmission : (task) => [...validateSubmission(task), ...(own(task) ?? [])];
     this.#store = new IdbTaskStore({ ...options.store, name: this.name });
     this.#channel = new BroadcastChannel(channelName(this.name));
     this.#channel.onmessage = (message: MessageEvent<TabMessage>) => this.#onMessage(message.data);
@@ -201,7 +207,7 @@ class TabTaskweave implements Taskweave {
     if (this.#closed) return;
     const executor =
       this.#options.executor?.() ?? (this.#pool = createWorkerPool({ database: this.name, ...this.#options.pool }));
-    const scheduler = new TaskScheduler({ ...this.#options.scheduler, executor, store: this.#store });
+    const scheduler = new TaskScheduler({ ...this.#options.scheduler, validate: this.#validate, executor, store: this.#store });
     scheduler.subscribe((event) => {
       this.#events.emit(event);
       if (event.type === 'queue') this.#lastSnapshot = event.snapshot;
@@ -258,14 +264,14 @@ class TabTaskweave implements Taskweave {
   async submit(options: SubmitTaskOptions): Promise<TaskId> {
     this.#assertOpen();
     if (this.#scheduler !== undefined) return this.#scheduler.submit(options);
-    const [id] = await this.#followerSubmit([parseSubmission(options)], false);
+    const [id] = await this.#followerSubmit([parseSubmission(options, this.#validate)], false);
     return id as TaskId;
   }
 
   async submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]> {
     this.#assertOpen();
     if (this.#scheduler !== undefined) return this.#scheduler.submitMany(options);
-    return this.#followerSubmit(parseSubmissions(options), true);
+    return this.#followerSubmit(parseSubmissions(options, this.#validate), true);
   }
 
   /** Writes Pending records into the shared store (durable), then tells the leader. */
