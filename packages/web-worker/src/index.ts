@@ -29,3 +29,4 @@ export type { ModelProgress } from './shared/modelProgress.js';
 export type { BatchHandler, HandlerContext, ModelHost, TaskHandler } from './worker/handler.js';
 export { createTaskweave } from './main/createTaskweave.js';
 export type { Taskweave, TaskweaveOptions, TabRole } from './main/createTaskweave.js';
+export type { TaskweaveEvent, TaskweaveListener } from './main/tabs/taskweaveEvent.js';
