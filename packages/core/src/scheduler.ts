@@ -242,7 +242,7 @@ export class TaskScheduler {
     let frontier = [...new Set(ids)].filter((id) => !this.#reserved.has(id) && this.#entries.get(id)?.phase !== 'done');
     while (frontier.length > 0 && !this.#closed) {
       const records = await this.#readMany(frontier);
-      const next: TaskId[] = [];
+      const next = new Set<TaskId>();
       frontier.forEach((id, i) => {
         const record = records[i];
         if (record === undefined) return;
@@ -255,11 +255,9 @@ export class TaskScheduler {
         }
         if (this.#entries.has(id)) return;
         toAdmit.push(record);
-        for (const dep of record.task.dependencies) {
-          if (!this.#entries.has(dep) && !read.has(dep) && !next.includes(dep)) next.push(dep);
-        }
+        for (const dep of record.task.dependencies) if (!this.#entries.has(dep) && !read.has(dep)) next.add(dep);
       });
-      frontier = next;
+      frontier = [...next].filter((dep) => !read.has(dep));
     }
     if (this.#closed) return [];
     // Finished dependencies first (a dependent admitted before them would wait forever), then the

@@ -59,6 +59,27 @@ describe('a store shared with another writer', () => {
     await s.close();
   });
 
+  it('adopting a task adopts its unfinished dependencies found in the store, one read per level', async () => {
+    const store = new MemoryTaskStore();
+    const m = manualExecutor(1);
+    const s = new TaskScheduler({ executor: m.executor, store });
+    await s.ready();
+    const [a] = foreignRecords(1, 1);
+    const [b] = foreignRecords(1, 2, { dependencies: [a!.task.id] });
+    const [c] = foreignRecords(1, 3, { dependencies: [b!.task.id, a!.task.id] });
+    await store.put([a!, b!, c!]);
+    const calls = counting(store);
+    expect(await s.adopt([c!.task.id])).toEqual([a!.task.id, b!.task.id, c!.task.id]);
+    expect(calls.getMany).toBe(2); // c, then b and a together
+    for (const id of [a!.task.id, b!.task.id, c!.task.id]) {
+      await flush();
+      m.callFor(id).resolve();
+      expect((await s.wait(id)).status).toBe(TaskStatus.Completed);
+    }
+    expect(m.calls.map((call) => call.task.id)).toEqual([a!.task.id, b!.task.id, c!.task.id]);
+    await s.close();
+  });
+
   it('a task cancelled in the store before its start never runs and ends Cancelled, adopted or not', async () => {
     const store = new MemoryTaskStore();
     const m = manualExecutor(1);
