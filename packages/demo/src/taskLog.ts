@@ -47,6 +47,10 @@ export class TaskLog {
         const entry = this.#entries.get(event.taskId);
         if (entry) entry.retries = event.retryCount;
         this.#notify();
+      } else if (event.type === 'error' && event.taskId !== undefined) {
+        // A write about this task was refused (storage full): no status event comes for it, but
+        // the tab that runs it knows how it ended.
+        this.#load(event.taskId);
       }
     });
   }
