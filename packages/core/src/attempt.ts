@@ -11,6 +11,8 @@ export class Attempt implements ExecutionContext {
   readonly dependencies: TaskResult[];
   /** What the executor reported for this attempt, merged. */
   reported: MeasuredMetrics | undefined;
+  /** Handed to the executor: its start is in the store (no other writer can end it there now). */
+  handed = false;
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;

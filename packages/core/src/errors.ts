@@ -74,8 +74,19 @@ export class ValidationError extends TaskweaveError {
 
   /** Builds a ValidationError from zod issues, prefixing each path with `where`. */
   static fromZod(where: string, issues: readonly $ZodIssue[]): ValidationError {
+    return ValidationError.fromIssues(
+      where,
+      issues.map((issue) => ({ path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: issue.message })),
+    );
+  }
+
+  /**
+   * Builds a ValidationError from issues given as a path and a message (`field` is the dotted path).
+   * @example ValidationError.fromIssues('submit', [{ path: ['metadata', 'backend'], message: "must be 'auto', 'webgpu' or 'wasm'" }])
+   */
+  static fromIssues(where: string, issues: readonly { path: readonly (string | number)[]; message: string }[]): ValidationError {
     const mapped = issues.map((issue) => {
-      const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+      const path = [...issue.path];
       const field = path.length > 0 ? path.join('.') : '(root)';
       return { path, field, message: issue.message };
     });

@@ -135,13 +135,33 @@ export interface PruneOptions {
 /**
  * Persistence port. `MemoryTaskStore` is the default; an IndexedDB store is an adapter.
  *
- * Contract: `put` resolves only once every record in it is durable, and applies writes to
- * the same id in call order; a failed `put` leaves none of its records written.
+ * Contract: `put` and `putIfStatus` resolve only once every record they wrote is durable, and
+ * apply writes to the same id in call order (across both methods); a failed call leaves none of
+ * its records written. Several writers (tabs) may share one store: `putIfStatus` is how they
+ * avoid overwriting each other's decisions.
  */
 export interface TaskStore {
   load(): Promise<StoreSnapshot>;
   put(records: readonly TaskRecord[]): Promise<void>;
+  /**
+   * Compare-and-set on the status: writes each record only where the stored record of its id
+   * exists and has one of the `expected` statuses, deciding and writing atomically (one
+   * transaction, no other writer in between). Resolves with one flag per record, `true` where it
+   * was written.
+   *
+   * @example
+   * // Cancel a task only if no scheduler has started it yet.
+   * const [cancelled] = await store.putIfStatus([cancelledRecord], [TaskStatus.Pending])
+   */
+  putIfStatus(records: readonly TaskRecord[], expected: readonly TaskStatus[]): Promise<boolean[]>;
   get(id: TaskId): Promise<TaskRecord | undefined>;
+  /**
+   * Reads several records at once (one transaction where the store has them), in the order of
+   * `ids`; `undefined` where there is none.
+   *
+   * @example const [a, b] = await store.getMany([idA, idB])
+   */
+  getMany(ids: readonly TaskId[]): Promise<(TaskRecord | undefined)[]>;
   /** Removes terminal records by age or count; returns how many were removed. */
   prune(options: PruneOptions): Promise<number>;
   close(): Promise<void>;

@@ -24,6 +24,12 @@ export class QueueCounters {
     if (toPhase === 'done') this.#byPriority[priority]!--;
   }
 
+  /** A finished task's status corrected (the store held another writer's end). */
+  relabel(fromStatus: TaskStatus, toStatus: TaskStatus): void {
+    this.#byStatus[fromStatus]--;
+    this.#byStatus[toStatus]++;
+  }
+
   snapshot(concurrency: number): QueueSnapshot {
     const p = this.#byPriority;
     return {

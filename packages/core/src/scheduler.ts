@@ -5,6 +5,7 @@ import { DependencyGraph } from './dependencyGraph.js';
 import {
   CancelledError,
   DependencyFailedError,
+  PersistenceError,
   TaskweaveError,
   TimeoutError,
   ValidationError,
@@ -14,7 +15,7 @@ import type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.
 import type { BatchOutcome, Clock, Executor, TaskRecord, TaskStore } from './ports.js';
 import { createRetryer, type RetryOptions, type Retryer } from './retryer.js';
 import { parseTaskOutput, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
-import { newTaskRecord, parseSubmission, parseSubmissions, prepareSubmissions } from './submission.js';
+import { newTaskRecord, parseSubmission, parseSubmissions, prepareSubmissions, type SubmitValidator } from './submission.js';
 import { Subscribable } from './subscribable.js';
 import { WriteBuffer } from './writeBuffer.js';
 import { Attempt } from './attempt.js';
@@ -54,6 +55,12 @@ export interface TaskSchedulerOptions extends RetryOptions {
   clock?: Clock;
   /** Id generator (must give UUID v4 strings). @default createIdGenerator(): random UUID v4 */
   generateId?: () => string;
+  /**
+   * Extra checks at submit, after the core's schema: what the executor knows it cannot run
+   * (`validateSubmission` of `@taskweave/web-worker`). A task it finds problems in is refused with
+   * a `ValidationError` naming the field, and nothing is stored. @default none
+   */
+  validate?: SubmitValidator;
 }
 
 /** A task as the scheduler sees it now. */
@@ -77,6 +84,8 @@ export interface RecoveryReport {
 
 const NONE: TaskOutput = { kind: 'none' };
 const RESOLVED = Promise.resolve();
+/** Stored statuses under which this scheduler may still write a task's start or end. */
+const UNFINISHED: readonly TaskStatus[] = [TaskStatus.Pending, TaskStatus.Running];
 
 /**
  * The scheduler: validates, persists and orders tasks, runs them on an `Executor` with
@@ -108,6 +117,7 @@ export class TaskScheduler {
   readonly #maxInterruptions: number;
   readonly #agingMs: number;
   readonly #stopListening: (() => void) | undefined;
+  readonly #validate: SubmitValidator | undefined;
   #seq = 0;
   #active = 0;
   #unannounced = 0;
@@ -152,6 +162,7 @@ export class TaskScheduler {
       ]);
     }
     this.#maxInterruptions = maxInterruptions;
+    this.#validate = options.validate;
     const executor = options.executor;
     const policy = resolveBatchPolicy(executor.batching, typeof executor.executeBatch === 'function');
     this.#former =
@@ -188,7 +199,7 @@ export class TaskScheduler {
     if (this.#closed) return Promise.reject(new TaskweaveError('closed', 'The scheduler is closed'));
     let p: ResolvedSubmit;
     try {
-      p = parseSubmission(options);
+      p = parseSubmission(options, this.#validate);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -218,32 +229,56 @@ export class TaskScheduler {
    * giving their own `id`s. All or nothing: one bad task refuses the batch.
    */
   async submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]> {
-    return this.#submit(parseSubmissions(options), true);
+    return this.#submit(parseSubmissions(options, this.#validate), true);
   }
 
   /**
-   * Queues tasks that another writer (a follower tab) put into the store as Pending. Unknown,
-   * finished or already held ids are skipped; unfinished dependencies found in the store are
-   * adopted first. Returns the ids adopted.
+   * Takes in what another writer (a follower tab) stored for these ids: a Pending task it
+   * submitted is queued (its unfinished dependencies found in the store are adopted first), and
+   * a task it ended in the store (a cancel written there) ends here too, without running and
+   * without writing again. Unknown ids and ids already held as they are stored are skipped. Reads
+   * the store once per level of dependencies (`getMany`). Returns the ids queued.
    */
   async adopt(ids: readonly TaskId[]): Promise<TaskId[]> {
     await this.#ready;
-    const adopted: TaskId[] = [];
-    for (const id of ids) {
-      if (this.#closed || this.#entries.has(id) || this.#reserved.has(id)) continue;
-      const record = await this.#store.get(id);
-      if (record === undefined || isTerminalStatus(record.status)) continue;
+    const read = new Map<TaskId, TaskRecord>();
+    const toAdmit: TaskRecord[] = [];
+    let frontier = [...new Set(ids)].filter((id) => !this.#reserved.has(id) && this.#entries.get(id)?.phase !== 'done');
+    while (frontier.length > 0 && !this.#closed) {
+      const records = await this.#readMany(frontier);
+      const next = new Set<TaskId>();
+      frontier.forEach((id, i) => {
+        const record = records[i];
+        if (record === undefined) return;
+        read.set(id, record);
+        if (isTerminalStatus(record.status)) {
+          const entry = this.#entries.get(id);
+          // A running task's start was durable, so no other writer ended it: its end comes from here.
+          if (entry !== undefined && entry.phase !== 'done' && entry.phase !== 'running') this.#takeEnd(entry, record);
+          return;
+        }
+        if (this.#entries.has(id)) return;
+        toAdmit.push(record);
+        for (const dep of record.task.dependencies) if (!this.#entries.has(dep) && !read.has(dep)) next.add(dep);
+      });
+      frontier = [...next].filter((dep) => !read.has(dep));
+    }
+    if (this.#closed) return [];
+    // Finished dependencies first (a dependent admitted before them would wait forever), then the
+    // unfinished tasks in submission order; a dependency admitted after its dependent still frees it.
+    for (const record of toAdmit) {
       for (const dep of record.task.dependencies) {
-        if (this.#entries.has(dep)) continue;
-        const depRecord = await this.#store.get(dep);
-        if (depRecord === undefined) continue;
-        if (isTerminalStatus(depRecord.status)) this.#rememberFinished(dep, depRecord);
-        else adopted.push(...(await this.adopt([dep])));
+        const depRecord = read.get(dep);
+        if (depRecord !== undefined && isTerminalStatus(depRecord.status)) this.#rememberFinished(dep, depRecord);
       }
-      if (this.#closed || this.#entries.has(id)) continue;
+    }
+    toAdmit.sort((a, b) => a.seq - b.seq);
+    const adopted: TaskId[] = [];
+    for (const record of toAdmit) {
+      if (this.#entries.has(record.task.id)) continue; // adopted meanwhile by a concurrent call
       this.#seq = Math.max(this.#seq, record.seq);
       this.#admit(record.task, record.seq);
-      adopted.push(id);
+      adopted.push(record.task.id);
     }
     return adopted;
   }
@@ -396,6 +431,29 @@ export class TaskScheduler {
     } finally {
       for (const id of reserved) this.#reserved.delete(id);
     }
+  }
+
+  /** `store.getMany`, read once more when a corrupt record was quarantined (it then reads as absent). */
+  async #readMany(ids: readonly TaskId[]): Promise<(TaskRecord | undefined)[]> {
+    try {
+      return await this.#store.getMany(ids);
+    } catch (error) {
+      if (!(error instanceof TaskweaveError && error.code === 'persistence' && error.details?.['reason'] === 'corrupt')) throw error;
+      this.#events.emit({ type: 'error', error });
+      return this.#store.getMany(ids);
+    }
+  }
+
+  /**
+   * Another writer ended this task in the store (a tab cancelled it before it started): it ends
+   * here with that stored result, is not run, and nothing is written for it again. Its
+   * dependents follow by the usual rules.
+   */
+  #takeEnd(entry: Entry, record: TaskRecord): void {
+    const result = record.result;
+    if (result === undefined || entry.phase === 'done') return;
+    const error = result.error === undefined ? undefined : new TaskweaveError((result.errorCode ?? 'execution') as TaskweaveError['code'], result.error, { retryable: false });
+    this.#settle(entry, record.status, result.output, error, result);
   }
 
   /** Keeps a finished task read from the store, so dependents see its result. */
@@ -609,10 +667,21 @@ export class TaskScheduler {
       return true;
     }
     this.#starting++;
-    this.#writes.write(live.map((entry) => this.#record(entry, now))).then(
-      () => {
+    // A compare-and-set: a task that another writer ended in the store meanwhile (a tab cancelled
+    // it) is not started. Whoever commits first wins; the loser learns it from the store.
+    this.#writes.writeIf(live.map((entry) => this.#record(entry, now)), UNFINISHED).then(
+      (written) => {
         this.#starting--;
-        this.#call(live, contexts);
+        if (written.every(Boolean)) {
+          this.#call(live, contexts);
+          return;
+        }
+        const refused = live.filter((_, i) => written[i] !== true);
+        void this.#endedElsewhere(refused, refused.map((entry) => entry.current as Attempt));
+        this.#call(
+          live.filter((_, i) => written[i] === true),
+          contexts.filter((_, i) => written[i] === true),
+        );
       },
       (error: unknown) => {
         this.#starting--;
@@ -627,29 +696,13 @@ export class TaskScheduler {
     return true;
   }
 
-  /** The common case, without the arrays of a batch: one task, one call. */
+  /** The common case, without the arrays of a batch: one task, one call (a store of its own: no start write). */
   #startOne(entry: Entry, now: number): boolean {
+    if (!this.#ownsStore) return this.#startCall([entry], now);
     const ctx = this.#begin(entry, now);
     if (ctx === undefined) return false;
     this.#busySlots++;
-    if (this.#ownsStore) {
-      this.#execute(entry, ctx);
-      return true;
-    }
-    this.#starting++;
-    this.#writes.write(this.#record(entry, now)).then(
-      () => {
-        this.#starting--;
-        if (!this.#closed && entry.phase === 'running' && entry.current === ctx) this.#execute(entry, ctx);
-        else this.#releaseSlot();
-      },
-      (error: unknown) => {
-        this.#starting--;
-        this.#busySlots--;
-        if (!this.#closed && entry.phase === 'running' && entry.current === ctx) this.#failAttempt(entry, toTaskweaveError(error));
-        this.#schedulePump();
-      },
-    );
+    this.#execute(entry, ctx);
     return true;
   }
 
@@ -691,6 +744,27 @@ export class TaskScheduler {
     );
   }
 
+  /** Tasks whose start the store refused: another writer ended them there, so they end so here. */
+  async #endedElsewhere(entries: Entry[], contexts: Attempt[]): Promise<void> {
+    let records: (TaskRecord | undefined)[];
+    try {
+      records = await this.#readMany(entries.map((entry) => entry.task.id));
+    } catch (error) {
+      records = [];
+      this.#events.emit({ type: 'error', error: toTaskweaveError(error) });
+    }
+    entries.forEach((entry, i) => {
+      if (this.#closed || entry.phase !== 'running' || entry.current !== contexts[i]) return;
+      const record = records[i];
+      if (record !== undefined && isTerminalStatus(record.status)) this.#takeEnd(entry, record);
+      else if (record !== undefined) this.#dispatch(entry, { type: 'split', at: this.#clock.now() }); // changed back meanwhile: try again
+      else {
+        const id = entry.task.id;
+        this.#settle(entry, TaskStatus.Failed, NONE, new PersistenceError('unavailable', `Task ${id} is no longer in the store; it was not started`, { details: { taskId: id } }));
+      }
+    });
+  }
+
   /** Hands a started call to the executor: `execute` for one task, `executeBatch` for several. */
   #call(entries: Entry[], contexts: Attempt[]): void {
     const members: Entry[] = [];
@@ -706,6 +780,7 @@ export class TaskScheduler {
       this.#releaseSlot();
       return;
     }
+    for (const ctx of ctxs) ctx.handed = true;
     if (members.length === 1) {
       this.#execute(members[0] as Entry, ctxs[0] as Attempt);
       return;
@@ -818,16 +893,22 @@ export class TaskScheduler {
     this.#settle(entry, TaskStatus.Timeout, NONE, error);
   }
 
-  /** Ends a task and, through a work list, everything that depended on it. */
-  #settle(first: Entry, status: TaskStatus, output: TaskOutput, error?: TaskweaveError): void {
-    const work: { entry: Entry; status: TaskStatus; output: TaskOutput; error: TaskweaveError | undefined }[] = [
-      { entry: first, status, output, error },
+  /**
+   * Ends a task and, through a work list, everything that depended on it. With `stored`, the end
+   * is one another writer already put in the store: it is taken as it is and not written again.
+   */
+  #settle(first: Entry, status: TaskStatus, output: TaskOutput, error?: TaskweaveError, stored?: TaskResult): void {
+    const work: { entry: Entry; status: TaskStatus; output: TaskOutput; error: TaskweaveError | undefined; stored?: TaskResult | undefined }[] = [
+      { entry: first, status, output, error, stored },
     ];
     while (work.length > 0) {
-      const { entry, status: s, output: o, error: e } = work.pop()!;
+      const { entry, status: s, output: o, error: e, stored: given } = work.pop()!;
       if (entry.phase === 'done') continue;
       const now = this.#clock.now();
       const wasRunning = entry.phase === 'running';
+      // Only a task the executor has is Running in the store for sure; any other may have been
+      // ended there by another writer (a tab's cancel), and its end is written only if not.
+      const contested = !this.#ownsStore && !(wasRunning && entry.current?.handed === true);
       if (entry.item !== undefined) this.#queue.remove(entry.item);
       entry.item = undefined;
       if (entry.batchKey !== undefined) this.#former?.drop(entry.batchKey);
@@ -853,7 +934,7 @@ export class TaskScheduler {
       };
       if (reported?.backend !== undefined) metrics.backend = reported.backend;
       if (reported?.batchSize !== undefined) metrics.batchSize = reported.batchSize;
-      const result: TaskResult = {
+      const result: TaskResult = given ?? {
         taskId: entry.task.id,
         status: s,
         output: o,
@@ -870,8 +951,13 @@ export class TaskScheduler {
       const record = this.#record(entry, now, result);
       const announce = () => this.#announceEnd(entry, previous);
       this.#unannounced++;
-      if (this.#closed) announce();
-      else this.#writes.writeThen(record, announce);
+      if (this.#closed || given !== undefined) announce();
+      else if (contested) {
+        this.#writes.writeIf([record], UNFINISHED).then(
+          ([written]) => (written === true ? announce() : this.#lostEnd(entry, announce)),
+          announce, // refused by the store: reported through onError, as for any status write
+        );
+      } else this.#writes.writeThen(record, announce);
 
       const { dependents, nowReady } = this.#graph.finish(entry.task.id);
       if (s === TaskStatus.Completed) {
@@ -895,6 +981,26 @@ export class TaskScheduler {
       }
     }
     this.#maybeIdle();
+  }
+
+  /**
+   * This scheduler ended a task the executor did not have, but another writer had ended it in the
+   * store first: the stored end is the one everybody sees, so it replaces this one before it is
+   * announced. (Its dependents were already settled by this scheduler's end: for a stored end that
+   * is not Completed, the same way.)
+   */
+  #lostEnd(entry: Entry, announce: () => void): void {
+    this.#store.get(entry.task.id).then(
+      (record) => {
+        if (record?.result !== undefined && isTerminalStatus(record.status) && record.status !== entry.status) {
+          this.#counters.relabel(entry.status, record.status);
+          entry.status = record.status;
+        }
+        if (record?.result !== undefined) entry.result = record.result;
+        announce();
+      },
+      announce,
+    );
   }
 
   #announceEnd(entry: Entry, previous: TaskStatus): void {
@@ -975,12 +1081,17 @@ export class TaskScheduler {
       queueMicrotask(() => this.#events.emit({ type: 'error', error: toTaskweaveError(q.error) }));
     }
     const known = new Set(snapshot.active.map((r) => r.task.id));
+    const finishedDeps = new Set<TaskId>();
     for (const record of snapshot.active) {
-      for (const dep of record.task.dependencies) {
-        if (known.has(dep) || this.#entries.has(dep)) continue;
-        const depRecord = await this.#store.get(dep);
+      for (const dep of record.task.dependencies) if (!known.has(dep) && !this.#entries.has(dep)) finishedDeps.add(dep);
+    }
+    if (finishedDeps.size > 0) {
+      const ids = [...finishedDeps];
+      const records = await this.#readMany(ids);
+      ids.forEach((dep, i) => {
+        const depRecord = records[i];
         if (depRecord !== undefined) this.#rememberFinished(dep, depRecord);
-      }
+      });
     }
     for (const record of snapshot.active) {
       const interrupted = record.status === TaskStatus.Running;

@@ -12,8 +12,25 @@ import { TaskStatus, type Task, type TaskId } from './task.js';
 /** Most tasks one `submitMany` takes. */
 export const MAX_SUBMIT_BATCH = 100_000;
 
+/** One problem a `SubmitValidator` found: where in the task (`['metadata', 'backend']`) and what. */
+export interface SubmitIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Extra checks of a task at submit, after the core's schema accepted it: what an executor knows
+ * it cannot run (the worker pool's `validateSubmission`). Returns the problems found; none (an
+ * empty list or `undefined`) means accepted. A task with problems is refused with a
+ * `ValidationError` naming the first field, and nothing is stored.
+ *
+ * @example
+ * const validate: SubmitValidator = (task) => (task.metadata['backend'] === 'cuda' ? [{ path: ['metadata', 'backend'], message: 'not supported' }] : [])
+ */
+export type SubmitValidator = (task: ResolvedSubmit) => readonly SubmitIssue[] | undefined;
+
 /** Validates a `submitMany` list; issues are prefixed with the task's index. */
-export function parseSubmissions(list: readonly SubmitTaskOptions[]): ResolvedSubmit[] {
+export function parseSubmissions(list: readonly SubmitTaskOptions[], validate?: SubmitValidator): ResolvedSubmit[] {
   if (!Array.isArray(list)) {
     throw new ValidationError('submitMany: expected an array of tasks', [{ path: [], field: '(root)', message: 'must be an array' }]);
   }
@@ -27,14 +44,20 @@ export function parseSubmissions(list: readonly SubmitTaskOptions[]): ResolvedSu
     if (!result.success) {
       throw ValidationError.fromZod('submitMany', result.error.issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })));
     }
+    const issues = validate?.(result.data);
+    if (issues !== undefined && issues.length > 0) {
+      throw ValidationError.fromIssues('submitMany', issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })));
+    }
     return result.data;
   });
 }
 
-/** Validates one `submit` input. */
-export function parseSubmission(options: SubmitTaskOptions): ResolvedSubmit {
+/** Validates one `submit` input (and runs `validate` on it when given). */
+export function parseSubmission(options: SubmitTaskOptions, validate?: SubmitValidator): ResolvedSubmit {
   const result = submitTaskSchema.safeParse(options);
   if (!result.success) throw ValidationError.fromZod('submit', result.error.issues);
+  const issues = validate?.(result.data);
+  if (issues !== undefined && issues.length > 0) throw ValidationError.fromIssues('submit', issues);
   return result.data;
 }
 

@@ -3,7 +3,7 @@
  * in the workers with progress bars, and turns errors into notices a visitor can act on.
  * `document.body.dataset.runtime` goes `starting` → `ready` (and `warm` → `done`) for tests.
  */
-import { TaskweaveError } from '@taskweave/core';
+import { TaskStatus, TaskweaveError } from '@taskweave/core';
 import type { WorkerPool } from '@taskweave/web-worker';
 import './style.css';
 import { byId, h } from './dom.js';
@@ -56,10 +56,15 @@ async function start(): Promise<void> {
 
   tw.subscribe((event) => {
     if (event.type === 'error') onError(event.error);
-    else if (event.type === 'status' && event.result?.error !== undefined) {
-      // Failed tasks show in the table; the two a visitor can fix also get a notice.
-      const error = event.result.errorCode === 'persistence' ? new TaskweaveError('persistence', event.result.error) : new Error(event.result.error);
-      if (isQuota(error) || isMissingModel(error)) onError(error);
+    else if (event.type === 'status' && event.status === TaskStatus.Failed) {
+      // Failed tasks show in the table; the two a visitor can fix also get a notice. Events carry
+      // no results: read this one.
+      void tw.get(event.taskId).then((state) => {
+        const result = state?.result;
+        if (result?.error === undefined) return;
+        const error = result.errorCode === 'persistence' ? new TaskweaveError('persistence', result.error) : new Error(result.error);
+        if (isQuota(error) || isMissingModel(error)) onError(error);
+      }, () => undefined);
     }
   });
   if (recovery && recovery.resumed + recovery.interrupted > 0) {

@@ -1,6 +1,7 @@
 /**
- * What the page knows about tasks: a bounded log fed by scheduler events (and by the ids this
- * page submitted), plus a per-second count of finished tasks for the throughput plot.
+ * What the page knows about tasks: a bounded log fed by status events, which carry ids and
+ * statuses only (the task and its result are read from taskweave, one `getMany` per batch of
+ * changes), plus a per-second count of finished tasks for the throughput plot.
  */
 import { isTerminalStatus, type Task, type TaskId, type TaskResult, type TaskStatus } from '@taskweave/core';
 import type { Taskweave } from '@taskweave/web-worker';
@@ -24,25 +25,68 @@ export class TaskLog {
   /** Epoch ms of each terminal transition in the last minute (for throughput). */
   readonly #finishedAt: number[] = [];
   #finished = 0;
+  readonly #tw: Pick<Taskweave, 'subscribe' | 'getMany'>;
+  /** Ids to read from the store (new ones, ended ones), read together once per batch. */
+  #toLoad = new Set<TaskId>();
+  /** The latest status the events gave for an id not loaded yet. */
+  readonly #unloaded = new Map<TaskId, TaskStatus>();
+  #loadTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(tw: Pick<Taskweave, 'subscribe'>) {
+  constructor(tw: Pick<Taskweave, 'subscribe' | 'getMany'>) {
+    this.#tw = tw;
+    // Events carry ids and statuses; the task and its result are read when the table needs them.
     tw.subscribe((event) => {
       if (event.type === 'status') {
-        const entry = this.#entries.get(event.taskId) ?? { id: event.taskId, task: event.task, status: event.status, retries: 0 };
-        entry.status = event.status;
-        entry.task = event.task;
-        if (event.result) entry.result = event.result;
-        // Kept in the order first seen (≈ submission order), so rows do not jump on each change.
-        if (!this.#entries.has(event.taskId)) this.#entries.set(event.taskId, entry);
-        if (isTerminalStatus(event.status)) this.#onFinished(event.result?.timestamp ?? Date.now());
-        this.#trim();
+        const entry = this.#entries.get(event.taskId);
+        if (entry !== undefined) entry.status = event.status;
+        else this.#unloaded.set(event.taskId, event.status);
+        if (entry === undefined || isTerminalStatus(event.status)) this.#load(event.taskId);
+        if (isTerminalStatus(event.status)) this.#onFinished(event.updatedAt);
         this.#notify();
       } else if (event.type === 'retry') {
         const entry = this.#entries.get(event.taskId);
         if (entry) entry.retries = event.retryCount;
         this.#notify();
+      } else if (event.type === 'error' && event.taskId !== undefined) {
+        // A write about this task was refused (storage full): no status event comes for it, but
+        // the tab that runs it knows how it ended.
+        this.#load(event.taskId);
       }
     });
+  }
+
+  #load(id: TaskId): void {
+    this.#toLoad.add(id);
+    // One read for every id that changed within a frame.
+    this.#loadTimer ??= setTimeout(() => void this.#flush(), 16);
+  }
+
+  async #flush(): Promise<void> {
+    this.#loadTimer = undefined;
+    const ids = [...this.#toLoad];
+    this.#toLoad = new Set();
+    let states: Awaited<ReturnType<Taskweave['getMany']>>;
+    try {
+      states = await this.#tw.getMany(ids);
+    } catch {
+      return; // closed, or the store is gone: the next event tries again
+    }
+    ids.forEach((id, i) => {
+      const state = states[i];
+      if (state === undefined) return void this.#unloaded.delete(id);
+      const { status, result, ...task } = state;
+      // An end read from the store is final; else the newest event wins over an older read.
+      const latest = isTerminalStatus(status) ? status : (this.#unloaded.get(id) ?? this.#entries.get(id)?.status ?? status);
+      this.#unloaded.delete(id);
+      const entry = this.#entries.get(id) ?? { id, task, status: latest, retries: 0 };
+      entry.task = task;
+      entry.status = latest;
+      if (result !== undefined) entry.result = result;
+      // Kept in the order first seen (≈ submission order), so rows do not jump on each change.
+      if (!this.#entries.has(id)) this.#entries.set(id, entry);
+    });
+    this.#trim();
+    this.#notify();
   }
 
   /** Entries, the most recently submitted first. */

@@ -21,6 +21,10 @@ export type {
   SerializedError,
 } from './shared/protocol.js';
 export type { BackendPreference } from './shared/backendPreference.js';
+export { BACKEND_PREFERENCES } from './shared/backendPreference.js';
+export { MODEL_DTYPES } from './shared/modelDtype.js';
+export type { ModelDtype } from './shared/modelDtype.js';
+export { validateSubmission } from './shared/submitSchema.js';
 export type { ModelProgress } from './shared/modelProgress.js';
 export type { BatchHandler, HandlerContext, ModelHost, TaskHandler } from './worker/handler.js';
 export { collectionSchema } from './shared/collectionSchema.js';
@@ -29,3 +33,4 @@ export { createTaskweave } from './main/createTaskweave.js';
 export type { Taskweave, TaskweaveOptions, TabRole } from './main/createTaskweave.js';
 export { typedTasks } from './main/typedTasks.js';
 export type { TaskHandle, TypedTasks, TaskSubmitter } from './main/typedTasks.js';
+export type { TaskweaveEvent, TaskweaveListener } from './main/tabs/taskweaveEvent.js';

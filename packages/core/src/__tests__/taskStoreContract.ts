@@ -164,6 +164,53 @@ export function describeTaskStoreContract(
     );
 
     it(
+      'getMany reads several records in the order asked, undefined where there is none',
+      withStore(async (store) => {
+        const a = makeRecord(TaskStatus.Pending, 1);
+        const b = makeRecord(TaskStatus.Completed, 2);
+        await store.put([a, b]);
+        const missing = makeTask().id;
+        expect(await store.getMany([b.task.id, missing, a.task.id])).toEqual([b, undefined, a]);
+        expect(await store.getMany([])).toEqual([]);
+      }),
+    );
+
+    it(
+      'putIfStatus writes only where the stored status is expected (compare-and-set), in call order with put',
+      withStore(async (store) => {
+        const pending = makeRecord(TaskStatus.Pending, 1);
+        const running = makeRecord(TaskStatus.Running, 2);
+        const done = makeRecord(TaskStatus.Completed, 3);
+        await store.put([pending, running, done]);
+        const absent = makeTask();
+        const cancel = (r: TaskRecord) => makeRecord(TaskStatus.Cancelled, r.seq, { task: r.task });
+        const written = await store.putIfStatus(
+          [cancel(pending), cancel(running), cancel(done), makeRecord(TaskStatus.Cancelled, 4, { task: absent })],
+          [TaskStatus.Pending],
+        );
+        expect(written).toEqual([true, false, false, false]);
+        expect((await store.get(pending.task.id))?.status).toBe(TaskStatus.Cancelled);
+        expect(await store.get(running.task.id)).toEqual(running);
+        expect(await store.get(done.task.id)).toEqual(done);
+        expect(await store.get(absent.id)).toBeUndefined();
+        // The second CAS sees the first one's write: only one of two racing writers wins.
+        const task = makeTask();
+        await store.put([makeRecord(TaskStatus.Pending, 5, { task })]);
+        const [start, cancelled, after] = await Promise.all([
+          store.putIfStatus([makeRecord(TaskStatus.Running, 5, { task })], [TaskStatus.Pending, TaskStatus.Running]),
+          store.putIfStatus([makeRecord(TaskStatus.Cancelled, 5, { task })], [TaskStatus.Pending]),
+          // A plain put queued after both lands after both.
+          store.put([makeRecord(TaskStatus.Completed, 5, { task, updatedAt: 9 })]),
+        ]);
+        expect(start).toEqual([true]);
+        expect(cancelled).toEqual([false]);
+        expect(after).toBeUndefined();
+        expect((await store.get(task.id))?.status).toBe(TaskStatus.Completed);
+        expect(await store.putIfStatus([], [TaskStatus.Pending])).toEqual([]);
+      }),
+    );
+
+    it(
       'prune keeps the newest N finished records and never touches unfinished ones',
       withStore(async (store) => {
         const finished = [1, 2, 3, 4, 5].map((i) => makeRecord(TaskStatus.Completed, i, { updatedAt: 1000 * i }));

@@ -74,6 +74,33 @@ describe('submit refuses bad input with a ValidationError naming the field, and 
     await s.onIdle();
   });
 
+  it('a validate hook refuses what the executor cannot run, naming the field (with the index in submitMany), and stores nothing', async () => {
+    const store = new MemoryTaskStore();
+    const seen: string[] = [];
+    const s = new TaskScheduler({
+      executor: fnExecutor(),
+      store,
+      validate: (task) => {
+        seen.push(task.type);
+        return task.metadata['backend'] === 'cuda' ? [{ path: ['metadata', 'backend'], message: "must be 'auto', 'webgpu' or 'wasm'" }] : undefined;
+      },
+    });
+    const cuda = { ...good, metadata: { backend: 'cuda' } };
+    const one = await s.submit(cuda).catch((e: unknown) => e);
+    expect(one).toBeInstanceOf(ValidationError);
+    expect((one as ValidationError).field).toBe('metadata.backend');
+    expect((one as ValidationError).message).toContain('metadata.backend');
+    const many = await s.submitMany([good, cuda]).catch((e: unknown) => e);
+    expect((many as ValidationError).field).toBe('1.metadata.backend');
+    // It sees the task after the core's schema (defaults applied); a schema error comes first.
+    const bad = await s.submit({ ...cuda, priority: 9 } as never).catch((e: unknown) => e);
+    expect((bad as ValidationError).field).toBe('priority');
+    expect((await store.load()).lastSeq).toBe(0);
+    expect(await s.submit({ ...good, metadata: { backend: 'wasm' } })).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen).toEqual(['TextProcessing', 'TextProcessing', 'TextProcessing', 'TextProcessing']);
+    await s.onIdle();
+  });
+
   it('refuses a scheduler without an executor or with a bad concurrency', () => {
     expect(() => new TaskScheduler({} as never)).toThrow(ValidationError);
     expect(() => new TaskScheduler({ executor: fnExecutor(), concurrency: 0 })).toThrow(/concurrency/);

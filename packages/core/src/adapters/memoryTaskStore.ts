@@ -1,5 +1,5 @@
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../ports.js';
-import { isTerminalStatus, type TaskId } from '../task.js';
+import { isTerminalStatus, type TaskId, type TaskStatus } from '../task.js';
 
 /**
  * The default store: records in a Map, gone with the page. Records are stored as given;
@@ -25,8 +25,24 @@ export class MemoryTaskStore implements TaskStore {
     }
   }
 
+  async putIfStatus(records: readonly TaskRecord[], expected: readonly TaskStatus[]): Promise<boolean[]> {
+    if (this.#closed) throw new Error('MemoryTaskStore is closed');
+    // Synchronous from the check to the write: no other call runs in between.
+    return records.map((record) => {
+      const stored = this.#records.get(record.task.id);
+      if (stored === undefined || !expected.includes(stored.status)) return false;
+      this.#records.set(record.task.id, record);
+      if (record.seq > this.#lastSeq) this.#lastSeq = record.seq;
+      return true;
+    });
+  }
+
   async get(id: TaskId): Promise<TaskRecord | undefined> {
     return this.#records.get(id);
+  }
+
+  async getMany(ids: readonly TaskId[]): Promise<(TaskRecord | undefined)[]> {
+    return ids.map((id) => this.#records.get(id));
   }
 
   async prune(options: PruneOptions): Promise<number> {

@@ -8,8 +8,6 @@ interface Seen {
   relayed: boolean;
   status: string;
   at: number;
-  output?: { kind: string; value?: { text?: string } };
-  timestamp?: number;
 }
 
 /** Loads the fixture app page in a same-origin iframe and resolves with its taskweave once it runs. */
@@ -34,7 +32,7 @@ describe('reload mid-run', () => {
     const name = `reload-${crypto.randomUUID()}`;
     const seen: Seen[] = [];
     const onMessage = (e: MessageEvent) => {
-      if (e.data?.source === 'app-page') seen.push(e.data as Seen);
+      if (e.data?.source === 'app-page' && e.data.status !== undefined) seen.push(e.data as Seen);
     };
     window.addEventListener('message', onMessage);
     const { frame, ready } = appFrame(name);
@@ -153,7 +151,7 @@ describe('reload mid-run', () => {
     const name = `pages-${crypto.randomUUID()}`;
     const seen: Seen[] = [];
     const onMessage = (e: MessageEvent) => {
-      if (e.data?.source === 'app-page') seen.push(e.data as Seen);
+      if (e.data?.source === 'app-page' && e.data.status !== undefined) seen.push(e.data as Seen);
     };
     window.addEventListener('message', onMessage);
     const first = appFrame(name);

@@ -1,13 +1,13 @@
-import { TaskStatus, type SchedulerEvent, type TaskId } from '@taskweave/core';
+import { TaskStatus, type TaskId } from '@taskweave/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTaskweave, type Taskweave, type TaskweaveOptions } from '../index.js';
+import { createTaskweave, type Taskweave, type TaskweaveEvent, type TaskweaveOptions } from '../index.js';
 
 // Two createTaskweave instances in one page behave as two tabs: same origin, real Web Locks,
 // real BroadcastChannel, real IndexedDB, real worker pools.
 const createWorker = () => new Worker(new URL('./fixtures/test.worker.ts', import.meta.url), { type: 'module', name: 'tab-test' });
 const open: Taskweave[] = [];
 async function tab(name: string, extra: TaskweaveOptions = {}): Promise<Taskweave> {
-  const tw = await createTaskweave({ name, pool: { createWorker, size: 1 }, followerPollMs: 200, scheduler: { baseDelayMs: 10 }, ...extra });
+  const tw = await createTaskweave({ name, pool: { createWorker, size: 1 }, scheduler: { baseDelayMs: 10 }, ...extra });
   open.push(tw);
   return tw;
 }
@@ -19,7 +19,7 @@ const echo = (text: string) => ({ type: 'custom:echo' as const, input: { kind: '
 const sleep = (ms: number) => ({ type: 'custom:sleep' as const, input: { kind: 'text' as const, text: String(ms) }, maxRetries: 2 });
 
 function countRuns(tw: Taskweave, runs: Map<TaskId, number>): () => void {
-  return tw.subscribe((event: SchedulerEvent) => {
+  return tw.subscribe((event: TaskweaveEvent) => {
     if (event.type === 'status' && event.status === TaskStatus.Running) runs.set(event.taskId, (runs.get(event.taskId) ?? 0) + 1);
   });
 }

@@ -5,15 +5,17 @@
  * Tabs of one origin share the database `taskweave:<name>`. Exactly one tab — the holder of
  * the Web Lock `taskweave:<name>:leader` — runs a `TaskScheduler` with the worker pool; the
  * others are followers: `submit` writes the task into the shared store (durable before it
- * resolves) and tells the leader over the BroadcastChannel `taskweave:<name>`, which adopts
- * it; `wait`, `get` and `subscribe` read the store and the leader's events. When the leader's
- * tab closes its lock is released, the next tab in line becomes leader, loads the store
- * (Pending tasks queued again, Running ones retried as after a worker crash) and carries on.
- * Each task runs in one tab only.
+ * resolves) and the store's change feed tells the leader, which adopts it. What crosses tabs is
+ * ids and statuses: the change feed (`taskweave:<name>:store`) announces every durable write,
+ * and the leader's notes (retries, counts, errors) go over `taskweave:<name>`; a result is read
+ * from the store by the tab that wants it. A follower's `cancel` of a task that has not started
+ * is a compare-and-set in the store, which the leader's start (a compare-and-set too) respects.
+ * A takeover is all or nothing (see `tabs/leaderLock.ts`). Each task runs in one tab only.
  */
 import {
   TaskScheduler,
   TaskweaveError,
+  cancelStored,
   deserializeError,
   isTerminalStatus,
   parseSubmission,
@@ -22,21 +24,27 @@ import {
   serializeError,
   Subscribable,
   toTaskState,
+  toTaskweaveError,
+  TaskStatus,
   type Executor,
   type QueueSnapshot,
   type SchedulerEvent,
-  type SchedulerListener,
   type SubmitTaskOptions,
+  type SubmitValidator,
   type TaskId,
   type TaskResult,
   type TaskSchedulerOptions,
   type TaskState,
 } from '@taskweave/core';
-import { IdbTaskStore, type IdbTaskStoreOptions } from '@taskweave/core/idb';
+import { IdbTaskStore, type IdbTaskStoreOptions, type StoreChange } from '@taskweave/core/idb';
 import { collectionSchema } from '../shared/collectionSchema.js';
-import { channelName, leaderLockName, type TabMessage, type WireEvent } from './tabs/tabMessages.js';
+import { LeaderLock } from './tabs/leaderLock.js';
+import { ResultWaiters } from './tabs/resultWaiters.js';
+import { channelName, leaderLockName, type TabMessage } from './tabs/tabMessages.js';
+import type { TaskweaveEvent, TaskweaveListener } from './tabs/taskweaveEvent.js';
 import { typedTasks, type TypedTasks } from './typedTasks.js';
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool.js';
+import { validateSubmission } from '../shared/submitSchema.js';
 
 /** Options of `createTaskweave`. */
 export interface TaskweaveOptions {
@@ -46,17 +54,16 @@ export interface TaskweaveOptions {
   pool?: WorkerPoolOptions;
   /** Runs tasks instead of a worker pool (advanced: tests, custom executors). */
   executor?: () => Executor;
-  /** Scheduler options (concurrency, retries, ageing). */
+  /** Scheduler options (concurrency, retries, ageing, an extra `validate`). */
   scheduler?: Omit<TaskSchedulerOptions, 'executor' | 'store'>;
   /** IndexedDB store options (durability, batch size). */
-  store?: Omit<IdbTaskStoreOptions, 'name'>;
-  /**
-   * How often a follower re-reads the store for a task it waits on, in case the leader's event
-   * was missed during a hand-over. @default 1000
-   */
-  followerPollMs?: number;
-  /** How long a follower waits for the leader to answer a cancel. @default 5000 */
+  store?: Omit<IdbTaskStoreOptions, 'name' | 'broadcastChanges'>;
+  /** How long a follower waits for the leader to answer the cancel of a task that is running. @default 5000 */
   cancelTimeoutMs?: number;
+  /** After a failed takeover, the first wait before this tab asks for the lead again; doubles up to 30 s. @default 1000 */
+  takeoverBackoffMs?: number;
+  /** Least time between two queue snapshots the leader sends to the other tabs. @default 100 */
+  snapshotIntervalMs?: number;
 }
 
 export type TabRole = 'leader' | 'follower';
@@ -72,17 +79,29 @@ export interface Taskweave extends TypedTasks {
   readonly pool: WorkerPool | undefined;
   submit(options: SubmitTaskOptions): Promise<TaskId>;
   submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]>;
+  /** Resolves with the result once the task ended and its result is durable, in any tab. */
   wait(id: TaskId): Promise<TaskResult>;
   get(id: TaskId): Promise<TaskState | undefined>;
+  /**
+   * Cancels a task that has not ended. Before it started, the cancel wins in any tab: `true`, the
+   * task ends `Cancelled` and never runs. A running task is aborted by the tab that runs it.
+   * Returns false when it had already ended.
+   */
   cancel(id: TaskId): Promise<boolean>;
-  /** Scheduler events, from this tab's scheduler or relayed from the leader's. */
-  subscribe(listener: SchedulerListener): () => void;
+  /**
+   * Events in the same shape in every tab: statuses from the store's change feed (ids and statuses,
+   * no payloads: read a result with `get`/`getMany`/`wait`), and the running tab's retries, counts
+   * and errors. @returns the unsubscribe function
+   */
+  subscribe(listener: TaskweaveListener): () => void;
   /** Called with the new role when this tab becomes the leader. @returns the unsubscribe function */
   onRoleChange(listener: (role: TabRole) => void): () => void;
   /** Counts by status and priority (a follower shows the leader's last snapshot). */
   getSnapshot(): QueueSnapshot | undefined;
   /** Stops this tab's part: a leader closes its scheduler and pool and hands over. */
   close(): Promise<void>;
+  /** Several tasks as they are now, in the order of `ids` (one store read in a follower). */
+  getMany(ids: readonly TaskId[]): Promise<(TaskState | undefined)[]>;
 }
 
 /**
@@ -99,53 +118,53 @@ export async function createTaskweave(options: TaskweaveOptions = {}): Promise<T
   return Object.assign(tw, typedTasks(tw));
 }
 
-function toWire(event: SchedulerEvent): WireEvent {
-  switch (event.type) {
-    case 'retry':
-      return { ...event, error: serializeError(event.error) };
-    case 'error':
-      return { ...event, error: serializeError(event.error) };
-    default:
-      return event;
-  }
-}
-
-function fromWire(event: WireEvent): SchedulerEvent {
-  switch (event.type) {
-    case 'retry':
-      return { ...event, error: deserializeError(event.error) };
-    case 'error':
-      return { ...event, error: deserializeError(event.error) };
-    default:
-      return event;
-  }
-}
-
 class TabTaskweave implements Omit<Taskweave, keyof TypedTasks> {
   readonly name: string;
   readonly #options: TaskweaveOptions;
   readonly #tabId = crypto.randomUUID();
-  readonly #events = new Subscribable<SchedulerEvent>();
+  readonly #events = new Subscribable<TaskweaveEvent>();
   readonly #roles = new Subscribable<TabRole>();
   readonly #store: IdbTaskStore;
   readonly #channel: BroadcastChannel;
-  readonly #lockAbort = new AbortController();
+  readonly #lock: LeaderLock;
+  readonly #waiters: ResultWaiters;
   readonly #pendingCancels = new Map<string, (cancelled: boolean) => void>();
+  /** The pool's submit-time checks (and the app's own), applied in every tab before anything is stored. */
+  readonly #validate: SubmitValidator;
+  readonly #stopFeed: () => void;
   #role: TabRole = 'follower';
   #scheduler: TaskScheduler | undefined;
+  /** A scheduler being started by a takeover (this tab holds the lock, but does not lead yet). */
+  #candidate: TaskScheduler | undefined;
   #pool: WorkerPool | undefined;
   #lastSnapshot: QueueSnapshot | undefined;
-  #releaseLock: (() => void) | undefined;
+  #snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  #snapshotSentAt = 0;
   #closed = false;
 
   constructor(options: TaskweaveOptions) {
     this.#options = options;
     this.name = options.name ?? 'default';
+    const own = options.scheduler?.validate;
+    this.#validate = own === undefined ? validateSubmission : (task) => [...validateSubmission(task), ...(own(task) ?? [])];
     // With the collections' stores, so the first upgrade of a new database creates them too
     // (else the first storage task's worker adds them one version up).
-    this.#store = new IdbTaskStore({ ...options.store, name: this.name, extensions: [collectionSchema, ...(options.store?.extensions ?? [])] });
+    this.#store = new IdbTaskStore({
+      ...options.store,
+      name: this.name,
+      broadcastChanges: true,
+      extensions: [collectionSchema, ...(options.store?.extensions ?? [])],
+    });
+    this.#waiters = new ResultWaiters((ids) => this.#store.getMany(ids));
+    this.#stopFeed = this.#store.subscribe((change) => this.#onStoreChange(change));
     this.#channel = new BroadcastChannel(channelName(this.name));
     this.#channel.onmessage = (message: MessageEvent<TabMessage>) => this.#onMessage(message.data);
+    this.#lock = new LeaderLock({
+      lockName: leaderLockName(this.name),
+      takeOver: () => this.#takeOver(),
+      onFailure: (error, first, retryInMs) => this.#onTakeoverFailure(error, first, retryInMs),
+      backoffMs: options.takeoverBackoffMs ?? 1000,
+    });
   }
 
   get role(): TabRole {
@@ -161,61 +180,123 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks> {
   /** Opens the store and queues for leadership; resolves once the role is known. */
   async start(): Promise<void> {
     await this.#store.open();
-    if (typeof navigator === 'undefined' || navigator.locks === undefined) {
-      await this.#becomeLeader(); // no Web Locks: this tab is the only runner
-      return;
+    await this.#lock.start();
+  }
+
+  // ── leadership ────────────────────────────────────────────────────────────
+
+  /**
+   * All or nothing, while this tab holds the lock: a scheduler that loaded the store, with its
+   * pool, or nothing left open (the error goes to the lock, which lets go and tries again later).
+   */
+  async #takeOver(): Promise<void> {
+    if (this.#closed) throw new TaskweaveError('closed', 'This taskweave instance is closed');
+    let executor: Executor | undefined;
+    let pool: WorkerPool | undefined;
+    let scheduler: TaskScheduler | undefined;
+    try {
+      executor = this.#options.executor?.() ?? (pool = createWorkerPool({ database: this.name, ...this.#options.pool }));
+      scheduler = new TaskScheduler({ ...this.#options.scheduler, validate: this.#validate, executor, store: this.#store });
+      scheduler.subscribe((event) => this.#onSchedulerEvent(scheduler as TaskScheduler, event));
+      this.#candidate = scheduler;
+      await scheduler.ready();
+      if (this.#closed) throw new TaskweaveError('closed', 'This taskweave instance closed during the takeover');
+    } catch (error) {
+      this.#candidate = undefined;
+      // Closing the scheduler closes its executor; without a scheduler, close the executor itself.
+      await (scheduler !== undefined ? scheduler.close() : executor?.close?.())?.catch(() => undefined);
+      throw error;
     }
-    const lockName = leaderLockName(this.name);
-    // Held until close() (or until the tab goes away, which releases the lock).
-    // A close() that came while the lock was being granted has nothing to release: let it go now.
-    const hold = () => (this.#closed ? Promise.resolve() : new Promise<void>((release) => (this.#releaseLock = release)));
-    // Take the lead now if nobody has it…
-    const leading = await new Promise<boolean>((resolve, reject) => {
-      navigator.locks
-        .request(lockName, { ifAvailable: true }, async (lock) => {
-          if (lock === null) return resolve(false);
-          try {
-            await this.#becomeLeader();
-          } catch (error) {
-            return reject(error);
-          }
-          resolve(true);
-          await hold();
-        })
-        .catch(reject);
+    this.#candidate = undefined;
+    this.#scheduler = scheduler;
+    this.#pool = pool;
+    this.#role = 'leader';
+    this.#post({ type: 'leader', tabId: this.#tabId });
+    // Ends written while no tab announced them (the last leader went away between a write and its
+    // announcement) are in the store: read what this tab waits for once more.
+    this.#waiters.recheck();
+    this.#roles.emit('leader');
+  }
+
+  #onTakeoverFailure(error: unknown, first: boolean, retryInMs: number): void {
+    if (this.#closed || !first) return;
+    const cause = toTaskweaveError(error);
+    const failure = new TaskweaveError(
+      cause.code,
+      `This tab could not take over running the tasks, so it stays a follower and tries again (in ${retryInMs} ms, then less often): ${cause.message}`,
+      { cause: error, retryable: true, details: { takeover: true, retryInMs } },
+    );
+    // A macrotask later: a listener subscribed right after `await createTaskweave()` hears it.
+    setTimeout(() => {
+      if (!this.#closed) this.#events.emit({ type: 'error', error: failure });
+    }, 0);
+  }
+
+  // ── what crosses tabs ─────────────────────────────────────────────────────
+
+  /** The store's change feed: statuses for subscribers and waiters, and other tabs' writes for the leader. */
+  #onStoreChange(change: StoreChange): void {
+    if (change.type !== 'put' || this.#closed) return;
+    const scheduler = this.#scheduler ?? this.#candidate;
+    const emit = this.#events.hasListeners();
+    // In the leader, its own writes' ends reach waiters through the scheduler, from memory.
+    const read = change.origin === 'remote' || this.#scheduler === undefined;
+    let foreign: TaskId[] | undefined;
+    for (const r of change.records) {
+      if (emit) this.#events.emit({ type: 'status', taskId: r.id, status: r.status, seq: r.seq, updatedAt: r.updatedAt });
+      const ended = isTerminalStatus(r.status);
+      if (ended && read) this.#waiters.changed(r.id);
+      // A follower's submission (Pending) or its cancel (an end): the running scheduler takes it in.
+      if (scheduler !== undefined && change.origin === 'remote' && (ended || r.status === TaskStatus.Pending)) (foreign ??= []).push(r.id);
+    }
+    if (scheduler !== undefined && foreign !== undefined) this.#adopt(scheduler, foreign);
+  }
+
+  #adopt(scheduler: TaskScheduler, ids: TaskId[]): void {
+    scheduler.adopt(ids).catch((error: unknown) => {
+      // A takeover that failed reports itself; a scheduler closed meanwhile has nothing to say.
+      if (this.#closed || scheduler !== this.#scheduler) return;
+      this.#events.emit({ type: 'error', error: toTaskweaveError(error) });
     });
-    // …else follow, and stand in line to take over when the leader's tab goes away.
-    if (!leading) {
-      navigator.locks
-        .request(lockName, { signal: this.#lockAbort.signal }, async () => {
-          await this.#becomeLeader();
-          await hold();
-        })
-        .catch((error: unknown) => {
-          if (this.#closed) return;
-          this.#events.emit({
-            type: 'error',
-            error: new TaskweaveError('execution', `Could not take over as the running tab: ${String(error)}`, { cause: error }),
-          });
-        });
+  }
+
+  /** The leader's own scheduler: retries, counts and errors for this tab and, as notes, the others. */
+  #onSchedulerEvent(scheduler: TaskScheduler, event: SchedulerEvent): void {
+    if (scheduler !== this.#scheduler && scheduler !== this.#candidate) return;
+    switch (event.type) {
+      case 'status':
+        // Announced once durable: waiters here need no store read. Subscribers get the feed's event.
+        if (event.result !== undefined) this.#waiters.settle(event.taskId, event.result);
+        return;
+      case 'retry':
+        this.#events.emit(event);
+        this.#post({ type: 'retry', taskId: event.taskId, retryCount: event.retryCount, delayMs: event.delayMs, error: serializeError(event.error) });
+        return;
+      case 'error':
+        this.#events.emit(event);
+        this.#post({ type: 'error', error: serializeError(event.error), ...(event.taskId === undefined ? {} : { taskId: event.taskId }) });
+        return;
+      case 'queue':
+        this.#lastSnapshot = event.snapshot;
+        this.#events.emit(event);
+        this.#sendSnapshot();
+        return;
     }
   }
 
-  async #becomeLeader(): Promise<void> {
-    if (this.#closed) return;
-    const executor =
-      this.#options.executor?.() ?? (this.#pool = createWorkerPool({ database: this.name, ...this.#options.pool }));
-    const scheduler = new TaskScheduler({ ...this.#options.scheduler, executor, store: this.#store });
-    scheduler.subscribe((event) => {
-      this.#events.emit(event);
-      if (event.type === 'queue') this.#lastSnapshot = event.snapshot;
-      this.#post({ type: 'event', event: toWire(event) });
-    });
-    this.#scheduler = scheduler;
-    this.#role = 'leader';
-    await scheduler.ready();
-    this.#post({ type: 'leader', tabId: this.#tabId });
-    this.#roles.emit('leader');
+  /** At most one snapshot per `snapshotIntervalMs` to the other tabs, the latest one last. */
+  #sendSnapshot(): void {
+    if (this.#snapshotTimer !== undefined) return;
+    const interval = this.#options.snapshotIntervalMs ?? 100;
+    const wait = this.#snapshotSentAt + interval - Date.now();
+    const send = () => {
+      this.#snapshotTimer = undefined;
+      this.#snapshotSentAt = Date.now();
+      const snapshot = this.#scheduler?.getSnapshot();
+      if (snapshot !== undefined) this.#post({ type: 'queue', snapshot });
+    };
+    if (wait <= 0) send();
+    else this.#snapshotTimer = setTimeout(send, wait);
   }
 
   #post(message: TabMessage): void {
@@ -223,37 +304,46 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks> {
     try {
       this.#channel.postMessage(message);
     } catch (error) {
-      // A value that cannot be cloned (a custom output holding a function): tell local listeners.
-      this.#events.emit({ type: 'error', error: new TaskweaveError('execution', `Could not relay an event to other tabs: ${String(error)}`) });
+      // Error details that cannot be cloned: tell local listeners, the other tabs miss this note.
+      this.#events.emit({ type: 'error', error: new TaskweaveError('execution', `Could not tell other tabs: ${String(error)}`) });
     }
   }
 
   #onMessage(message: TabMessage): void {
+    if (this.#closed) return;
+    const following = this.#role === 'follower';
     switch (message.type) {
-      case 'submitted':
-        if (this.#scheduler !== undefined) void this.#scheduler.adopt(message.ids);
+      case 'leader':
+        // A hand-over: an end announced by the tab that went away may have been lost with it.
+        this.#waiters.recheck();
         break;
-      case 'event':
-        if (this.#role === 'follower') {
-          const event = fromWire(message.event);
-          if (event.type === 'queue') this.#lastSnapshot = event.snapshot;
-          this.#events.emit(event);
+      case 'retry':
+        if (following) this.#events.emit({ ...message, error: deserializeError(message.error) });
+        break;
+      case 'error':
+        if (following) this.#events.emit({ ...message, error: deserializeError(message.error) });
+        break;
+      case 'queue':
+        if (following) {
+          this.#lastSnapshot = message.snapshot;
+          this.#events.emit(message);
         }
         break;
       case 'cancel':
         if (this.#scheduler !== undefined) {
-          void this.#scheduler.cancel(message.taskId).then((cancelled) =>
-            this.#post({ type: 'cancel-reply', requestId: message.requestId, cancelled }),
+          this.#scheduler.cancel(message.taskId).then(
+            (cancelled) => this.#post({ type: 'cancel-reply', requestId: message.requestId, cancelled }),
+            () => this.#post({ type: 'cancel-reply', requestId: message.requestId, cancelled: false }),
           );
         }
         break;
       case 'cancel-reply':
         this.#pendingCancels.get(message.requestId)?.(message.cancelled);
         break;
-      case 'leader':
-        break;
     }
   }
+
+  // ── the API ───────────────────────────────────────────────────────────────
 
   #assertOpen(): void {
     if (this.#closed) throw new TaskweaveError('closed', 'This taskweave instance is closed');
@@ -262,17 +352,17 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks> {
   async submit(options: SubmitTaskOptions): Promise<TaskId> {
     this.#assertOpen();
     if (this.#scheduler !== undefined) return this.#scheduler.submit(options);
-    const [id] = await this.#followerSubmit([parseSubmission(options)], false);
+    const [id] = await this.#followerSubmit([parseSubmission(options, this.#validate)], false);
     return id as TaskId;
   }
 
   async submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]> {
     this.#assertOpen();
     if (this.#scheduler !== undefined) return this.#scheduler.submitMany(options);
-    return this.#followerSubmit(parseSubmissions(options), true);
+    return this.#followerSubmit(parseSubmissions(options, this.#validate), true);
   }
 
-  /** Writes Pending records into the shared store (durable), then tells the leader. */
+  /** Writes Pending records into the shared store (durable); the change feed tells the leader. */
   async #followerSubmit(parsed: Parameters<typeof prepareSubmissions>[0], many: boolean): Promise<TaskId[]> {
     // Submission numbers reserved in the shared database, so tabs interleave in submission order.
     let seq = await this.#store.reserveSeq(parsed.length);
@@ -286,43 +376,15 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks> {
     });
     await this.#store.put(records);
     const ids = records.map((r) => r.task.id);
-    if (this.#scheduler !== undefined) await this.#scheduler.adopt(ids); // became leader meanwhile
-    else this.#post({ type: 'submitted', ids });
+    // This tab took the lead meanwhile: its own write is not news to it through the feed.
+    const scheduler = this.#scheduler ?? this.#candidate;
+    if (scheduler !== undefined) this.#adopt(scheduler, ids);
     return ids;
   }
 
   async wait(id: TaskId): Promise<TaskResult> {
     this.#assertOpen();
-    const local = this.#scheduler;
-    if (local !== undefined) {
-      const state = await local.get(id);
-      if (state !== undefined) return local.wait(id);
-    }
-    return new Promise<TaskResult>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const finish = (result: TaskResult | undefined, error?: unknown) => {
-        unsubscribe();
-        if (timer !== undefined) clearTimeout(timer);
-        if (result !== undefined) resolve(result);
-        else reject(error);
-      };
-      const unsubscribe = this.#events.subscribe((event) => {
-        if (event.type === 'status' && event.taskId === id && event.result !== undefined) finish(event.result);
-      });
-      // Subscribed first, then read: a result written before we listened is in the store.
-      const check = (first: boolean): void => {
-        void this.#store.get(id).then(
-          (record) => {
-            if (record?.result !== undefined) finish(record.result);
-            else if (record === undefined && first) finish(undefined, new TaskweaveError('not-found', `No task with id ${id}`, { details: { taskId: id } }));
-            else if (!this.#closed) timer = setTimeout(() => check(false), this.#options.followerPollMs ?? 1000);
-            else finish(undefined, new TaskweaveError('closed', 'This taskweave instance is closed'));
-          },
-          (error: unknown) => finish(undefined, error),
-        );
-      };
-      check(true);
-    });
+    return this.#waiters.wait(id);
   }
 
   async get(id: TaskId): Promise<TaskState | undefined> {
@@ -332,11 +394,31 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks> {
     return record === undefined ? undefined : toTaskState(record);
   }
 
+  async getMany(ids: readonly TaskId[]): Promise<(TaskState | undefined)[]> {
+    this.#assertOpen();
+    const scheduler = this.#scheduler;
+    if (scheduler !== undefined) return Promise.all(ids.map((id) => scheduler.get(id)));
+    const records = await this.#store.getMany(ids);
+    return records.map((record) => (record === undefined ? undefined : toTaskState(record)));
+  }
+
   async cancel(id: TaskId): Promise<boolean> {
     this.#assertOpen();
-    if (this.#scheduler !== undefined) return this.#scheduler.cancel(id);
-    const record = await this.#store.get(id);
-    if (record === undefined || isTerminalStatus(record.status)) return false;
+    const scheduler = this.#scheduler;
+    if (scheduler !== undefined && (await scheduler.cancel(id))) return true;
+    // Not held by a scheduler here: a compare-and-set in the store wins if it lands before the start.
+    const outcome = await cancelStored(this.#store, id);
+    if (outcome === 'cancelled') {
+      if (scheduler !== undefined) {
+        this.#adopt(scheduler, [id]); // a follower's task not adopted yet
+        this.#waiters.changed(id); // this tab's own write: the feed does not wake waiters in the leader
+      }
+      return true;
+    }
+    if (outcome !== 'running' || scheduler !== undefined) return false;
+    // It started first: only the tab that runs it can abort it.
+    const now = this.#scheduler;
+    if (now !== undefined) return now.cancel(id);
     const requestId = crypto.randomUUID();
     return new Promise<boolean>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -352,7 +434,7 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks> {
     });
   }
 
-  subscribe(listener: SchedulerListener): () => void {
+  subscribe(listener: TaskweaveListener): () => void {
     return this.#events.subscribe(listener);
   }
 
@@ -367,9 +449,14 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#lockAbort.abort();
+    this.#lock.stop();
+    if (this.#snapshotTimer !== undefined) clearTimeout(this.#snapshotTimer);
+    this.#waiters.rejectAll(new TaskweaveError('closed', 'This taskweave instance was closed'));
+    // The scheduler (and its pool) close before the lock goes, so the next leader starts after the last write.
+    await this.#candidate?.close();
     await this.#scheduler?.close();
-    this.#releaseLock?.();
+    this.#lock.release();
+    this.#stopFeed();
     this.#channel.close();
     await this.#store.close();
   }

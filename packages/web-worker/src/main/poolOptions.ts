@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '@taskweave/core';
 import { resolveBatching, type BatchingOptions, type ResolvedBatching } from './batcher.js';
-import type { BackendPreference } from '../shared/backendPreference.js';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../shared/backendPreference.js';
 import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
 
 /** Options of `createWorkerPool`. */
@@ -75,7 +75,7 @@ export interface ResolvedPoolOptions {
 }
 
 /** The backends a task or the pool may ask for. */
-export const BACKENDS: readonly string[] = ['auto', 'webgpu', 'wasm'];
+export const BACKENDS: readonly string[] = BACKEND_PREFERENCES;
 
 /** A whole number ≥ 1, or a ValidationError naming `options.<field>`. */
 export function positiveInt(value: number | undefined, field: string, fallback: number, where = 'createWorkerPool'): number {

@@ -1,6 +1,6 @@
 /**
- * The backend a task asks for, shared by the pool (options, routing, batching keys) and the
- * worker runtime (handlers).
+ * The backend a task asks for, shared by the pool (options, routing, batching keys), the
+ * submit-time validator and the worker runtime (handlers).
  */
 
 /**
@@ -9,3 +9,9 @@
  * @example const backend: BackendPreference = 'wasm'
  */
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+
+/**
+ * Every value `metadata.backend` and the pool's `backend` option accept.
+ * @example BACKEND_PREFERENCES.includes(task.metadata['backend'] ?? 'auto')
+ */
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm'];

@@ -6,12 +6,12 @@
  * handler reports it (`ctx.reportMetrics({ backend })`).
  */
 import { TaskweaveError, ValidationError, type Task } from '@taskweave/core';
-import type { BackendPreference } from '../shared/backendPreference.js';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../shared/backendPreference.js';
 
 /** A backend that actually runs a model. */
 export type Backend = 'webgpu' | 'wasm';
 
-const PREFERENCES: readonly string[] = ['auto', 'webgpu', 'wasm'];
+const PREFERENCES: readonly string[] = BACKEND_PREFERENCES;
 
 let adapterProbe: Promise<boolean> | undefined;
 let webgpuDisabled: string | undefined;

@@ -20,9 +20,10 @@ import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
 import type { TokenizerLike } from './fitToModel.js';
 import type { HandlerContext, ModelHost } from './handler.js';
 
-/** Model file precision: `q8` = `onnx/model_quantized.onnx`, `fp32` = `onnx/model.onnx`, … */
-export type ModelDtype = 'auto' | 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'bnb4' | 'q4f16';
-const DTYPES: readonly string[] = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'];
+import { MODEL_DTYPES, type ModelDtype } from '../shared/modelDtype.js';
+
+export type { ModelDtype } from '../shared/modelDtype.js';
+const DTYPES: readonly string[] = MODEL_DTYPES;
 
 /** A transformers.js pipeline, as far as this package calls it. */
 export type Pipeline = ((inputs: unknown, options?: Record<string, unknown>) => Promise<unknown>) & {

@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDB } from 'idb';
 import { PersistenceError, isTaskweaveError } from '../../errors.js';
-import { TaskStatus } from '../../task.js';
+import { TaskStatus, type TaskId } from '../../task.js';
+import type { TaskRecord } from '../../ports.js';
 import { describeTaskStoreContract, makeRecord, makeTask } from '../../__tests__/taskStoreContract.js';
 import { IdbTaskStore } from './idbTaskStore.js';
 import { databaseName, DB_VERSION } from './schema.js';
@@ -311,6 +312,60 @@ describe('IdbTaskStore support for several tabs', () => {
     expect(await watcher.get(done.task.id)).toEqual(done);
     await writer.close();
     await watcher.close();
+  });
+});
+
+describe('IdbTaskStore reads and compare-and-set', () => {
+  it('getMany reads in one transaction; putIfStatus shares the group commit and announces only what it wrote', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    const records = Array.from({ length: 100 }, (_, i) => makeRecord(TaskStatus.Pending, i + 1));
+    await store.put(records);
+    const original = IDBDatabase.prototype.transaction;
+    let reads = 0;
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      if (args[1] !== 'readwrite') reads++;
+      return original.apply(this, args);
+    });
+    const got = await store.getMany(records.map((r) => r.task.id));
+    expect(reads).toBe(1);
+    expect(got).toEqual(records);
+    vi.restoreAllMocks();
+
+    const txs = spyWriteTransactions();
+    const changes: { id: string; status: string }[][] = [];
+    store.subscribe((c) => c.type === 'put' && changes.push(c.records));
+    const [a, b] = records as [TaskRecord, TaskRecord];
+    const [first, second, third] = await Promise.all([
+      store.putIfStatus([makeRecord(TaskStatus.Cancelled, 1, { task: a.task })], [TaskStatus.Pending]),
+      store.putIfStatus([makeRecord(TaskStatus.Cancelled, 1, { task: a.task }), makeRecord(TaskStatus.Running, 2, { task: b.task })], [TaskStatus.Pending]),
+      store.put([makeRecord(TaskStatus.Completed, 2, { task: b.task })]),
+    ]);
+    expect(first).toEqual([true]);
+    expect(second).toEqual([false, true]);
+    expect(third).toBeUndefined();
+    expect(txs).toHaveLength(1);
+    expect(changes.flat().map((c) => [c.id, c.status])).toEqual([
+      [a.task.id, 'Cancelled'],
+      [b.task.id, 'Running'],
+      [b.task.id, 'Completed'],
+    ]);
+    expect((await store.get(b.task.id))?.status).toBe(TaskStatus.Completed);
+    await store.close();
+  });
+
+  it('getMany quarantines a corrupt record and rejects; read again, it is absent', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    const good = makeRecord(TaskStatus.Pending, 1);
+    await store.put([good]);
+    const db = await openDB(databaseName(name));
+    await db.put('tasks', { task: { id: 'not-a-uuid' }, status: 'Weird', seq: 2 });
+    db.close();
+    const bad = 'not-a-uuid' as TaskId;
+    await expect(store.getMany([good.task.id, bad])).rejects.toMatchObject({ code: 'persistence', reason: 'corrupt' });
+    expect(await store.getMany([good.task.id, bad])).toEqual([good, undefined]);
+    await store.close();
   });
 });
 

@@ -1,8 +1,8 @@
 import { unwrap } from 'idb';
 import { PersistenceError, TaskweaveError, ValidationError } from '../../errors.js';
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../../ports.js';
-import { isTerminalStatus, type TaskId } from '../../task.js';
-import { ChangeFeed, type StoreChange } from './changeFeed.js';
+import { isTerminalStatus, type TaskId, type TaskStatus } from '../../task.js';
+import { ChangeFeed, type ChangedRecord, type StoreChange } from './changeFeed.js';
 import { GroupCommit, RejectItems } from './groupCommit.js';
 import { parseTaskRow } from './recordSchema.js';
 import { TaskweaveConnection } from './connection.js';
@@ -53,7 +53,7 @@ export class IdbTaskStore implements TaskStore {
   readonly name: string;
   readonly #durability: IDBTransactionDurability;
   readonly #now: () => number;
-  readonly #commit: GroupCommit<readonly TaskRecord[]>;
+  readonly #commit: GroupCommit<WriteItem>;
   readonly #feed: ChangeFeed;
   readonly #connection: TaskweaveConnection;
   /** Set by `close()`: no new calls are taken. */
@@ -74,13 +74,13 @@ export class IdbTaskStore implements TaskStore {
     this.#feed = new ChangeFeed(this.name, options.broadcastChanges ?? false);
     this.#durability = options.durability ?? 'strict';
     this.#now = options.now ?? Date.now;
-    this.#commit = new GroupCommit<readonly TaskRecord[]>({
-      commit: async (batches) => {
-        await this.#write(batches);
-        this.#announce(batches);
+    this.#commit = new GroupCommit<WriteItem>({
+      commit: async (items) => {
+        await this.#write(items);
+        this.#announce(items);
       },
       maxBatchWeight: options.maxBatchRecords ?? 2000,
-      weight: (records) => records.length,
+      weight: (item) => item.records.length,
     });
   }
 
@@ -172,7 +172,21 @@ export class IdbTaskStore implements TaskStore {
   put(records: readonly TaskRecord[]): Promise<void> {
     if (this.#closing) return Promise.reject(closedError());
     if (records.length === 0) return Promise.resolve();
-    return this.#commit.enqueue(records);
+    return this.#commit.enqueue({ records, expected: undefined, written: [] });
+  }
+
+  /**
+   * Compare-and-set on the status (see `TaskStore.putIfStatus`): the stored records are read and
+   * the matching ones written in one readwrite transaction, which IndexedDB runs alone on the
+   * `tasks` store, so no other tab's write lands in between. Shares group commit with `put`,
+   * in call order.
+   */
+  async putIfStatus(records: readonly TaskRecord[], expected: readonly TaskStatus[]): Promise<boolean[]> {
+    if (this.#closing) throw closedError();
+    if (records.length === 0) return [];
+    const item: WriteItem = { records, expected: new Set(expected), written: [] };
+    await this.#commit.enqueue(item);
+    return item.written;
   }
 
   async get(id: TaskId): Promise<TaskRecord | undefined> {
@@ -186,6 +200,31 @@ export class IdbTaskStore implements TaskStore {
     if (parsed.ok) return parsed.record;
     const [entry] = await this.#quarantine([{ key: id, value, error: parsed.error }]);
     throw entry?.error ?? corruptError(id, parsed.error);
+  }
+
+  async getMany(ids: readonly TaskId[]): Promise<(TaskRecord | undefined)[]> {
+    if (this.#closing) throw closedError();
+    if (ids.length === 0) return [];
+    const db = await this.#database();
+    const values = await (async () => {
+      const store = db.transaction('tasks', 'readonly').store;
+      return Promise.all(ids.map((id) => store.get(id)));
+    })().catch((error: unknown) => {
+      throw toPersistenceError(error, `reading ${ids.length} tasks`);
+    });
+    const out: (TaskRecord | undefined)[] = [];
+    const bad: { key: string; value: unknown; error: ValidationError }[] = [];
+    values.forEach((value, i) => {
+      if (value === undefined) return out.push(undefined);
+      const parsed = parseTaskRow(value);
+      if (parsed.ok) return out.push(parsed.record);
+      bad.push({ key: String(ids[i]), value, error: parsed.error });
+      return out.push(undefined);
+    });
+    if (bad.length === 0) return out;
+    // Like get(): a corrupt record is moved aside and reported; read again, it is absent.
+    const [entry] = await this.#quarantine(bad);
+    throw entry?.error ?? corruptError(bad[0]!.key, bad[0]!.error);
   }
 
   async prune(options: PruneOptions): Promise<number> {
@@ -254,15 +293,22 @@ export class IdbTaskStore implements TaskStore {
   }
 
 
-  #announce(batches: readonly (readonly TaskRecord[])[]): void {
-    const records = batches.flatMap((batch) =>
-      batch.map((r) => ({ id: r.task.id, status: r.status, seq: r.seq, updatedAt: r.updatedAt })),
-    );
-    this.#feed.publish({ type: 'put', records });
+  #announce(items: readonly WriteItem[]): void {
+    const records: ChangedRecord[] = [];
+    for (const item of items) {
+      item.records.forEach((r, i) => {
+        if (item.expected === undefined || item.written[i] === true) records.push({ id: r.task.id, status: r.status, seq: r.seq, updatedAt: r.updatedAt });
+      });
+    }
+    if (records.length > 0) this.#feed.publish({ type: 'put', records });
   }
 
-  /** One readwrite transaction for all records of `batches`, in order; resolves on `complete`. */
-  async #write(batches: readonly (readonly TaskRecord[])[]): Promise<void> {
+  /**
+   * One readwrite transaction for all records of `items`, in order; resolves on `complete`.
+   * A conditional item reads its stored records first and places its writes once they are read;
+   * later items wait for that, so writes to one id still land in call order.
+   */
+  async #write(items: readonly WriteItem[]): Promise<void> {
     let db = unwrap(await this.#database());
     let tx: IDBTransaction;
     try {
@@ -293,25 +339,57 @@ export class IdbTaskStore implements TaskStore {
         reject(toPersistenceError(tx.error ?? new DOMException('The write transaction was aborted', 'AbortError'), 'writing tasks'));
       };
       const store = tx.objectStore('tasks');
-      for (let i = 0; i < batches.length; i++) {
-        for (const record of batches[i] as readonly TaskRecord[]) {
-          try {
-            store.put(toTaskRow(record));
-          } catch (error) {
-            // Thrown synchronously (DataCloneError, or a quota error some engines raise here):
-            // drop the whole transaction; only the offending call fails unless it is the quota.
-            settled = true;
-            try {
-              tx.abort();
-            } catch {
-              // already finished
-            }
-            const mapped = toPersistenceError(error, `writing task ${String(record.task?.id)}`);
-            reject(mapped.reason === 'quota' ? mapped : new RejectItems(new Map([[i, mapped]])));
+      const fail = (i: number, record: TaskRecord | undefined, error: unknown): void => {
+        // Thrown synchronously (DataCloneError, or a quota error some engines raise here):
+        // drop the whole transaction; only the offending call fails unless it is the quota.
+        settled = true;
+        try {
+          tx.abort();
+        } catch {
+          // already finished
+        }
+        const mapped = toPersistenceError(error, `writing task ${String(record?.task?.id)}`);
+        reject(mapped.reason === 'quota' ? mapped : new RejectItems(new Map([[i, mapped]])));
+      };
+      const run = (from: number): void => {
+        for (let i = from; i < items.length; i++) {
+          const item = items[i] as WriteItem;
+          item.written = [];
+          if (item.expected !== undefined) {
+            const expected = item.expected;
+            const reads = item.records.map((record) => store.get(record.task.id));
+            let left = reads.length;
+            reads.forEach((request) => {
+              request.onsuccess = () => {
+                if (--left > 0 || settled) return;
+                // Every stored record of this item is read: decide, write, then go on with the rest.
+                for (let r = 0; r < reads.length; r++) {
+                  const stored = (reads[r] as IDBRequest<{ status?: TaskStatus } | undefined>).result;
+                  const match = stored !== undefined && expected.has(stored.status as TaskStatus);
+                  item.written.push(match);
+                  if (!match) continue;
+                  const record = item.records[r] as TaskRecord;
+                  try {
+                    store.put(toTaskRow(record));
+                  } catch (error) {
+                    return fail(i, record, error);
+                  }
+                }
+                run(i + 1);
+              };
+            });
             return;
           }
+          for (const record of item.records) {
+            try {
+              store.put(toTaskRow(record));
+            } catch (error) {
+              return fail(i, record, error);
+            }
+          }
         }
-      }
+      };
+      run(0);
     });
   }
 
@@ -337,6 +415,15 @@ export class IdbTaskStore implements TaskStore {
     }
     return out;
   }
+}
+
+/** One caller's part of a group commit: plain records, or a compare-and-set on their status. */
+interface WriteItem {
+  records: readonly TaskRecord[];
+  /** Statuses the stored record must have for the write; `undefined`: write unconditionally. */
+  expected: ReadonlySet<TaskStatus> | undefined;
+  /** Filled by the commit for a conditional item: which records were written. */
+  written: boolean[];
 }
 
 function corruptError(key: string, error: ValidationError): PersistenceError {

@@ -19,7 +19,7 @@
  *
  * Both run on WebGPU when chosen (see backend.ts) and fall back to WASM when it fails.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { TaskweaveError, ValidationError, type Task, type TaskOutput, type TensorData, type TensorType } from '@taskweave/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { backendPreference, runWithFallback } from '../backend.js';
@@ -28,27 +28,9 @@ import { fitToModel } from '../fitToModel.js';
 import type { HandlerContext, TaskHandler } from '../handler.js';
 import { parseInput } from '../handlerInput.js';
 import { dtypeOf, getPipeline, getSession, unloadModel } from '../models.js';
+import { inferenceInputSchema } from '../../shared/modelInputSchema.js';
 
-const TENSOR_TYPES = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'bool', 'float16', 'string'] as const;
-
-const tensorSchema = z.strictObject({
-  type: z.enum(TENSOR_TYPES),
-  dims: z.array(z.number().int().nonnegative()),
-  data: z.custom<TensorData['data']>((v) => Array.isArray(v) || ArrayBuffer.isView(v), { message: 'must be an array or a typed array' }),
-});
-const modelInputSchema = z.discriminatedUnion('format', [
-  z.strictObject({
-    format: z.literal('tensors'),
-    feeds: z.record(z.string().min(1), tensorSchema).refine((f) => Object.keys(f).length > 0, { message: 'must name at least one feed' }),
-    outputNames: z.array(z.string().min(1)).min(1).optional(),
-  }),
-  z.strictObject({
-    format: z.literal('pipeline'),
-    pipeline: z.string().min(1),
-    inputs: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-    options: z.record(z.string(), z.unknown()).optional(),
-  }),
-]);
+const modelInputSchema = inferenceInputSchema;
 
 type TensorsInput = Extract<z.output<typeof modelInputSchema>, { format: 'tensors' }>;
 type PipelineInput = Extract<z.output<typeof modelInputSchema>, { format: 'pipeline' }>;
