@@ -15,25 +15,12 @@ import type { ResolvedSubmit, SubmitIssue } from '@taskweave/core';
 import { BACKEND_PREFERENCES } from './backendPreference.js';
 import { MODEL_DTYPES } from './modelDtype.js';
 import { inferenceInputSchema } from './modelInputSchema.js';
+import { storageInputSchema } from './storageSchema.js';
 
 const BUILTIN = new Set(['TextProcessing', 'EmbeddingGeneration', 'ModelInference', 'VectorSearch', 'DataStorage', 'DataRetrieval']);
 
-const filterValue = z.union([z.string(), z.number(), z.boolean()]);
-const documentSchema = z
-  .strictObject({
-    id: z.string().min(1, 'must be a non-empty id').optional(),
-    text: z.string().optional(),
-    vector: z.union([z.instanceof(Float32Array), z.array(z.number())], { error: 'must be a Float32Array or an array of numbers' }).optional(),
-    metadata: z.record(z.string(), filterValue, { error: 'must map names to strings, numbers or booleans' }).optional(),
-  })
-  .refine((d) => d.text !== undefined || d.vector !== undefined, { message: 'a document needs a text or a vector', path: ['text'] });
-
 /** The `value` of a DataStorage task's custom input, as the storage handler takes it. */
-const storageValueSchema = z.strictObject({
-  collection: z.string({ error: 'must be a collection name' }).min(1, 'must be a non-empty collection name'),
-  documents: z.array(documentSchema).max(100_000, 'at most 100,000 documents per task').default([]),
-  delete: z.array(z.string().min(1)).max(100_000).default([]),
-});
+const storageValueSchema = storageInputSchema;
 
 const embeddingTexts = z.strictObject({
   texts: z.array(z.string().refine((s) => s.trim().length > 0, { message: 'must not be empty or only whitespace' })).min(1).max(1024),
