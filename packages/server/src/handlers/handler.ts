@@ -1,0 +1,23 @@
+/** The contract between a `taskweave-worker` process and the handlers it runs. */
+import type { MeasuredMetrics, Task, TaskOutput } from '@taskweave/core';
+
+export interface ServerHandlerContext {
+  /** Aborts on cancel (relayed over Redis pub/sub) and on the task's deadline; `signal.reason` is the TaskweaveError. */
+  signal: AbortSignal;
+  /** Merge measured values into this attempt's metrics (`backend`, `networkBytes`, …). */
+  reportMetrics(metrics: MeasuredMetrics): void;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+  /**
+   * The task id: the same on every run of the task (retries, a re-run after a worker died), for
+   * handlers with side effects elsewhere, which run at least once.
+   */
+  idempotencyKey: string;
+}
+
+/**
+ * Runs one task in a worker process. Throw a `TaskweaveError` for a typed failure (a
+ * non-retryable one ends the task Failed at once; others are retried with backoff).
+ * @example const echo: ServerTaskHandler = async (task) => ({ kind: 'custom', value: task.input })
+ */
+export type ServerTaskHandler = (task: Task, ctx: ServerHandlerContext) => Promise<TaskOutput>;

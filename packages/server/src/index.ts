@@ -1,0 +1,11 @@
+export { createTaskweaveServer } from './server.js';
+export type { ServerOptions, TaskweaveServer } from './server.js';
+export { createTaskweaveWorker } from './worker.js';
+export type { WorkerOptions, TaskweaveWorker } from './worker.js';
+export { TaskBoard, bullPriority } from './taskBoard.js';
+export type { BoardOptions, TaskState, JobData } from './taskBoard.js';
+export { mintToken, verifyToken } from './token.js';
+export type { TokenClaims } from './token.js';
+export { parseTaskBody, resultToWire, encodeStored, decodeStored, toPlainJson } from './wire.js';
+export type { WireFormat, ParsedTask } from './wire.js';
+export type { ServerTaskHandler, ServerHandlerContext } from './handlers/handler.js';

@@ -1,0 +1,189 @@
+/**
+ * A `taskweave-worker` process: a BullMQ Worker on the taskweave queue that runs each job's task
+ * with the handler registered for its type, and adds what BullMQ lacks:
+ *
+ * - **Deadline** → `Timeout`: checked when the job starts, and enforced while it runs (the
+ *   handler's signal aborts at the deadline; the task ends Timeout even if the handler ignores it).
+ * - **Cancellation** of a running job: the API publishes the id on the cancel channel; the worker
+ *   running it aborts the handler's signal. The end (Cancelled) was already recorded by the API.
+ * - **Retries**: a retryable error is thrown back to BullMQ, which runs the job again after its
+ *   exponential backoff (`attempts = maxRetries + 1`); a non-retryable one, or the last attempt's,
+ *   ends the task Failed and is thrown as BullMQ's UnrecoverableError.
+ * - **A process killed mid-job** (`kill -9`): its lock lapses, BullMQ's stalled-job check moves the
+ *   job back to wait, and another worker runs it. Stalls are not attempts (BullMQ counts them
+ *   apart, up to `maxStalledCount`). A re-run of a job whose task already ended does nothing.
+ * - **Metrics** as the seed measures them: duration of the final attempt, queue wait from submit
+ *   to that attempt's start, the process's resident memory, its CPU time over wall time, network
+ *   bytes 0 (models are read from disk), retries.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import {
+  CancelledError,
+  TaskStatus,
+  TaskweaveError,
+  TimeoutError,
+  isTaskweaveError,
+  parseTaskOutput,
+  serializeError,
+  type MeasuredMetrics,
+  type Task,
+  type TaskResult,
+  type TaskStatus as Status,
+  type TaskType,
+} from '@taskweave/core';
+import { TaskBoard, connect, type BoardOptions, type JobData } from './taskBoard.js';
+import { embeddingHandler } from './handlers/embedding.js';
+import type { ServerTaskHandler } from './handlers/handler.js';
+import { inferenceHandler } from './handlers/inference.js';
+import { NodeModels } from './handlers/models.js';
+import { textHandler } from './handlers/text.js';
+
+/** Options of `createTaskweaveWorker`. */
+export interface WorkerOptions extends BoardOptions {
+  /** Folder with one sub-folder per model id; without it the model handlers are not registered. */
+  modelsDir?: string;
+  /** ORT intra-op threads per model session. @default 1 */
+  numThreads?: number;
+  /** Jobs this process runs at once. @default 1 (one inference at a time, as a browser worker) */
+  concurrency?: number;
+  /** Handlers by task type (`'TextProcessing'`, `'custom:resize'`, …); they replace the built-in ones of the same type. */
+  handlers?: Partial<Record<TaskType, ServerTaskHandler>>;
+  /** How long a job's lock lasts without renewal; a dead process's job is taken back after it. @default 30000 */
+  lockDurationMs?: number;
+  /** How often BullMQ looks for stalled jobs. @default 30000 */
+  stalledIntervalMs?: number;
+  /** Stalls a job survives before it fails. @default 5 */
+  maxStalledCount?: number;
+}
+
+/** A running worker process's handle. */
+export interface TaskweaveWorker {
+  /** Resolves when the worker is connected and taking jobs. */
+  ready(): Promise<void>;
+  /** Stops taking jobs, lets running ones finish, and disconnects. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a worker on the queue.
+ * @example
+ * const worker = createTaskweaveWorker({ redisUrl: 'redis://10.0.0.5:6379', modelsDir: './models',
+ *   handlers: { 'custom:echo': async (task) => ({ kind: 'custom', value: task.input }) } })
+ */
+export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWorker {
+  const board = new TaskBoard(options);
+  const handlers = new Map<string, ServerTaskHandler>();
+  let models: NodeModels | undefined;
+  if (options.modelsDir !== undefined) {
+    models = new NodeModels({ modelsDir: options.modelsDir, numThreads: options.numThreads ?? 1 });
+    handlers.set('EmbeddingGeneration', embeddingHandler(models));
+    handlers.set('TextProcessing', textHandler(models));
+    handlers.set('ModelInference', inferenceHandler(models, options.numThreads ?? 1));
+  }
+  for (const [type, handler] of Object.entries(options.handlers ?? {})) if (handler !== undefined) handlers.set(type, handler);
+
+  const running = new Map<string, AbortController>();
+  const subscriber = connect(options.redisUrl ?? 'redis://127.0.0.1:6379');
+  const subscribed = subscriber.subscribe(board.cancelChannel);
+  subscriber.on('message', (_channel: string, id: string) => running.get(id)?.abort(new CancelledError()));
+
+  const end = (task: Task, status: Status, output: TaskResult['output'], metrics: TaskResult['metrics'], error?: unknown) =>
+    board.end(task.id, {
+      taskId: task.id,
+      status,
+      output,
+      metrics,
+      timestamp: Date.now(),
+      ...(error === undefined ? {} : { error: serializeError(error).message, errorCode: serializeError(error).code }),
+    });
+
+  const process = async (job: Job<JobData>): Promise<void> => {
+    const id = job.id as string;
+    if ((await board.result(id)) !== undefined) return;
+    const task: Task = { ...TaskBoard.taskOf(job), retryCount: job.attemptsMade };
+    const started = Date.now();
+    const cpuStart = globalThis.process.cpuUsage();
+    const measured: MeasuredMetrics = {};
+    const metrics = () => {
+      const durationMs = Date.now() - started;
+      const cpu = globalThis.process.cpuUsage(cpuStart);
+      return {
+        durationMs,
+        queueWaitMs: Math.max(0, started - task.createdAt),
+        memoryBytes: globalThis.process.memoryUsage().rss,
+        cpuUsage: durationMs > 0 ? Math.min(1, (cpu.user + cpu.system) / 1000 / durationMs) : 0,
+        networkBytes: 0,
+        retryCount: job.attemptsMade,
+        ...measured,
+      };
+    };
+    if (task.deadline !== undefined && started >= task.deadline) {
+      await end(task, TaskStatus.Timeout, { kind: 'none' }, metrics(), new TimeoutError('Task deadline passed before it started'));
+      return;
+    }
+    const handler = handlers.get(task.type);
+    if (handler === undefined) {
+      const error = new TaskweaveError('not-configured', `No handler for ${task.type} in this worker`, { retryable: false });
+      await end(task, TaskStatus.Failed, { kind: 'none' }, metrics(), error);
+      throw new UnrecoverableError(error.message);
+    }
+    const controller = new AbortController();
+    running.set(id, controller);
+    const timer = task.deadline === undefined ? undefined : setTimeout(() => controller.abort(new TimeoutError()), task.deadline - started);
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    try {
+      const output = await Promise.race([
+        handler(task, {
+          signal: controller.signal,
+          attempt: job.attemptsMade + 1,
+          idempotencyKey: id,
+          reportMetrics: (m) => Object.assign(measured, m),
+        }),
+        aborted,
+      ]);
+      await end(task, TaskStatus.Completed, parseTaskOutput(output), metrics());
+    } catch (error) {
+      const reason = controller.signal.aborted ? controller.signal.reason : error;
+      if (isTaskweaveError(reason, 'cancelled')) return;
+      if (isTaskweaveError(reason, 'timeout')) {
+        await end(task, TaskStatus.Timeout, { kind: 'none' }, metrics(), reason);
+        return;
+      }
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!serializeError(reason).retryable || lastAttempt) {
+        await end(task, TaskStatus.Failed, { kind: 'none' }, metrics(), reason);
+        throw new UnrecoverableError(serializeError(reason).message);
+      }
+      throw reason;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      running.delete(id);
+    }
+  };
+
+  const worker = new Worker<JobData>(board.queue.name, process, {
+    connection: connect(options.redisUrl ?? 'redis://127.0.0.1:6379'),
+    prefix: options.prefix ?? 'bull',
+    concurrency: options.concurrency ?? 1,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    maxStalledCount: options.maxStalledCount ?? 5,
+  });
+  // BullMQ reports connection errors here while Redis restarts; it reconnects by itself.
+  worker.on('error', () => undefined);
+
+  return {
+    async ready() {
+      await subscribed;
+      await worker.waitUntilReady();
+    },
+    async close() {
+      await worker.close();
+      subscriber.disconnect();
+      await board.close();
+      await models?.dispose();
+    },
+  };
+}
