@@ -22,14 +22,4 @@ export default defineConfig({
   preview: { host: 'localhost', port: 4173, headers: isolation },
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
-  optimizeDeps: {
-    // Deps first imported inside workers: pre-bundle them up front, or Vite reloads the page mid-run.
-    include: [
-      '@taskweave/web-worker > comlink',
-      '@taskweave/web-worker > idb',
-      '@taskweave/web-worker > zod',
-      '@taskweave/web-worker > @huggingface/transformers',
-      '@taskweave/web-worker > onnxruntime-web',
-    ],
-  },
 });
