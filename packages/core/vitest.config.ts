@@ -1,6 +1,12 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// Tests run in Node (Vite's ssr environment): @taskweave/* resolve to their sources (the
+// "@taskweave/source" export condition), never to a dist/ that may be stale or absent.
+const conditions = ['@taskweave/source', ...defaultServerConditions];
+
 export default defineConfig({
+  ssr: { resolve: { conditions } },
   test: {
     environment: 'node',
     include: ['src/**/*.test.ts'],

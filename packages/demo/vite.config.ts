@@ -5,7 +5,7 @@
  * a missing model file is a 404, not index.html; localhost only.
  */
 import { taskweaveOrt } from '@taskweave/web-worker/vite';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -15,18 +15,11 @@ const isolation = {
 export default defineConfig({
   appType: 'mpa',
   plugins: [taskweaveOrt()],
+  // The workspace's packages from their sources (their "@taskweave/source" export condition); an
+  // app that installs them gets their built dist/ and needs no such line.
+  resolve: { conditions: ['@taskweave/source', ...defaultClientConditions] },
   server: { host: 'localhost', port: 5173, headers: isolation },
   preview: { host: 'localhost', port: 4173, headers: isolation },
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
-  optimizeDeps: {
-    // Deps first imported inside workers: pre-bundle them up front, or Vite reloads the page mid-run.
-    include: [
-      '@taskweave/web-worker > comlink',
-      '@taskweave/web-worker > idb',
-      '@taskweave/web-worker > zod',
-      '@taskweave/web-worker > @huggingface/transformers',
-      '@taskweave/web-worker > onnxruntime-web',
-    ],
-  },
 });

@@ -6,14 +6,20 @@
  * Vite's default config loader can import it from an app's vite.config.ts.
  *
  * - Serves the onnxruntime-web files transformers.js loads at run time (`.mjs` glue and `.wasm`
- *   binary) from the app's own origin under `base` (default `/ort/`) in dev and preview, and
- *   emits them into the build. The files are read from the onnxruntime-web that
- *   `@huggingface/transformers` itself resolves (never a second copy, never a CDN).
+ *   binary) from the app's own origin under `base` (default `/ort/`) in dev, emits them into the
+ *   build, and serves the built copies in preview. The files are read from the onnxruntime-web
+ *   that `@huggingface/transformers` resolves from this package (`@taskweave/web-worker`, which
+ *   depends on it): never from the app's root, where a strict package manager (pnpm) does not put
+ *   it, never a second copy, never a CDN.
  * - Resolves onnxruntime-web with its `onnxruntime-web-use-extern-wasm` condition, so the build
  *   holds the wasm once (under `base`), not a second copy in `assets/`.
  * - Sets `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
  *   require-corp` in dev and preview (SharedArrayBuffer, multi-threaded WASM), and
  *   `worker.format = 'es'` (the pool's workers are module workers).
+ * - Dev server: keeps `@taskweave/web-worker` out of dependency pre-bundling (its default worker
+ *   is a `new URL('./worker/entry.js', import.meta.url)` that must stay a file) and pre-bundles
+ *   what its workers import (comlink, idb, zod, `@taskweave/core`, transformers.js,
+ *   onnxruntime-web) up front, so a worker's first import does not make Vite reload the page.
  *
  * Pair it with the pool's `wasmBaseUrl` (default `new URL('/ort/', location)`).
  *
@@ -22,51 +28,39 @@
  * import { taskweaveOrt } from '@taskweave/web-worker/vite'
  * export default defineConfig({ plugins: [taskweaveOrt()] })
  */
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, parse } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { defaultClientConditions } from 'vite';
+import { DEFAULT_ORT_FILES, EXTERN_WASM_CONDITION, crossOriginIsolationHeaders as ISOLATION, ortDistDirWith } from './ort.js';
+
+export { ortDistDir } from './ort.js';
 
 /** @typedef {import('./vite.types.js').TaskweaveOrtOptions} TaskweaveOrtOptions */
 
-const DEFAULT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
-/**
- * onnxruntime-web's export condition for apps that serve its wasm themselves. Without it the
- * bundler picks ORT's `*.bundle.min.mjs`, whose `new URL('….wasm', import.meta.url)` makes every
- * build carry a second, never-loaded 21 MB copy of the wasm in `assets/`.
- */
-const EXTERN_WASM = 'onnxruntime-web-use-extern-wasm';
-const ISOLATION = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
+/** This package's name. */
+const NAME = '@taskweave/web-worker';
+/** What the package's workers import: pre-bundled up front in dev (see `optimizeDeps` below). */
+const WORKER_DEPS = ['comlink', 'idb', 'zod', '@huggingface/transformers', 'onnxruntime-web'];
 
 /**
- * @param {string} entry a file inside the package
- * @param {string} name the package's name
- * @returns {string} the package's folder
+ * Dependency pre-bundling for the dev server. `@taskweave/web-worker` itself stays out (its default
+ * worker is a `new URL(…, import.meta.url)` next to it, which a pre-bundled copy would lose); what
+ * its workers import is pre-bundled up front (`@taskweave/web-worker > dep`), or Vite would only
+ * discover it when a worker starts and reload the page. `@taskweave/core` is named too when
+ * `@taskweave/web-worker` is installed (not linked into a workspace, where it is source).
+ * @param {string} root the app's root
+ * @returns {{ include: string[], exclude: string[] }}
  */
-function packageDir(entry, name) {
-  let dir = dirname(entry);
-  while (dir !== parse(dir).root) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && /** @type {{ name?: string }} */ (JSON.parse(readFileSync(manifest, 'utf8'))).name === name) return dir;
-    dir = dirname(dir);
+function optimizeDeps(root) {
+  const include = WORKER_DEPS.map((dep) => `${NAME} > ${dep}`);
+  try {
+    const manifest = realpathSync(createRequire(join(root, 'package.json')).resolve(`${NAME}/package.json`));
+    if (manifest.includes(`${sep}node_modules${sep}`)) include.push(`${NAME} > @taskweave/core`);
+  } catch {
+    // Not resolvable from the app's root (the package's own tests): nothing to add.
   }
-  throw new Error(`taskweaveOrt: cannot find the package folder of ${name} from ${entry}`);
-}
-
-/**
- * The `dist` folder of the onnxruntime-web that `@huggingface/transformers` resolves from `from`.
- * @param {string} from
- * @returns {string}
- * @example ortDistDir(process.cwd()) // …/onnxruntime-web@1.22.0-…/node_modules/onnxruntime-web/dist
- */
-export function ortDistDir(from) {
-  const fromRequire = createRequire(join(from, 'package.json'));
-  const transformersDir = packageDir(fromRequire.resolve('@huggingface/transformers'), '@huggingface/transformers');
-  const ortRequire = createRequire(join(transformersDir, 'package.json'));
-  return join(packageDir(ortRequire.resolve('onnxruntime-web'), 'onnxruntime-web'), 'dist');
+  return { include, exclude: [NAME] };
 }
 
 /** @param {string} file */
@@ -84,28 +78,26 @@ function contentType(file) {
 export function taskweaveOrt(options = {}) {
   const base = options.base ?? '/ort/';
   if (!base.startsWith('/') || !base.endsWith('/')) throw new Error(`taskweaveOrt: base must start and end with '/', got ${JSON.stringify(base)}`);
-  const files = options.files ?? DEFAULT_FILES;
+  const files = options.files ?? DEFAULT_ORT_FILES;
   const isolate = options.crossOriginIsolation ?? true;
   /** @type {string | undefined} */
   let dist;
-  let root = process.cwd();
+  /** The build's copy of the files (`<outDir>/<base>`), which preview serves. */
+  let builtDir = '';
 
   /** @returns {string} */
-  const distDir = () => {
-    const found = (dist ??= ortDistDir(options.resolveFrom ?? root));
-    for (const file of files) {
-      if (!existsSync(join(found, file))) throw new Error(`taskweaveOrt: ${file} is not in ${found}`);
-    }
-    return found;
-  };
+  const distDir = () => (dist ??= ortDistDirWith(options.resolveFrom, files));
 
-  /** @type {import('vite').Connect.NextHandleFunction} */
-  const middleware = (req, res, next) => {
+  /**
+   * @param {() => string} dirOf where the served files are
+   * @returns {import('vite').Connect.NextHandleFunction}
+   */
+  const middleware = (dirOf) => (req, res, next) => {
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (!path.startsWith(base)) return next();
     const file = path.slice(base.length);
     if (!files.includes(file)) return next();
-    const full = join(distDir(), file);
+    const full = join(dirOf(), file);
     res.statusCode = 200;
     res.setHeader('Content-Type', contentType(file));
     res.setHeader('Content-Length', String(statSync(full).size));
@@ -122,18 +114,20 @@ export function taskweaveOrt(options = {}) {
       return {
         worker: { format: /** @type {const} */ ('es') },
         // Vite concatenates condition lists: add ours, and keep Vite's defaults when the app set none.
-        resolve: { conditions: user.resolve?.conditions === undefined ? [...defaultClientConditions, EXTERN_WASM] : [EXTERN_WASM] },
+        resolve: { conditions: user.resolve?.conditions === undefined ? [...defaultClientConditions, EXTERN_WASM_CONDITION] : [EXTERN_WASM_CONDITION] },
+        optimizeDeps: optimizeDeps(resolve(user.root ?? process.cwd())),
         ...(isolate ? { server: { headers: ISOLATION }, preview: { headers: ISOLATION } } : {}),
       };
     },
     configResolved(config) {
-      root = config.root;
+      builtDir = join(resolve(config.root, config.build.outDir), base.slice(1));
     },
     configureServer(server) {
-      server.middlewares.use(middleware);
+      server.middlewares.use(middleware(distDir));
     },
     configurePreviewServer(server) {
-      server.middlewares.use(middleware);
+      // The files the build emitted; the package's own when the app was built without them.
+      server.middlewares.use(middleware(() => (files.every((file) => existsSync(join(builtDir, file))) ? builtDir : distDir())));
     },
     generateBundle() {
       for (const file of files) {

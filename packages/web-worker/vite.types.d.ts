@@ -16,20 +16,24 @@ export interface TaskweaveOrtOptions {
   files?: string[];
   /** Set COOP/COEP headers in dev and preview. @default true */
   crossOriginIsolation?: boolean;
-  /** Directory to resolve `@huggingface/transformers` from. @default Vite's `root` */
+  /**
+   * Directory to resolve `@huggingface/transformers` (and through it onnxruntime-web) from.
+   * @default this package's folder (`@taskweave/web-worker` depends on transformers.js)
+   */
   resolveFrom?: string;
 }
 
 /**
- * The `dist` folder of the onnxruntime-web that `@huggingface/transformers` resolves from `from`.
- * @example ortDistDir(process.cwd()) // …/onnxruntime-web@1.22.0-…/node_modules/onnxruntime-web/dist
+ * The `dist` folder of the onnxruntime-web that `@huggingface/transformers` resolves from `from`
+ * (default: this package's folder).
+ * @example ortDistDir() // …/onnxruntime-web@1.22.0-…/node_modules/onnxruntime-web/dist
  */
-export declare function ortDistDir(from: string): string;
+export declare function ortDistDir(from?: string): string;
 
 /**
  * Vite plugin: serves onnxruntime-web's `.mjs`/`.wasm` from the app's origin under `base` (and
  * emits them into the build, once), sets COOP/COEP headers in dev and preview, makes workers
- * ES modules.
+ * ES modules, and sets the dev server's dependency pre-bundling for the package's workers.
  *
  * @example
  * // vite.config.ts

@@ -1,5 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import type { BrowserContext } from 'playwright';
+import { defaultClientConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import type { BrowserCommand } from 'vitest/node';
 import { taskweaveOrt } from './vite.js';
@@ -42,13 +43,13 @@ const takeRouteAuditViolations: BrowserCommand<[]> = (ctx) => {
 export default defineConfig({
   // The demo's public folder holds the shipped models: served at /models/ (the pool's default modelBaseUrl).
   publicDir: '../demo/public',
+  // The plugin also pre-bundles what the workers import (comlink, idb, zod, transformers.js, ORT).
   plugins: [taskweaveOrt()],
+  // @taskweave/core from its sources (its "@taskweave/source" export condition), not its dist/.
+  resolve: { conditions: ['@taskweave/source', ...defaultClientConditions] },
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' },
-  optimizeDeps: {
-    include: ['comlink', 'idb', 'onnxruntime-web', '@huggingface/transformers'],
-  },
   test: {
     include: ['src/**/*.test.ts'],
     setupFiles: ['src/__tests__/setup/routeAudit.ts'],

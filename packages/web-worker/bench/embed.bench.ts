@@ -24,7 +24,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
-import { createServer } from 'vite';
+import { createServer, defaultClientConditions } from 'vite';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
 import { taskweaveOrt } from '../vite.js';
@@ -52,6 +52,8 @@ const ARRANGEMENTS: Arrangement[] = ['mainPerSentence', 'mainBatched', 'handwrit
 const server = await createServer({
   root,
   configFile: false,
+  // @taskweave/core from its sources (its "@taskweave/source" export condition), not its dist/.
+  resolve: { conditions: ['@taskweave/source', ...defaultClientConditions] },
   logLevel: process.env['BENCH_VITE_LOG'] === '1' ? 'info' : 'error',
   publicDir: fileURLToPath(new URL('../../demo/public', import.meta.url)),
   appType: 'mpa',

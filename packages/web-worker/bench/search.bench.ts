@@ -9,7 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
-import { createServer } from 'vite';
+import { createServer, defaultClientConditions } from 'vite';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
 import { chromiumArgs as args, chromiumExecutablePath as executablePath } from '../../../scripts/chromium.mjs';
@@ -23,6 +23,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const server = await createServer({
   root,
   configFile: false,
+  // @taskweave/core from its sources (its "@taskweave/source" export condition), not its dist/.
+  resolve: { conditions: ['@taskweave/source', ...defaultClientConditions] },
   logLevel: 'error',
   server: { port: 0, host: '127.0.0.1' },
   optimizeDeps: { include: ['zod'] },

@@ -117,7 +117,9 @@ function resolveModelEnvUrls(env: ModelEnvOptions): ModelEnvOptions {
 }
 
 function defaultWorker(): Worker {
-  return new Worker(new URL('../worker/entry.ts', import.meta.url), { type: 'module' });
+  // Written literally, so an app's bundler (Vite, webpack 5) emits the worker. `.js` names the built
+  // file next to this one (dist/worker/entry.js); on sources Vite finds entry.ts for it.
+  return new Worker(new URL('../worker/entry.js', import.meta.url), { type: 'module' });
 }
 
 /**

@@ -1,0 +1,46 @@
+// What an app writes: embed three sentences with the built-in worker (no worker file). The
+// result lands in #result for the test to read.
+import { TaskStatus, TaskType } from '@taskweave/core';
+import { createTaskweave } from '@taskweave/web-worker';
+
+const SENTENCES = ['a cat sits on the mat', 'a kitten is on the rug', 'stock markets fell sharply'];
+
+function cosine(a, b) {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+async function run() {
+  const tw = await createTaskweave({ name: 'consumer', pool: { size: 1 } });
+  const ids = await tw.submitMany(
+    SENTENCES.map((text) => ({ type: TaskType.EmbeddingGeneration, input: { kind: 'text', text }, modelId: 'use-lite' })),
+  );
+  const [cat, kitten, stocks] = await Promise.all(
+    ids.map(async (id) => {
+      const result = await tw.wait(id);
+      if (result.status !== TaskStatus.Completed) throw new Error(`embedding failed: ${result.status} ${result.error ?? ''}`);
+      return result.output.vector;
+    }),
+  );
+  await tw.close();
+  return { dims: cat.length, similar: cosine(cat, kitten), unrelated: [cosine(cat, stocks), cosine(kitten, stocks)], crossOriginIsolated };
+}
+
+const out = document.querySelector('#result');
+run().then(
+  (result) => {
+    out.textContent = JSON.stringify(result);
+    out.dataset.state = 'done';
+  },
+  (error) => {
+    out.textContent = String(error?.stack ?? error);
+    out.dataset.state = 'failed';
+  },
+);

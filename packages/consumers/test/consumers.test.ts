@@ -1,0 +1,143 @@
+/**
+ * The packages as an app gets them: `pnpm pack` tarballs of @taskweave/core and
+ * @taskweave/web-worker, checked by publint and arethetypeswrong, installed into a Vite app and a
+ * webpack 5 app (each a project of its own in a temporary folder, outside this workspace), built,
+ * served, and run in Chromium: three sentences embedded with use-lite by the default worker,
+ * with every request that leaves the page's origin blocked and failing the test. The Vite app is
+ * type-checked with strict tsc (skipLibCheck off), started as `node node_modules/vite/bin/vite.js
+ * preview` and served under a Content-Security-Policy without 'unsafe-eval', and run on Vite's
+ * dev server too; it also runs a task on a worker of its own.
+ *
+ * Each app is installed and built once; the steps run concurrently where they can (2 cores).
+ * KEEP_CONSUMERS=1 keeps the temporary folder (its path is printed).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright';
+import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs';
+import { appTool, filesUnder, installApp, packLibraries, runPage, serveStatic, tool, viteServer, type PageRun } from './harness.js';
+
+/** use-lite measured 0.669 (cat/kitten) against 0.031 (either and stocks). */
+const MARGIN = 0.3;
+const CSP = "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'";
+
+const work = mkdtempSync(join(tmpdir(), 'taskweave-consumers-'));
+if (process.env['KEEP_CONSUMERS'] === '1') console.log(`consumer apps in ${work}`);
+
+/** Settles with the value of `step`; a failure is reported by the test that awaits it, not as an unhandled rejection. */
+function started<T>(step: () => Promise<T>): Promise<T> {
+  const promise = step();
+  promise.catch(() => {});
+  return promise;
+}
+
+const packs = started(() => packLibraries(join(work, 'packs')));
+const viteApp = started(async () => installApp('vite', join(work, 'vite'), await packs));
+const webpackApp = started(async () => installApp('webpack', join(work, 'webpack'), await packs));
+const viteTypecheck = started(async () => {
+  const dir = await viteApp;
+  await appTool(dir, 'typescript/bin/tsc', ['-p', 'tsconfig.json']);
+  await appTool(dir, 'typescript/bin/tsc', ['-p', 'tsconfig.node.json']);
+});
+const viteBuild = started(async () => appTool(await viteApp, 'vite/bin/vite.js', ['build', '--logLevel', 'warn']));
+const webpackBuild = started(async () => appTool(await webpackApp, 'webpack-cli/bin/cli.js', ['--mode', 'production']));
+
+let browser: Browser | undefined;
+const launch = async (): Promise<Browser> => (browser ??= await chromium.launch({ ...chromiumLaunchOptions(), headless: true }));
+
+after(async () => {
+  await Promise.allSettled([packs, viteApp, webpackApp, viteTypecheck, viteBuild, webpackBuild]);
+  await browser?.close();
+  if (process.env['KEEP_CONSUMERS'] !== '1') rmSync(work, { recursive: true, force: true });
+});
+
+function assertEmbeds(run: PageRun): void {
+  assert.deepEqual(run.offOrigin, [], 'requests that left the page origin');
+  assert.deepEqual(run.errors, [], 'console errors');
+  const { dims, similar, unrelated } = run.result;
+  assert.equal(dims, 512);
+  for (const other of unrelated) {
+    assert.ok(similar - other >= MARGIN, `cos(cat, kitten) ${similar.toFixed(3)} should beat ${other.toFixed(3)} by ${MARGIN}`);
+  }
+  assert.equal(run.result.crossOriginIsolated, true, 'the page is cross-origin isolated');
+  assert.match(run.ort['ort-wasm-simd-threaded.jsep.mjs'] ?? '', /^200 text\/javascript/);
+  assert.match(run.ort['ort-wasm-simd-threaded.jsep.wasm'] ?? '', /^200 application\/wasm/);
+}
+
+/** The build holds onnxruntime-web's wasm once, under ort/ where the pool loads it (no copy ORT's bundle build would add). */
+function assertOneWasm(dist: string): void {
+  assert.deepEqual(
+    filesUnder(dist).filter((file) => file.endsWith('.wasm')),
+    ['ort/ort-wasm-simd-threaded.jsep.wasm'],
+  );
+}
+
+for (const name of ['core', 'webWorker'] as const) {
+  test(`publint --strict passes for the ${name} tarball`, async () => {
+    await tool('publint', ['run', '--strict', (await packs)[name]]);
+  });
+  test(`arethetypeswrong (esm-only) passes for the ${name} tarball`, async () => {
+    await tool('attw', [(await packs)[name], '--profile', 'esm-only']);
+  });
+}
+
+test('the built pool names its default worker in the literal form bundlers follow, and the file is there', async () => {
+  const pkg = join(await viteApp, 'node_modules', '@taskweave', 'web-worker');
+  const source = readFileSync(join(pkg, 'dist', 'main', 'poolOptions.js'), 'utf8');
+  const match = /new Worker\(new URL\('(\.{1,2}\/[^']+\.js)', import\.meta\.url\), \{ type: 'module' \}\)/.exec(source);
+  assert.ok(match?.[1] !== undefined, 'dist/main/poolOptions.js has no new Worker(new URL(…, import.meta.url), { type: "module" })');
+  assert.ok(existsSync(join(pkg, 'dist', 'main', match[1])), `${match[1]} is not in dist/main/`);
+});
+
+test('vite app: its sources type-check against the tarballs with strict tsc, skipLibCheck off (and its vite.config.ts)', async () => {
+  await viteTypecheck;
+});
+
+test('vite app: `vite preview` serves ORT from the build and embeds under a strict CSP', async () => {
+  const dir = await viteApp;
+  await viteBuild;
+  assertOneWasm(join(dir, 'dist'));
+  const server = await viteServer(dir, 'preview');
+  try {
+    const headers = await fetch(server.url).then((response) => response.headers);
+    assert.equal(headers.get('content-security-policy'), CSP);
+    const run = await runPage(await launch(), server.url);
+    assertEmbeds(run);
+    assert.equal(run.result.wordCount, 6, "the app's own worker ran its handler");
+  } finally {
+    await server.close();
+  }
+});
+
+test("vite app: the dev server runs it with no config beyond the plugin, and never reloads the page", async () => {
+  const server = await viteServer(await viteApp, 'dev');
+  try {
+    const run = await runPage(await launch(), server.url);
+    assertEmbeds(run);
+    assert.equal(run.result.wordCount, 6, "the app's own worker ran its handler");
+    // A dependency first met in a worker makes Vite re-optimize and reload the page mid-run.
+    assert.doesNotMatch(server.output(), /reloading/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('webpack 5 app: the build emits the default worker and ORT under ort/, and embeds', async () => {
+  const dir = await webpackApp;
+  await webpackBuild;
+  const dist = join(dir, 'dist');
+  assertOneWasm(dist);
+  const { crossOriginIsolationHeaders } = (await import(pathToFileURL(join(dir, 'node_modules/@taskweave/web-worker/webpack.js')).href)) as {
+    crossOriginIsolationHeaders: Record<string, string>;
+  };
+  const server = await serveStatic(dist, crossOriginIsolationHeaders);
+  try {
+    assertEmbeds(await runPage(await launch(), server.url));
+  } finally {
+    await server.close();
+  }
+});

@@ -1,0 +1,74 @@
+// @ts-check
+/**
+ * `@taskweave/web-worker/webpack` — what a webpack 5 app adds for the worker pool.
+ *
+ * - `TaskweaveOrtPlugin` emits the onnxruntime-web files transformers.js loads at run time (`.mjs`
+ *   glue and `.wasm`) into the build under `base` (default `ort/`, where the pool's default
+ *   `wasmBaseUrl` `/ort/` finds them; webpack-dev-server serves them from memory too). The files
+ *   come from the onnxruntime-web that `@huggingface/transformers` resolves from this package.
+ *   It also resolves onnxruntime-web with its `onnxruntime-web-use-extern-wasm` condition, so
+ *   the build holds the wasm once (under `base`), not a second copy webpack would emit as an asset.
+ * - `crossOriginIsolationHeaders`: the COOP/COEP headers to serve the app with
+ *   (`devServer.headers`, and your static host).
+ *
+ * The pool's workers need no config: webpack 5 bundles `new Worker(new URL(…, import.meta.url))`.
+ *
+ * @example
+ * // webpack.config.js
+ * import { TaskweaveOrtPlugin, crossOriginIsolationHeaders } from '@taskweave/web-worker/webpack'
+ * export default {
+ *   plugins: [new TaskweaveOrtPlugin(), new HtmlWebpackPlugin()],
+ *   devServer: { headers: crossOriginIsolationHeaders },
+ * }
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_ORT_FILES, EXTERN_WASM_CONDITION, ortDistDirWith } from './ort.js';
+
+export { crossOriginIsolationHeaders, ortDistDir } from './ort.js';
+
+/** @typedef {import('./webpack.types.js').TaskweaveOrtPluginOptions} TaskweaveOrtPluginOptions */
+
+const NAME = 'TaskweaveOrtPlugin';
+
+/** webpack plugin: onnxruntime-web's `.mjs`/`.wasm` under `ort/` in the build, ORT's extern-wasm build. */
+export class TaskweaveOrtPlugin {
+  /** @type {string} */
+  #base;
+  /** @type {readonly string[]} */
+  #files;
+  /** @type {string | undefined} */
+  #resolveFrom;
+
+  /** @param {TaskweaveOrtPluginOptions} [options] */
+  constructor(options = {}) {
+    const base = options.base ?? 'ort/';
+    if (base.startsWith('/') || !base.endsWith('/')) {
+      throw new Error(`${NAME}: base is a folder of the build, like 'ort/' (no leading '/', a trailing one), got ${JSON.stringify(base)}`);
+    }
+    this.#base = base;
+    this.#files = options.files ?? DEFAULT_ORT_FILES;
+    this.#resolveFrom = options.resolveFrom;
+  }
+
+  /** @param {import('webpack').Compiler} compiler */
+  apply(compiler) {
+    const { RawSource } = compiler.webpack.sources;
+    const stage = compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL;
+    /** @type {string | undefined} */
+    let dir;
+    // After webpack applied its defaults (`webpack`, the mode, `browser`), so ours adds to them.
+    compiler.hooks.afterEnvironment.tap(NAME, () => {
+      const resolve = compiler.options.resolve;
+      resolve.conditionNames = [EXTERN_WASM_CONDITION, ...(resolve.conditionNames ?? [])];
+    });
+    compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
+      compilation.hooks.processAssets.tap({ name: NAME, stage }, () => {
+        dir ??= ortDistDirWith(this.#resolveFrom, this.#files);
+        for (const file of this.#files) {
+          compilation.emitAsset(`${this.#base}${file}`, new RawSource(readFileSync(join(dir, file))));
+        }
+      });
+    });
+  }
+}

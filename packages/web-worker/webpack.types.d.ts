@@ -1,0 +1,49 @@
+/**
+ * Public types of `@taskweave/web-worker/webpack` (the plugin itself is webpack.js: plain
+ * JavaScript, so a webpack.config.js loads it as it is).
+ */
+import type { Compiler } from 'webpack';
+
+/** Options of `TaskweaveOrtPlugin`. */
+export interface TaskweaveOrtPluginOptions {
+  /** Folder of the build the ORT files go to, and the URL path they are served under. @default 'ort/' */
+  base?: string;
+  /**
+   * ORT files to emit. The default is the JSEP build (WASM + WebGPU) that the `onnxruntime-web`
+   * main entry — the one transformers.js imports — loads.
+   * @default ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']
+   */
+  files?: string[];
+  /**
+   * Directory to resolve `@huggingface/transformers` (and through it onnxruntime-web) from.
+   * @default this package's folder (`@taskweave/web-worker` depends on transformers.js)
+   */
+  resolveFrom?: string;
+}
+
+/**
+ * webpack 5 plugin: emits onnxruntime-web's `.mjs`/`.wasm` under `ort/` (once: ORT is resolved with
+ * its `onnxruntime-web-use-extern-wasm` condition, so no second copy lands in the build).
+ *
+ * @example
+ * // webpack.config.js
+ * import { TaskweaveOrtPlugin, crossOriginIsolationHeaders } from '@taskweave/web-worker/webpack'
+ * export default { plugins: [new TaskweaveOrtPlugin()], devServer: { headers: crossOriginIsolationHeaders } }
+ */
+export declare class TaskweaveOrtPlugin {
+  constructor(options?: TaskweaveOrtPluginOptions);
+  apply(compiler: Compiler): void;
+}
+
+/** `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`. */
+export declare const crossOriginIsolationHeaders: Readonly<{
+  'Cross-Origin-Opener-Policy': 'same-origin';
+  'Cross-Origin-Embedder-Policy': 'require-corp';
+}>;
+
+/**
+ * The `dist` folder of the onnxruntime-web that `@huggingface/transformers` resolves from `from`
+ * (default: this package's folder).
+ * @example ortDistDir() // …/onnxruntime-web@1.22.0-…/node_modules/onnxruntime-web/dist
+ */
+export declare function ortDistDir(from?: string): string;
