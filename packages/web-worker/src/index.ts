@@ -29,3 +29,7 @@ export { createTaskweave } from './main/createTaskweave.js';
 export type { Taskweave, TaskweaveOptions, TabRole } from './main/createTaskweave.js';
 export { typedTasks } from './main/typedTasks.js';
 export type { TaskHandle, TypedTasks, TaskSubmitter } from './main/typedTasks.js';
+export { createModelAssets } from './main/modelAssets.js';
+export type { ModelAssets, PersistResult, PrefetchOptions, StorageEstimate } from './main/modelAssets.js';
+export { MODEL_CACHE_NAME, sha256 } from './shared/modelAssets.js';
+export type { AssetDtype, AssetProgress, ModelAssetStatus, ModelDeclaration, ModelFileStatus } from './shared/modelAssets.js';

@@ -34,6 +34,8 @@ import {
 } from '@taskweave/core';
 import { IdbTaskStore, type IdbTaskStoreOptions } from '@taskweave/core/idb';
 import { collectionSchema } from '../shared/collectionSchema.js';
+import type { ModelDeclaration } from '../shared/modelAssets.js';
+import { createModelAssets, withDeclaredModels, type ModelAssets } from './modelAssets.js';
 import { channelName, leaderLockName, type TabMessage, type WireEvent } from './tabs/tabMessages.js';
 import { typedTasks, type TypedTasks } from './typedTasks.js';
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool.js';
@@ -57,6 +59,8 @@ export interface TaskweaveOptions {
   followerPollMs?: number;
   /** How long a follower waits for the leader to answer a cancel. @default 5000 */
   cancelTimeoutMs?: number;
+  /** The models the app uses: `tw.models` prefetches, lists and clears them; workers load them from the cache, checking pinned hashes. @default [] */
+  models?: readonly ModelDeclaration[];
 }
 
 export type TabRole = 'leader' | 'follower';
@@ -83,6 +87,8 @@ export interface Taskweave extends TypedTasks {
   getSnapshot(): QueueSnapshot | undefined;
   /** Stops this tab's part: a leader closes its scheduler and pool and hands over. */
   close(): Promise<void>;
+  /** The declared models' cache: list, prefetch, clear, persist, estimate (see `ModelAssets`). */
+  readonly models: ModelAssets;
 }
 
 /**
@@ -94,9 +100,11 @@ export interface Taskweave extends TypedTasks {
  * const { output } = await tw.wait(id)
  */
 export async function createTaskweave(options: TaskweaveOptions = {}): Promise<Taskweave> {
-  const tw = new TabTaskweave(options);
+  const models = createModelAssets(options.models, options.pool?.modelEnv);
+  const modelEnv = withDeclaredModels(options.pool?.modelEnv, options.models);
+  const tw = new TabTaskweave(modelEnv === undefined ? options : { ...options, pool: { ...options.pool, modelEnv } });
   await tw.start();
-  return Object.assign(tw, typedTasks(tw));
+  return Object.assign(tw, typedTasks(tw), { models });
 }
 
 function toWire(event: SchedulerEvent): WireEvent {
@@ -121,7 +129,7 @@ function fromWire(event: WireEvent): SchedulerEvent {
   }
 }
 
-class TabTaskweave implements Omit<Taskweave, keyof TypedTasks> {
+class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
   readonly name: string;
   readonly #options: TaskweaveOptions;
   readonly #tabId = crypto.randomUUID();
