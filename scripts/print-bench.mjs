@@ -16,6 +16,7 @@ const EXPECTED = [
   'embed-real-corpus-vs-handwritten',
   'embed-vs-native-onnxruntime',
   'cold-start-vs-handwritten',
+  'warm-reload-network-bytes',
 ];
 
 /** 'yes' / 'no' for goals written as `>= x` or `<= x`, else '?'. */

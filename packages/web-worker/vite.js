@@ -98,9 +98,19 @@ export function taskweaveOrt(options = {}) {
     const file = path.slice(base.length);
     if (!files.includes(file)) return next();
     const full = join(dirOf(), file);
+    // Revalidated on every load (no-cache), answered 304 when unchanged: a warm reload sends no ORT bytes.
+    const stat = statSync(full);
+    const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+    res.setHeader('ETag', etag);
+    if (req.headers['if-none-match'] === etag) {
+      res.statusCode = 304;
+      res.setHeader('Cache-Control', 'no-cache');
+      if (isolate) for (const [k, v] of Object.entries(ISOLATION)) res.setHeader(k, v);
+      return void res.end();
+    }
     res.statusCode = 200;
     res.setHeader('Content-Type', contentType(file));
-    res.setHeader('Content-Length', String(statSync(full).size));
+    res.setHeader('Content-Length', String(stat.size));
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     res.setHeader('Cache-Control', 'no-cache');
     if (isolate) for (const [k, v] of Object.entries(ISOLATION)) res.setHeader(k, v);

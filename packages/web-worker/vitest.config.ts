@@ -40,6 +40,49 @@ const takeRouteAuditViolations: BrowserCommand<[]> = (ctx) => {
   return list.splice(0);
 };
 
+// Model cache tests (src/__tests__/modelAssets.test.ts): take the origin's model and ORT wasm
+// routes offline (recording what still asked for them), and shrink the origin's storage quota.
+const offline = new WeakMap<BrowserContext, { urls: string[]; handler: Parameters<BrowserContext['route']>[1] }>();
+const OFFLINE_ROUTES = /\/models\/|\/ort\/.*\.wasm(\?|$)/;
+
+const setModelRoutesOffline: BrowserCommand<[on: boolean]> = async (ctx, on) => {
+  const current = offline.get(ctx.context);
+  if (!on) {
+    if (current === undefined) return [];
+    offline.delete(ctx.context);
+    await ctx.context.unroute(OFFLINE_ROUTES, current.handler);
+    return current.urls;
+  }
+  if (current !== undefined) return [];
+  const urls: string[] = [];
+  const handler: Parameters<BrowserContext['route']>[1] = async (route) => {
+    urls.push(route.request().url());
+    await route.abort('internetdisconnected');
+  };
+  offline.set(ctx.context, { urls, handler });
+  await ctx.context.route(OFFLINE_ROUTES, handler);
+  return [];
+};
+
+// The override lives as long as the CDP session that set it: kept open until reset.
+const quotaSessions = new WeakMap<BrowserContext, Awaited<ReturnType<BrowserContext['newCDPSession']>>>();
+const overrideStorageQuota: BrowserCommand<[bytes: number | null]> = async (ctx, bytes) => {
+  const origin = new URL(ctx.page.url()).origin;
+  let cdp = quotaSessions.get(ctx.context);
+  if (bytes === null) {
+    if (cdp === undefined) return;
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+    quotaSessions.delete(ctx.context);
+    await cdp.detach();
+    return;
+  }
+  if (cdp === undefined) {
+    cdp = await ctx.context.newCDPSession(ctx.page);
+    quotaSessions.set(ctx.context, cdp);
+  }
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: bytes });
+};
+
 export default defineConfig({
   // The demo's public folder holds the shipped models: served at /models/ (the pool's default modelBaseUrl).
   publicDir: '../demo/public',
@@ -73,7 +116,7 @@ export default defineConfig({
           }),
         },
       ],
-      commands: { startRouteAudit, takeRouteAuditViolations },
+      commands: { startRouteAudit, takeRouteAuditViolations, setModelRoutesOffline, overrideStorageQuota },
     },
   },
 });

@@ -4,7 +4,7 @@
  * `document.body.dataset.runtime` goes `starting` → `ready` (and `warm` → `done`) for tests.
  */
 import { TaskStatus, TaskweaveError } from '@taskweave/core';
-import type { WorkerPool } from '@taskweave/web-worker';
+import type { Taskweave, WorkerPool } from '@taskweave/web-worker';
 import './style.css';
 import { byId, h } from './dom.js';
 import { mountIngestView } from './ingestView.js';
@@ -22,9 +22,12 @@ const notices = new Notices(byId('notices'));
 const onError = (error: unknown): void => notices.error(error);
 document.body.dataset['runtime'] = 'starting';
 
-async function warmUp(pool: WorkerPool): Promise<void> {
+async function warmUp(tw: Taskweave, pool: WorkerPool): Promise<void> {
   document.body.dataset['warm'] = 'loading';
   try {
+    // Into the model cache once, here, rather than by every worker at once; a later visit
+    // finds it there and downloads nothing.
+    await tw.models.prefetch(EMBEDDING_MODEL);
     const report = await pool.warmUp(EMBEDDING_MODEL);
     for (const worker of report.workers) if (!worker.ok && worker.error) onError(worker.error);
     const backends = [...new Set(report.workers.filter((w) => w.ok).map((w) => w.backend))];
@@ -38,7 +41,7 @@ async function warmUp(pool: WorkerPool): Promise<void> {
   }
 }
 
-function mountPool(pool: WorkerPool | undefined): void {
+function mountPool(tw: Taskweave, pool: WorkerPool | undefined): void {
   const root = byId('pool');
   root.querySelectorAll(':scope > :not(h2)').forEach((el) => el.remove());
   if (!pool) {
@@ -46,7 +49,7 @@ function mountPool(pool: WorkerPool | undefined): void {
     return;
   }
   mountPoolView(root, pool);
-  void warmUp(pool);
+  void warmUp(tw, pool);
 }
 
 async function start(): Promise<void> {
@@ -78,7 +81,7 @@ async function start(): Promise<void> {
   tw.onRoleChange((role) => {
     if (role !== 'leader') return;
     notices.show('role', 'info', 'This tab now runs the tasks (the tab that ran them closed).');
-    mountPool(tw.pool);
+    mountPool(tw, tw.pool);
   });
 
   mountIngestView(byId('ingest'), tw, log, onError);
@@ -87,7 +90,7 @@ async function start(): Promise<void> {
   mountQueueView(byId('queue'), tw);
   mountThroughputPlot(byId('queue'), log);
   mountTasksView(byId('tasks'), log, tw, onError);
-  mountPool(tw.pool);
+  mountPool(tw, tw.pool);
   await gpu;
   document.body.dataset['runtime'] = 'ready';
 }

@@ -5,17 +5,26 @@
  * tasks, the others submit and watch).
  */
 import type { RecoveryReport } from '@taskweave/core';
-import { createTaskweave, type Taskweave } from '@taskweave/web-worker';
+import { createTaskweave, type ModelDeclaration, type Taskweave } from '@taskweave/web-worker';
 
 /** The demo's database, collection and model names. */
 export const DATABASE = 'taskweave-demo';
 export const COLLECTION = 'sotu';
 export const EMBEDDING_MODEL = 'use-lite';
 
+/**
+ * The models this app uses, declared so `tw.models` can prefetch them for offline use and the
+ * workers load them from the cache, checked against the pinned hash of the shipped file.
+ */
+export const MODELS: readonly ModelDeclaration[] = [
+  { id: EMBEDDING_MODEL, dtype: 'q8', hashes: { 'onnx/model_quantized.onnx': 'sha256-i3R5JBa2R62t60OuklsdabOABmv5OZjToLoE8/EW614=' } },
+];
+
 /** Starts taskweave in this tab; `recovery` says what a leader tab found in IndexedDB. */
 export async function createRuntime(): Promise<{ tw: Taskweave; recovery: RecoveryReport | undefined }> {
   const tw = await createTaskweave({
     name: DATABASE,
+    models: MODELS,
     pool: {
       size: Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1)),
       createWorker: () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'taskweave' }),

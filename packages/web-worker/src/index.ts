@@ -34,3 +34,7 @@ export type { Taskweave, TaskweaveOptions, TabRole } from './main/createTaskweav
 export { typedTasks } from './main/typedTasks.js';
 export type { TaskHandle, TypedTasks, TaskSubmitter } from './main/typedTasks.js';
 export type { TaskweaveEvent, TaskweaveListener } from './main/tabs/taskweaveEvent.js';
+export { createModelAssets } from './main/modelAssets.js';
+export type { ModelAssets, PersistResult, PrefetchOptions, StorageEstimate } from './main/modelAssets.js';
+export { MODEL_CACHE_NAME, sha256 } from './shared/modelAssets.js';
+export type { AssetDtype, AssetProgress, ModelAssetStatus, ModelDeclaration, ModelFileStatus } from './shared/modelAssets.js';

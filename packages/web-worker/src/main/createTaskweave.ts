@@ -42,6 +42,8 @@ import { LeaderLock } from './tabs/leaderLock.js';
 import { ResultWaiters } from './tabs/resultWaiters.js';
 import { channelName, leaderLockName, type TabMessage } from './tabs/tabMessages.js';
 import type { TaskweaveEvent, TaskweaveListener } from './tabs/taskweaveEvent.js';
+import type { ModelDeclaration } from '../shared/modelAssets.js';
+import { createModelAssets, withDeclaredModels, type ModelAssets } from './modelAssets.js';
 import { typedTasks, type TypedTasks } from './typedTasks.js';
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool.js';
 import { validateSubmission } from '../shared/submitSchema.js';
@@ -64,6 +66,8 @@ export interface TaskweaveOptions {
   takeoverBackoffMs?: number;
   /** Least time between two queue snapshots the leader sends to the other tabs. @default 100 */
   snapshotIntervalMs?: number;
+  /** The models the app uses: `tw.models` prefetches, lists and clears them; workers load them from the cache, checking pinned hashes. @default [] */
+  models?: readonly ModelDeclaration[];
 }
 
 export type TabRole = 'leader' | 'follower';
@@ -102,6 +106,8 @@ export interface Taskweave extends TypedTasks {
   close(): Promise<void>;
   /** Several tasks as they are now, in the order of `ids` (one store read in a follower). */
   getMany(ids: readonly TaskId[]): Promise<(TaskState | undefined)[]>;
+  /** The declared models' cache: list, prefetch, clear, persist, estimate (see `ModelAssets`). */
+  readonly models: ModelAssets;
 }
 
 /**
@@ -113,12 +119,14 @@ export interface Taskweave extends TypedTasks {
  * const { output } = await tw.wait(id)
  */
 export async function createTaskweave(options: TaskweaveOptions = {}): Promise<Taskweave> {
-  const tw = new TabTaskweave(options);
+  const models = createModelAssets(options.models, options.pool?.modelEnv);
+  const modelEnv = withDeclaredModels(options.pool?.modelEnv, options.models);
+  const tw = new TabTaskweave(modelEnv === undefined ? options : { ...options, pool: { ...options.pool, modelEnv } });
   await tw.start();
-  return Object.assign(tw, typedTasks(tw));
+  return Object.assign(tw, typedTasks(tw), { models });
 }
 
-class TabTaskweave implements Omit<Taskweave, keyof TypedTasks> {
+class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
   readonly name: string;
   readonly #options: TaskweaveOptions;
   readonly #tabId = crypto.randomUUID();

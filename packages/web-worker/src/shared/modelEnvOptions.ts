@@ -3,6 +3,8 @@
  * option, sent to each worker at start, applied by the worker's `env.ts`.
  */
 
+import type { ModelDeclaration } from './modelAssets.js';
+
 /**
  * Options of the model layer, sent by the pool at worker start (or set by an app's worker module).
  * @example const env: ModelEnvOptions = { modelBaseUrl: '/assets/models/', numThreads: 1 }
@@ -16,4 +18,9 @@ export interface ModelEnvOptions {
   allowRemoteModels?: boolean;
   /** ORT WASM threads in this worker (more than 1 needs cross-origin isolation). @default 1 */
   numThreads?: number;
+  /**
+   * Models declared by the app (`createTaskweave({ models })` sets this): a worker loads them
+   * through the model cache (`shared/modelAssets.ts`), checking their pinned hashes. @default []
+   */
+  models?: readonly ModelDeclaration[];
 }

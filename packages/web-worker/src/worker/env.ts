@@ -10,9 +10,19 @@
  * - `numThreads` ORT threads per worker (default 1: the pool's parallelism is its workers). ORT
  *   reads it when it creates its first session, so a later change has no effect in that worker.
  *
+ * - Model files are read through the model cache (`shared/modelAssets.ts`, Cache Storage
+ *   `taskweave-models`) handed to transformers.js as `env.customCache` (`useBrowserCache` off, so
+ *   there is one cache, not two); the app's declared models (`models`) are written there checked
+ *   and whole by `ensureDeclaredModel`, other files as transformers.js fetches them.
+ * - ORT's `.wasm` comes from that cache too, as bytes (`env.backends.onnx.wasm.wasmBinary`), so a
+ *   warm reload fetches none of its 21 MB. The 44 KB `.mjs` glue is still imported from
+ *   `wasmBaseUrl`: ORT takes it only as a URL, and under a CSP of `script-src 'self'` a blob: or
+ *   data: URL of cached bytes would be refused (the HTTP cache, or an app's service worker, keeps it).
+ *
  * transformers.js is imported lazily (first model use), so a worker starts fast.
  */
 import { TaskweaveError, ValidationError } from '@taskweave/core';
+import { ModelAssetStore, resolveModelDeclarations, type ResolvedModelDeclaration } from '../shared/modelAssets.js';
 import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
 
 /** The settings in force, with absolute URLs. */
@@ -21,6 +31,7 @@ export interface ResolvedModelEnv {
   wasmBaseUrl: string;
   allowRemoteModels: boolean;
   numThreads: number;
+  models: ResolvedModelDeclaration[];
 }
 
 type Transformers = typeof import('@huggingface/transformers');
@@ -60,6 +71,7 @@ export function resolveModelEnv(opts: ModelEnvOptions = options): ResolvedModelE
     wasmBaseUrl: absolute(opts.wasmBaseUrl, '/ort/', 'wasmBaseUrl'),
     allowRemoteModels: opts.allowRemoteModels ?? false,
     numThreads,
+    models: resolveModelDeclarations(opts.models),
   };
 }
 
@@ -71,6 +83,7 @@ export function configureModelEnv(next: ModelEnvOptions): void {
   options = { ...options, ...next };
   const resolved = resolveModelEnv(options);
   resolvedNow = resolved;
+  store = undefined;
   if (applied !== undefined) void applied.then((t) => applyTo(t, resolved));
 }
 
@@ -80,8 +93,33 @@ export function modelEnv(): ResolvedModelEnv {
   return resolvedNow;
 }
 
+let store: ModelAssetStore | undefined;
+
+/** The model cache of the settings in force. */
+export function modelAssets(): ModelAssetStore {
+  const env = modelEnv();
+  store ??= new ModelAssetStore(env, env.models);
+  return store;
+}
+
+/**
+ * Before a declared model loads: its files into the cache (fetched if missing) and every pinned
+ * hash checked against the cached bytes, so transformers.js reads only checked files.
+ */
+export async function ensureDeclaredModel(modelId: string): Promise<ResolvedModelDeclaration | undefined> {
+  const assets = modelAssets();
+  if (assets.declared(modelId) === undefined) return undefined;
+  await assets.prefetch(modelId, { verifyCached: true, includeRuntime: false });
+  return assets.declared(modelId);
+}
+
 function applyTo(transformers: Transformers, resolved: ResolvedModelEnv): void {
   const { env } = transformers;
+  if (typeof caches !== 'undefined') {
+    env.useBrowserCache = false;
+    env.useCustomCache = true;
+    env.customCache = modelAssets().transformersCache();
+  }
   env.allowLocalModels = true;
   env.localModelPath = resolved.modelBaseUrl;
   env.allowRemoteModels = resolved.allowRemoteModels;
@@ -95,8 +133,15 @@ function applyTo(transformers: Transformers, resolved: ResolvedModelEnv): void {
 
 /** transformers.js with this worker's settings applied (imported on first call). */
 export function transformers(): Promise<Transformers> {
-  applied ??= import('@huggingface/transformers').then((t) => {
+  applied ??= import('@huggingface/transformers').then(async (t) => {
     applyTo(t, modelEnv());
+    const wasm = t.env.backends.onnx.wasm;
+    if (wasm !== undefined && typeof caches !== 'undefined') {
+      // Before the first session: ORT reads wasmBinary when it starts. If the cache cannot give
+      // the bytes, ORT fetches the wasm itself from wasmPaths, as before.
+      const binary = await modelAssets().wasmBinary().catch(() => undefined);
+      if (binary !== undefined) wasm.wasmBinary = binary;
+    }
     return t;
   });
   return applied;

@@ -15,7 +15,7 @@ import { TaskweaveError, ValidationError, isTaskweaveError } from '@taskweave/co
 import type { InferenceSession } from 'onnxruntime-web';
 import type { Backend } from './backend.js';
 import { disableWebGpu, runWithFallback } from './backend.js';
-import { configureModelEnv, modelEnv, ort, transformers } from './env.js';
+import { configureModelEnv, ensureDeclaredModel, modelAssets, modelEnv, ort, transformers } from './env.js';
 import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
 import type { TokenizerLike } from './fitToModel.js';
 import type { HandlerContext, ModelHost } from './handler.js';
@@ -224,7 +224,9 @@ export async function getPipeline(
   ctx: HandlerContext,
 ): Promise<Acquired<Pipeline>> {
   checkModelId(modelId);
-  const resolved = await resolveDtype(modelId, dtype);
+  // A declared model loads in its declared precision (no probe), from the checked cache.
+  const declared = modelAssets().declared(modelId);
+  const resolved = dtype === 'auto' && declared !== undefined ? declared.dtype : await resolveDtype(modelId, dtype);
   const key = `pipeline|${task}|${modelId}|${backend}|${resolved}`;
   const fresh = !entries.has(key);
   const acquired = await acquire<Pipeline>(
@@ -233,6 +235,7 @@ export async function getPipeline(
     backend,
     async () => {
       const t = await transformers();
+      if (declared !== undefined && declared.dtype === resolved) await ensureDeclaredModel(modelId);
       const pipe = (await t.pipeline(task as Parameters<typeof t.pipeline>[0], modelId, {
         device: backend,
         dtype: resolved,
