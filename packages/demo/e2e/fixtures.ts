@@ -8,13 +8,15 @@ import { test as base, expect } from '@playwright/test';
 interface Audit {
   offOrigin: Set<string>;
   consoleErrors: string[];
+  /** Console errors a test provokes on purpose (a file it answers with 404), by pattern. */
+  expectedConsoleErrors: RegExp[];
 }
 
 export const test = base.extend<{ audit: Audit }>({
   audit: [
     async ({ context, baseURL }, use) => {
       const origin = new URL(baseURL ?? 'http://localhost').origin;
-      const audit: Audit = { offOrigin: new Set(), consoleErrors: [] };
+      const audit: Audit = { offOrigin: new Set(), consoleErrors: [], expectedConsoleErrors: [] };
       const isOurs = (url: string): boolean => {
         if (url.startsWith('data:') || url.startsWith('blob:')) return true;
         try {
@@ -39,7 +41,8 @@ export const test = base.extend<{ audit: Audit }>({
       context.on('weberror', (error) => audit.consoleErrors.push(`uncaught: ${error.error().message}`));
       await use(audit);
       expect([...audit.offOrigin], 'requests that left the page origin').toEqual([]);
-      expect(audit.consoleErrors, 'console errors').toEqual([]);
+      const unexpected = audit.consoleErrors.filter((text) => !audit.expectedConsoleErrors.some((pattern) => pattern.test(text)));
+      expect(unexpected, 'console errors').toEqual([]);
     },
     { auto: true },
   ],
