@@ -194,19 +194,17 @@ export class TaskScheduler {
     // Common case, kept lean: a fresh id cannot collide and nothing needs looking up.
     const record = newTaskRecord(p, this.#generateId() as TaskId, this.#clock.now(), ++this.#seq);
     this.#submitting++;
-    return this.#writes.write(record).then(
-      () => {
-        this.#submitting--;
-        if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
-        this.#admit(record.task, record.seq);
-        return record.task.id;
-      },
-      (error: unknown) => {
-        this.#submitting--;
+    // One promise per turn, not per submit: each submit looks its own refusal up.
+    return this.#writes.queue(record).then((refusals) => {
+      this.#submitting--;
+      if (refusals?.has(record)) {
         this.#maybeIdle();
-        throw error;
-      },
-    );
+        throw refusals.get(record);
+      }
+      if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
+      this.#admit(record.task, record.seq);
+      return record.task.id;
+    });
   }
 
   /**
@@ -250,6 +248,7 @@ export class TaskScheduler {
     const entry = this.#entries.get(id);
     if (entry !== undefined) {
       if (entry.announced) return entry.result as TaskResult;
+      if (entry.storeError !== undefined) throw entry.storeError;
       if (this.#closed) throw new TaskweaveError('closed', `Scheduler closed before task ${id} ended`);
       return new Promise<TaskResult>((resolve, reject) => {
         (entry.waiters ??= []).push(resolve);
@@ -265,7 +264,8 @@ export class TaskScheduler {
   async get(id: TaskId): Promise<TaskState | undefined> {
     await this.#ready;
     const entry = this.#entries.get(id);
-    if (entry !== undefined) return toTaskState(entry);
+    // An end the store refused is not the truth: the store is.
+    if (entry !== undefined && entry.storeError === undefined) return toTaskState(entry);
     const record = await this.#store.get(id);
     return record === undefined ? undefined : toTaskState(record);
   }
@@ -418,23 +418,69 @@ export class TaskScheduler {
       entry.cancelDeadline = armDeadline(this.#clock, task.deadline, () => this.#onDeadline(entry));
       if (entry.phase === 'done') return entry;
     }
-    // An interrupted task had all its dependencies done; the caller decides its retry.
-    if (interrupted) return entry;
     const unfinished: TaskId[] = [];
+    let missing: TaskId[] | undefined;
     for (const dep of task.dependencies) {
       const depEntry = this.#entries.get(dep);
-      if (depEntry === undefined || depEntry.phase !== 'done') {
+      if (depEntry === undefined) {
+        // Finished and gone from memory since the submit checked it: read back below.
+        unfinished.push(dep);
+        (missing ??= []).push(dep);
+        continue;
+      }
+      // Done in memory is not enough: its end must be durable before anyone runs on it.
+      if (depEntry.phase !== 'done' || (!depEntry.announced && depEntry.storeError === undefined)) {
         unfinished.push(dep);
         continue;
       }
-      if (depEntry.status !== TaskStatus.Completed) {
-        this.#settle(entry, TaskStatus.Cancelled, NONE, new DependencyFailedError(dep, depEntry.status));
+      if (depEntry.status !== TaskStatus.Completed || depEntry.storeError !== undefined) {
+        const status = depEntry.storeError === undefined ? depEntry.status : `${depEntry.status}, but its result could not be stored`;
+        this.#settle(entry, TaskStatus.Cancelled, NONE, new DependencyFailedError(dep, status));
         return entry;
       }
+      (entry.depResults ??= new Map()).set(dep, depEntry.result as TaskResult);
     }
-    if (unfinished.length > 0) this.#graph.add(task.id, unfinished);
-    else this.#dispatch(entry, { type: 'enqueue', at: this.#clock.now() });
+    // An interrupted task had all its dependencies done; the caller decides its retry.
+    if (interrupted) return entry;
+    if (unfinished.length > 0) {
+      this.#graph.add(task.id, unfinished);
+      for (const dep of missing ?? []) this.#readBackDependency(dep);
+    } else this.#dispatch(entry, { type: 'enqueue', at: this.#clock.now() });
     return entry;
+  }
+
+  /**
+   * A dependency that left memory between a submit's checks and its admission: read it back from
+   * the store and release (or cancel) whoever waits on it.
+   */
+  #readBackDependency(dep: TaskId): void {
+    const cancelWaiting = (status: string, cause?: unknown) => {
+      const error = new DependencyFailedError(dep, status, cause === undefined ? {} : { cause });
+      for (const id of this.#graph.finish(dep).dependents) {
+        const dependent = this.#entries.get(id);
+        if (dependent !== undefined && dependent.phase !== 'done') this.#settle(dependent, TaskStatus.Cancelled, NONE, error);
+      }
+    };
+    this.#store.get(dep).then(
+      (record) => {
+        if (this.#closed) return;
+        const known = this.#entries.get(dep);
+        if (known !== undefined) {
+          // Back in memory meanwhile: released by its own end, or now if that end is behind it.
+          if (known.announced || known.storeError !== undefined) this.#releaseDependents(known, known.storeError);
+        } else if (record !== undefined && isTerminalStatus(record.status)) {
+          this.#rememberFinished(dep, record);
+          this.#releaseDependents(this.#entries.get(dep) as Entry, undefined);
+        } else if (record !== undefined) {
+          void this.adopt([dep]);
+        } else cancelWaiting('missing from the store');
+      },
+      (error: unknown) => {
+        if (this.#closed) return;
+        this.#events.emit({ type: 'error', error: toTaskweaveError(error), taskId: dep });
+        cancelWaiting('unreadable', error);
+      },
+    );
   }
 
   // ── the reducer ───────────────────────────────────────────────────────────
@@ -571,7 +617,7 @@ export class TaskScheduler {
       this.#dispatch(entry, { type: 'start', at: now });
       const dependencies: TaskResult[] = [];
       for (const dep of task.dependencies) {
-        const result = this.#entries.get(dep)?.result;
+        const result = entry.depResults?.get(dep) ?? this.#entries.get(dep)?.result;
         if (result !== undefined) dependencies.push(result);
       }
       entry.current = new Attempt(entry.attempt, dependencies);
@@ -748,94 +794,108 @@ export class TaskScheduler {
     this.#settle(entry, TaskStatus.Timeout, NONE, error);
   }
 
-  /** Ends a task and, through a work list, everything that depended on it. */
-  #settle(first: Entry, status: TaskStatus, output: TaskOutput, error?: TaskweaveError): void {
-    const work: { entry: Entry; status: TaskStatus; output: TaskOutput; error: TaskweaveError | undefined }[] = [
-      { entry: first, status, output, error },
-    ];
-    while (work.length > 0) {
-      const { entry, status: s, output: o, error: e } = work.pop()!;
-      if (entry.phase === 'done') continue;
-      const now = this.#clock.now();
-      const wasRunning = entry.phase === 'running';
-      if (entry.item !== undefined) this.#queue.remove(entry.item);
-      entry.item = undefined;
-      if (entry.batchKey !== undefined) this.#former?.drop(entry.batchKey);
-      entry.batchKey = undefined;
-      if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
-      entry.timer = undefined;
-      entry.cancelDeadline?.();
-      entry.cancelDeadline = undefined;
-      if (wasRunning && s !== TaskStatus.Completed && s !== TaskStatus.Failed) {
-        entry.current?.abort(e);
-      }
-      entry.current?.end();
-      this.#graph.drop(entry.task.id);
-
-      const reported = entry.current?.reported;
-      const metrics: TaskMetrics = {
-        durationMs: reported?.durationMs ?? (wasRunning ? Math.max(0, now - entry.startedAt) : entry.lastDurationMs),
-        queueWaitMs: entry.queueWaitMs + (reported?.queueWaitMs ?? 0),
-        memoryBytes: reported?.memoryBytes ?? 0,
-        cpuUsage: reported?.cpuUsage ?? 0,
-        networkBytes: reported?.networkBytes ?? 0,
-        retryCount: entry.task.retryCount,
-      };
-      if (reported?.backend !== undefined) metrics.backend = reported.backend;
-      if (reported?.batchSize !== undefined) metrics.batchSize = reported.batchSize;
-      const result: TaskResult = {
-        taskId: entry.task.id,
-        status: s,
-        output: o,
-        metrics,
-        timestamp: now,
-        ...(e === undefined ? {} : { error: e.message, errorCode: e.code }),
-      };
-      const previous = entry.status;
-      entry.result = result;
-      entry.current = undefined;
-      this.#dispatch(entry, { type: 'settle', status: s, output: o, ...(e === undefined ? {} : { error: e }) });
-      // The end is announced (event, wait) only once it is durable: a result seen is never
-      // produced again after a reload. Internally the task is done now (dependents may start).
-      const record = this.#record(entry, now, result);
-      const announce = () => this.#announceEnd(entry, previous);
-      this.#unannounced++;
-      if (this.#closed) announce();
-      else this.#writes.writeThen(record, announce);
-
-      const { dependents, nowReady } = this.#graph.finish(entry.task.id);
-      if (s === TaskStatus.Completed) {
-        for (const id of nowReady) {
-          const dependent = this.#entries.get(id);
-          if (dependent !== undefined && dependent.phase === 'blocked') {
-            this.#dispatch(dependent, { type: 'enqueue', at: now });
-          }
-        }
-      } else {
-        for (let i = dependents.length - 1; i >= 0; i--) {
-          const dependent = this.#entries.get(dependents[i] as TaskId);
-          if (dependent === undefined || dependent.phase === 'done') continue;
-          work.push({
-            entry: dependent,
-            status: TaskStatus.Cancelled,
-            output: NONE,
-            error: new DependencyFailedError(entry.task.id, s),
-          });
-        }
-      }
+  /**
+   * Ends a task: in memory now, in the store by one write. Its end is announced (status event,
+   * `wait`) and its dependents are released or cancelled only once that write is durable.
+   */
+  #settle(entry: Entry, s: TaskStatus, o: TaskOutput, e?: TaskweaveError): void {
+    if (entry.phase === 'done') return;
+    const now = this.#clock.now();
+    const wasRunning = entry.phase === 'running';
+    if (entry.item !== undefined) this.#queue.remove(entry.item);
+    entry.item = undefined;
+    if (entry.batchKey !== undefined) this.#former?.drop(entry.batchKey);
+    entry.batchKey = undefined;
+    if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.cancelDeadline?.();
+    entry.cancelDeadline = undefined;
+    if (wasRunning && s !== TaskStatus.Completed && s !== TaskStatus.Failed) {
+      entry.current?.abort(e);
     }
+    entry.current?.end();
+    entry.depResults = undefined;
+    this.#graph.drop(entry.task.id);
+
+    const reported = entry.current?.reported;
+    const metrics: TaskMetrics = {
+      durationMs: reported?.durationMs ?? (wasRunning ? Math.max(0, now - entry.startedAt) : entry.lastDurationMs),
+      queueWaitMs: entry.queueWaitMs + (reported?.queueWaitMs ?? 0),
+      memoryBytes: reported?.memoryBytes ?? 0,
+      cpuUsage: reported?.cpuUsage ?? 0,
+      networkBytes: reported?.networkBytes ?? 0,
+      retryCount: entry.task.retryCount,
+    };
+    if (reported?.backend !== undefined) metrics.backend = reported.backend;
+    if (reported?.batchSize !== undefined) metrics.batchSize = reported.batchSize;
+    const result: TaskResult = {
+      taskId: entry.task.id,
+      status: s,
+      output: o,
+      metrics,
+      timestamp: now,
+      ...(e === undefined ? {} : { error: e.message, errorCode: e.code }),
+    };
+    const previous = entry.status;
+    entry.result = result;
+    entry.current = undefined;
+    this.#dispatch(entry, { type: 'settle', status: s, output: o, ...(e === undefined ? {} : { error: e }) });
+    // A result seen is never produced again after a reload, and no dependent runs on a result
+    // that a reload could take back: both wait for the durable write.
+    this.#unannounced++;
+    if (this.#closed) this.#ended(entry, previous, undefined);
+    else this.#writes.writeThen(this.#record(entry, now, result), (error) => this.#ended(entry, previous, error));
+  }
+
+  /** The terminal write of `entry` is durable (`error` undefined) or was refused. */
+  #ended(entry: Entry, previous: TaskStatus, error: unknown): void {
+    this.#unannounced--;
+    const waiters = entry.waiters;
+    const failWaiters = entry.failWaiters;
+    entry.waiters = undefined;
+    entry.failWaiters = undefined;
+    let storeError: TaskweaveError | undefined;
+    if (error === undefined) {
+      entry.announced = true;
+      this.#emitStatus(entry, previous);
+      for (const resolve of waiters ?? []) resolve(entry.result as TaskResult);
+    } else {
+      // Never reported as ended: the store keeps what it had (a later scheduler resumes it).
+      storeError = toTaskweaveError(error);
+      entry.storeError = storeError;
+      this.#events.emit({ type: 'error', error: storeError, taskId: entry.task.id });
+      for (const reject of failWaiters ?? []) reject(storeError);
+    }
+    this.#releaseDependents(entry, storeError);
     this.#maybeIdle();
   }
 
-  #announceEnd(entry: Entry, previous: TaskStatus): void {
-    entry.announced = true;
-    this.#unannounced--;
-    this.#emitStatus(entry, previous);
-    const waiters = entry.waiters;
-    entry.waiters = undefined;
-    entry.failWaiters = undefined;
-    for (const resolve of waiters ?? []) resolve(entry.result as TaskResult);
-    this.#maybeIdle();
+  /** Enqueues the dependents `entry` was the last to wait for, or cancels them all. */
+  #releaseDependents(entry: Entry, storeError: TaskweaveError | undefined): void {
+    const id = entry.task.id;
+    const { dependents, nowReady } = this.#graph.finish(id);
+    if (dependents.length === 0) return;
+    const now = this.#clock.now();
+    if (entry.status === TaskStatus.Completed && storeError === undefined) {
+      const result = entry.result as TaskResult;
+      for (const dependentId of dependents) {
+        const dependent = this.#entries.get(dependentId);
+        if (dependent !== undefined && dependent.phase !== 'done') (dependent.depResults ??= new Map()).set(id, result);
+      }
+      for (const dependentId of nowReady) {
+        const dependent = this.#entries.get(dependentId);
+        if (dependent !== undefined && dependent.phase === 'blocked') this.#dispatch(dependent, { type: 'enqueue', at: now });
+      }
+      return;
+    }
+    const error =
+      storeError === undefined
+        ? new DependencyFailedError(id, entry.status)
+        : new DependencyFailedError(id, `${entry.status}, but its result could not be stored`, { cause: storeError });
+    for (const dependentId of dependents) {
+      const dependent = this.#entries.get(dependentId);
+      if (dependent !== undefined && dependent.phase !== 'done') this.#settle(dependent, TaskStatus.Cancelled, NONE, error);
+    }
   }
 
   #maybeIdle(): void {

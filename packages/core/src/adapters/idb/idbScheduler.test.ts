@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TaskScheduler } from '../../scheduler.js';
 import { TaskStatus, type TaskId } from '../../task.js';
 import { fnExecutor, manualExecutor } from '../../__tests__/helpers.js';
@@ -33,13 +33,13 @@ describe('TaskScheduler on IdbTaskStore', () => {
     const m = manualExecutor(1);
     const first = new TaskScheduler({ executor: m.executor, store: store1, concurrency: 1 });
     const done = await first.submit(job('done'));
-    await new Promise((r) => setTimeout(r, 0));
+    // The executor gets a task once its Running record is durable: a few IndexedDB turns.
+    await vi.waitFor(() => m.callFor(done));
     m.callFor(done).resolve({ kind: 'text', text: 'once' });
     await first.wait(done);
     const interrupted = await first.submit(job('interrupted', { maxRetries: 2 }));
     const pending = await first.submit(job('pending', { dependencies: [done] }));
-    await new Promise((r) => setTimeout(r, 0));
-    expect(m.callFor(interrupted)).toBeDefined();
+    await vi.waitFor(() => m.callFor(interrupted));
     await first.close(); // like a page reload while 'interrupted' runs
     await store1.close();
 
