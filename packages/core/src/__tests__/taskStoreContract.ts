@@ -10,6 +10,8 @@ import { emptyMetrics, TaskStatus, type Task, type TaskId, type TaskOutput, type
 export interface TaskStoreContractOptions {
   /** Closes `store` and opens another on the same backing data (skips the durability test when absent). */
   reopen?: (store: TaskStore) => Promise<TaskStore>;
+  /** A record this store cannot hold (IndexedDB: a value structured clone refuses); skips the isolation test when absent. */
+  unstorable?: () => TaskRecord;
 }
 
 let seqCounter = 0;
@@ -192,6 +194,25 @@ export function describeTaskStoreContract(
         expect(await store.get(oldestActive.task.id)).toEqual(oldestActive);
         expect(await store.get(newestOld.task.id)).toBeUndefined();
         expect((await store.load()).lastSeq).toBe(9);
+      }),
+    );
+
+    it.skipIf(options.unstorable === undefined)(
+      'a put the store refuses writes none of its records and fails no other put of the same moment',
+      withStore(async (store) => {
+        const bad = options.unstorable!();
+        const a = makeRecord(TaskStatus.Pending, 1);
+        const b = makeRecord(TaskStatus.Pending, 2);
+        const c = makeRecord(TaskStatus.Completed, 4);
+        const outcomes = await Promise.allSettled([store.put([a]), store.put([b, bad]), store.put([c])]);
+        expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        const error = (outcomes[1] as PromiseRejectedResult).reason as { code?: string; details?: Record<string, unknown> };
+        expect(['validation', 'persistence']).toContain(error.code);
+        expect(error.details?.['taskId']).toBe(bad.task.id);
+        expect(await store.get(a.task.id)).toEqual(a);
+        expect(await store.get(c.task.id)).toEqual(c);
+        expect(await store.get(b.task.id)).toBeUndefined();
+        expect(await store.get(bad.task.id)).toBeUndefined();
       }),
     );
 

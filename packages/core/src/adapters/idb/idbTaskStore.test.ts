@@ -15,6 +15,9 @@ describeTaskStoreContract('IdbTaskStore (fake-indexeddb)', () => new IdbTaskStor
     await store.close();
     return new IdbTaskStore({ name: (store as IdbTaskStore).name });
   },
+  // A Proxy passes the submit schema (it holds no function) but structured clone refuses it.
+  unstorable: () =>
+    makeRecord(TaskStatus.Pending, 3, { task: makeTask({ type: 'custom:x', input: { kind: 'custom', value: { view: new Proxy({ a: 1 }, {}) } } }) }),
 });
 
 afterEach(() => {
@@ -115,7 +118,10 @@ describe('IdbTaskStore group commit', () => {
     const results = await Promise.allSettled([...good.slice(0, 2), bad, ...good.slice(2)].map((r) => store.put([r])));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
     const error = (results[2] as PromiseRejectedResult).reason;
-    expect(isTaskweaveError(error, 'persistence')).toBe(true);
+    // Named: the task and the field IndexedDB could not clone.
+    expect(isTaskweaveError(error, 'validation')).toBe(true);
+    expect(error).toMatchObject({ field: 'input.value', details: { taskId: bad.task.id } });
+    expect(String(error.message)).toContain(bad.task.id);
     expect((await rawRows(name)).map((r) => r.seq).sort()).toEqual([1, 2, 3, 4, 5]);
     await store.close();
   });

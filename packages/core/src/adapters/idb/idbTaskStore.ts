@@ -4,6 +4,7 @@ import { PersistenceError, TaskweaveError, ValidationError } from '../../errors.
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../../ports.js';
 import { isTerminalStatus, type TaskId } from '../../task.js';
 import { ChangeFeed, type StoreChange } from './changeFeed.js';
+import { isDataCloneError, uncloneableRecordError } from './cloneError.js';
 import { GroupCommit, RejectItems } from './groupCommit.js';
 import { parseTaskRow } from './recordSchema.js';
 import { TaskweaveConnection } from './connection.js';
@@ -37,7 +38,10 @@ export interface IdbTaskStoreOptions {
  *
  * Writes use group commit: concurrent `put` calls share one readwrite transaction; each call
  * resolves when that transaction's `complete` fires, and a failed transaction rejects every
- * call in it with nothing of it written. `QuotaExceededError` becomes `PersistenceError('quota')`.
+ * call in it with nothing of it written. A call holding a value IndexedDB cannot clone is
+ * refused alone (a `ValidationError` naming the task and the field, e.g. `input.value.port`) and
+ * the other calls of the transaction are committed without it. `QuotaExceededError` becomes
+ * `PersistenceError('quota')`.
  *
  * @example
  * import { IdbTaskStore } from '@taskweave/core/idb'
@@ -294,6 +298,10 @@ export class IdbTaskStore implements TaskStore {
               tx.abort();
             } catch {
               // already finished
+            }
+            if (isDataCloneError(error)) {
+              reject(new RejectItems(new Map([[i, uncloneableRecordError(record, error)]])));
+              return;
             }
             const mapped = toPersistenceError(error, `writing task ${String(record.task?.id)}`);
             reject(mapped.reason === 'quota' ? mapped : new RejectItems(new Map([[i, mapped]])));
