@@ -17,6 +17,7 @@ import { parseTaskOutput, type ResolvedSubmit, type SubmitTaskOptions } from './
 import { newTaskRecord, parseSubmission, parseSubmissions, prepareSubmissions } from './submission.js';
 import { Subscribable } from './subscribable.js';
 import { WriteBuffer } from './writeBuffer.js';
+import { GcQueue } from './gcQueue.js';
 import { Attempt } from './attempt.js';
 import { BatchFormer, resolveBatchPolicy } from './batching.js';
 import { createIdGenerator } from './ids.js';
@@ -54,6 +55,18 @@ export interface TaskSchedulerOptions extends RetryOptions {
   clock?: Clock;
   /** Id generator (must give UUID v4 strings). @default createIdGenerator(): random UUID v4 */
   generateId?: () => string;
+  /**
+   * How long a finished task stays in memory once its end is durable; after that `wait`, `get` and
+   * dependents submitted later read it from the store, and `getSnapshot()` still counts it.
+   * `Infinity` keeps finished tasks until `maxFinishedInMemory` pushes them out. @default 60_000
+   */
+  gcTimeMs?: number;
+  /**
+   * Most finished tasks held in memory; past it the oldest leave at once (read back from the store
+   * when asked for). Bounds memory whatever the rate: 1,000 tasks with 512-float outputs ≈ 2.5 MB.
+   * `Infinity` for no bound. @default 1_000
+   */
+  maxFinishedInMemory?: number;
 }
 
 /** A task as the scheduler sees it now. */
@@ -107,6 +120,8 @@ export class TaskScheduler {
   readonly #former: BatchFormer<Entry> | undefined;
   readonly #maxInterruptions: number;
   readonly #stopListening: (() => void) | undefined;
+  /** Finished entries in memory, leaving by `gcTimeMs` and `maxFinishedInMemory`. */
+  readonly #finished: GcQueue<Entry>;
   #seq = 0;
   #active = 0;
   #unannounced = 0;
@@ -150,6 +165,26 @@ export class TaskScheduler {
       ]);
     }
     this.#maxInterruptions = maxInterruptions;
+    const gcTimeMs = options.gcTimeMs ?? 60_000;
+    const maxFinished = options.maxFinishedInMemory ?? 1_000;
+    if (!(gcTimeMs >= 0)) {
+      throw new ValidationError(`TaskScheduler: options.gcTimeMs must be a number ≥ 0 (or Infinity), got ${gcTimeMs}`, [
+        { path: ['gcTimeMs'], field: 'gcTimeMs', message: 'must be a number ≥ 0 (or Infinity)' },
+      ]);
+    }
+    if (!(maxFinished === Number.POSITIVE_INFINITY || (Number.isInteger(maxFinished) && maxFinished >= 0))) {
+      throw new ValidationError(`TaskScheduler: options.maxFinishedInMemory must be a whole number ≥ 0 (or Infinity), got ${maxFinished}`, [
+        { path: ['maxFinishedInMemory'], field: 'maxFinishedInMemory', message: 'must be a whole number ≥ 0 (or Infinity)' },
+      ]);
+    }
+    this.#finished = new GcQueue<Entry>({
+      gcTimeMs,
+      maxItems: maxFinished,
+      clock: this.#clock,
+      evict: (entry) => {
+        if (this.#entries.get(entry.task.id) === entry) this.#entries.delete(entry.task.id);
+      },
+    });
     const executor = options.executor;
     const policy = resolveBatchPolicy(executor.batching, typeof executor.executeBatch === 'function');
     this.#former =
@@ -340,6 +375,7 @@ export class TaskScheduler {
     for (const resolve of this.#idleWaiters) resolve();
     this.#idleWaiters.clear();
     this.#former?.close();
+    this.#finished.close();
     this.#stopListening?.();
     await this.#flushWrites();
     await this.#executor.close?.();
@@ -374,7 +410,14 @@ export class TaskScheduler {
           reserved = ids;
           for (const id of ids) this.#reserved.add(id);
         },
-        lookup: (id) => (this.#entries.has(id) ? Promise.resolve(undefined) : this.#store.get(id)),
+        lookup: (id) => {
+          const entry = this.#entries.get(id);
+          if (entry === undefined) return this.#store.get(id);
+          // A durable end is handed over as found, so it is remembered again should it leave
+          // memory before the submit's write is done.
+          if (!entry.announced) return Promise.resolve(undefined);
+          return Promise.resolve(this.#record(entry, entry.result?.timestamp ?? 0, entry.result));
+        },
       });
       await this.#writes.write(records);
       if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
@@ -394,15 +437,18 @@ export class TaskScheduler {
     }
   }
 
-  /** Keeps a finished task read from the store, so dependents see its result. */
-  #rememberFinished(id: TaskId, record: TaskRecord): void {
-    if (this.#entries.has(id)) return;
+  /** Keeps a finished task read from the store (for a while), so dependents see its result. */
+  #rememberFinished(id: TaskId, record: TaskRecord): Entry {
+    const known = this.#entries.get(id);
+    if (known !== undefined) return known;
     const entry = newEntry(record.task, record.seq);
     entry.status = record.status;
     entry.phase = isTerminalStatus(record.status) ? 'done' : 'blocked';
     entry.result = record.result;
     entry.announced = true;
     this.#entries.set(id, entry);
+    this.#finished.add(entry, this.#clock.now());
+    return entry;
   }
 
   /** Registers a stored Pending task: deadline, dependencies, then queue. */
@@ -469,8 +515,7 @@ export class TaskScheduler {
           // Back in memory meanwhile: released by its own end, or now if that end is behind it.
           if (known.announced || known.storeError !== undefined) this.#releaseDependents(known, known.storeError);
         } else if (record !== undefined && isTerminalStatus(record.status)) {
-          this.#rememberFinished(dep, record);
-          this.#releaseDependents(this.#entries.get(dep) as Entry, undefined);
+          this.#releaseDependents(this.#rememberFinished(dep, record), undefined);
         } else if (record !== undefined) {
           void this.adopt([dep]);
         } else cancelWaiting('missing from the store');
@@ -867,6 +912,8 @@ export class TaskScheduler {
       for (const reject of failWaiters ?? []) reject(storeError);
     }
     this.#releaseDependents(entry, storeError);
+    // Its dependents hold its result now: from here on memory may let it go.
+    this.#finished.add(entry, (entry.result as TaskResult).timestamp);
     this.#maybeIdle();
   }
 
