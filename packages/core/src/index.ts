@@ -4,7 +4,7 @@ export type * from './ports.js';
 export { systemClock } from './clock.js';
 export * from './schemas.js';
 export { TaskScheduler, toTaskState } from './scheduler.js';
-export type { TaskSchedulerOptions, TaskState, RecoveryReport } from './scheduler.js';
+export type { TaskSchedulerOptions, TaskState, RecoveryReport, RetentionOptions } from './scheduler.js';
 export type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.js';
 export { createRetryer } from './retryer.js';
 export type { RetryOptions, RetryDelay, Retryer } from './retryer.js';

@@ -11,7 +11,7 @@ import {
   toTaskweaveError,
 } from './errors.js';
 import type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.js';
-import type { BatchOutcome, Clock, Executor, TaskRecord, TaskStore } from './ports.js';
+import type { BatchOutcome, Clock, Executor, PruneOptions, TaskRecord, TaskStore } from './ports.js';
 import { createRetryer, type RetryOptions, type Retryer } from './retryer.js';
 import { parseTaskOutput, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
 import { newTaskRecord, parseSubmission, parseSubmissions, prepareSubmissions } from './submission.js';
@@ -67,6 +67,18 @@ export interface TaskSchedulerOptions extends RetryOptions {
    * `Infinity` for no bound. @default 1_000
    */
   maxFinishedInMemory?: number;
+  /**
+   * Removes finished tasks from the store by a rule (`olderThanMs`, `keepLast`), once the scheduler
+   * is ready and then every `everyMs`. Off unless given; `prune()` runs the same rule by hand.
+   * @default undefined (finished tasks stay in the store until `prune()`)
+   */
+  retention?: RetentionOptions;
+}
+
+/** What the scheduler prunes from its store, and how often (`TaskSchedulerOptions.retention`). */
+export interface RetentionOptions extends PruneOptions {
+  /** How often the rule runs, in ms. @default 60_000 */
+  everyMs?: number;
 }
 
 /** A task as the scheduler sees it now. */
@@ -122,6 +134,8 @@ export class TaskScheduler {
   readonly #stopListening: (() => void) | undefined;
   /** Finished entries in memory, leaving by `gcTimeMs` and `maxFinishedInMemory`. */
   readonly #finished: GcQueue<Entry>;
+  readonly #retention: RetentionOptions | undefined;
+  #retentionTimer: unknown;
   #seq = 0;
   #active = 0;
   #unannounced = 0;
@@ -185,6 +199,13 @@ export class TaskScheduler {
         if (this.#entries.get(entry.task.id) === entry) this.#entries.delete(entry.task.id);
       },
     });
+    this.#retention = options.retention;
+    const everyMs = options.retention?.everyMs ?? 60_000;
+    if (options.retention !== undefined && !(everyMs > 0)) {
+      throw new ValidationError(`TaskScheduler: options.retention.everyMs must be a number > 0, got ${everyMs}`, [
+        { path: ['retention', 'everyMs'], field: 'retention.everyMs', message: 'must be a number > 0' },
+      ]);
+    }
     const executor = options.executor;
     const policy = resolveBatchPolicy(executor.batching, typeof executor.executeBatch === 'function');
     this.#former =
@@ -202,7 +223,7 @@ export class TaskScheduler {
     this.#stopListening = executor.onAvailable?.(() => this.#schedulePump());
     this.#ready = this.#recover();
     // A failed recovery is reported by every call that awaits it; keep it from being unhandled.
-    this.#ready.catch(() => undefined);
+    this.#ready.then(() => this.#retain(everyMs), () => undefined);
   }
 
   /** Resolves once the tasks found in the store are queued again, with what was found. */
@@ -341,15 +362,45 @@ export class TaskScheduler {
     await this.#flushWrites();
   }
 
-  /** Removes finished tasks from the store (and memory) by age or count. */
-  async prune(options: { olderThanMs?: number; keepLast?: number }): Promise<number> {
+  /**
+   * Removes finished tasks from the store by age or count (default: the `retention` rule), in a
+   * few bulk writes, and lets every finished task leave memory (they are read back from the store
+   * when asked for). Returns how many records were removed.
+   *
+   * @example await scheduler.prune({ olderThanMs: 7 * 86_400_000, keepLast: 10_000 })
+   */
+  async prune(options: PruneOptions | undefined = this.#retention): Promise<number> {
     await this.#ready;
+    const rule: PruneOptions = {};
+    if (options?.olderThanMs !== undefined) rule.olderThanMs = options.olderThanMs;
+    if (options?.keepLast !== undefined) rule.keepLast = options.keepLast;
     await this.#flushWrites();
-    const removed = await this.#store.prune(options);
-    for (const [id, entry] of this.#entries) {
-      if (entry.phase === 'done' && (await this.#store.get(id)) === undefined) this.#entries.delete(id);
-    }
+    const removed = await this.#store.prune(rule);
+    this.#finished.clear();
     return removed;
+  }
+
+  /** Runs the retention rule now and then every `everyMs`, until close. */
+  #retain(everyMs: number): void {
+    if (this.#retention === undefined || this.#closed) return;
+    const run = () => {
+      this.#retentionTimer = undefined;
+      if (this.#closed) return;
+      this.prune().then(
+        () => schedule(),
+        (error: unknown) => {
+          if (this.#closed) return;
+          this.#events.emit({ type: 'error', error: toTaskweaveError(error) });
+          schedule();
+        },
+      );
+    };
+    const schedule = () => {
+      if (this.#closed) return;
+      this.#retentionTimer = this.#clock.setTimeout(run, everyMs);
+      (this.#retentionTimer as { unref?: () => void } | null)?.unref?.();
+    };
+    run();
   }
 
   /**
@@ -376,6 +427,7 @@ export class TaskScheduler {
     this.#idleWaiters.clear();
     this.#former?.close();
     this.#finished.close();
+    if (this.#retentionTimer !== undefined) this.#clock.clearTimeout(this.#retentionTimer);
     this.#stopListening?.();
     await this.#flushWrites();
     await this.#executor.close?.();

@@ -197,6 +197,19 @@ export function describeTaskStoreContract(
       }),
     );
 
+    it(
+      'prune with both rules removes what either rule removes',
+      withStore(async (store) => {
+        const now = Date.now();
+        const ages = [9, 8, 1, 1, 1, 1].map((days) => now - days * 86_400_000); // oldest first
+        const finished = ages.map((updatedAt, i) => makeRecord(TaskStatus.Completed, i + 1, { updatedAt }));
+        await store.put(finished);
+        expect(await store.prune({ keepLast: 5, olderThanMs: 7 * 86_400_000 })).toBe(2); // age wins
+        expect(await store.prune({ keepLast: 3, olderThanMs: 7 * 86_400_000 })).toBe(1); // count wins
+        expect((await Promise.all(finished.map((r) => store.get(r.task.id)))).map((r) => r?.seq)).toEqual([undefined, undefined, undefined, 4, 5, 6]);
+      }),
+    );
+
     it.skipIf(options.unstorable === undefined)(
       'a put the store refuses writes none of its records and fails no other put of the same moment',
       withStore(async (store) => {

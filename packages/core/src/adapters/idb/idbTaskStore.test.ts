@@ -6,6 +6,7 @@ import { TaskStatus } from '../../task.js';
 import { describeTaskStoreContract, makeRecord, makeTask } from '../../__tests__/taskStoreContract.js';
 import { IdbTaskStore } from './idbTaskStore.js';
 import { databaseName, DB_VERSION } from './schema.js';
+import { keyRuns } from './bulkDelete.js';
 
 let counter = 0;
 const freshName = () => `test-${process.pid}-${++counter}`;
@@ -333,6 +334,53 @@ describe('IdbTaskStore and other connections', () => {
     });
     await store.put([makeRecord(TaskStatus.Pending, 2)]);
     expect((await store.load()).active.map((r) => r.seq)).toEqual([2]);
+    await store.close();
+  });
+});
+
+describe('IdbTaskStore prune in bulk', () => {
+  it('keyRuns groups the keys to delete into runs with nothing kept between them', () => {
+    expect(keyRuns(['a', 'b', 'c', 'd', 'e'], new Set(['a', 'b', 'd']))).toEqual([['a', 'b'], ['d', 'd']]);
+    expect(keyRuns(['a', 'b'], new Set(['a', 'b']))).toEqual([['a', 'b']]);
+    expect(keyRuns(['a', 'b'], new Set<string>())).toEqual([]);
+  });
+
+  it('removes hundreds of finished records in one transaction, by key ranges, reading no record', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    const finished = Array.from({ length: 400 }, (_, i) => makeRecord(TaskStatus.Completed, i + 1, { updatedAt: 1_000 + i }));
+    const active = Array.from({ length: 20 }, (_, i) => makeRecord(TaskStatus.Pending, 401 + i));
+    await store.put([...finished, ...active]);
+    const txs = spyWriteTransactions();
+    const deletes = vi.spyOn(IDBObjectStore.prototype, 'delete');
+    const valueCursors = vi.spyOn(IDBIndex.prototype, 'openCursor');
+    const storeCursors = vi.spyOn(IDBObjectStore.prototype, 'openCursor');
+    const gets = vi.spyOn(IDBObjectStore.prototype, 'get');
+    expect(await store.prune({ keepLast: 100 })).toBe(300);
+    expect(txs).toHaveLength(1);
+    // At most one delete per gap between kept records (120 kept), far fewer than 300.
+    expect(deletes.mock.calls.length).toBeLessThanOrEqual(121);
+    expect(valueCursors).not.toHaveBeenCalled();
+    expect(storeCursors).not.toHaveBeenCalled();
+    expect(gets.mock.calls.filter(([key]) => key !== 'lastSeq')).toEqual([]);
+    vi.restoreAllMocks();
+    const left = await rawRows(name);
+    expect(left).toHaveLength(120);
+    expect(left.filter((r) => r.status === 'Completed').map((r) => r.seq).sort((a, b) => a - b)).toEqual(finished.slice(300).map((r) => r.seq));
+    expect((await store.load()).active.map((r) => r.seq)).toEqual(active.map((r) => r.seq));
+    await store.close();
+  });
+
+  it('only finished records in the store: one delete request for all of them', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    await store.put(Array.from({ length: 500 }, (_, i) => makeRecord(TaskStatus.Failed, i + 1, { updatedAt: 1 + i })));
+    const deletes = vi.spyOn(IDBObjectStore.prototype, 'delete');
+    expect(await store.prune({ olderThanMs: 0 })).toBe(500);
+    expect(deletes).toHaveBeenCalledTimes(1);
+    vi.restoreAllMocks();
+    expect(await rawRows(name)).toEqual([]);
+    expect((await store.load()).lastSeq).toBe(500);
     await store.close();
   });
 });

@@ -4,6 +4,7 @@ import { PersistenceError, TaskweaveError, ValidationError } from '../../errors.
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../../ports.js';
 import { isTerminalStatus, type TaskId } from '../../task.js';
 import { ChangeFeed, type StoreChange } from './changeFeed.js';
+import { deleteInRuns } from './bulkDelete.js';
 import { isDataCloneError, uncloneableRecordError } from './cloneError.js';
 import { GroupCommit, RejectItems } from './groupCommit.js';
 import { parseTaskRow } from './recordSchema.js';
@@ -204,25 +205,28 @@ export class IdbTaskStore implements TaskStore {
       const tasks = tx.objectStore('tasks');
       // Remember the highest seq before rows go, so `load().lastSeq` never moves backwards.
       const [last, meta] = await Promise.all([
-        tasks.index('seq').openCursor(IDBKeyRange.bound(-Infinity, Infinity), 'prev'),
+        tasks.index('seq').openKeyCursor(IDBKeyRange.bound(-Infinity, Infinity), 'prev'),
         tx.objectStore('meta').get('lastSeq'),
       ]);
-      const highest = Math.max(meta?.value ?? 0, last?.value.seq ?? 0);
+      const highest = Math.max(meta?.value ?? 0, last?.key ?? 0);
       if (highest > (meta?.value ?? 0)) await tx.objectStore('meta').put({ key: 'lastSeq', value: highest });
-      let removed = 0;
-      let index = 0;
-      let cursor = await tasks.index('done').openCursor(null, 'prev');
-      while (cursor) {
-        const doneAt = cursor.key[0];
-        const tooMany = keepLast !== undefined && index >= keepLast;
-        const tooOld = cutoff !== undefined && doneAt < cutoff;
-        if (tooMany || tooOld) {
-          await cursor.delete();
-          removed++;
-        }
-        index++;
-        cursor = await cursor.continue();
+      // Finished records sort by [doneAt, seq] in the `done` index, so both rules remove a prefix of
+      // it: everything up to the newest record that goes. Its primary keys in one request, then
+      // bulk deletes by key range, never a cursor step (or a read of the value) per record.
+      const done = tasks.index('done');
+      let bound: [number, number] | undefined;
+      if (keepLast !== undefined) {
+        let cursor = await done.openKeyCursor(null, 'prev');
+        if (cursor !== null && keepLast > 0) cursor = await cursor.advance(keepLast);
+        if (cursor !== null) bound = cursor.key;
       }
+      if (cutoff !== undefined) {
+        const older = await done.openKeyCursor(IDBKeyRange.upperBound([cutoff], true), 'prev');
+        if (older !== null && (bound === undefined || indexedDB.cmp(older.key, bound) > 0)) bound = older.key;
+      }
+      const doomed = bound === undefined ? [] : await done.getAllKeys(IDBKeyRange.upperBound(bound));
+      await deleteInRuns(unwrap(tasks) as unknown as IDBObjectStore, doomed);
+      const removed = doomed.length;
       await tx.done;
       if (removed > 0) this.#feed.publish({ type: 'prune', removed });
       return removed;
