@@ -11,6 +11,7 @@ export type { RetryOptions, RetryDelay, Retryer } from './retryer.js';
 export { MemoryTaskStore } from './adapters/memoryTaskStore.js';
 export { toSeedTask, fromSeedTask, toSeedResult, fromSeedResult, msToSeedDuration, seedDurationToMs } from './seedCodec.js';
 export type { SeedDuration } from './seedCodec.js';
-export { parseSubmission, parseSubmissions, prepareSubmissions, newTaskRecord, MAX_SUBMIT_BATCH } from './submission.js';
+export { parseSubmission, parseSubmissions, parseSubmissionsInSlices, prepareSubmissions, newTaskRecord, MAX_SUBMIT_BATCH } from './submission.js';
+export { Slicer, DEFAULT_SLICE_MS } from './slicer.js';
 export type { SubmissionContext } from './submission.js';
 export { Subscribable } from './subscribable.js';
