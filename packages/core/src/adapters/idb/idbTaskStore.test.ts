@@ -384,3 +384,61 @@ describe('IdbTaskStore prune in bulk', () => {
     await store.close();
   });
 });
+
+describe('IdbTaskStore writes in slices', () => {
+  /** Records 'p' for each IndexedDB put and 't' for each turn of the event loop, in order. */
+  function traceTurns() {
+    const trace: string[] = [];
+    let stopped = false;
+    const originalPut = IDBObjectStore.prototype.put;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      trace.push('p');
+      return originalPut.call(this, value, key);
+    });
+    const tick = () => {
+      if (stopped) return;
+      trace.push('t');
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    return {
+      trace,
+      stop: () => (stopped = true),
+      /** How many runs of puts the trace has: 1 = all puts in one task. */
+      get putRuns() {
+        return trace.join('').split(/t+/).filter((run) => run.includes('p')).length;
+      },
+    };
+  }
+
+  it('a put of thousands of records lets the event loop run between slices, in one transaction', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name, sliceMs: 0 }).open();
+    const txs = spyWriteTransactions();
+    const turns = traceTurns();
+    const records = Array.from({ length: 2_000 }, (_, i) => makeRecord(TaskStatus.Pending, i + 1));
+    await store.put(records);
+    turns.stop();
+    expect(txs).toHaveLength(1);
+    expect(txs[0]?.completed).toBe(true);
+    // Slices of 32 puts (sliceMs 0): dozens of tasks, each followed by a turn of the loop.
+    expect(turns.putRuns).toBeGreaterThanOrEqual(2_000 / 32 / 2);
+    vi.restoreAllMocks();
+    expect(await rawRows(name)).toHaveLength(2_000);
+    await store.close();
+  });
+
+  it('stays all or nothing: a bad record in a late slice leaves none of its put written, and other puts commit', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name, sliceMs: 0 }).open();
+    const records = Array.from({ length: 1_500 }, (_, i) => makeRecord(TaskStatus.Pending, i + 1));
+    records[1_400] = makeRecord(TaskStatus.Pending, 1_401, { task: makeTask({ type: 'custom:x', input: { kind: 'custom', value: { p: new Proxy({}, {}) } } }) });
+    const other = makeRecord(TaskStatus.Completed, 2_000);
+    const [bulk, single] = await Promise.allSettled([store.put(records), store.put([other])]);
+    expect(bulk.status).toBe('rejected');
+    expect((bulk as PromiseRejectedResult).reason).toMatchObject({ code: 'validation', field: 'input.value.p', details: { taskId: records[1_400]!.task.id } });
+    expect(single.status).toBe('fulfilled');
+    expect((await rawRows(name)).map((r) => r.seq)).toEqual([2_000]);
+    await store.close();
+  });
+});

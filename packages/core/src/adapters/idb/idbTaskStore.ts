@@ -23,6 +23,12 @@ export interface IdbTaskStoreOptions {
   durability?: IDBTransactionDurability;
   /** Most records one group-commit transaction takes from different callers. @default 2000 */
   maxBatchRecords?: number;
+  /**
+   * Longest stretch of main-thread work one write may take before it lets the page run: records
+   * are put in slices of about this many ms, resumed from request callbacks within the same
+   * transaction. @default 8
+   */
+  sliceMs?: number;
   /** Time source of `prune({ olderThanMs })`. @default Date.now */
   now?: () => number;
   /**
@@ -51,6 +57,7 @@ export interface IdbTaskStoreOptions {
 export class IdbTaskStore implements TaskStore {
   readonly name: string;
   readonly #durability: IDBTransactionDurability;
+  readonly #sliceMs: number;
   readonly #now: () => number;
   readonly #commit: GroupCommit<readonly TaskRecord[]>;
   readonly #feed: ChangeFeed;
@@ -67,6 +74,7 @@ export class IdbTaskStore implements TaskStore {
     );
     this.#feed = new ChangeFeed(this.name, options.broadcastChanges ?? false);
     this.#durability = options.durability ?? 'strict';
+    this.#sliceMs = options.sliceMs ?? 8;
     this.#now = options.now ?? Date.now;
     this.#commit = new GroupCommit<readonly TaskRecord[]>({
       commit: async (batches) => {
@@ -290,29 +298,52 @@ export class IdbTaskStore implements TaskStore {
         reject(toPersistenceError(tx.error ?? new DOMException('The write transaction was aborted', 'AbortError'), 'writing tasks'));
       };
       const store = tx.objectStore('tasks');
-      for (let i = 0; i < batches.length; i++) {
-        for (const record of batches[i] as readonly TaskRecord[]) {
-          try {
-            store.put(toTaskRow(record));
-          } catch (error) {
-            // Thrown synchronously (DataCloneError, or a quota error some engines raise here):
-            // drop the whole transaction; only the offending call fails unless it is the quota.
-            settled = true;
+      const sliceMs = this.#sliceMs;
+      let i = 0; // batch
+      let j = 0; // record in the batch
+      // Puts go in slices of about sliceMs: cloning 20,000 records in one loop would hold the main
+      // thread for seconds. The next slice starts from a request's success event, where the
+      // transaction is still active, so the write stays one transaction (all or nothing).
+      const slice = (): void => {
+        if (settled) return;
+        const started = performance.now();
+        let first: IDBRequest | undefined;
+        let count = 0;
+        for (; i < batches.length; i++, j = 0) {
+          const batch = batches[i] as readonly TaskRecord[];
+          for (; j < batch.length; j++) {
+            const record = batch[j] as TaskRecord;
             try {
-              tx.abort();
-            } catch {
-              // already finished
-            }
-            if (isDataCloneError(error)) {
-              reject(new RejectItems(new Map([[i, uncloneableRecordError(record, error)]])));
+              const request = store.put(toTaskRow(record));
+              first ??= request;
+            } catch (error) {
+              if (settled) return;
+              // Thrown synchronously (DataCloneError, or a quota error some engines raise here):
+              // drop the whole transaction; only the offending call fails unless it is the quota.
+              settled = true;
+              try {
+                tx.abort();
+              } catch {
+                // already finished
+              }
+              if (isDataCloneError(error)) {
+                reject(new RejectItems(new Map([[i, uncloneableRecordError(record, error)]])));
+                return;
+              }
+              const mapped = toPersistenceError(error, `writing task ${String(record.task?.id)}`);
+              reject(mapped.reason === 'quota' ? mapped : new RejectItems(new Map([[i, mapped]])));
               return;
             }
-            const mapped = toPersistenceError(error, `writing task ${String(record.task?.id)}`);
-            reject(mapped.reason === 'quota' ? mapped : new RejectItems(new Map([[i, mapped]])));
-            return;
+            if (++count % 32 === 0 && performance.now() - started >= sliceMs && first !== undefined) {
+              j++;
+              // The first request of this slice: the backend works on the rest meanwhile.
+              first.addEventListener('success', slice, { once: true });
+              return;
+            }
           }
         }
-      }
+      };
+      slice();
     });
   }
 
