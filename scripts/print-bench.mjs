@@ -13,6 +13,9 @@ const EXPECTED = [
   'durable-submit-vs-tx-per-record',
   'durable-submit-vs-bulk-tx',
   'exact-search-vs-naive-loop',
+  'heap-after-50k-finished',
+  'prune-50k-vs-bulk-delete',
+  'bulk-submit-20k-longest-task-ms',
 ];
 
 /** 'yes' / 'no' for goals written as `>= x` or `<= x`, else '?'. */
