@@ -17,6 +17,9 @@ const EXPECTED = [
   'embed-vs-native-onnxruntime',
   'cold-start-vs-handwritten',
   'warm-reload-network-bytes',
+  'heap-after-50k-finished',
+  'prune-50k-vs-bulk-delete',
+  'bulk-submit-20k-longest-task-ms',
 ];
 
 /** 'yes' / 'no' for goals written as `>= x` or `<= x`, else '?'. */

@@ -4,49 +4,23 @@
  * concurrently (group commit) vs one awaited transaction per record
  * (`durable-submit-vs-tx-per-record`, goal ≥ 8×) and vs one bulk transaction of the same records
  * (`durable-submit-vs-bulk-tx`, goal ≥ 0.7×). Runs alternate between the three ways; medians of
- * BENCH_RUNS (default 7) runs. Serves bench/idb.html with Vite, drives headless Chromium with
- * Playwright (CHROMIUM_PATH, default /usr/bin/chromium) with a
- * persistent profile in a temporary directory, so IndexedDB lives on disk.
+ * BENCH_RUNS (default 7) runs. Serves bench/idb.html and drives headless Chromium with an on-disk
+ * profile (browserBench.ts).
  *
  * Run: pnpm --filter @taskweave/core bench:idb
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright';
-import { createServer } from 'vite';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
 import type { Variant } from './idbPage.js';
-import { chromiumArgs as args, chromiumExecutablePath as executablePath } from '../../../scripts/chromium.mjs';
+import { chromiumExecutablePath as executablePath } from '../../../scripts/chromium.mjs';
+import { openBenchPage } from './browserBench.js';
 
 const N = Number(process.env['BENCH_RECORDS'] ?? 1000);
 const RUNS = Math.max(5, Number(process.env['BENCH_RUNS'] ?? 7));
-const root = fileURLToPath(new URL('..', import.meta.url));
 
-const server = await createServer({
-  root,
-  configFile: false,
-  logLevel: 'error',
-  server: { port: 0, host: '127.0.0.1' },
-  optimizeDeps: { include: ['idb', 'zod'] },
-});
-await server.listen();
-const base = server.resolvedUrls?.local[0] ?? '';
-// A persistent profile on disk, as a user's browser has: an incognito context keeps IndexedDB
-// in memory, where no transaction ever waits for the disk.
-const profile = mkdtempSync(join(tmpdir(), 'taskweave-idb-bench-'));
-const browser = await chromium.launchPersistentContext(profile, {
-  ...(executablePath === undefined ? {} : { executablePath }),
-  args,
-  headless: true,
-});
+const bench = await openBenchPage('idb.html', '__idbBench');
+const { page, profile } = bench;
 try {
-  const page = browser.pages()[0] ?? (await browser.newPage());
-  page.on('pageerror', (e) => console.error('page error:', e));
-  await page.goto(new URL('bench/idb.html', base).href);
-  await page.waitForFunction(() => typeof window.__idbBench === 'function', undefined, { timeout: 60_000 });
   const runOnce = (variant: Variant) => page.evaluate(([v, n]) => window.__idbBench(v, n), [variant, N] as const);
 
   // Warm-up (JIT, IndexedDB backing store), not counted.
@@ -79,7 +53,5 @@ try {
   console.log(`ms per run: group ${ms.group.map((x) => x.toFixed(0)).join(' ')} | per-record ${ms.perRecord.map((x) => x.toFixed(0)).join(' ')} | bulk ${ms.bulk.map((x) => x.toFixed(0)).join(' ')}`);
   console.log(formatBenchTable(rows));
 } finally {
-  await browser.close();
-  await server.close();
-  rmSync(profile, { recursive: true, force: true });
+  await bench.close();
 }

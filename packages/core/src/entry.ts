@@ -4,7 +4,7 @@
  */
 import type { Attempt } from './attempt.js';
 import type { TaskweaveError } from './errors.js';
-import { TaskStatus, type Task, type TaskOutput, type TaskResult } from './task.js';
+import { TaskStatus, type Task, type TaskId, type TaskOutput, type TaskResult } from './task.js';
 import type { QueueItem } from './taskQueue.js';
 
 export type Phase = 'blocked' | 'ready' | 'retrying' | 'running' | 'done';
@@ -33,6 +33,13 @@ export interface Entry {
   result: TaskResult | undefined;
   /** The terminal record is durable and the end was announced. */
   announced: boolean;
+  /** The store refused the terminal record: the end was not announced, `wait` rejects with this. */
+  storeError: TaskweaveError | undefined;
+  /**
+   * Results of finished dependencies, taken when each one's end was durable, so the task still
+   * has them after the dependency left memory. Dropped when the task ends.
+   */
+  depResults: Map<TaskId, TaskResult> | undefined;
   waiters: ((result: TaskResult) => void)[] | undefined;
   failWaiters: ((error: unknown) => void)[] | undefined;
 }
@@ -67,6 +74,8 @@ export function newEntry(task: Task, seq: number): Entry {
     cancelDeadline: undefined,
     result: undefined,
     announced: false,
+    storeError: undefined,
+    depResults: undefined,
     waiters: undefined,
     failWaiters: undefined,
   };

@@ -12,12 +12,14 @@ import {
   toTaskweaveError,
 } from './errors.js';
 import type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.js';
-import type { BatchOutcome, Clock, Executor, TaskRecord, TaskStore } from './ports.js';
+import type { BatchOutcome, Clock, Executor, PruneOptions, TaskRecord, TaskStore } from './ports.js';
 import { createRetryer, type RetryOptions, type Retryer } from './retryer.js';
 import { parseTaskOutput, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
-import { newTaskRecord, parseSubmission, parseSubmissions, prepareSubmissions, type SubmitValidator } from './submission.js';
+import { newTaskRecord, parseSubmission, parseSubmissionsInSlices, prepareSubmissions, type SubmitValidator } from './submission.js';
+import { SLICE_CHECK_EVERY, Slicer } from './slicer.js';
 import { Subscribable } from './subscribable.js';
 import { WriteBuffer } from './writeBuffer.js';
+import { GcQueue } from './gcQueue.js';
 import { Attempt } from './attempt.js';
 import { BatchFormer, resolveBatchPolicy } from './batching.js';
 import { createIdGenerator } from './ids.js';
@@ -61,6 +63,30 @@ export interface TaskSchedulerOptions extends RetryOptions {
    * a `ValidationError` naming the field, and nothing is stored. @default none
    */
   validate?: SubmitValidator;
+  /**
+   * How long a finished task stays in memory once its end is durable; after that `wait`, `get` and
+   * dependents submitted later read it from the store, and `getSnapshot()` still counts it.
+   * `Infinity` keeps finished tasks until `maxFinishedInMemory` pushes them out. @default 60_000
+   */
+  gcTimeMs?: number;
+  /**
+   * Most finished tasks held in memory; past it the oldest leave at once (read back from the store
+   * when asked for). Bounds memory whatever the rate: 1,000 tasks with 512-float outputs ≈ 2.5 MB.
+   * `Infinity` for no bound. @default 1_000
+   */
+  maxFinishedInMemory?: number;
+  /**
+   * Removes finished tasks from the store by a rule (`olderThanMs`, `keepLast`), once the scheduler
+   * is ready and then every `everyMs`. Off unless given; `prune()` runs the same rule by hand.
+   * @default undefined (finished tasks stay in the store until `prune()`)
+   */
+  retention?: RetentionOptions;
+}
+
+/** What the scheduler prunes from its store, and how often (`TaskSchedulerOptions.retention`). */
+export interface RetentionOptions extends PruneOptions {
+  /** How often the rule runs, in ms. @default 60_000 */
+  everyMs?: number;
 }
 
 /** A task as the scheduler sees it now. */
@@ -118,6 +144,10 @@ export class TaskScheduler {
   readonly #agingMs: number;
   readonly #stopListening: (() => void) | undefined;
   readonly #validate: SubmitValidator | undefined;
+  /** Finished entries in memory, leaving by `gcTimeMs` and `maxFinishedInMemory`. */
+  readonly #finished: GcQueue<Entry>;
+  readonly #retention: RetentionOptions | undefined;
+  #retentionTimer: unknown;
   #seq = 0;
   #active = 0;
   #unannounced = 0;
@@ -163,6 +193,33 @@ export class TaskScheduler {
     }
     this.#maxInterruptions = maxInterruptions;
     this.#validate = options.validate;
+    const gcTimeMs = options.gcTimeMs ?? 60_000;
+    const maxFinished = options.maxFinishedInMemory ?? 1_000;
+    if (!(gcTimeMs >= 0)) {
+      throw new ValidationError(`TaskScheduler: options.gcTimeMs must be a number ≥ 0 (or Infinity), got ${gcTimeMs}`, [
+        { path: ['gcTimeMs'], field: 'gcTimeMs', message: 'must be a number ≥ 0 (or Infinity)' },
+      ]);
+    }
+    if (!(maxFinished === Number.POSITIVE_INFINITY || (Number.isInteger(maxFinished) && maxFinished >= 0))) {
+      throw new ValidationError(`TaskScheduler: options.maxFinishedInMemory must be a whole number ≥ 0 (or Infinity), got ${maxFinished}`, [
+        { path: ['maxFinishedInMemory'], field: 'maxFinishedInMemory', message: 'must be a whole number ≥ 0 (or Infinity)' },
+      ]);
+    }
+    this.#finished = new GcQueue<Entry>({
+      gcTimeMs,
+      maxItems: maxFinished,
+      clock: this.#clock,
+      evict: (entry) => {
+        if (this.#entries.get(entry.task.id) === entry) this.#entries.delete(entry.task.id);
+      },
+    });
+    this.#retention = options.retention;
+    const everyMs = options.retention?.everyMs ?? 60_000;
+    if (options.retention !== undefined && !(everyMs > 0)) {
+      throw new ValidationError(`TaskScheduler: options.retention.everyMs must be a number > 0, got ${everyMs}`, [
+        { path: ['retention', 'everyMs'], field: 'retention.everyMs', message: 'must be a number > 0' },
+      ]);
+    }
     const executor = options.executor;
     const policy = resolveBatchPolicy(executor.batching, typeof executor.executeBatch === 'function');
     this.#former =
@@ -182,7 +239,7 @@ export class TaskScheduler {
     this.#stopListening = executor.onAvailable?.(() => this.#schedulePump());
     this.#ready = this.#recover();
     // A failed recovery is reported by every call that awaits it; keep it from being unhandled.
-    this.#ready.catch(() => undefined);
+    this.#ready.then(() => this.#retain(everyMs), () => undefined);
   }
 
   /** Resolves once the tasks found in the store are queued again, with what was found. */
@@ -209,27 +266,31 @@ export class TaskScheduler {
     // Common case, kept lean: a fresh id cannot collide and nothing needs looking up.
     const record = newTaskRecord(p, this.#generateId() as TaskId, this.#clock.now(), ++this.#seq);
     this.#submitting++;
-    return this.#writes.write(record).then(
-      () => {
-        this.#submitting--;
-        if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
-        this.#admit(record.task, record.seq);
-        return record.task.id;
-      },
-      (error: unknown) => {
-        this.#submitting--;
+    // One promise per turn, not per submit: each submit looks its own refusal up.
+    return this.#writes.queue(record).then((refusals) => {
+      this.#submitting--;
+      if (refusals?.has(record)) {
         this.#maybeIdle();
-        throw error;
-      },
-    );
+        throw refusals.get(record);
+      }
+      if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
+      this.#admit(record.task, record.seq);
+      return record.task.id;
+    });
   }
 
   /**
    * Like `submit` for several tasks in one durable write; tasks may depend on each other by
-   * giving their own `id`s. All or nothing: one bad task refuses the batch.
+   * giving their own `id`s. All or nothing: one bad task refuses the batch, and nothing is stored
+   * before every task was checked. Works in slices of about 8 ms that yield to the event loop, so
+   * a long batch never blocks the page for long.
    */
   async submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]> {
-    return this.#submit(parseSubmissions(options, this.#validate), true);
+    if (this.#closed) throw new TaskweaveError('closed', 'The scheduler is closed');
+    // Validated, prepared and admitted in slices of a few ms (the page stays responsive for
+    // 20,000 tasks); still all or nothing: every task is checked before any is stored.
+    const slicer = new Slicer(this.#clock);
+    return this.#submit(await parseSubmissionsInSlices(options, () => slicer.pause(), this.#validate), true, slicer);
   }
 
   /**
@@ -289,6 +350,7 @@ export class TaskScheduler {
     const entry = this.#entries.get(id);
     if (entry !== undefined) {
       if (entry.announced) return entry.result as TaskResult;
+      if (entry.storeError !== undefined) throw entry.storeError;
       if (this.#closed) throw new TaskweaveError('closed', `Scheduler closed before task ${id} ended`);
       return new Promise<TaskResult>((resolve, reject) => {
         (entry.waiters ??= []).push(resolve);
@@ -304,7 +366,8 @@ export class TaskScheduler {
   async get(id: TaskId): Promise<TaskState | undefined> {
     await this.#ready;
     const entry = this.#entries.get(id);
-    if (entry !== undefined) return toTaskState(entry);
+    // An end the store refused is not the truth: the store is.
+    if (entry !== undefined && entry.storeError === undefined) return toTaskState(entry);
     const record = await this.#store.get(id);
     return record === undefined ? undefined : toTaskState(record);
   }
@@ -345,15 +408,45 @@ export class TaskScheduler {
     await this.#flushWrites();
   }
 
-  /** Removes finished tasks from the store (and memory) by age or count. */
-  async prune(options: { olderThanMs?: number; keepLast?: number }): Promise<number> {
+  /**
+   * Removes finished tasks from the store by age or count (default: the `retention` rule), in a
+   * few bulk writes, and lets every finished task leave memory (they are read back from the store
+   * when asked for). Returns how many records were removed.
+   *
+   * @example await scheduler.prune({ olderThanMs: 7 * 86_400_000, keepLast: 10_000 })
+   */
+  async prune(options: PruneOptions | undefined = this.#retention): Promise<number> {
     await this.#ready;
+    const rule: PruneOptions = {};
+    if (options?.olderThanMs !== undefined) rule.olderThanMs = options.olderThanMs;
+    if (options?.keepLast !== undefined) rule.keepLast = options.keepLast;
     await this.#flushWrites();
-    const removed = await this.#store.prune(options);
-    for (const [id, entry] of this.#entries) {
-      if (entry.phase === 'done' && (await this.#store.get(id)) === undefined) this.#entries.delete(id);
-    }
+    const removed = await this.#store.prune(rule);
+    this.#finished.clear();
     return removed;
+  }
+
+  /** Runs the retention rule now and then every `everyMs`, until close. */
+  #retain(everyMs: number): void {
+    if (this.#retention === undefined || this.#closed) return;
+    const run = () => {
+      this.#retentionTimer = undefined;
+      if (this.#closed) return;
+      this.prune().then(
+        () => schedule(),
+        (error: unknown) => {
+          if (this.#closed) return;
+          this.#events.emit({ type: 'error', error: toTaskweaveError(error) });
+          schedule();
+        },
+      );
+    };
+    const schedule = () => {
+      if (this.#closed) return;
+      this.#retentionTimer = this.#clock.setTimeout(run, everyMs);
+      (this.#retentionTimer as { unref?: () => void } | null)?.unref?.();
+    };
+    run();
   }
 
   /**
@@ -379,6 +472,8 @@ export class TaskScheduler {
     for (const resolve of this.#idleWaiters) resolve();
     this.#idleWaiters.clear();
     this.#former?.close();
+    this.#finished.close();
+    if (this.#retentionTimer !== undefined) this.#clock.clearTimeout(this.#retentionTimer);
     this.#stopListening?.();
     await this.#flushWrites();
     await this.#executor.close?.();
@@ -387,21 +482,21 @@ export class TaskScheduler {
 
   // ── submission ────────────────────────────────────────────────────────────
 
-  async #submit(parsed: readonly ResolvedSubmit[], many: boolean): Promise<TaskId[]> {
+  async #submit(parsed: readonly ResolvedSubmit[], many: boolean, slicer?: Slicer): Promise<TaskId[]> {
     if (this.#closed) throw new TaskweaveError('closed', 'The scheduler is closed');
     this.#submitting++;
     try {
-      return await this.#submitChecked(parsed, many);
+      return await this.#submitChecked(parsed, many, slicer);
     } finally {
       this.#submitting--;
       this.#maybeIdle();
     }
   }
 
-  async #submitChecked(parsed: readonly ResolvedSubmit[], many: boolean): Promise<TaskId[]> {
+  async #submitChecked(parsed: readonly ResolvedSubmit[], many: boolean, slicer: Slicer | undefined): Promise<TaskId[]> {
     await this.#ready;
     // Ids are reserved while we await the store, so concurrent submits cannot take them.
-    let reserved: readonly TaskId[] = [];
+    const reserved: TaskId[] = [];
     try {
       const { records, found } = await prepareSubmissions(parsed, many, {
         generateId: this.#generateId,
@@ -410,10 +505,20 @@ export class TaskScheduler {
         isTaken: (id) => this.#entries.has(id) || this.#reserved.has(id),
         isKnown: (id) => this.#entries.has(id),
         reserve: (ids) => {
-          reserved = ids;
-          for (const id of ids) this.#reserved.add(id);
+          for (const id of ids) {
+            reserved.push(id);
+            this.#reserved.add(id);
+          }
         },
-        lookup: (id) => (this.#entries.has(id) ? Promise.resolve(undefined) : this.#store.get(id)),
+        ...(slicer === undefined ? {} : { pause: () => slicer.pause() }),
+        lookup: (id) => {
+          const entry = this.#entries.get(id);
+          if (entry === undefined) return this.#store.get(id);
+          // A durable end is handed over as found, so it is remembered again should it leave
+          // memory before the submit's write is done.
+          if (!entry.announced) return Promise.resolve(undefined);
+          return Promise.resolve(this.#record(entry, entry.result?.timestamp ?? 0, entry.result));
+        },
       });
       await this.#writes.write(records);
       if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
@@ -426,7 +531,16 @@ export class TaskScheduler {
       }
       if (unfinished.length > 0) await this.adopt(unfinished);
       if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
-      for (const record of records) this.#admit(record.task, record.seq);
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i] as TaskRecord;
+        this.#admit(record.task, record.seq);
+        const wait = (i & (SLICE_CHECK_EVERY - 1)) === SLICE_CHECK_EVERY - 1 ? slicer?.pause() : undefined;
+        if (wait !== undefined) {
+          await wait;
+          // Stored, so a scheduler on this store resumes the rest; this one runs nothing more.
+          if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
+        }
+      }
       return records.map((r) => r.task.id);
     } finally {
       for (const id of reserved) this.#reserved.delete(id);
@@ -456,15 +570,18 @@ export class TaskScheduler {
     this.#settle(entry, record.status, result.output, error, result);
   }
 
-  /** Keeps a finished task read from the store, so dependents see its result. */
-  #rememberFinished(id: TaskId, record: TaskRecord): void {
-    if (this.#entries.has(id)) return;
+  /** Keeps a finished task read from the store (for a while), so dependents see its result. */
+  #rememberFinished(id: TaskId, record: TaskRecord): Entry {
+    const known = this.#entries.get(id);
+    if (known !== undefined) return known;
     const entry = newEntry(record.task, record.seq);
     entry.status = record.status;
     entry.phase = isTerminalStatus(record.status) ? 'done' : 'blocked';
     entry.result = record.result;
     entry.announced = true;
     this.#entries.set(id, entry);
+    this.#finished.add(entry, this.#clock.now());
+    return entry;
   }
 
   /** Registers a stored Pending task: deadline, dependencies, then queue. */
@@ -480,23 +597,68 @@ export class TaskScheduler {
       entry.cancelDeadline = armDeadline(this.#clock, task.deadline, () => this.#onDeadline(entry));
       if (entry.phase === 'done') return entry;
     }
-    // An interrupted task had all its dependencies done; the caller decides its retry.
-    if (interrupted) return entry;
     const unfinished: TaskId[] = [];
+    let missing: TaskId[] | undefined;
     for (const dep of task.dependencies) {
       const depEntry = this.#entries.get(dep);
-      if (depEntry === undefined || depEntry.phase !== 'done') {
+      if (depEntry === undefined) {
+        // Finished and gone from memory since the submit checked it: read back below.
+        unfinished.push(dep);
+        (missing ??= []).push(dep);
+        continue;
+      }
+      // Done in memory is not enough: its end must be durable before anyone runs on it.
+      if (depEntry.phase !== 'done' || (!depEntry.announced && depEntry.storeError === undefined)) {
         unfinished.push(dep);
         continue;
       }
-      if (depEntry.status !== TaskStatus.Completed) {
-        this.#settle(entry, TaskStatus.Cancelled, NONE, new DependencyFailedError(dep, depEntry.status));
+      if (depEntry.status !== TaskStatus.Completed || depEntry.storeError !== undefined) {
+        const status = depEntry.storeError === undefined ? depEntry.status : `${depEntry.status}, but its result could not be stored`;
+        this.#settle(entry, TaskStatus.Cancelled, NONE, new DependencyFailedError(dep, status));
         return entry;
       }
+      (entry.depResults ??= new Map()).set(dep, depEntry.result as TaskResult);
     }
-    if (unfinished.length > 0) this.#graph.add(task.id, unfinished);
-    else this.#dispatch(entry, { type: 'enqueue', at: this.#clock.now() });
+    // An interrupted task had all its dependencies done; the caller decides its retry.
+    if (interrupted) return entry;
+    if (unfinished.length > 0) {
+      this.#graph.add(task.id, unfinished);
+      for (const dep of missing ?? []) this.#readBackDependency(dep);
+    } else this.#dispatch(entry, { type: 'enqueue', at: this.#clock.now() });
     return entry;
+  }
+
+  /**
+   * A dependency that left memory between a submit's checks and its admission: read it back from
+   * the store and release (or cancel) whoever waits on it.
+   */
+  #readBackDependency(dep: TaskId): void {
+    const cancelWaiting = (status: string, cause?: unknown) => {
+      const error = new DependencyFailedError(dep, status, cause === undefined ? {} : { cause });
+      for (const id of this.#graph.finish(dep).dependents) {
+        const dependent = this.#entries.get(id);
+        if (dependent !== undefined && dependent.phase !== 'done') this.#settle(dependent, TaskStatus.Cancelled, NONE, error);
+      }
+    };
+    this.#store.get(dep).then(
+      (record) => {
+        if (this.#closed) return;
+        const known = this.#entries.get(dep);
+        if (known !== undefined) {
+          // Back in memory meanwhile: released by its own end, or now if that end is behind it.
+          if (known.announced || known.storeError !== undefined) this.#releaseDependents(known, known.storeError);
+        } else if (record !== undefined && isTerminalStatus(record.status)) {
+          this.#releaseDependents(this.#rememberFinished(dep, record), undefined);
+        } else if (record !== undefined) {
+          void this.adopt([dep]);
+        } else cancelWaiting('missing from the store');
+      },
+      (error: unknown) => {
+        if (this.#closed) return;
+        this.#events.emit({ type: 'error', error: toTaskweaveError(error), taskId: dep });
+        cancelWaiting('unreadable', error);
+      },
+    );
   }
 
   // ── the reducer ───────────────────────────────────────────────────────────
@@ -716,7 +878,7 @@ export class TaskScheduler {
     this.#dispatch(entry, { type: 'start', at: now });
     const dependencies: TaskResult[] = [];
     for (const dep of task.dependencies) {
-      const result = this.#entries.get(dep)?.result;
+      const result = entry.depResults?.get(dep) ?? this.#entries.get(dep)?.result;
       if (result !== undefined) dependencies.push(result);
     }
     const ctx = new Attempt(entry.attempt, dependencies);
@@ -894,100 +1056,98 @@ export class TaskScheduler {
   }
 
   /**
-   * Ends a task and, through a work list, everything that depended on it. With `stored`, the end
-   * is one another writer already put in the store: it is taken as it is and not written again.
+   * Ends a task: in memory now, in the store by one write. Its end is announced (status event,
+   * `wait`) and its dependents are released or cancelled only once that write is durable. With
+   * `stored`, the end is one another writer already put in the store: it is taken as it is and not
+   * written again.
    */
-  #settle(first: Entry, status: TaskStatus, output: TaskOutput, error?: TaskweaveError, stored?: TaskResult): void {
-    const work: { entry: Entry; status: TaskStatus; output: TaskOutput; error: TaskweaveError | undefined; stored?: TaskResult | undefined }[] = [
-      { entry: first, status, output, error, stored },
-    ];
-    while (work.length > 0) {
-      const { entry, status: s, output: o, error: e, stored: given } = work.pop()!;
-      if (entry.phase === 'done') continue;
-      const now = this.#clock.now();
-      const wasRunning = entry.phase === 'running';
-      // Only a task the executor has is Running in the store for sure; any other may have been
-      // ended there by another writer (a tab's cancel), and its end is written only if not.
-      const contested = !this.#ownsStore && !(wasRunning && entry.current?.handed === true);
-      if (entry.item !== undefined) this.#queue.remove(entry.item);
-      entry.item = undefined;
-      if (entry.batchKey !== undefined) this.#former?.drop(entry.batchKey);
-      entry.batchKey = undefined;
-      if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
-      entry.timer = undefined;
-      entry.cancelDeadline?.();
-      entry.cancelDeadline = undefined;
-      if (wasRunning && s !== TaskStatus.Completed && s !== TaskStatus.Failed) {
-        entry.current?.abort(e);
-      }
-      entry.current?.end();
-      this.#graph.drop(entry.task.id);
-
-      const reported = entry.current?.reported;
-      const metrics: TaskMetrics = {
-        durationMs: reported?.durationMs ?? (wasRunning ? Math.max(0, now - entry.startedAt) : entry.lastDurationMs),
-        queueWaitMs: entry.queueWaitMs + (reported?.queueWaitMs ?? 0),
-        memoryBytes: reported?.memoryBytes ?? 0,
-        cpuUsage: reported?.cpuUsage ?? 0,
-        networkBytes: reported?.networkBytes ?? 0,
-        retryCount: entry.task.retryCount,
-      };
-      if (reported?.backend !== undefined) metrics.backend = reported.backend;
-      if (reported?.batchSize !== undefined) metrics.batchSize = reported.batchSize;
-      const result: TaskResult = given ?? {
-        taskId: entry.task.id,
-        status: s,
-        output: o,
-        metrics,
-        timestamp: now,
-        ...(e === undefined ? {} : { error: e.message, errorCode: e.code }),
-      };
-      const previous = entry.status;
-      entry.result = result;
-      entry.current = undefined;
-      this.#dispatch(entry, { type: 'settle', status: s, output: o, ...(e === undefined ? {} : { error: e }) });
-      // The end is announced (event, wait) only once it is durable: a result seen is never
-      // produced again after a reload. Internally the task is done now (dependents may start).
-      const record = this.#record(entry, now, result);
-      const announce = () => this.#announceEnd(entry, previous);
-      this.#unannounced++;
-      if (this.#closed || given !== undefined) announce();
-      else if (contested) {
-        this.#writes.writeIf([record], UNFINISHED).then(
-          ([written]) => (written === true ? announce() : this.#lostEnd(entry, announce)),
-          announce, // refused by the store: reported through onError, as for any status write
-        );
-      } else this.#writes.writeThen(record, announce);
-
-      const { dependents, nowReady } = this.#graph.finish(entry.task.id);
-      if (s === TaskStatus.Completed) {
-        for (const id of nowReady) {
-          const dependent = this.#entries.get(id);
-          if (dependent !== undefined && dependent.phase === 'blocked') {
-            this.#dispatch(dependent, { type: 'enqueue', at: now });
-          }
-        }
-      } else {
-        for (let i = dependents.length - 1; i >= 0; i--) {
-          const dependent = this.#entries.get(dependents[i] as TaskId);
-          if (dependent === undefined || dependent.phase === 'done') continue;
-          work.push({
-            entry: dependent,
-            status: TaskStatus.Cancelled,
-            output: NONE,
-            error: new DependencyFailedError(entry.task.id, s),
-          });
-        }
-      }
+  #settle(entry: Entry, s: TaskStatus, o: TaskOutput, e?: TaskweaveError, stored?: TaskResult): void {
+    if (entry.phase === 'done') return;
+    const now = this.#clock.now();
+    const wasRunning = entry.phase === 'running';
+    // Only a task the executor has is Running in the store for sure; any other may have been
+    // ended there by another writer (a tab's cancel), and its end is written only if not.
+    const contested = !this.#ownsStore && !(wasRunning && entry.current?.handed === true);
+    if (entry.item !== undefined) this.#queue.remove(entry.item);
+    entry.item = undefined;
+    if (entry.batchKey !== undefined) this.#former?.drop(entry.batchKey);
+    entry.batchKey = undefined;
+    if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.cancelDeadline?.();
+    entry.cancelDeadline = undefined;
+    if (wasRunning && s !== TaskStatus.Completed && s !== TaskStatus.Failed) {
+      entry.current?.abort(e);
     }
+    entry.current?.end();
+    entry.depResults = undefined;
+    this.#graph.drop(entry.task.id);
+
+    const reported = entry.current?.reported;
+    const metrics: TaskMetrics = {
+      durationMs: reported?.durationMs ?? (wasRunning ? Math.max(0, now - entry.startedAt) : entry.lastDurationMs),
+      queueWaitMs: entry.queueWaitMs + (reported?.queueWaitMs ?? 0),
+      memoryBytes: reported?.memoryBytes ?? 0,
+      cpuUsage: reported?.cpuUsage ?? 0,
+      networkBytes: reported?.networkBytes ?? 0,
+      retryCount: entry.task.retryCount,
+    };
+    if (reported?.backend !== undefined) metrics.backend = reported.backend;
+    if (reported?.batchSize !== undefined) metrics.batchSize = reported.batchSize;
+    const result: TaskResult = stored ?? {
+      taskId: entry.task.id,
+      status: s,
+      output: o,
+      metrics,
+      timestamp: now,
+      ...(e === undefined ? {} : { error: e.message, errorCode: e.code }),
+    };
+    const previous = entry.status;
+    entry.result = result;
+    entry.current = undefined;
+    this.#dispatch(entry, { type: 'settle', status: s, output: o, ...(e === undefined ? {} : { error: e }) });
+    // A result seen is never produced again after a reload, and no dependent runs on a result
+    // that a reload could take back: both wait for the durable write.
+    this.#unannounced++;
+    const ended = (error: unknown) => this.#ended(entry, previous, error);
+    if (this.#closed || stored !== undefined) ended(undefined);
+    else if (contested) {
+      this.#writes.writeIf([this.#record(entry, now, result)], UNFINISHED).then(
+        ([written]) => (written === true ? ended(undefined) : this.#lostEnd(entry, () => ended(undefined))),
+        ended, // refused by the store: reported through onError, as for any status write
+      );
+    } else this.#writes.writeThen(this.#record(entry, now, result), ended);
+  }
+
+  /** The terminal write of `entry` is durable (`error` undefined) or was refused. */
+  #ended(entry: Entry, previous: TaskStatus, error: unknown): void {
+    this.#unannounced--;
+    const waiters = entry.waiters;
+    const failWaiters = entry.failWaiters;
+    entry.waiters = undefined;
+    entry.failWaiters = undefined;
+    let storeError: TaskweaveError | undefined;
+    if (error === undefined) {
+      entry.announced = true;
+      this.#emitStatus(entry, previous);
+      for (const resolve of waiters ?? []) resolve(entry.result as TaskResult);
+    } else {
+      // Never reported as ended: the store keeps what it had (a later scheduler resumes it).
+      storeError = toTaskweaveError(error);
+      entry.storeError = storeError;
+      this.#events.emit({ type: 'error', error: storeError, taskId: entry.task.id });
+      for (const reject of failWaiters ?? []) reject(storeError);
+    }
+    this.#releaseDependents(entry, storeError);
+    // Its dependents hold its result now: from here on memory may let it go.
+    this.#finished.add(entry, (entry.result as TaskResult).timestamp);
     this.#maybeIdle();
   }
 
   /**
    * This scheduler ended a task the executor did not have, but another writer had ended it in the
    * store first: the stored end is the one everybody sees, so it replaces this one before it is
-   * announced. (Its dependents were already settled by this scheduler's end: for a stored end that
-   * is not Completed, the same way.)
+   * announced.
    */
   #lostEnd(entry: Entry, announce: () => void): void {
     this.#store.get(entry.task.id).then(
@@ -1003,15 +1163,32 @@ export class TaskScheduler {
     );
   }
 
-  #announceEnd(entry: Entry, previous: TaskStatus): void {
-    entry.announced = true;
-    this.#unannounced--;
-    this.#emitStatus(entry, previous);
-    const waiters = entry.waiters;
-    entry.waiters = undefined;
-    entry.failWaiters = undefined;
-    for (const resolve of waiters ?? []) resolve(entry.result as TaskResult);
-    this.#maybeIdle();
+  /** Enqueues the dependents `entry` was the last to wait for, or cancels them all. */
+  #releaseDependents(entry: Entry, storeError: TaskweaveError | undefined): void {
+    const id = entry.task.id;
+    const { dependents, nowReady } = this.#graph.finish(id);
+    if (dependents.length === 0) return;
+    const now = this.#clock.now();
+    if (entry.status === TaskStatus.Completed && storeError === undefined) {
+      const result = entry.result as TaskResult;
+      for (const dependentId of dependents) {
+        const dependent = this.#entries.get(dependentId);
+        if (dependent !== undefined && dependent.phase !== 'done') (dependent.depResults ??= new Map()).set(id, result);
+      }
+      for (const dependentId of nowReady) {
+        const dependent = this.#entries.get(dependentId);
+        if (dependent !== undefined && dependent.phase === 'blocked') this.#dispatch(dependent, { type: 'enqueue', at: now });
+      }
+      return;
+    }
+    const error =
+      storeError === undefined
+        ? new DependencyFailedError(id, entry.status)
+        : new DependencyFailedError(id, `${entry.status}, but its result could not be stored`, { cause: storeError });
+    for (const dependentId of dependents) {
+      const dependent = this.#entries.get(dependentId);
+      if (dependent !== undefined && dependent.phase !== 'done') this.#settle(dependent, TaskStatus.Cancelled, NONE, error);
+    }
   }
 
   #maybeIdle(): void {

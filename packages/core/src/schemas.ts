@@ -3,6 +3,7 @@
  * records read back from a store. The one place where shapes are checked.
  */
 import { z } from 'zod';
+import { findUncloneable } from './cloneable.js';
 import { ValidationError } from './errors.js';
 import {
   BUILTIN_TASK_TYPES,
@@ -16,6 +17,17 @@ import {
 } from './task.js';
 
 const uuidV4 = z.uuidv4({ error: 'must be a UUID v4 string' });
+
+/**
+ * Any value the structured clone algorithm can copy: what IndexedDB stores and a worker receives.
+ * A function or a symbol is refused here, naming the field, instead of failing the write later.
+ */
+const cloneable = z.unknown().superRefine((value, ctx) => {
+  const bad = findUncloneable(value);
+  if (bad !== undefined) {
+    ctx.addIssue({ code: 'custom', path: bad.path, message: `is ${bad.what}, which cannot be stored or sent to a worker (structured clone)` });
+  }
+});
 
 export const taskIdSchema = uuidV4;
 
@@ -81,7 +93,7 @@ export const modelInputSchema = z.discriminatedUnion('format', [
     format: z.literal('pipeline'),
     pipeline: z.string().min(1, 'must name a transformers.js pipeline task'),
     inputs: z.union([z.string(), z.array(z.string())]),
-    options: z.record(z.string(), z.unknown()).optional(),
+    options: z.record(z.string(), cloneable).optional(),
   }),
 ]);
 
@@ -92,7 +104,7 @@ export const taskInputSchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('binary'), data: z.instanceof(Uint8Array, { error: 'must be a Uint8Array' }) }),
     z.strictObject({ kind: z.literal('query'), query: searchQuerySchema }),
     z.strictObject({ kind: z.literal('modelInput'), input: modelInputSchema }),
-    z.strictObject({ kind: z.literal('custom'), value: z.unknown() }),
+    z.strictObject({ kind: z.literal('custom'), value: cloneable }),
   ],
   { error: "must be a TaskInput with kind 'text', 'binary', 'query', 'modelInput' or 'custom'" },
 );
@@ -201,7 +213,7 @@ export const taskOutputSchema = z.discriminatedUnion(
       nextCursor: z.string().optional(),
     }),
     z.object({ kind: z.literal('stored'), ids: z.array(z.string()) }),
-    z.object({ kind: z.literal('custom'), value: z.unknown(), truncated: z.boolean().optional() }),
+    z.object({ kind: z.literal('custom'), value: cloneable, truncated: z.boolean().optional() }),
   ],
   { error: 'must be a TaskOutput with a known kind' },
 );

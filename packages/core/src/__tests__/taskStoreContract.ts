@@ -10,6 +10,8 @@ import { emptyMetrics, TaskStatus, type Task, type TaskId, type TaskOutput, type
 export interface TaskStoreContractOptions {
   /** Closes `store` and opens another on the same backing data (skips the durability test when absent). */
   reopen?: (store: TaskStore) => Promise<TaskStore>;
+  /** A record this store cannot hold (IndexedDB: a value structured clone refuses); skips the isolation test when absent. */
+  unstorable?: () => TaskRecord;
 }
 
 let seqCounter = 0;
@@ -239,6 +241,38 @@ export function describeTaskStoreContract(
         expect(await store.get(oldestActive.task.id)).toEqual(oldestActive);
         expect(await store.get(newestOld.task.id)).toBeUndefined();
         expect((await store.load()).lastSeq).toBe(9);
+      }),
+    );
+
+    it(
+      'prune with both rules removes what either rule removes',
+      withStore(async (store) => {
+        const now = Date.now();
+        const ages = [9, 8, 1, 1, 1, 1].map((days) => now - days * 86_400_000); // oldest first
+        const finished = ages.map((updatedAt, i) => makeRecord(TaskStatus.Completed, i + 1, { updatedAt }));
+        await store.put(finished);
+        expect(await store.prune({ keepLast: 5, olderThanMs: 7 * 86_400_000 })).toBe(2); // age wins
+        expect(await store.prune({ keepLast: 3, olderThanMs: 7 * 86_400_000 })).toBe(1); // count wins
+        expect((await Promise.all(finished.map((r) => store.get(r.task.id)))).map((r) => r?.seq)).toEqual([undefined, undefined, undefined, 4, 5, 6]);
+      }),
+    );
+
+    it.skipIf(options.unstorable === undefined)(
+      'a put the store refuses writes none of its records and fails no other put of the same moment',
+      withStore(async (store) => {
+        const bad = options.unstorable!();
+        const a = makeRecord(TaskStatus.Pending, 1);
+        const b = makeRecord(TaskStatus.Pending, 2);
+        const c = makeRecord(TaskStatus.Completed, 4);
+        const outcomes = await Promise.allSettled([store.put([a]), store.put([b, bad]), store.put([c])]);
+        expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        const error = (outcomes[1] as PromiseRejectedResult).reason as { code?: string; details?: Record<string, unknown> };
+        expect(['validation', 'persistence']).toContain(error.code);
+        expect(error.details?.['taskId']).toBe(bad.task.id);
+        expect(await store.get(a.task.id)).toEqual(a);
+        expect(await store.get(c.task.id)).toEqual(c);
+        expect(await store.get(b.task.id)).toBeUndefined();
+        expect(await store.get(bad.task.id)).toBeUndefined();
       }),
     );
 

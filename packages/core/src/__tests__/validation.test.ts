@@ -28,6 +28,10 @@ const cases: [string, Record<string, unknown>, string][] = [
   ['metadata value not a string', { ...good, metadata: { backend: 'wasm', batch: 3 } }, 'metadata.batch'],
   ['empty modelId', { ...good, modelId: '' }, 'modelId'],
   ['unknown field', { ...good, prio: 2 }, '(root)'],
+  ['a function in a custom input', { type: 'custom:x', input: { kind: 'custom', value: { n: 1, fn: () => 1 } } }, 'input.value.fn'],
+  ['a symbol deep in a custom input', { type: 'custom:x', input: { kind: 'custom', value: { list: [1, { s: Symbol('x') }] } } }, 'input.value.list.1.s'],
+  ['a WeakMap in a custom input', { type: 'custom:x', input: { kind: 'custom', value: new Map([['k', new WeakMap()]]) } }, 'input.value.k'],
+  ['a function in pipeline options', { type: TaskType.ModelInference, input: { kind: 'modelInput', input: { format: 'pipeline', pipeline: 'x', inputs: 'y', options: { cb: () => 0 } } } }, 'input.input.options.cb'],
 ];
 
 describe('submit refuses bad input with a ValidationError naming the field, and stores nothing', () => {
@@ -50,6 +54,26 @@ describe('submit refuses bad input with a ValidationError naming the field, and 
     const err = await s.submitMany([good, good, { ...good, priority: 9 } as never]).catch((e: unknown) => e);
     expect((err as ValidationError).field).toBe('2.priority');
     expect((await store.load()).lastSeq).toBe(0);
+  });
+
+  it('submitMany refuses the whole batch when one input holds a function, naming its index and field', async () => {
+    const store = new MemoryTaskStore();
+    const s = new TaskScheduler({ executor: fnExecutor(), store });
+    const cyclic: Record<string, unknown> = { n: 1 };
+    cyclic['self'] = cyclic; // cycles are fine for structured clone, and for the check
+    const err = await s
+      .submitMany([{ type: 'custom:x', input: { kind: 'custom', value: cyclic } }, good, { type: 'custom:x', input: { kind: 'custom', value: { fn: () => 1 } } }])
+      .catch((e: unknown) => e);
+    expect((err as ValidationError).field).toBe('2.input.value.fn');
+    expect((await store.load()).lastSeq).toBe(0);
+  });
+
+  it('an executor output holding a function fails the task with a validation error naming it', async () => {
+    const s = new TaskScheduler({ executor: fnExecutor(() => ({ kind: 'custom', value: { then: () => 1 } }) as never) });
+    const r = await s.wait(await s.submit(good));
+    expect(r.status).toBe('Failed');
+    expect(r.errorCode).toBe('validation');
+    expect(r.error).toContain('value.then');
   });
 
   it('accepts every valid form: Date, ISO and epoch deadlines, custom types, all input kinds', async () => {

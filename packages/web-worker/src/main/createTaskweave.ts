@@ -27,7 +27,9 @@ import {
   toTaskweaveError,
   TaskStatus,
   type Executor,
+  type PruneOptions,
   type QueueSnapshot,
+  type RetentionOptions,
   type SchedulerEvent,
   type SubmitTaskOptions,
   type SubmitValidator,
@@ -68,6 +70,12 @@ export interface TaskweaveOptions {
   snapshotIntervalMs?: number;
   /** The models the app uses: `tw.models` prefetches, lists and clears them; workers load them from the cache, checking pinned hashes. @default [] */
   models?: readonly ModelDeclaration[];
+  /**
+   * Removes finished tasks from the database by age and count, in bulk, in the leader tab: when it
+   * takes the lead and then every `everyMs` (default 60_000). Off unless given.
+   * @default undefined (finished tasks stay until `prune()`)
+   */
+  retention?: RetentionOptions;
 }
 
 export type TabRole = 'leader' | 'follower';
@@ -102,6 +110,11 @@ export interface Taskweave extends TypedTasks {
   onRoleChange(listener: (role: TabRole) => void): () => void;
   /** Counts by status and priority (a follower shows the leader's last snapshot). */
   getSnapshot(): QueueSnapshot | undefined;
+  /**
+   * Removes finished tasks from the database by age or count (default: the `retention` rule) in a
+   * few bulk writes; returns how many were removed. Works in every tab.
+   */
+  prune(options?: PruneOptions): Promise<number>;
   /** Stops this tab's part: a leader closes its scheduler and pool and hands over. */
   close(): Promise<void>;
   /** Several tasks as they are now, in the order of `ids` (one store read in a follower). */
@@ -204,7 +217,14 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     let scheduler: TaskScheduler | undefined;
     try {
       executor = this.#options.executor?.() ?? (pool = createWorkerPool({ database: this.name, ...this.#options.pool }));
-      scheduler = new TaskScheduler({ ...this.#options.scheduler, validate: this.#validate, executor, store: this.#store });
+      const retention = this.#options.retention ?? this.#options.scheduler?.retention;
+      scheduler = new TaskScheduler({
+        ...this.#options.scheduler,
+        ...(retention === undefined ? {} : { retention }),
+        validate: this.#validate,
+        executor,
+        store: this.#store,
+      });
       scheduler.subscribe((event) => this.#onSchedulerEvent(scheduler as TaskScheduler, event));
       this.#candidate = scheduler;
       await scheduler.ready();
@@ -440,6 +460,12 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
       });
       this.#post({ type: 'cancel', requestId, taskId: id });
     });
+  }
+
+  async prune(options: PruneOptions | undefined = this.#options.retention): Promise<number> {
+    this.#assertOpen();
+    if (this.#scheduler !== undefined) return this.#scheduler.prune(options);
+    return this.#store.prune(options ?? {});
   }
 
   subscribe(listener: TaskweaveListener): () => void {

@@ -7,6 +7,7 @@ import type { TaskRecord } from '../../ports.js';
 import { describeTaskStoreContract, makeRecord, makeTask } from '../../__tests__/taskStoreContract.js';
 import { IdbTaskStore } from './idbTaskStore.js';
 import { databaseName, DB_VERSION } from './schema.js';
+import { keyRuns } from './bulkDelete.js';
 
 let counter = 0;
 const freshName = () => `test-${process.pid}-${++counter}`;
@@ -16,6 +17,9 @@ describeTaskStoreContract('IdbTaskStore (fake-indexeddb)', () => new IdbTaskStor
     await store.close();
     return new IdbTaskStore({ name: (store as IdbTaskStore).name });
   },
+  // A Proxy passes the submit schema (it holds no function) but structured clone refuses it.
+  unstorable: () =>
+    makeRecord(TaskStatus.Pending, 3, { task: makeTask({ type: 'custom:x', input: { kind: 'custom', value: { view: new Proxy({ a: 1 }, {}) } } }) }),
 });
 
 afterEach(() => {
@@ -116,7 +120,10 @@ describe('IdbTaskStore group commit', () => {
     const results = await Promise.allSettled([...good.slice(0, 2), bad, ...good.slice(2)].map((r) => store.put([r])));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
     const error = (results[2] as PromiseRejectedResult).reason;
-    expect(isTaskweaveError(error, 'persistence')).toBe(true);
+    // Named: the task and the field IndexedDB could not clone.
+    expect(isTaskweaveError(error, 'validation')).toBe(true);
+    expect(error).toMatchObject({ field: 'input.value', details: { taskId: bad.task.id } });
+    expect(String(error.message)).toContain(bad.task.id);
     expect((await rawRows(name)).map((r) => r.seq).sort()).toEqual([1, 2, 3, 4, 5]);
     await store.close();
   });
@@ -382,6 +389,111 @@ describe('IdbTaskStore and other connections', () => {
     });
     await store.put([makeRecord(TaskStatus.Pending, 2)]);
     expect((await store.load()).active.map((r) => r.seq)).toEqual([2]);
+    await store.close();
+  });
+});
+
+describe('IdbTaskStore prune in bulk', () => {
+  it('keyRuns groups the keys to delete into runs with nothing kept between them', () => {
+    expect(keyRuns(['a', 'b', 'c', 'd', 'e'], new Set(['a', 'b', 'd']))).toEqual([['a', 'b'], ['d', 'd']]);
+    expect(keyRuns(['a', 'b'], new Set(['a', 'b']))).toEqual([['a', 'b']]);
+    expect(keyRuns(['a', 'b'], new Set<string>())).toEqual([]);
+  });
+
+  it('removes hundreds of finished records in one transaction, by key ranges, reading no record', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    const finished = Array.from({ length: 400 }, (_, i) => makeRecord(TaskStatus.Completed, i + 1, { updatedAt: 1_000 + i }));
+    const active = Array.from({ length: 20 }, (_, i) => makeRecord(TaskStatus.Pending, 401 + i));
+    await store.put([...finished, ...active]);
+    const txs = spyWriteTransactions();
+    const deletes = vi.spyOn(IDBObjectStore.prototype, 'delete');
+    const valueCursors = vi.spyOn(IDBIndex.prototype, 'openCursor');
+    const storeCursors = vi.spyOn(IDBObjectStore.prototype, 'openCursor');
+    const gets = vi.spyOn(IDBObjectStore.prototype, 'get');
+    expect(await store.prune({ keepLast: 100 })).toBe(300);
+    expect(txs).toHaveLength(1);
+    // At most one delete per gap between kept records (120 kept), far fewer than 300.
+    expect(deletes.mock.calls.length).toBeLessThanOrEqual(121);
+    expect(valueCursors).not.toHaveBeenCalled();
+    expect(storeCursors).not.toHaveBeenCalled();
+    expect(gets.mock.calls.filter(([key]) => key !== 'lastSeq')).toEqual([]);
+    vi.restoreAllMocks();
+    const left = await rawRows(name);
+    expect(left).toHaveLength(120);
+    expect(left.filter((r) => r.status === 'Completed').map((r) => r.seq).sort((a, b) => a - b)).toEqual(finished.slice(300).map((r) => r.seq));
+    expect((await store.load()).active.map((r) => r.seq)).toEqual(active.map((r) => r.seq));
+    await store.close();
+  });
+
+  it('only finished records in the store: one delete request for all of them', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    await store.put(Array.from({ length: 500 }, (_, i) => makeRecord(TaskStatus.Failed, i + 1, { updatedAt: 1 + i })));
+    const deletes = vi.spyOn(IDBObjectStore.prototype, 'delete');
+    expect(await store.prune({ olderThanMs: 0 })).toBe(500);
+    expect(deletes).toHaveBeenCalledTimes(1);
+    vi.restoreAllMocks();
+    expect(await rawRows(name)).toEqual([]);
+    expect((await store.load()).lastSeq).toBe(500);
+    await store.close();
+  });
+});
+
+describe('IdbTaskStore writes in slices', () => {
+  /** Records 'p' for each IndexedDB put and 't' for each turn of the event loop, in order. */
+  function traceTurns() {
+    const trace: string[] = [];
+    let stopped = false;
+    const originalPut = IDBObjectStore.prototype.put;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      trace.push('p');
+      return originalPut.call(this, value, key);
+    });
+    const tick = () => {
+      if (stopped) return;
+      trace.push('t');
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    return {
+      trace,
+      stop: () => (stopped = true),
+      /** How many runs of puts the trace has: 1 = all puts in one task. */
+      get putRuns() {
+        return trace.join('').split(/t+/).filter((run) => run.includes('p')).length;
+      },
+    };
+  }
+
+  it('a put of thousands of records lets the event loop run between slices, in one transaction', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name, sliceMs: 0 }).open();
+    const txs = spyWriteTransactions();
+    const turns = traceTurns();
+    const records = Array.from({ length: 2_000 }, (_, i) => makeRecord(TaskStatus.Pending, i + 1));
+    await store.put(records);
+    turns.stop();
+    expect(txs).toHaveLength(1);
+    expect(txs[0]?.completed).toBe(true);
+    // Slices of 32 puts (sliceMs 0): dozens of tasks, each followed by a turn of the loop.
+    expect(turns.putRuns).toBeGreaterThanOrEqual(2_000 / 32 / 2);
+    vi.restoreAllMocks();
+    expect(await rawRows(name)).toHaveLength(2_000);
+    await store.close();
+  });
+
+  it('stays all or nothing: a bad record in a late slice leaves none of its put written, and other puts commit', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name, sliceMs: 0 }).open();
+    const records = Array.from({ length: 1_500 }, (_, i) => makeRecord(TaskStatus.Pending, i + 1));
+    records[1_400] = makeRecord(TaskStatus.Pending, 1_401, { task: makeTask({ type: 'custom:x', input: { kind: 'custom', value: { p: new Proxy({}, {}) } } }) });
+    const other = makeRecord(TaskStatus.Completed, 2_000);
+    const [bulk, single] = await Promise.allSettled([store.put(records), store.put([other])]);
+    expect(bulk.status).toBe('rejected');
+    expect((bulk as PromiseRejectedResult).reason).toMatchObject({ code: 'validation', field: 'input.value.p', details: { taskId: records[1_400]!.task.id } });
+    expect(single.status).toBe('fulfilled');
+    expect((await rawRows(name)).map((r) => r.seq)).toEqual([2_000]);
     await store.close();
   });
 });

@@ -3,6 +3,8 @@ import { PersistenceError, TaskweaveError, ValidationError } from '../../errors.
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../../ports.js';
 import { isTerminalStatus, type TaskId, type TaskStatus } from '../../task.js';
 import { ChangeFeed, type ChangedRecord, type StoreChange } from './changeFeed.js';
+import { deleteInRuns } from './bulkDelete.js';
+import { isDataCloneError, uncloneableRecordError } from './cloneError.js';
 import { GroupCommit, RejectItems } from './groupCommit.js';
 import { parseTaskRow } from './recordSchema.js';
 import { TaskweaveConnection } from './connection.js';
@@ -21,6 +23,12 @@ export interface IdbTaskStoreOptions {
   durability?: IDBTransactionDurability;
   /** Most records one group-commit transaction takes from different callers. @default 2000 */
   maxBatchRecords?: number;
+  /**
+   * Longest stretch of main-thread work one write may take before it lets the page run: records
+   * are put in slices of about this many ms, resumed from request callbacks within the same
+   * transaction. @default 8
+   */
+  sliceMs?: number;
   /** Time source of `prune({ olderThanMs })`. @default Date.now */
   now?: () => number;
   /**
@@ -43,7 +51,10 @@ export interface IdbTaskStoreOptions {
  *
  * Writes use group commit: concurrent `put` calls share one readwrite transaction; each call
  * resolves when that transaction's `complete` fires, and a failed transaction rejects every
- * call in it with nothing of it written. `QuotaExceededError` becomes `PersistenceError('quota')`.
+ * call in it with nothing of it written. A call holding a value IndexedDB cannot clone is
+ * refused alone (a `ValidationError` naming the task and the field, e.g. `input.value.port`) and
+ * the other calls of the transaction are committed without it. `QuotaExceededError` becomes
+ * `PersistenceError('quota')`.
  *
  * @example
  * import { IdbTaskStore } from '@taskweave/core/idb'
@@ -52,6 +63,7 @@ export interface IdbTaskStoreOptions {
 export class IdbTaskStore implements TaskStore {
   readonly name: string;
   readonly #durability: IDBTransactionDurability;
+  readonly #sliceMs: number;
   readonly #now: () => number;
   readonly #commit: GroupCommit<WriteItem>;
   readonly #feed: ChangeFeed;
@@ -73,6 +85,7 @@ export class IdbTaskStore implements TaskStore {
     );
     this.#feed = new ChangeFeed(this.name, options.broadcastChanges ?? false);
     this.#durability = options.durability ?? 'strict';
+    this.#sliceMs = options.sliceMs ?? 8;
     this.#now = options.now ?? Date.now;
     this.#commit = new GroupCommit<WriteItem>({
       commit: async (items) => {
@@ -250,25 +263,28 @@ export class IdbTaskStore implements TaskStore {
       const tasks = tx.objectStore('tasks');
       // Remember the highest seq before rows go, so `load().lastSeq` never moves backwards.
       const [last, meta] = await Promise.all([
-        tasks.index('seq').openCursor(IDBKeyRange.bound(-Infinity, Infinity), 'prev'),
+        tasks.index('seq').openKeyCursor(IDBKeyRange.bound(-Infinity, Infinity), 'prev'),
         tx.objectStore('meta').get('lastSeq'),
       ]);
-      const highest = Math.max(meta?.value ?? 0, last?.value.seq ?? 0);
+      const highest = Math.max(meta?.value ?? 0, last?.key ?? 0);
       if (highest > (meta?.value ?? 0)) await tx.objectStore('meta').put({ key: 'lastSeq', value: highest });
-      let removed = 0;
-      let index = 0;
-      let cursor = await tasks.index('done').openCursor(null, 'prev');
-      while (cursor) {
-        const doneAt = cursor.key[0];
-        const tooMany = keepLast !== undefined && index >= keepLast;
-        const tooOld = cutoff !== undefined && doneAt < cutoff;
-        if (tooMany || tooOld) {
-          await cursor.delete();
-          removed++;
-        }
-        index++;
-        cursor = await cursor.continue();
+      // Finished records sort by [doneAt, seq] in the `done` index, so both rules remove a prefix of
+      // it: everything up to the newest record that goes. Its primary keys in one request, then
+      // bulk deletes by key range, never a cursor step (or a read of the value) per record.
+      const done = tasks.index('done');
+      let bound: [number, number] | undefined;
+      if (keepLast !== undefined) {
+        let cursor = await done.openKeyCursor(null, 'prev');
+        if (cursor !== null && keepLast > 0) cursor = await cursor.advance(keepLast);
+        if (cursor !== null) bound = cursor.key;
       }
+      if (cutoff !== undefined) {
+        const older = await done.openKeyCursor(IDBKeyRange.upperBound([cutoff], true), 'prev');
+        if (older !== null && (bound === undefined || indexedDB.cmp(older.key, bound) > 0)) bound = older.key;
+      }
+      const doomed = bound === undefined ? [] : await done.getAllKeys(IDBKeyRange.upperBound(bound));
+      await deleteInRuns(unwrap(tasks) as unknown as IDBObjectStore, doomed);
+      const removed = doomed.length;
       await tx.done;
       if (removed > 0) this.#feed.publish({ type: 'prune', removed });
       return removed;
@@ -339,7 +355,8 @@ export class IdbTaskStore implements TaskStore {
         reject(toPersistenceError(tx.error ?? new DOMException('The write transaction was aborted', 'AbortError'), 'writing tasks'));
       };
       const store = tx.objectStore('tasks');
-      const fail = (i: number, record: TaskRecord | undefined, error: unknown): void => {
+      const fail = (i: number, record: TaskRecord, error: unknown): void => {
+        if (settled) return;
         // Thrown synchronously (DataCloneError, or a quota error some engines raise here):
         // drop the whole transaction; only the offending call fails unless it is the quota.
         settled = true;
@@ -348,14 +365,27 @@ export class IdbTaskStore implements TaskStore {
         } catch {
           // already finished
         }
-        const mapped = toPersistenceError(error, `writing task ${String(record?.task?.id)}`);
+        if (isDataCloneError(error)) {
+          reject(new RejectItems(new Map([[i, uncloneableRecordError(record, error)]])));
+          return;
+        }
+        const mapped = toPersistenceError(error, `writing task ${String(record.task?.id)}`);
         reject(mapped.reason === 'quota' ? mapped : new RejectItems(new Map([[i, mapped]])));
       };
-      const run = (from: number): void => {
-        for (let i = from; i < items.length; i++) {
+      const sliceMs = this.#sliceMs;
+      // Puts go in slices of about sliceMs: cloning 20,000 records in one loop would hold the main
+      // thread for seconds. The next slice starts from a request's success event, where the
+      // transaction is still active, so the write stays one transaction (all or nothing).
+      // A conditional item reads its stored records first and places its writes once they are
+      // read; later items wait for that, so writes to one id still land in call order.
+      const run = (fromItem: number, fromRecord: number): void => {
+        if (settled) return;
+        const started = performance.now();
+        let count = 0;
+        for (let i = fromItem; i < items.length; i++) {
           const item = items[i] as WriteItem;
-          item.written = [];
           if (item.expected !== undefined) {
+            item.written = [];
             const expected = item.expected;
             const reads = item.records.map((record) => store.get(record.task.id));
             let left = reads.length;
@@ -375,21 +405,29 @@ export class IdbTaskStore implements TaskStore {
                     return fail(i, record, error);
                   }
                 }
-                run(i + 1);
+                run(i + 1, 0);
               };
             });
+            if (reads.length === 0) continue;
             return;
           }
-          for (const record of item.records) {
+          for (let j = i === fromItem ? fromRecord : 0; j < item.records.length; j++) {
+            const record = item.records[j] as TaskRecord;
+            let request: IDBRequest;
             try {
-              store.put(toTaskRow(record));
+              request = store.put(toTaskRow(record));
             } catch (error) {
               return fail(i, record, error);
+            }
+            if (++count % 32 === 0 && performance.now() - started >= sliceMs) {
+              // The backend works on what was queued meanwhile; go on from this request's success.
+              request.addEventListener('success', () => run(i, j + 1), { once: true });
+              return;
             }
           }
         }
       };
-      run(0);
+      run(0, 0);
     });
   }
 

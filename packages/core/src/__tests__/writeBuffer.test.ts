@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryTaskStore } from '../adapters/memoryTaskStore.js';
+import type { TaskRecord } from '../ports.js';
+import { TaskStatus } from '../task.js';
+import { WriteBuffer } from '../writeBuffer.js';
+import { makeRecord, makeTask } from './taskStoreContract.js';
+
+/** A store that refuses, as one, any put holding a poisoned record (like IndexedDB's DataCloneError). */
+class PickyStore extends MemoryTaskStore {
+  readonly puts: TaskRecord[][] = [];
+  readonly poisoned = new Set<string>();
+  /** How long a refusal takes (IndexedDB aborts a transaction a few event-loop turns later). */
+  refusalMs = 0;
+  override async put(records: readonly TaskRecord[]): Promise<void> {
+    this.puts.push([...records]);
+    const bad = records.find((r) => this.poisoned.has(r.task.id));
+    if (bad !== undefined) {
+      if (this.refusalMs > 0) await new Promise((resolve) => setTimeout(resolve, this.refusalMs));
+      throw new Error(`cannot store ${bad.task.id}`);
+    }
+    await super.put(records);
+  }
+}
+
+describe('WriteBuffer', () => {
+  it('a refused record fails only its own write; the other writes of the same turn are stored', async () => {
+    const store = new PickyStore();
+    const errors: unknown[] = [];
+    const buffer = new WriteBuffer(store, (error) => errors.push(error));
+    const records = [1, 2, 3, 4].map((seq) => makeRecord(TaskStatus.Pending, seq));
+    const bad = records[2] as TaskRecord;
+    store.poisoned.add(bad.task.id);
+    const done = makeRecord(TaskStatus.Completed, 9);
+    let after: unknown = 'not called';
+    buffer.writeThen(done, (error) => (after = error));
+    const outcomes = await Promise.allSettled(records.map((r) => buffer.write(r)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(String((outcomes[2] as PromiseRejectedResult).reason)).toContain(bad.task.id);
+    expect(after).toBeUndefined(); // the status write of the same turn is durable
+    expect(await store.get(done.task.id)).toEqual(done);
+    for (const r of records) expect(await store.get(r.task.id)).toEqual(r === bad ? undefined : r);
+    // One merged put was tried first: the common case stays one put per turn.
+    expect(store.puts[0]).toHaveLength(5);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('a group is stored all or nothing, and its refusal reaches writeThen callers of its own only', async () => {
+    const store = new PickyStore();
+    const buffer = new WriteBuffer(store, () => undefined);
+    const group = [1, 2, 3].map((seq) => makeRecord(TaskStatus.Pending, seq));
+    store.poisoned.add((group[1] as TaskRecord).task.id);
+    const alone = makeRecord(TaskStatus.Failed, 4);
+    const poisonedEnd = makeRecord(TaskStatus.Completed, 5);
+    store.poisoned.add(poisonedEnd.task.id);
+    const seen: unknown[] = [];
+    buffer.writeThen(alone, (error) => seen.push(error));
+    buffer.writeThen(poisonedEnd, (error) => seen.push(error));
+    await expect(buffer.write(group)).rejects.toThrow((group[1] as TaskRecord).task.id);
+    await buffer.drained();
+    expect(seen[0]).toBeUndefined();
+    expect(String(seen[1])).toContain(poisonedEnd.task.id);
+    for (const r of group) expect(await store.get(r.task.id)).toBeUndefined();
+    expect(await store.get(alone.task.id)).toEqual(alone);
+  });
+
+  it('a group put again after a refusal never lands after a later write to the same id', async () => {
+    const store = new PickyStore();
+    store.refusalMs = 20;
+    const buffer = new WriteBuffer(store, () => undefined);
+    const task = makeTask();
+    const poison = makeRecord(TaskStatus.Pending, 1);
+    store.poisoned.add(poison.task.id);
+    const running = makeRecord(TaskStatus.Running, 2, { task });
+    void buffer.write(poison).catch(() => undefined);
+    void buffer.write(running);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // While the first flush's refusal is still on its way: a later write to the same id.
+    const completed = makeRecord(TaskStatus.Completed, 2, { task });
+    await buffer.write(completed);
+    await buffer.drained();
+    expect((await store.get(task.id))?.status).toBe(TaskStatus.Completed);
+  });
+});
