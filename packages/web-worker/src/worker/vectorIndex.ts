@@ -1,11 +1,12 @@
 /**
- * Exact cosine top-k over one collection's vectors, held in one contiguous Float32Array
- * (grown by doubling), with their norms, so a score is one dot product and a division
- * (WebAssembly SIMD where available, see `dotKernel.ts`); the k best are kept in a bounded
- * min-heap. Pure: no IndexedDB, no DOM.
+ * Exact cosine top-k over one collection's vectors. Each float32 value is kept once, split into
+ * its high and low 16 bits (two planes of one WebAssembly memory); a SIMD scan of the high halves
+ * (bfloat16, half the bytes of the float32 rows) bounds every row's score, and only the rows whose
+ * bound can still reach the top k are scored exactly from both halves. Pure: no IndexedDB, no DOM.
  */
 import { ValidationError, type FilterValue } from '@taskweave/core';
-import { dotKernelModule, instantiateDotKernel, type DotsKernel } from './dotKernel.js';
+import { KERNEL_STEP, dotKernelModule, instantiateDotKernel, type DotsKernel } from './dotKernel.js';
+import { KthLargest, TopK } from './topK.js';
 
 /** What a row carries besides its vector. */
 export interface IndexPayload {
@@ -76,19 +77,75 @@ export interface VectorIndexOptions {
 }
 
 const PAGE = 65536;
-const F32_EPS = 2 ** -24;
+/** Unit roundoff of float32. */
+const U = 2 ** -24;
+/** Rows scored per kernel call (their float32 scores are a small scratch area). */
+const CHUNK = 4096;
+/** Bytes before the first scratch area (kept free for a header). */
+const HEADER_BYTES = 4096;
+/** Rows with a norm outside [TINY, HUGE] are always scored exactly: float32 may under- or overflow on them. */
+const TINY = 2 ** -60;
+const HUGE = 2 ** 60;
+/** Added to every bound for the double-precision steps (norms, the exact score): their error is below 1e-13. */
+const SLACK = 1e-10;
+
+/** Where each part of an index lives in its buffer (byte offsets). */
+interface Layout {
+  capacity: number;
+  /** The unit query in float32 (stride values) and the float32 scores of one chunk. */
+  query: number;
+  scores: number;
+  /** High halves: `capacity × stride` uint16 (bfloat16), rows padded with zeros. */
+  hi: number;
+  /** Low halves: `capacity × dims` uint16. */
+  lo: number;
+  /** Float64 norm of each row (of its float32 values, summed in order: the naive loop's). */
+  norms: number;
+  /** Float32 upper bound of |row − high halves| / |row|, per row (Infinity: always score exactly). */
+  errs: number;
+  bytes: number;
+}
+
+const align = (n: number, to: number) => Math.ceil(n / to) * to;
+
+function layoutFor(dims: number, stride: number, capacity: number): Layout {
+  const query = HEADER_BYTES;
+  const scores = query + stride * 4;
+  const hi = align(scores + CHUNK * 4, 64);
+  const lo = hi + capacity * stride * 2;
+  const norms = align(lo + capacity * dims * 2, 8);
+  const errs = norms + capacity * 8;
+  return { capacity, query, scores, hi, lo, norms, errs, bytes: errs + capacity * 4 };
+}
+
+/** The smallest float32 ≥ x (x ≥ 0). */
+function roundUp32(x: number): number {
+  const f = Math.fround(x);
+  return f >= x ? f : Math.fround(x + x * 2 ** -23);
+}
 
 /**
  * The in-memory index of one collection.
  *
- * Rows are the float32 vectors as given, in one contiguous buffer (padded to a multiple of 4
- * floats) grown by doubling, with each row's norm beside them; a score is dot(row, q̂) / |row|
- * in double precision — the same formula as a naive loop, so the ids come out identical. With WebAssembly SIMD the buffer is the kernel's linear memory:
- * the kernel scores every row in float32, and the few rows that can still reach the top k
- * (float32 score within a proven error bound of the k-th best) are scored again in double
- * precision, so the result is exactly the double-precision top k. Without SIMD a JS loop scores
- * every row in double precision. Equal scores are ordered by id, so results do not depend on
- * the order rows were inserted or removed in.
+ * Storage: each vector is kept as the float32 values given, each value once, split into its high
+ * 16 bits (sign, exponent, 7 mantissa bits: a bfloat16, rounded to nearest by adding 0x8000 to
+ * the bit pattern first) and the low 16 bits left over; together they give the float32 back
+ * exactly. Rows sit in two planes of one buffer (the WebAssembly memory of the scan kernel),
+ * grown by doubling, beside each row's norm and error bound: 4 bytes per value plus 12 per row.
+ *
+ * Search: the SIMD kernel (`dotKernel.ts`) scores every row from its high halves in float32
+ * against the unit query. For a row v with high halves h, ρ = |v − h| and n its length, that
+ * approximate cosine a = fl32(h·q̂)/|v| is within
+ *   ε(v) = ρ/|v| + (1 + 2⁻⁸)·(u + γₘ·(1 + u)) + 10⁻¹⁰   (u = 2⁻²⁴, γₘ = m·u/(1 − m·u), m = stride)
+ * of the exact cosine: ρ bounds the split (Cauchy–Schwarz), u the float32 query, γₘ any order of
+ * m float32 products and sums (|h| ≤ (1 + 2⁻⁸)|v|), 10⁻¹⁰ the double-precision steps. Let L be
+ * the k-th largest lower bound a − ε among eligible rows: k rows then score at least L, so a row
+ * whose upper bound a + ε is below L (or below minScore) cannot be in the top k; every other row
+ * is scored exactly, from its two halves, and the exact top k of those is the answer — the same
+ * rows, and the same scores to the last bit, as a naive double-precision loop over every vector:
+ * dot(v, query) / (|v| · |query|), each sum taken in index order. Equal scores are ordered by id,
+ * so results do not depend on the order rows were inserted or removed in. Without WebAssembly
+ * SIMD every row is scored exactly in JS.
  *
  * @example
  * const index = new VectorIndex(384)
@@ -97,18 +154,27 @@ const F32_EPS = 2 ** -24;
  */
 export class VectorIndex {
   readonly dims: number;
-  /** Floats per row: dims rounded up to a multiple of 4 (zero padding). */
+  /** Values per row of the high plane: dims rounded up to the kernel's step (zero padding). */
   readonly #stride: number;
-  #data: Float32Array;
-  /** Euclidean norm of each stored row (double precision, of the float32 values kept). */
+  #layout: Layout;
+  readonly #memory: WebAssembly.Memory | undefined;
+  readonly #dots: DotsKernel | undefined;
+  #buffer: ArrayBuffer;
+  #hi = new Uint16Array(0);
+  #lo = new Uint16Array(0);
   #norms = new Float64Array(0);
-  #capacity = 0;
+  #errs = new Float32Array(0);
+  #f32 = new Float32Array(0);
   #count = 0;
   #ids: string[] = [];
   #payloads: IndexPayload[] = [];
   readonly #rowOf = new Map<string, number>();
-  readonly #memory: WebAssembly.Memory | undefined;
-  readonly #dots: DotsKernel | undefined;
+  #lastExact = 0;
+  /** One row's float32 values and their bit patterns (one buffer). */
+  readonly #values: Float32Array;
+  readonly #bits: Uint32Array;
+  readonly #oneBits = new Uint32Array(1);
+  readonly #one = new Float32Array(this.#oneBits.buffer);
 
   constructor(dims: number, options: VectorIndexOptions | number = {}) {
     if (!Number.isInteger(dims) || dims < 1) {
@@ -116,14 +182,20 @@ export class VectorIndex {
     }
     const opts = typeof options === 'number' ? { initialCapacity: options } : options;
     this.dims = dims;
-    this.#stride = Math.ceil(dims / 4) * 4;
+    this.#stride = Math.ceil(dims / KERNEL_STEP) * KERNEL_STEP;
+    this.#values = new Float32Array(dims);
+    this.#bits = new Uint32Array(this.#values.buffer);
+    const capacity = Math.max(1, opts.initialCapacity ?? 64);
+    this.#layout = layoutFor(dims, this.#stride, capacity);
     const module = opts.simd === false ? null : dotKernelModule();
     if (module !== null) {
-      this.#memory = new WebAssembly.Memory({ initial: 1 });
+      this.#memory = new WebAssembly.Memory({ initial: Math.ceil(this.#layout.bytes / PAGE) });
       this.#dots = instantiateDotKernel(module, this.#memory);
+      this.#buffer = this.#memory.buffer;
+    } else {
+      this.#buffer = new ArrayBuffer(this.#layout.bytes);
     }
-    this.#data = new Float32Array(0);
-    this.#reserve(Math.max(1, opts.initialCapacity ?? 64));
+    this.#views();
   }
 
   /** Number of vectors held. */
@@ -133,12 +205,17 @@ export class VectorIndex {
 
   /** Rows reserved in the buffer (doubles when full). */
   get capacity(): number {
-    return this.#capacity;
+    return this.#layout.capacity;
   }
 
   /** Whether searches use the WebAssembly SIMD kernel. */
   get simd(): boolean {
     return this.#dots !== undefined;
+  }
+
+  /** Bytes of the index's own buffer: vectors, norms, bounds and the search scratch. */
+  get byteLength(): number {
+    return this.#buffer.byteLength;
   }
 
   has(id: string): boolean {
@@ -150,18 +227,19 @@ export class VectorIndex {
     checkVector(vector, 'vector', this.dims);
     let row = this.#rowOf.get(id);
     if (row === undefined) {
-      if (this.#count === this.#capacity) this.#reserve(this.#capacity * 2);
+      if (this.#count === this.capacity) this.#reserve(this.capacity * 2);
       row = this.#count++;
       this.#rowOf.set(id, row);
       this.#ids[row] = id;
     }
     this.#payloads[row] = payload;
-    const base = row * this.#stride;
+    const dims = this.dims;
+    const values = this.#values;
+    const bits = this.#bits;
     let sq = 0;
-    for (let j = 0; j < this.dims; j++) {
-      this.#data[base + j] = vector[j] as number;
-      const stored = this.#data[base + j] as number;
-      sq += stored * stored;
+    for (let j = 0; j < dims; j++) {
+      values[j] = vector[j] as number;
+      sq += (values[j] as number) * (values[j] as number);
     }
     if (sq === 0 || !Number.isFinite(sq)) {
       // Tiny values can underflow to zero in float32, huge ones overflow.
@@ -170,7 +248,26 @@ export class VectorIndex {
         { path: ['vector'], field: 'vector', message: 'must be representable as a non-zero float32 vector' },
       ]);
     }
-    this.#norms[row] = Math.sqrt(sq);
+    const hi = this.#hi;
+    const lo = this.#lo;
+    const hiBase = row * this.#stride;
+    const loBase = row * dims;
+    let rho = 0;
+    for (let j = 0; j < dims; j++) {
+      // bits + 0x8000 rounds the magnitude to 7 mantissa bits (a finite float32 stays below 2³²).
+      const t = (bits[j] as number) + 0x8000;
+      const high = t >>> 16;
+      hi[hiBase + j] = high;
+      lo[loBase + j] = t & 0xffff;
+      this.#oneBits[0] = high * 65536;
+      const d = (values[j] as number) - (this.#one[0] as number);
+      rho += d * d;
+    }
+    for (let j = dims; j < this.#stride; j++) hi[hiBase + j] = 0;
+    const norm = Math.sqrt(sq);
+    this.#norms[row] = norm;
+    // Near float32's limits (or where rounding made an infinite high half) the bound is not kept: always exact.
+    this.#errs[row] = norm < TINY || norm > HUGE || !Number.isFinite(rho) ? Infinity : roundUp32(Math.sqrt(rho) / norm);
   }
 
   /** Removes `id` (the last row moves into its place); returns whether it was there. */
@@ -181,8 +278,12 @@ export class VectorIndex {
     this.#rowOf.delete(id);
     if (row !== last) {
       const lastId = this.#ids[last] as string;
-      this.#data.copyWithin(row * this.#stride, last * this.#stride, (last + 1) * this.#stride);
+      const stride = this.#stride;
+      const dims = this.dims;
+      this.#hi.copyWithin(row * stride, last * stride, (last + 1) * stride);
+      this.#lo.copyWithin(row * dims, last * dims, (last + 1) * dims);
       this.#norms[row] = this.#norms[last] as number;
+      this.#errs[row] = this.#errs[last] as number;
       this.#ids[row] = lastId;
       this.#payloads[row] = this.#payloads[last] as IndexPayload;
       this.#rowOf.set(lastId, row);
@@ -206,9 +307,9 @@ export class VectorIndex {
    */
   search(query: ArrayLike<number>, options: IndexSearchOptions): IndexHit[] {
     const dims = this.dims;
-    const norm = checkVector(query, 'query.vector', dims);
+    const queryNorm = checkVector(query, 'query.vector', dims);
     const q = new Float64Array(dims);
-    for (let j = 0; j < dims; j++) q[j] = (query[j] as number) / norm;
+    for (let j = 0; j < dims; j++) q[j] = query[j] as number;
     const k = Math.min(Math.max(0, Math.floor(options.topK)), this.#count);
     if (k === 0) return [];
     const filter = options.filter;
@@ -218,11 +319,12 @@ export class VectorIndex {
         : undefined;
     const minScore = options.minScore ?? -Infinity;
     const heap = new TopK(k, this.#ids);
-    if (this.#dots !== undefined) this.#searchSimd(q, k, eligible, minScore, heap);
+    if (this.#dots !== undefined) this.#scan(q, queryNorm, k, eligible, minScore, heap);
     else {
+      this.#lastExact = this.#count;
       for (let row = 0; row < this.#count; row++) {
         if (eligible !== undefined && !eligible(row)) continue;
-        const score = this.#exact(row, q);
+        const score = this.#exact(row, q, queryNorm);
         if (score >= minScore) heap.offer(score, row);
       }
     }
@@ -233,160 +335,155 @@ export class VectorIndex {
     }));
   }
 
-  /** Double-precision cosine of a stored row with the unit query: dot(row, q) / |row|. */
-  #exact(row: number, q: Float64Array): number {
-    const data = this.#data;
+  /**
+   * For tests and diagnostics: every row's approximate cosine from the kernel and its bound ε, in
+   * row order (rows as `ids()` lists them); `exact` would differ from `approx` by at most `bound`.
+   */
+  approximateScores(query: ArrayLike<number>): { ids: string[]; approx: Float64Array; bound: Float64Array; exact: Float64Array } {
     const dims = this.dims;
-    const base = row * this.#stride;
-    const tail = dims & ~3;
-    // Four independent accumulators let the CPU overlap the multiply-adds.
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let j = 0;
-    for (; j < tail; j += 4) {
-      s0 += (data[base + j] as number) * (q[j] as number);
-      s1 += (data[base + j + 1] as number) * (q[j + 1] as number);
-      s2 += (data[base + j + 2] as number) * (q[j + 2] as number);
-      s3 += (data[base + j + 3] as number) * (q[j + 3] as number);
+    const queryNorm = checkVector(query, 'query.vector', dims);
+    const q = Float64Array.from({ length: dims }, (_, j) => query[j] as number);
+    const n = this.#count;
+    const approx = new Float64Array(n);
+    const bound = new Float64Array(n);
+    const exact = new Float64Array(n);
+    if (this.#dots === undefined) throw new Error('approximateScores needs the SIMD kernel');
+    const { query: qOffset, scores, hi } = this.#layout;
+    const stride = this.#stride;
+    for (let j = 0; j < stride; j++) this.#f32[qOffset / 4 + j] = j < dims ? (q[j] as number) / queryNorm : 0;
+    const fixed = this.#fixedBound();
+    for (let start = 0; start < n; start += CHUNK) {
+      const m = Math.min(CHUNK, n - start);
+      this.#dots(hi + start * stride * 2, qOffset, m, stride * 2, scores);
+      for (let i = 0; i < m; i++) {
+        approx[start + i] = (this.#f32[scores / 4 + i] as number) / (this.#norms[start + i] as number);
+        bound[start + i] = (this.#errs[start + i] as number) + fixed;
+      }
     }
-    for (; j < dims; j++) s0 += (data[base + j] as number) * (q[j] as number);
-    return (s0 + s1 + s2 + s3) / (this.#norms[row] as number);
+    for (let row = 0; row < n; row++) exact[row] = this.#exact(row, q, queryNorm);
+    return { ids: this.#ids.slice(0, n), approx, bound, exact };
+  }
+
+  /** The part of ε that does not depend on the row (see the class comment). */
+  #fixedBound(): number {
+    const m = this.#stride;
+    const gamma = (m * U) / (1 - m * U);
+    return (1 + 2 ** -8) * (U + gamma * (1 + U)) + SLACK;
+  }
+
+  /** Rows scored exactly by the last search (for tests and diagnostics: how well the scan pruned). */
+  get lastExactCount(): number {
+    return this.#lastExact;
+  }
+
+  /** The exact cosine of a row, as the naive loop computes it: Σ v·q in order, / (|v|·|q|). */
+  #exact(row: number, q: Float64Array, queryNorm: number): number {
+    const dims = this.dims;
+    const hi = this.#hi;
+    const lo = this.#lo;
+    const bits = this.#bits;
+    const values = this.#values;
+    const hiBase = row * this.#stride;
+    const loBase = row * dims;
+    for (let j = 0; j < dims; j++) bits[j] = (((hi[hiBase + j] as number) << 16) | (lo[loBase + j] as number)) - 0x8000;
+    let dot = 0;
+    for (let j = 0; j < dims; j++) dot += (values[j] as number) * (q[j] as number);
+    return dot / ((this.#norms[row] as number) * queryNorm);
   }
 
   /**
-   * Float32 SIMD dot products for every row (divided by the row's norm), then the exact
-   * double-precision top k among the rows whose float32 score can still reach it. The float32
-   * cosine is off by at most ε = (stride/4 + 4)·2⁻²⁴ (one rounding per lane add and product, the
-   * lane reduction and the float32 query; Σ|v·q| ≤ |v| by Cauchy–Schwarz), so any row of the
-   * exact top k has a float32 score ≥ T − 2ε, T being the k-th best float32 score. ε is taken
-   * four times larger for margin.
+   * One pass of the kernel over every row, chunk by chunk, keeping the k-th best lower bound L and
+   * the rows whose upper bound reaches max(L, minScore) so far (L only rises, so a row dropped
+   * early stays dropped); then the exact scores of the candidates left (see the class comment).
    */
-  #searchSimd(q: Float64Array, k: number, eligible: ((row: number) => boolean) | undefined, minScore: number, heap: TopK): void {
-    const count = this.#count;
+  #scan(q: Float64Array, queryNorm: number, k: number, eligible: ((row: number) => boolean) | undefined, minScore: number, heap: TopK): void {
+    const { query, scores, hi } = this.#layout;
     const stride = this.#stride;
-    const qOffset = this.#capacity * stride; // in floats: the scratch area after the rows
-    const scoresOffset = qOffset + stride;
-    const memory = this.#data;
-    for (let j = 0; j < stride; j++) memory[qOffset + j] = j < this.dims ? (q[j] as number) : 0;
-    (this.#dots as DotsKernel)(0, qOffset * 4, count, stride, scoresOffset * 4);
-    const scores = memory.subarray(scoresOffset, scoresOffset + count);
-    const eps = 2 * (stride / 4 + 4) * F32_EPS * 2;
-    // Pass 1: the k-th best float32 score among eligible rows.
-    const coarse = new TopK(k, this.#ids);
-    const floor = minScore - eps;
+    const dims = this.dims;
+    const f32 = this.#f32;
+    const qBase = query / 4;
+    for (let j = 0; j < stride; j++) f32[qBase + j] = j < dims ? (q[j] as number) / queryNorm : 0;
+    const fixed = this.#fixedBound();
+    const sBase = scores / 4;
     const norms = this.#norms;
-    for (let row = 0; row < count; row++) {
-      const s = (scores[row] as number) / (norms[row] as number);
-      if (s < floor || (eligible !== undefined && !eligible(row))) continue;
-      coarse.offer(s, row);
+    const errs = this.#errs;
+    const dots = this.#dots as DotsKernel;
+    const kth = new KthLargest(k);
+    let cut = minScore;
+    const rows: number[] = [];
+    const ups: number[] = [];
+    const count = this.#count;
+    for (let start = 0; start < count; start += CHUNK) {
+      const n = Math.min(CHUNK, count - start);
+      dots(hi + start * stride * 2, query, n, stride * 2, scores);
+      for (let i = 0; i < n; i++) {
+        const row = start + i;
+        const a = (f32[sBase + i] as number) / (norms[row] as number);
+        const e = (errs[row] as number) + fixed;
+        const up = a + e;
+        if (!(up >= cut) && up === up) continue; // NaN (a row near float32's limits) goes on
+        if (eligible !== undefined && !eligible(row)) continue;
+        if (up !== up) {
+          rows.push(row);
+          ups.push(Infinity);
+          continue;
+        }
+        kth.offer(a - e);
+        if (kth.value > cut) cut = kth.value;
+        if (up >= cut) {
+          rows.push(row);
+          ups.push(up);
+        }
+      }
     }
-    if (coarse.size === 0) return;
-    const threshold = (coarse.size < k ? -Infinity : coarse.worstScore()) - 2 * eps;
-    const cut = Math.max(threshold, floor);
-    // Pass 2: exact scores for every row that can still make the top k.
-    for (let row = 0; row < count; row++) {
-      if ((scores[row] as number) / (norms[row] as number) < cut || (eligible !== undefined && !eligible(row))) continue;
-      const exact = this.#exact(row, q);
+    let exactCount = 0;
+    for (let c = 0; c < rows.length; c++) {
+      if (!((ups[c] as number) >= cut)) continue;
+      exactCount++;
+      const row = rows[c] as number;
+      const exact = this.#exact(row, q, queryNorm);
       if (exact >= minScore) heap.offer(exact, row);
     }
+    this.#lastExact = exactCount;
   }
 
-  /** Makes room for `capacity` rows plus the search scratch (query, scores). */
+  /** Makes room for `capacity` rows: grows the buffer and moves the planes after the first. */
   #reserve(capacity: number): void {
-    const floats = capacity * this.#stride + this.#stride + capacity;
+    const from = this.#layout;
+    const to = layoutFor(this.dims, this.#stride, capacity);
+    const n = this.#count;
+    const dims = this.dims;
+    const stride = this.#stride;
     if (this.#memory !== undefined) {
-      const needed = Math.ceil((floats * 4) / PAGE);
       const have = this.#memory.buffer.byteLength / PAGE;
+      const needed = Math.ceil(to.bytes / PAGE);
       if (needed > have) this.#memory.grow(needed - have);
-      // Rows stay at offset 0, so growing moves nothing; the old view is detached by grow().
-      this.#data = new Float32Array(this.#memory.buffer);
+      this.#buffer = this.#memory.buffer;
+      // New offsets are never lower: move the last region first (copyWithin is a memmove).
+      const bytes = new Uint8Array(this.#buffer);
+      bytes.copyWithin(to.errs, from.errs, from.errs + n * 4);
+      bytes.copyWithin(to.norms, from.norms, from.norms + n * 8);
+      bytes.copyWithin(to.lo, from.lo, from.lo + n * dims * 2);
     } else {
-      const next = new Float32Array(floats);
-      next.set(this.#data.subarray(0, this.#count * this.#stride));
-      this.#data = next;
+      const next = new ArrayBuffer(to.bytes);
+      const copy = (src: number, dst: number, length: number) => new Uint8Array(next, dst, length).set(new Uint8Array(this.#buffer, src, length));
+      copy(from.hi, to.hi, n * stride * 2);
+      copy(from.lo, to.lo, n * dims * 2);
+      copy(from.norms, to.norms, n * 8);
+      copy(from.errs, to.errs, n * 4);
+      this.#buffer = next;
     }
-    const norms = new Float64Array(capacity);
-    norms.set(this.#norms.subarray(0, this.#count));
-    this.#norms = norms;
-    this.#capacity = capacity;
-  }
-}
-
-/** Bounded min-heap of (score, row): the root is the worst kept hit. */
-class TopK {
-  readonly #k: number;
-  readonly #scores: Float64Array;
-  readonly #rows: Int32Array;
-  readonly #ids: readonly string[];
-  #size = 0;
-
-  constructor(k: number, ids: readonly string[]) {
-    this.#k = k;
-    this.#scores = new Float64Array(k);
-    this.#rows = new Int32Array(k);
-    this.#ids = ids;
+    this.#layout = to;
+    this.#views();
   }
 
-  get size(): number {
-    return this.#size;
-  }
-
-  /** Score of the worst hit kept (the root). */
-  worstScore(): number {
-    return this.#scores[0] as number;
-  }
-
-  /** a is worse than b: lower score, or equal score and larger id. */
-  #worse(sa: number, ra: number, sb: number, rb: number): boolean {
-    if (sa !== sb) return sa < sb;
-    return (this.#ids[ra] as string) > (this.#ids[rb] as string);
-  }
-
-  offer(score: number, row: number): void {
-    if (this.#size < this.#k) {
-      let i = this.#size++;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.#worse(score, row, this.#scores[parent] as number, this.#rows[parent] as number)) break;
-        this.#scores[i] = this.#scores[parent] as number;
-        this.#rows[i] = this.#rows[parent] as number;
-        i = parent;
-      }
-      this.#scores[i] = score;
-      this.#rows[i] = row;
-      return;
-    }
-    const rootScore = this.#scores[0] as number;
-    if (score < rootScore) return; // fast path: most rows are rejected here
-    if (!this.#worse(rootScore, this.#rows[0] as number, score, row)) return;
-    this.#siftDown(score, row);
-  }
-
-  #siftDown(score: number, row: number): void {
-    const n = this.#size;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
-      if (r < n && this.#worse(this.#scores[r] as number, this.#rows[r] as number, this.#scores[l] as number, this.#rows[l] as number)) c = r;
-      if (!this.#worse(this.#scores[c] as number, this.#rows[c] as number, score, row)) break;
-      this.#scores[i] = this.#scores[c] as number;
-      this.#rows[i] = this.#rows[c] as number;
-      i = c;
-    }
-    this.#scores[i] = score;
-    this.#rows[i] = row;
-  }
-
-  /** The kept hits, best first. */
-  drain(): { score: number; row: number }[] {
-    const out: { score: number; row: number }[] = [];
-    for (let i = 0; i < this.#size; i++) out.push({ score: this.#scores[i] as number, row: this.#rows[i] as number });
-    return out.sort((a, b) => (this.#worse(a.score, a.row, b.score, b.row) ? 1 : this.#worse(b.score, b.row, a.score, a.row) ? -1 : 0));
+  #views(): void {
+    const { capacity, hi, lo, norms, errs } = this.#layout;
+    this.#hi = new Uint16Array(this.#buffer, hi, capacity * this.#stride);
+    this.#lo = new Uint16Array(this.#buffer, lo, capacity * this.dims);
+    this.#norms = new Float64Array(this.#buffer, norms, capacity);
+    this.#errs = new Float32Array(this.#buffer, errs, capacity);
+    this.#f32 = new Float32Array(this.#buffer, 0, this.#layout.hi / 4);
   }
 }
 
