@@ -29,6 +29,8 @@ export interface IndexSearchOptions {
   filter?: Record<string, FilterValue>;
   /** Hits scoring below this are dropped. */
   minScore?: number;
+  /** Ids to leave out (rows a newer layer replaced or deleted, see `collectionView.ts`). */
+  exclude?: ReadonlySet<string>;
 }
 
 /**
@@ -74,15 +76,38 @@ export interface VectorIndexOptions {
   initialCapacity?: number;
   /** Use the WebAssembly SIMD kernel when the engine has it. @default true */
   simd?: boolean;
+  /**
+   * Keep the rows in a shared WebAssembly memory (needs cross-origin isolation), so that once
+   * `freeze()`d other workers can `VectorIndex.attach()` it and search the same bytes.
+   * @default false
+   */
+  shared?: boolean;
+  /** Search scratch areas: how many searches (one per worker) can run on a shared index at once. @default 1, 32 when shared */
+  searchSlots?: number;
 }
 
 const PAGE = 65536;
 /** Unit roundoff of float32. */
 const U = 2 ** -24;
-/** Rows scored per kernel call (their float32 scores are a small scratch area). */
+/** Rows scored per kernel call at most (their float32 scores are a small scratch area); at least MIN_CHUNK. */
 const CHUNK = 4096;
-/** Bytes before the first scratch area (kept free for a header). */
+const MIN_CHUNK = 256;
+/** Bytes before the first scratch area: the header (Int32 words, the version as a Float64 at byte 64, the slot locks). */
 const HEADER_BYTES = 4096;
+const MAGIC = 0x74777669; // 'twvi'
+const H_MAGIC = 0;
+const H_DIMS = 1;
+const H_CAPACITY = 2;
+const H_COUNT = 3;
+const H_SLOTS = 4;
+const H_BLOB = 5;
+const H_BLOB_LENGTH = 6;
+const H_ID = 7;
+const H_CHUNK = 8;
+const H_VERSION_BYTE = 64;
+/** Int32 index of slot 0's lock word (0 free, 1 taken). */
+const H_SLOT_LOCKS = 256;
+const MAX_SLOTS = 64;
 /** Rows with a norm outside [TINY, HUGE] are always scored exactly: float32 may under- or overflow on them. */
 const TINY = 2 ** -60;
 const HUGE = 2 ** 60;
@@ -92,7 +117,12 @@ const SLACK = 1e-10;
 /** Where each part of an index lives in its buffer (byte offsets). */
 interface Layout {
   capacity: number;
-  /** The unit query in float32 (stride values) and the float32 scores of one chunk. */
+  /** Rows per kernel call. */
+  chunk: number;
+  /** Search scratch areas (slots), each: the unit query in float32 (stride values) and the float32 scores of one chunk. */
+  slots: number;
+  slotBytes: number;
+  /** Slot 0's query and scores (slot s: + s × slotBytes). */
   query: number;
   scores: number;
   /** High halves: `capacity × stride` uint16 (bfloat16), rows padded with zeros. */
@@ -108,14 +138,15 @@ interface Layout {
 
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
 
-function layoutFor(dims: number, stride: number, capacity: number): Layout {
+function layoutFor(dims: number, stride: number, capacity: number, slots: number, chunk: number): Layout {
   const query = HEADER_BYTES;
   const scores = query + stride * 4;
-  const hi = align(scores + CHUNK * 4, 64);
+  const slotBytes = align(stride * 4 + chunk * 4, 64);
+  const hi = query + slots * slotBytes;
   const lo = hi + capacity * stride * 2;
   const norms = align(lo + capacity * dims * 2, 8);
   const errs = norms + capacity * 8;
-  return { capacity, query, scores, hi, lo, norms, errs, bytes: errs + capacity * 4 };
+  return { capacity, chunk, slots, slotBytes, query, scores, hi, lo, norms, errs, bytes: errs + capacity * 4 };
 }
 
 /** The smallest float32 ≥ x (x ≥ 0). */
@@ -159,12 +190,16 @@ export class VectorIndex {
   #layout: Layout;
   readonly #memory: WebAssembly.Memory | undefined;
   readonly #dots: DotsKernel | undefined;
-  #buffer: ArrayBuffer;
-  #hi = new Uint16Array(0);
-  #lo = new Uint16Array(0);
-  #norms = new Float64Array(0);
-  #errs = new Float32Array(0);
-  #f32 = new Float32Array(0);
+  #buffer: ArrayBufferLike;
+  readonly #shared: boolean;
+  /** Set by `freeze()` (and on an attached index): no more writes. */
+  #frozen = false;
+  #header: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #hi: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+  #lo: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+  #norms: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  #errs: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  #f32: Float32Array<ArrayBufferLike> = new Float32Array(0);
   #count = 0;
   #ids: string[] = [];
   #payloads: IndexPayload[] = [];
@@ -176,7 +211,7 @@ export class VectorIndex {
   readonly #oneBits = new Uint32Array(1);
   readonly #one = new Float32Array(this.#oneBits.buffer);
 
-  constructor(dims: number, options: VectorIndexOptions | number = {}) {
+  constructor(dims: number, options: VectorIndexOptions | number = {}, attachTo?: WebAssembly.Memory) {
     if (!Number.isInteger(dims) || dims < 1) {
       throw new ValidationError('VectorIndex: dims must be a whole number ≥ 1', [{ path: ['dims'], field: 'dims', message: 'must be ≥ 1' }]);
     }
@@ -185,17 +220,106 @@ export class VectorIndex {
     this.#stride = Math.ceil(dims / KERNEL_STEP) * KERNEL_STEP;
     this.#values = new Float32Array(dims);
     this.#bits = new Uint32Array(this.#values.buffer);
+    this.#shared = attachTo !== undefined || opts.shared === true;
+    const slots = Math.min(MAX_SLOTS, Math.max(1, opts.searchSlots ?? (this.#shared ? 32 : 1)));
     const capacity = Math.max(1, opts.initialCapacity ?? 64);
-    this.#layout = layoutFor(dims, this.#stride, capacity);
-    const module = opts.simd === false ? null : dotKernelModule();
+    const chunk = attachTo !== undefined ? (new Int32Array(attachTo.buffer, 0, HEADER_BYTES / 4)[H_CHUNK] as number) : Math.min(CHUNK, align(Math.max(capacity, MIN_CHUNK), 64));
+    this.#layout = layoutFor(dims, this.#stride, capacity, slots, chunk);
+    const module = opts.simd === false && !this.#shared ? null : dotKernelModule(this.#shared);
+    if (this.#shared && module === null) throw new Error('VectorIndex: a shared index needs WebAssembly SIMD and shared memory');
     if (module !== null) {
-      this.#memory = new WebAssembly.Memory({ initial: Math.ceil(this.#layout.bytes / PAGE) });
+      this.#memory =
+        attachTo ??
+        new WebAssembly.Memory({ initial: Math.ceil(this.#layout.bytes / PAGE), ...(this.#shared ? { maximum: 65536, shared: true } : {}) });
       this.#dots = instantiateDotKernel(module, this.#memory);
       this.#buffer = this.#memory.buffer;
     } else {
       this.#buffer = new ArrayBuffer(this.#layout.bytes);
     }
     this.#views();
+    if (attachTo === undefined) {
+      this.#header[H_MAGIC] = MAGIC;
+      this.#header[H_DIMS] = dims;
+      this.#header[H_SLOTS] = slots;
+      this.#header[H_CHUNK] = chunk;
+    }
+  }
+
+  /** Whether a shared memory (SharedArrayBuffer) can be made here: cross-origin isolated, with WebAssembly SIMD. */
+  static get canShare(): boolean {
+    return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && dotKernelModule(true) !== null;
+  }
+
+  /**
+   * Freezes the index (no more writes) and writes its ids, payloads and `version` into its memory,
+   * so that `VectorIndex.attach(memory)` rebuilds it in another worker over the same bytes.
+   * Returns the memory.
+   */
+  freeze(version: number): WebAssembly.Memory {
+    if (this.#memory === undefined) throw new Error('VectorIndex.freeze: needs the WebAssembly kernel');
+    if (!this.#frozen) {
+      const blob = new TextEncoder().encode(JSON.stringify([this.#ids, this.#payloads]));
+      const offset = align(this.#layout.bytes, 8);
+      const needed = Math.ceil((offset + blob.length) / PAGE) - this.#memory.buffer.byteLength / PAGE;
+      if (needed > 0) this.#memory.grow(needed);
+      this.#buffer = this.#memory.buffer;
+      this.#views();
+      new Uint8Array(this.#buffer, offset, blob.length).set(blob);
+      const header = this.#header;
+      header[H_CAPACITY] = this.#layout.capacity;
+      header[H_COUNT] = this.#count;
+      header[H_BLOB] = offset;
+      header[H_BLOB_LENGTH] = blob.length;
+      header[H_ID] = (Math.random() * 2 ** 31) | 0 || 1;
+      new Float64Array(this.#buffer, H_VERSION_BYTE, 1)[0] = version;
+      this.#frozen = true;
+    }
+    return this.#memory;
+  }
+
+  /** A random number written by `freeze()`: equal on every index attached to the same memory (0 while not frozen). */
+  get snapshotId(): number {
+    return this.#frozen ? (this.#header[H_ID] as number) : 0;
+  }
+
+  /** The version given to `freeze()` (undefined while not frozen). */
+  get frozenVersion(): number | undefined {
+    return this.#frozen ? (new Float64Array(this.#buffer, H_VERSION_BYTE, 1)[0] as number) : undefined;
+  }
+
+  /**
+   * A read-only index over a memory another index `freeze()`d (in this worker or another): the
+   * rows are not copied; ids and payloads are decoded into this worker.
+   */
+  static attach(memory: WebAssembly.Memory): VectorIndex {
+    const header = new Int32Array(memory.buffer, 0, HEADER_BYTES / 4);
+    if (header[H_MAGIC] !== MAGIC || !((header[H_BLOB_LENGTH] as number) > 0)) throw new Error('VectorIndex.attach: not a frozen index');
+    const index = new VectorIndex(
+      header[H_DIMS] as number,
+      { initialCapacity: header[H_CAPACITY] as number, searchSlots: header[H_SLOTS] as number },
+      memory,
+    );
+    const blob = new Uint8Array(header[H_BLOB_LENGTH] as number);
+    blob.set(new Uint8Array(memory.buffer, header[H_BLOB] as number, blob.length)); // TextDecoder refuses shared views
+    const [ids, payloads] = JSON.parse(new TextDecoder().decode(blob)) as [string[], IndexPayload[]];
+    index.#ids = ids;
+    index.#payloads = payloads;
+    index.#count = ids.length;
+    ids.forEach((id, row) => index.#rowOf.set(id, row));
+    index.#frozen = true;
+    return index;
+  }
+
+  /** Calls `fn` with each row's id, float32 values (a scratch array, valid during the call) and payload. */
+  forEachRow(fn: (id: string, vector: Float32Array, payload: IndexPayload) => void): void {
+    for (let row = 0; row < this.#count; row++) {
+      this.#decode(row);
+      fn(this.#ids[row] as string, this.#values, this.#payloads[row] as IndexPayload);
+    }
+  }
+
+  #writable(): void {
+    if (this.#frozen) throw new Error('VectorIndex: this index is frozen (read-only)');
   }
 
   /** Number of vectors held. */
@@ -206,6 +330,11 @@ export class VectorIndex {
   /** Rows reserved in the buffer (doubles when full). */
   get capacity(): number {
     return this.#layout.capacity;
+  }
+
+  /** Whether the rows live in a shared memory (other workers can attach it once frozen). */
+  get shared(): boolean {
+    return this.#shared;
   }
 
   /** Whether searches use the WebAssembly SIMD kernel. */
@@ -224,6 +353,7 @@ export class VectorIndex {
 
   /** Adds or replaces the vector (kept as float32) and payload of `id`. */
   upsert(id: string, vector: ArrayLike<number>, payload: IndexPayload = {}): void {
+    this.#writable();
     checkVector(vector, 'vector', this.dims);
     let row = this.#rowOf.get(id);
     if (row === undefined) {
@@ -272,6 +402,7 @@ export class VectorIndex {
 
   /** Removes `id` (the last row moves into its place); returns whether it was there. */
   remove(id: string): boolean {
+    this.#writable();
     const row = this.#rowOf.get(id);
     if (row === undefined) return false;
     const last = --this.#count;
@@ -295,6 +426,7 @@ export class VectorIndex {
 
   /** Removes everything (keeps the buffer). */
   clear(): void {
+    this.#writable();
     this.#count = 0;
     this.#ids = [];
     this.#payloads = [];
@@ -312,15 +444,26 @@ export class VectorIndex {
     for (let j = 0; j < dims; j++) q[j] = query[j] as number;
     const k = Math.min(Math.max(0, Math.floor(options.topK)), this.#count);
     if (k === 0) return [];
-    const filter = options.filter;
+    const filter = options.filter !== undefined && Object.keys(options.filter).length > 0 ? options.filter : undefined;
+    const exclude = options.exclude !== undefined && options.exclude.size > 0 ? options.exclude : undefined;
+    const ids = this.#ids;
+    const payloads = this.#payloads;
     const eligible =
-      filter !== undefined && Object.keys(filter).length > 0
-        ? (row: number) => matchesFilter((this.#payloads[row] as IndexPayload).metadata, filter)
-        : undefined;
+      filter === undefined && exclude === undefined
+        ? undefined
+        : (row: number) =>
+            (exclude === undefined || !exclude.has(ids[row] as string)) &&
+            (filter === undefined || matchesFilter((payloads[row] as IndexPayload).metadata, filter));
     const minScore = options.minScore ?? -Infinity;
     const heap = new TopK(k, this.#ids);
-    if (this.#dots !== undefined) this.#scan(q, queryNorm, k, eligible, minScore, heap);
-    else {
+    const slot = this.#dots === undefined ? -1 : this.#claimSlot();
+    if (slot >= 0) {
+      try {
+        this.#scan(slot, q, queryNorm, k, eligible, minScore, heap);
+      } finally {
+        this.#releaseSlot(slot);
+      }
+    } else {
       this.#lastExact = this.#count;
       for (let row = 0; row < this.#count; row++) {
         if (eligible !== undefined && !eligible(row)) continue;
@@ -347,19 +490,24 @@ export class VectorIndex {
     const approx = new Float64Array(n);
     const bound = new Float64Array(n);
     const exact = new Float64Array(n);
-    if (this.#dots === undefined) throw new Error('approximateScores needs the SIMD kernel');
-    const { query: qOffset, scores, hi } = this.#layout;
+    const slot = this.#dots === undefined ? -1 : this.#claimSlot();
+    if (slot < 0) throw new Error('approximateScores needs the SIMD kernel and a free search slot');
+    const { hi, slotBytes } = this.#layout;
+    const qOffset = this.#layout.query + slot * slotBytes;
+    const scores = this.#layout.scores + slot * slotBytes;
     const stride = this.#stride;
     for (let j = 0; j < stride; j++) this.#f32[qOffset / 4 + j] = j < dims ? (q[j] as number) / queryNorm : 0;
     const fixed = this.#fixedBound();
-    for (let start = 0; start < n; start += CHUNK) {
-      const m = Math.min(CHUNK, n - start);
-      this.#dots(hi + start * stride * 2, qOffset, m, stride * 2, scores);
+    const chunk = this.#layout.chunk;
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      (this.#dots as DotsKernel)(hi + start * stride * 2, qOffset, m, stride * 2, scores);
       for (let i = 0; i < m; i++) {
         approx[start + i] = (this.#f32[scores / 4 + i] as number) / (this.#norms[start + i] as number);
         bound[start + i] = (this.#errs[start + i] as number) + fixed;
       }
     }
+    this.#releaseSlot(slot);
     for (let row = 0; row < n; row++) exact[row] = this.#exact(row, q, queryNorm);
     return { ids: this.#ids.slice(0, n), approx, bound, exact };
   }
@@ -376,16 +524,33 @@ export class VectorIndex {
     return this.#lastExact;
   }
 
-  /** The exact cosine of a row, as the naive loop computes it: Σ v·q in order, / (|v|·|q|). */
-  #exact(row: number, q: Float64Array, queryNorm: number): number {
+  /** A free search slot of a shared index (0 on a private one), or -1 when every slot is taken. */
+  #claimSlot(): number {
+    if (!this.#shared) return 0;
+    for (let s = 0; s < this.#layout.slots; s++) if (Atomics.compareExchange(this.#header, H_SLOT_LOCKS + s, 0, 1) === 0) return s;
+    return -1; // more searches at once than slots: this one scores every row in JS
+  }
+
+  #releaseSlot(slot: number): void {
+    if (this.#shared) Atomics.store(this.#header, H_SLOT_LOCKS + slot, 0);
+  }
+
+  /** Puts row's float32 values into the scratch `#values` (from its two halves). */
+  #decode(row: number): void {
     const dims = this.dims;
     const hi = this.#hi;
     const lo = this.#lo;
     const bits = this.#bits;
-    const values = this.#values;
     const hiBase = row * this.#stride;
     const loBase = row * dims;
     for (let j = 0; j < dims; j++) bits[j] = (((hi[hiBase + j] as number) << 16) | (lo[loBase + j] as number)) - 0x8000;
+  }
+
+  /** The exact cosine of a row, as the naive loop computes it: Σ v·q in order, / (|v|·|q|). */
+  #exact(row: number, q: Float64Array, queryNorm: number): number {
+    const dims = this.dims;
+    const values = this.#values;
+    this.#decode(row);
     let dot = 0;
     for (let j = 0; j < dims; j++) dot += (values[j] as number) * (q[j] as number);
     return dot / ((this.#norms[row] as number) * queryNorm);
@@ -396,8 +561,10 @@ export class VectorIndex {
    * the rows whose upper bound reaches max(L, minScore) so far (L only rises, so a row dropped
    * early stays dropped); then the exact scores of the candidates left (see the class comment).
    */
-  #scan(q: Float64Array, queryNorm: number, k: number, eligible: ((row: number) => boolean) | undefined, minScore: number, heap: TopK): void {
-    const { query, scores, hi } = this.#layout;
+  #scan(slot: number, q: Float64Array, queryNorm: number, k: number, eligible: ((row: number) => boolean) | undefined, minScore: number, heap: TopK): void {
+    const { hi, slotBytes } = this.#layout;
+    const query = this.#layout.query + slot * slotBytes;
+    const scores = this.#layout.scores + slot * slotBytes;
     const stride = this.#stride;
     const dims = this.dims;
     const f32 = this.#f32;
@@ -413,8 +580,9 @@ export class VectorIndex {
     const rows: number[] = [];
     const ups: number[] = [];
     const count = this.#count;
-    for (let start = 0; start < count; start += CHUNK) {
-      const n = Math.min(CHUNK, count - start);
+    const chunk = this.#layout.chunk;
+    for (let start = 0; start < count; start += chunk) {
+      const n = Math.min(chunk, count - start);
       dots(hi + start * stride * 2, query, n, stride * 2, scores);
       for (let i = 0; i < n; i++) {
         const row = start + i;
@@ -450,7 +618,7 @@ export class VectorIndex {
   /** Makes room for `capacity` rows: grows the buffer and moves the planes after the first. */
   #reserve(capacity: number): void {
     const from = this.#layout;
-    const to = layoutFor(this.dims, this.#stride, capacity);
+    const to = layoutFor(this.dims, this.#stride, capacity, from.slots, from.chunk);
     const n = this.#count;
     const dims = this.dims;
     const stride = this.#stride;
@@ -466,6 +634,7 @@ export class VectorIndex {
       bytes.copyWithin(to.lo, from.lo, from.lo + n * dims * 2);
     } else {
       const next = new ArrayBuffer(to.bytes);
+      new Uint8Array(next, 0, HEADER_BYTES).set(new Uint8Array(this.#buffer, 0, HEADER_BYTES));
       const copy = (src: number, dst: number, length: number) => new Uint8Array(next, dst, length).set(new Uint8Array(this.#buffer, src, length));
       copy(from.hi, to.hi, n * stride * 2);
       copy(from.lo, to.lo, n * dims * 2);
@@ -484,6 +653,7 @@ export class VectorIndex {
     this.#norms = new Float64Array(this.#buffer, norms, capacity);
     this.#errs = new Float32Array(this.#buffer, errs, capacity);
     this.#f32 = new Float32Array(this.#buffer, 0, this.#layout.hi / 4);
+    this.#header = new Int32Array(this.#buffer, 0, HEADER_BYTES / 4);
   }
 }
 
