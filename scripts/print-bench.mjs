@@ -13,6 +13,8 @@ const EXPECTED = [
   'durable-submit-vs-tx-per-record',
   'durable-submit-vs-bulk-tx',
   'exact-search-vs-naive-loop',
+  'search-1m',
+  'search-1m-searches',
 ];
 
 /** 'yes' / 'no' for goals written as `>= x` or `<= x`, else '?'. */

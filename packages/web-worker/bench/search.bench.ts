@@ -5,6 +5,14 @@
  * (number[] per vector, every cosine computed, sorted). Every query checks the two return
  * identical ids and scores. Alternating order, BENCH_RUNS (default 7, at least 5) queries, medians.
  *
+ *
+ * Then `search-1m` (search1mPage.ts): 1,000,000 × 384 seeded unit vectors generated in a worker
+ * straight into one shared, frozen index that a second worker attaches (one copy per page, not
+ * per worker); rows `search-1m` (the index's bytes / one float32 copy of the vectors, goal <= 1.2)
+ * and `search-1m-searches` (searches/s, alternating between the two workers, which must agree;
+ * no baseline: the figure is the ratio). BENCH_1M_VECTORS scales it (0 skips it); the whole run
+ * stops after BENCH_TIMEOUT_S (default 900) whatever happens, closing the browser.
+ *
  * Run: pnpm --filter @taskweave/web-worker bench:search
  */
 import { fileURLToPath } from 'node:url';
@@ -18,18 +26,25 @@ const N = Number(process.env['BENCH_VECTORS'] ?? 100_000);
 const DIMS = 384;
 const K = 10;
 const RUNS = Math.max(5, Number(process.env['BENCH_RUNS'] ?? 7));
+const N_1M = Number(process.env['BENCH_1M_VECTORS'] ?? 1_000_000);
+const TIMEOUT_S = Number(process.env['BENCH_TIMEOUT_S'] ?? 900);
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const server = await createServer({
   root,
   configFile: false,
   logLevel: 'error',
-  server: { port: 0, host: '127.0.0.1' },
+  // Cross-origin isolated, as an app serving ORT's threaded build is: shared memory exists.
+  server: { port: 0, host: '127.0.0.1', headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
   optimizeDeps: { include: ['zod'] },
 });
 await server.listen();
 const base = server.resolvedUrls?.local[0] ?? '';
 const browser = await chromium.launch({ ...(executablePath === undefined ? {} : { executablePath }), args, headless: true });
+const watchdog = setTimeout(() => {
+  console.error(`search bench: still running after ${TIMEOUT_S} s, stopping`);
+  void browser.close().finally(() => process.exit(1));
+}, TIMEOUT_S * 1000);
 try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
@@ -54,11 +69,61 @@ try {
   const rows = [
     { name: 'exact-search-vs-naive-loop', unit: 'searches/s', baseline, sdk, ratio: Number((sdk / baseline).toFixed(2)), goal: '>= 15', runs: RUNS },
   ];
+  await page.close();
+  if (N_1M > 0) rows.push(...(await search1m()));
   mergeBenchRows(rows);
   console.log(`\nexact top-${K} over ${built.n} × ${built.dims} unit vectors in Chromium (WebAssembly SIMD kernel: ${built.simd}), ${RUNS} alternating queries, identical ids and scores in every one`);
   console.log(`ms per query: index ${sdkMs.map((x) => x.toFixed(1)).join(' ')} | naive ${naiveMs.map((x) => x.toFixed(1)).join(' ')}`);
   console.log(formatBenchTable(rows));
 } finally {
+  clearTimeout(watchdog);
   await browser.close();
   await server.close();
+}
+
+/** The `search-1m` rows: one shared copy searched from two workers. */
+async function search1m() {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  page.on('crash', () => console.error('search-1m: the page crashed (out of memory?)'));
+  try {
+    await page.goto(new URL('bench/search1m.html', base).href);
+    await page.waitForFunction(() => typeof window.__search1m === 'object', undefined, { timeout: 60_000 });
+    const built = await page.evaluate(([n, d]) => window.__search1m.setup(n, d, 3), [N_1M, DIMS] as const);
+    await page.evaluate(([k]) => window.__search1m.query(k, 100, 0), [K] as const); // warm-up
+    const ms: number[] = [];
+    const exact: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const out = await page.evaluate(([k, seed, first]) => window.__search1m.query(k, seed, first), [K, 200 + r, r % 2] as const);
+      if (!out.same) throw new Error('search-1m: the two workers returned different hits');
+      ms.push(...out.ms);
+      exact.push(out.exact);
+    }
+    const uaBytes = await page.evaluate(() => window.__search1m.measureMemory(60_000));
+    await page.evaluate(() => window.__search1m.close());
+    const f32Bytes = built.size * DIMS * 4;
+    const mb = (b: number) => Number((b / 1e6).toFixed(1));
+    const perSecond = Number((1000 / median(ms)).toFixed(2));
+    console.log(
+      `\nsearch-1m: ${built.size} × ${DIMS} built in ${(built.buildMs / 1000).toFixed(1)} s by one worker, attached by the other in ${built.attachMs.toFixed(0)} ms ` +
+        `(shared memory: ${built.shared}, cross-origin isolated: ${built.isolated}); index ${mb(built.bytes)} MB = ${(built.bytes / f32Bytes).toFixed(3)} × one float32 copy (${mb(f32Bytes)} MB)` +
+        (uaBytes === undefined ? '' : `; measureUserAgentSpecificMemory: ${mb(uaBytes)} MB for the page and both workers`),
+    );
+    console.log(`search-1m ms per query (both workers, alternating): ${ms.map((x) => x.toFixed(0)).join(' ')}; rows scored exactly: ${exact.join(' ')}`);
+    return [
+      {
+        name: 'search-1m',
+        unit: 'MB (index / f32 copy)',
+        baseline: mb(f32Bytes),
+        sdk: mb(built.bytes),
+        ratio: Number((built.bytes / f32Bytes).toFixed(3)),
+        goal: '<= 1.2',
+        runs: RUNS,
+        ...(uaBytes === undefined ? {} : { uaMemoryMB: mb(uaBytes) }),
+      },
+      { name: 'search-1m-searches', unit: 'searches/s', sdk: perSecond, ratio: perSecond, goal: 'report', runs: ms.length },
+    ];
+  } finally {
+    await page.close().catch(() => undefined);
+  }
 }
