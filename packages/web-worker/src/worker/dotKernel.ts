@@ -1,72 +1,69 @@
 /**
- * The vector index's scan kernel, in WebAssembly SIMD: the dot product of one float32 query with
- * each row of a matrix of bfloat16 values (the high halves of the index's float32 rows, see
- * `vectorIndex.ts`), written as float32 scores. Built from bytes here (`wasmEmit.ts`: no build
+ * The vector index's scan kernel, in WebAssembly SIMD: the dot product of one int16 query with
+ * each row of a matrix of int8 codes (the scaled, rounded rows of `vectorIndex.ts`), written as
+ * int32 — exact integer arithmetic, no rounding. Built from bytes here (`wasmEmit.ts`: no build
  * step, no fetch); absent where WebAssembly SIMD is not supported, and the index then uses its JS
  * loop.
  *
- * In the text format, with `rowBytes` a multiple of 32 (16 values; rows padded with zeros):
+ * In the text format, with `rowBytes` a multiple of 16 (rows padded with zero codes):
  * ```wat
  * (func (export "dots") (param $rows i32) (param $q i32) (param $n i32) (param $rowBytes i32) (param $out i32)
- *   ;; for r in 0..n: four f32x4 accumulators; for each 32 bytes of row r: two v128 loads of 8 bf16,
- *   ;;   each widened to two f32x4 by a shuffle with zero (bf16 << 16), times the query, added
- *   ;; out[r] = (Σ acc)[0] + (Σ acc)[1] + ((Σ acc)[2] + (Σ acc)[3])
+ *   ;; for r in 0..n: two i32x4 accumulators; for each 16 codes of row r:
+ *   ;;   acc0 += i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(codes), q[0..8])
+ *   ;;   acc1 += i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(codes), q[8..16])
+ *   ;; out[r] = sum of the eight lanes (i32)
  * ```
- * Chosen by measurement (`bench/searchKernels.bench.ts`, 100,000 × 384 in Chromium here): the
- * scan is bound by memory traffic, so reading 2 bytes a value instead of 4 halves it, and four
- * accumulators keep the additions from waiting on each other.
+ * The caller keeps |code| ≤ 127 and |query| small enough that no sum leaves int32.
+ *
+ * Chosen by measurement (`bench/searchKernels.bench.ts`, 100,000 × 384 in Chromium here, median
+ * ms per scan on a loaded box): float32 one accumulator 24.5, float32 four accumulators 20.7,
+ * bfloat16 four accumulators 16.7, int8 × int16 6.7 — the scan is bound by bytes read and
+ * instructions, and int8 needs a quarter of the bytes and half the instructions of bfloat16.
  */
 import { I32, V128, moduleBytes, op, type FunctionSpec } from './wasmEmit.js';
 
 /** Signature of the exported kernel (byte offsets and counts). */
 export type DotsKernel = (rowsPtr: number, queryPtr: number, rows: number, rowBytes: number, outPtr: number) => void;
 
-/** Values per 32-byte step: the stride of a row's bfloat16 plane is a multiple of this. */
+/** Codes per step: a row's stride (codes, = bytes) is a multiple of this. */
 export const KERNEL_STEP = 16;
 
 const [ROWS_PTR, Q, N, ROW_BYTES, OUT, R, P, END, QP] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-const ACC = 9; // v128 locals 9..12: accumulators; 13: loaded values; 14: zero (locals start at zero)
-const DATA = 13;
-const ZERO = 14;
-// shuffle(8 bf16, zero) → four f32 whose high halves are the bf16 (lanes are little-endian)
-const LOW4 = [16, 16, 0, 1, 16, 16, 2, 3, 16, 16, 4, 5, 16, 16, 6, 7];
-const HIGH4 = [16, 16, 8, 9, 16, 16, 10, 11, 16, 16, 12, 13, 16, 16, 14, 15];
+const ACC = 9; // v128 locals 9, 10: accumulators; 11: loaded codes
+const CODES = 11;
 
 const advance = (local: number, by: number) => [...op.get(local), ...op.i32(by), ...op.i32Add, ...op.set(local)];
-const accumulate = (acc: number, half: number[], qOffset: number) => [
-  ...op.get(acc), ...op.get(DATA), ...op.get(ZERO), ...op.shuffle(half),
-  ...op.get(QP), ...op.v128Load(qOffset), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc),
+const accumulate = (acc: number, widen: number[], qOffset: number) => [
+  ...op.get(acc), ...op.get(CODES), ...widen, ...op.get(QP), ...op.v128Load(qOffset), ...op.i32x4DotI16x8S, ...op.i32x4Add, ...op.set(acc),
 ];
-const sumAccumulators = [
-  ...op.get(ACC), ...op.get(ACC + 1), ...op.f32x4Add, ...op.get(ACC + 2), ...op.f32x4Add, ...op.get(ACC + 3), ...op.f32x4Add, ...op.set(ACC),
-  ...op.get(ACC), ...op.f32x4Lane(0), ...op.get(ACC), ...op.f32x4Lane(1), ...op.f32Add,
-  ...op.get(ACC), ...op.f32x4Lane(2), ...op.get(ACC), ...op.f32x4Lane(3), ...op.f32Add, ...op.f32Add,
+const sumLanes = [
+  ...op.get(ACC), ...op.get(ACC + 1), ...op.i32x4Add, ...op.set(ACC),
+  ...op.get(ACC), ...op.i32x4Lane(0), ...op.get(ACC), ...op.i32x4Lane(1), ...op.i32Add,
+  ...op.get(ACC), ...op.i32x4Lane(2), ...op.get(ACC), ...op.i32x4Lane(3), ...op.i32Add, ...op.i32Add,
 ];
 
 const dots: FunctionSpec = {
   name: 'dots',
   params: 5,
-  locals: [[4, I32], [6, V128]],
+  locals: [[4, I32], [3, V128]],
   body: [
     op.get(ROWS_PTR), op.set(P),
     op.block(
       op.loop(
         op.get(R), op.get(N), op.i32GeU, op.brIf(1),
-        ...[0, 1, 2, 3].map((i) => [...op.v128Zero, ...op.set(ACC + i)]),
+        op.v128Zero, op.set(ACC), op.v128Zero, op.set(ACC + 1),
         op.get(P), op.get(ROW_BYTES), op.i32Add, op.set(END),
         op.get(Q), op.set(QP),
         op.block(
           op.loop(
             op.get(P), op.get(END), op.i32GeU, op.brIf(1),
-            op.get(P), op.v128Load(0), op.set(DATA),
-            accumulate(ACC, LOW4, 0), accumulate(ACC + 1, HIGH4, 16),
-            op.get(P), op.v128Load(16), op.set(DATA),
-            accumulate(ACC + 2, LOW4, 32), accumulate(ACC + 3, HIGH4, 48),
-            advance(P, 32), advance(QP, 64),
+            op.get(P), op.v128Load(0), op.set(CODES),
+            accumulate(ACC, op.i16x8ExtendLowI8x16S, 0), accumulate(ACC + 1, op.i16x8ExtendHighI8x16S, 16),
+            advance(P, 16), advance(QP, 32),
             op.br(0),
           ),
         ),
-        op.get(OUT), op.get(R), op.i32(2), op.i32Shl, op.i32Add, sumAccumulators, op.f32Store(),
+        op.get(OUT), op.get(R), op.i32(2), op.i32Shl, op.i32Add, sumLanes, op.i32Store(),
         advance(R, 1),
         op.br(0),
       ),

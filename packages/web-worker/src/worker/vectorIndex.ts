@@ -1,12 +1,33 @@
 /**
- * Exact cosine top-k over one collection's vectors. Each float32 value is kept once, split into
- * its high and low 16 bits (two planes of one WebAssembly memory); a SIMD scan of the high halves
- * (bfloat16, half the bytes of the float32 rows) bounds every row's score, and only the rows whose
- * bound can still reach the top k are scored exactly from both halves. Pure: no IndexedDB, no DOM.
+ * Exact cosine top-k over one collection's vectors. Each float32 value is kept once, exactly, as
+ * an int8 code and a 24-bit remainder (one WebAssembly memory); a SIMD scan of the codes (a
+ * quarter of the float32 bytes) bounds every row's score, and only the rows whose bound can still
+ * reach the top k are rebuilt and scored exactly. Pure: no IndexedDB, no DOM.
  */
 import { ValidationError, type FilterValue } from '@taskweave/core';
 import { KERNEL_STEP, dotKernelModule, instantiateDotKernel, type DotsKernel } from './dotKernel.js';
 import { KthLargest, TopK } from './topK.js';
+import {
+  ESCAPES,
+  HEADER_BYTES,
+  H_BLOB,
+  H_BLOB_LENGTH,
+  H_CAPACITY,
+  H_CHUNK,
+  H_COUNT,
+  H_DIMS,
+  H_ID,
+  H_MAGIC,
+  H_SLOTS,
+  H_SLOT_LOCKS,
+  H_VERSION_BYTE,
+  MAGIC,
+  MAX_SLOTS,
+  REGIONS,
+  align,
+  layoutFor,
+  type Layout,
+} from './indexLayout.js';
 
 /** What a row carries besides its vector. */
 export interface IndexPayload {
@@ -87,67 +108,15 @@ export interface VectorIndexOptions {
 }
 
 const PAGE = 65536;
-/** Unit roundoff of float32. */
-const U = 2 ** -24;
-/** Rows scored per kernel call at most (their float32 scores are a small scratch area); at least MIN_CHUNK. */
+/** Rows scored per kernel call at most (their int32 scores are a small scratch area); at least MIN_CHUNK. */
 const CHUNK = 4096;
 const MIN_CHUNK = 256;
-/** Bytes before the first scratch area: the header (Int32 words, the version as a Float64 at byte 64, the slot locks). */
-const HEADER_BYTES = 4096;
-const MAGIC = 0x74777669; // 'twvi'
-const H_MAGIC = 0;
-const H_DIMS = 1;
-const H_CAPACITY = 2;
-const H_COUNT = 3;
-const H_SLOTS = 4;
-const H_BLOB = 5;
-const H_BLOB_LENGTH = 6;
-const H_ID = 7;
-const H_CHUNK = 8;
-const H_VERSION_BYTE = 64;
-/** Int32 index of slot 0's lock word (0 free, 1 taken). */
-const H_SLOT_LOCKS = 256;
-const MAX_SLOTS = 64;
-/** Rows with a norm outside [TINY, HUGE] are always scored exactly: float32 may under- or overflow on them. */
-const TINY = 2 ** -60;
-const HUGE = 2 ** 60;
-/** Added to every bound for the double-precision steps (norms, the exact score): their error is below 1e-13. */
+/** Added to every bound for the double-precision steps (norms, scales, the exact score): their error is below 1e-13. */
 const SLACK = 1e-10;
-
-/** Where each part of an index lives in its buffer (byte offsets). */
-interface Layout {
-  capacity: number;
-  /** Rows per kernel call. */
-  chunk: number;
-  /** Search scratch areas (slots), each: the unit query in float32 (stride values) and the float32 scores of one chunk. */
-  slots: number;
-  slotBytes: number;
-  /** Slot 0's query and scores (slot s: + s × slotBytes). */
-  query: number;
-  scores: number;
-  /** High halves: `capacity × stride` uint16 (bfloat16), rows padded with zeros. */
-  hi: number;
-  /** Low halves: `capacity × dims` uint16. */
-  lo: number;
-  /** Float64 norm of each row (of its float32 values, summed in order: the naive loop's). */
-  norms: number;
-  /** Float32 upper bound of |row − high halves| / |row|, per row (Infinity: always score exactly). */
-  errs: number;
-  bytes: number;
-}
-
-const align = (n: number, to: number) => Math.ceil(n / to) * to;
-
-function layoutFor(dims: number, stride: number, capacity: number, slots: number, chunk: number): Layout {
-  const query = HEADER_BYTES;
-  const scores = query + stride * 4;
-  const slotBytes = align(stride * 4 + chunk * 4, 64);
-  const hi = query + slots * slotBytes;
-  const lo = hi + capacity * stride * 2;
-  const norms = align(lo + capacity * dims * 2, 8);
-  const errs = norms + capacity * 8;
-  return { capacity, chunk, slots, slotBytes, query, scores, hi, lo, norms, errs, bytes: errs + capacity * 4 };
-}
+const HALF_24 = 2 ** 23;
+/** 2^e for every exponent a row's scale can have (float32 values: e in [-156, 121]). */
+const POW2_BIAS = 200;
+const POW2 = Float64Array.from({ length: 400 }, (_, i) => 2 ** (i - POW2_BIAS));
 
 /** The smallest float32 ≥ x (x ≥ 0). */
 function roundUp32(x: number): number {
@@ -158,25 +127,25 @@ function roundUp32(x: number): number {
 /**
  * The in-memory index of one collection.
  *
- * Storage: each vector is kept as the float32 values given, each value once, split into its high
- * 16 bits (sign, exponent, 7 mantissa bits: a bfloat16, rounded to nearest by adding 0x8000 to
- * the bit pattern first) and the low 16 bits left over; together they give the float32 back
- * exactly. Rows sit in two planes of one buffer (the WebAssembly memory of the scan kernel),
- * grown by doubling, beside each row's norm and error bound: 4 bytes per value plus 12 per row.
+ * Storage, each float32 value once, exactly: a row v gets a scale S = 2^e, the smallest power of
+ * two with max|vⱼ| ≤ 127·S; each value is split into an int8 code cⱼ = round(vⱼ / S) and the
+ * remainder vⱼ − cⱼ·S in units of S·2⁻²⁴, a 24-bit integer (for |cⱼ| ≥ 1 the value's own
+ * precision is that fine; the rare tiny value off that grid keeps code 0 and is stored whole, its
+ * top 24 bits in place and its low 8 bits in one of the row's escape slots). Code and remainder
+ * give the float32 back bit for bit: 4 bytes a value plus about 40 a row (see `indexLayout.ts`).
  *
- * Search: the SIMD kernel (`dotKernel.ts`) scores every row from its high halves in float32
- * against the unit query. For a row v with high halves h, ρ = |v − h| and n its length, that
- * approximate cosine a = fl32(h·q̂)/|v| is within
- *   ε(v) = ρ/|v| + (1 + 2⁻⁸)·(u + γₘ·(1 + u)) + 10⁻¹⁰   (u = 2⁻²⁴, γₘ = m·u/(1 − m·u), m = stride)
- * of the exact cosine: ρ bounds the split (Cauchy–Schwarz), u the float32 query, γₘ any order of
- * m float32 products and sums (|h| ≤ (1 + 2⁻⁸)|v|), 10⁻¹⁰ the double-precision steps. Let L be
- * the k-th largest lower bound a − ε among eligible rows: k rows then score at least L, so a row
- * whose upper bound a + ε is below L (or below minScore) cannot be in the top k; every other row
- * is scored exactly, from its two halves, and the exact top k of those is the answer — the same
- * rows, and the same scores to the last bit, as a naive double-precision loop over every vector:
- * dot(v, query) / (|v| · |query|), each sum taken in index order. Equal scores are ordered by id,
- * so results do not depend on the order rows were inserted or removed in. Without WebAssembly
- * SIMD every row is scored exactly in JS.
+ * Search: the SIMD kernel (`dotKernel.ts`) scores every row as the exact integer dot product
+ * I = Σ cⱼ·kⱼ of its codes with the unit query q̂ quantised to int16, kⱼ = round(q̂ⱼ / s); the
+ * approximate cosine a = S·s·I / |v| is within
+ *   ε(v) = ρ/|v| + (1 + ρ/|v|)·δ + 10⁻¹⁰,   ρ = |v − S·c|,  δ = |q̂ − s·k|
+ * of the exact one (Cauchy–Schwarz twice, |S·c| ≤ |v| + ρ; 10⁻¹⁰ covers the double-precision
+ * steps). Let L be the k-th largest lower bound a − ε among eligible rows: k rows then score at
+ * least L, so a row whose upper bound a + ε is below L (or below minScore) cannot be in the top k;
+ * every other row is rebuilt and scored exactly, and the exact top k of those is the answer — the
+ * same rows, and the same scores to the last bit, as a naive double-precision loop over every
+ * vector: dot(v, query) / (|v| · |query|), each sum taken in index order. Equal scores are ordered
+ * by id, so results do not depend on the order rows were inserted or removed in. Without
+ * WebAssembly SIMD every row is scored exactly in JS.
  *
  * @example
  * const index = new VectorIndex(384)
@@ -185,7 +154,7 @@ function roundUp32(x: number): number {
  */
 export class VectorIndex {
   readonly dims: number;
-  /** Values per row of the high plane: dims rounded up to the kernel's step (zero padding). */
+  /** Codes per row: dims rounded up to the kernel's step (zero padding). */
   readonly #stride: number;
   #layout: Layout;
   readonly #memory: WebAssembly.Memory | undefined;
@@ -195,31 +164,39 @@ export class VectorIndex {
   /** Set by `freeze()` (and on an attached index): no more writes. */
   #frozen = false;
   #header: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  #hi: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
-  #lo: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+  #codes: Int8Array<ArrayBufferLike> = new Int8Array(0);
   #norms: Float64Array<ArrayBufferLike> = new Float64Array(0);
   #errs: Float32Array<ArrayBufferLike> = new Float32Array(0);
-  #f32: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  #exps: Int16Array<ArrayBufferLike> = new Int16Array(0);
+  #escIdx: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+  #escCount: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  #escLow: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  #rest: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  #bytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   #count = 0;
   #ids: string[] = [];
   #payloads: IndexPayload[] = [];
   readonly #rowOf = new Map<string, number>();
+  /** Escapes past a row's ESCAPES slots, by id: [position, low byte, …]. */
+  #overflow = new Map<string, number[]>();
   #lastExact = 0;
-  /** One row's float32 values and their bit patterns (one buffer). */
+  /** One row's float32 values and their bit patterns (one buffer), and the row rebuilt in double. */
   readonly #values: Float32Array;
   readonly #bits: Uint32Array;
+  readonly #row: Float64Array;
   readonly #oneBits = new Uint32Array(1);
   readonly #one = new Float32Array(this.#oneBits.buffer);
 
   constructor(dims: number, options: VectorIndexOptions | number = {}, attachTo?: WebAssembly.Memory) {
-    if (!Number.isInteger(dims) || dims < 1) {
-      throw new ValidationError('VectorIndex: dims must be a whole number ≥ 1', [{ path: ['dims'], field: 'dims', message: 'must be ≥ 1' }]);
+    if (!Number.isInteger(dims) || dims < 1 || dims > 65535) {
+      throw new ValidationError('VectorIndex: dims must be a whole number from 1 to 65535', [{ path: ['dims'], field: 'dims', message: 'must be 1 to 65535' }]);
     }
     const opts = typeof options === 'number' ? { initialCapacity: options } : options;
     this.dims = dims;
     this.#stride = Math.ceil(dims / KERNEL_STEP) * KERNEL_STEP;
     this.#values = new Float32Array(dims);
     this.#bits = new Uint32Array(this.#values.buffer);
+    this.#row = new Float64Array(dims);
     this.#shared = attachTo !== undefined || opts.shared === true;
     const slots = Math.min(MAX_SLOTS, Math.max(1, opts.searchSlots ?? (this.#shared ? 32 : 1)));
     const capacity = Math.max(1, opts.initialCapacity ?? 64);
@@ -258,7 +235,7 @@ export class VectorIndex {
   freeze(version: number): WebAssembly.Memory {
     if (this.#memory === undefined) throw new Error('VectorIndex.freeze: needs the WebAssembly kernel');
     if (!this.#frozen) {
-      const blob = new TextEncoder().encode(JSON.stringify([this.#ids, this.#payloads]));
+      const blob = new TextEncoder().encode(JSON.stringify([this.#ids, this.#payloads, [...this.#overflow]]));
       const offset = align(this.#layout.bytes, 8);
       const needed = Math.ceil((offset + blob.length) / PAGE) - this.#memory.buffer.byteLength / PAGE;
       if (needed > 0) this.#memory.grow(needed);
@@ -301,9 +278,10 @@ export class VectorIndex {
     );
     const blob = new Uint8Array(header[H_BLOB_LENGTH] as number);
     blob.set(new Uint8Array(memory.buffer, header[H_BLOB] as number, blob.length)); // TextDecoder refuses shared views
-    const [ids, payloads] = JSON.parse(new TextDecoder().decode(blob)) as [string[], IndexPayload[]];
+    const [ids, payloads, overflow] = JSON.parse(new TextDecoder().decode(blob)) as [string[], IndexPayload[], [string, number[]][]];
     index.#ids = ids;
     index.#payloads = payloads;
+    index.#overflow = new Map(overflow);
     index.#count = ids.length;
     ids.forEach((id, row) => index.#rowOf.set(id, row));
     index.#frozen = true;
@@ -314,12 +292,9 @@ export class VectorIndex {
   forEachRow(fn: (id: string, vector: Float32Array, payload: IndexPayload) => void): void {
     for (let row = 0; row < this.#count; row++) {
       this.#decode(row);
+      this.#values.set(this.#row);
       fn(this.#ids[row] as string, this.#values, this.#payloads[row] as IndexPayload);
     }
-  }
-
-  #writable(): void {
-    if (this.#frozen) throw new Error('VectorIndex: this index is frozen (read-only)');
   }
 
   /** Number of vectors held. */
@@ -347,29 +322,33 @@ export class VectorIndex {
     return this.#buffer.byteLength;
   }
 
+  /** Rows scored exactly by the last search (for tests and diagnostics: how well the scan pruned). */
+  get lastExactCount(): number {
+    return this.#lastExact;
+  }
+
   has(id: string): boolean {
     return this.#rowOf.has(id);
+  }
+
+  #writable(): void {
+    if (this.#frozen) throw new Error('VectorIndex: this index is frozen (read-only)');
   }
 
   /** Adds or replaces the vector (kept as float32) and payload of `id`. */
   upsert(id: string, vector: ArrayLike<number>, payload: IndexPayload = {}): void {
     this.#writable();
     checkVector(vector, 'vector', this.dims);
-    let row = this.#rowOf.get(id);
-    if (row === undefined) {
-      if (this.#count === this.capacity) this.#reserve(this.capacity * 2);
-      row = this.#count++;
-      this.#rowOf.set(id, row);
-      this.#ids[row] = id;
-    }
-    this.#payloads[row] = payload;
     const dims = this.dims;
     const values = this.#values;
     const bits = this.#bits;
     let sq = 0;
+    let max = 0;
     for (let j = 0; j < dims; j++) {
       values[j] = vector[j] as number;
-      sq += (values[j] as number) * (values[j] as number);
+      const v = values[j] as number;
+      sq += v * v;
+      if (Math.abs(v) > max) max = Math.abs(v);
     }
     if (sq === 0 || !Number.isFinite(sq)) {
       // Tiny values can underflow to zero in float32, huge ones overflow.
@@ -378,26 +357,61 @@ export class VectorIndex {
         { path: ['vector'], field: 'vector', message: 'must be representable as a non-zero float32 vector' },
       ]);
     }
-    const hi = this.#hi;
-    const lo = this.#lo;
-    const hiBase = row * this.#stride;
-    const loBase = row * dims;
+    let row = this.#rowOf.get(id);
+    if (row === undefined) {
+      if (this.#count === this.capacity) this.#reserve(this.capacity * 2);
+      row = this.#count++;
+      this.#rowOf.set(id, row);
+      this.#ids[row] = id;
+    }
+    this.#payloads[row] = payload;
+    // The scale: the smallest power of two S with max|v| ≤ 127·S.
+    let e = Math.ceil(Math.log2(max / 127));
+    while (127 * (POW2[e + POW2_BIAS] as number) < max) e++;
+    while (127 * (POW2[e - 1 + POW2_BIAS] as number) >= max) e--;
+    const scale = POW2[e + POW2_BIAS] as number;
+    const unit = POW2[e - 24 + POW2_BIAS] as number;
+    const codes = this.#codes;
+    const rest = this.#rest;
+    const codeBase = row * this.#stride;
+    const restBase = row * dims * 3;
+    const escapes: number[] = [];
     let rho = 0;
     for (let j = 0; j < dims; j++) {
-      // bits + 0x8000 rounds the magnitude to 7 mantissa bits (a finite float32 stays below 2³²).
-      const t = (bits[j] as number) + 0x8000;
-      const high = t >>> 16;
-      hi[hiBase + j] = high;
-      lo[loBase + j] = t & 0xffff;
-      this.#oneBits[0] = high * 65536;
-      const d = (values[j] as number) - (this.#one[0] as number);
-      rho += d * d;
+      const v = values[j] as number;
+      // v / scale and v − c·scale are exact (a power of two; c·scale and v share a fine enough grid).
+      let c = Math.floor(v / scale + 0.5);
+      let r = v - c * scale;
+      const units = r / unit;
+      let stored: number;
+      if (Number.isInteger(units) && units >= -HALF_24 && units < HALF_24) {
+        stored = units + HALF_24;
+      } else {
+        // Only a value below scale/2 (code 0) can be off the grid: keep it whole.
+        c = 0;
+        r = v;
+        stored = (bits[j] as number) >>> 8;
+        escapes.push(j, (bits[j] as number) & 0xff);
+      }
+      codes[codeBase + j] = c;
+      rest[restBase + 3 * j] = stored & 0xff;
+      rest[restBase + 3 * j + 1] = (stored >>> 8) & 0xff;
+      rest[restBase + 3 * j + 2] = stored >>> 16;
+      rho += r * r;
     }
-    for (let j = dims; j < this.#stride; j++) hi[hiBase + j] = 0;
+    for (let j = dims; j < this.#stride; j++) codes[codeBase + j] = 0;
+    const kept = Math.min(ESCAPES, escapes.length / 2);
+    for (let i = 0; i < kept; i++) {
+      this.#escIdx[row * ESCAPES + i] = escapes[2 * i] as number;
+      this.#escLow[row * ESCAPES + i] = escapes[2 * i + 1] as number;
+    }
+    this.#escCount[row] = kept;
+    if (escapes.length > 2 * ESCAPES) this.#overflow.set(id, escapes.slice(2 * ESCAPES));
+    else this.#overflow.delete(id);
     const norm = Math.sqrt(sq);
     this.#norms[row] = norm;
-    // Near float32's limits (or where rounding made an infinite high half) the bound is not kept: always exact.
-    this.#errs[row] = norm < TINY || norm > HUGE || !Number.isFinite(rho) ? Infinity : roundUp32(Math.sqrt(rho) / norm);
+    this.#exps[row] = e;
+    this.#errs[row] = roundUp32(Math.sqrt(rho) / norm);
   }
 
   /** Removes `id` (the last row moves into its place); returns whether it was there. */
@@ -407,14 +421,14 @@ export class VectorIndex {
     if (row === undefined) return false;
     const last = --this.#count;
     this.#rowOf.delete(id);
+    this.#overflow.delete(id);
     if (row !== last) {
       const lastId = this.#ids[last] as string;
-      const stride = this.#stride;
-      const dims = this.dims;
-      this.#hi.copyWithin(row * stride, last * stride, (last + 1) * stride);
-      this.#lo.copyWithin(row * dims, last * dims, (last + 1) * dims);
-      this.#norms[row] = this.#norms[last] as number;
-      this.#errs[row] = this.#errs[last] as number;
+      const bytes = this.#bytes;
+      for (const name of REGIONS) {
+        const { offset, perRow } = this.#layout.regions[name];
+        bytes.copyWithin(offset + row * perRow, offset + last * perRow, offset + (last + 1) * perRow);
+      }
       this.#ids[row] = lastId;
       this.#payloads[row] = this.#payloads[last] as IndexPayload;
       this.#rowOf.set(lastId, row);
@@ -431,6 +445,7 @@ export class VectorIndex {
     this.#ids = [];
     this.#payloads = [];
     this.#rowOf.clear();
+    this.#overflow.clear();
   }
 
   /**
@@ -479,8 +494,8 @@ export class VectorIndex {
   }
 
   /**
-   * For tests and diagnostics: every row's approximate cosine from the kernel and its bound ε, in
-   * row order (rows as `ids()` lists them); `exact` would differ from `approx` by at most `bound`.
+   * For tests and diagnostics: every row's approximate cosine from the kernel, its bound ε and its
+   * exact score, in row order; `exact` differs from `approx` by at most `bound`.
    */
   approximateScores(query: ArrayLike<number>): { ids: string[]; approx: Float64Array; bound: Float64Array; exact: Float64Array } {
     const dims = this.dims;
@@ -492,36 +507,24 @@ export class VectorIndex {
     const exact = new Float64Array(n);
     const slot = this.#dots === undefined ? -1 : this.#claimSlot();
     if (slot < 0) throw new Error('approximateScores needs the SIMD kernel and a free search slot');
-    const { hi, slotBytes } = this.#layout;
-    const qOffset = this.#layout.query + slot * slotBytes;
-    const scores = this.#layout.scores + slot * slotBytes;
-    const stride = this.#stride;
-    for (let j = 0; j < stride; j++) this.#f32[qOffset / 4 + j] = j < dims ? (q[j] as number) / queryNorm : 0;
-    const fixed = this.#fixedBound();
-    const chunk = this.#layout.chunk;
-    for (let start = 0; start < n; start += chunk) {
-      const m = Math.min(chunk, n - start);
-      (this.#dots as DotsKernel)(hi + start * stride * 2, qOffset, m, stride * 2, scores);
-      for (let i = 0; i < m; i++) {
-        approx[start + i] = (this.#f32[scores / 4 + i] as number) / (this.#norms[start + i] as number);
-        bound[start + i] = (this.#errs[start + i] as number) + fixed;
+    try {
+      const { queryScale, delta } = this.#quantise(slot, q, queryNorm);
+      const scores = new Int32Array(this.#buffer, this.#layout.scores + slot * this.#layout.slotBytes, this.#layout.chunk);
+      for (let start = 0; start < n; start += this.#layout.chunk) {
+        const m = Math.min(this.#layout.chunk, n - start);
+        this.#kernel(slot, start, m);
+        for (let i = 0; i < m; i++) {
+          const row = start + i;
+          const err = this.#errs[row] as number;
+          approx[row] = ((scores[i] as number) * queryScale * (POW2[(this.#exps[row] as number) + POW2_BIAS] as number)) / (this.#norms[row] as number);
+          bound[row] = err + (1 + err) * delta + SLACK;
+        }
       }
+    } finally {
+      this.#releaseSlot(slot);
     }
-    this.#releaseSlot(slot);
     for (let row = 0; row < n; row++) exact[row] = this.#exact(row, q, queryNorm);
     return { ids: this.#ids.slice(0, n), approx, bound, exact };
-  }
-
-  /** The part of ε that does not depend on the row (see the class comment). */
-  #fixedBound(): number {
-    const m = this.#stride;
-    const gamma = (m * U) / (1 - m * U);
-    return (1 + 2 ** -8) * (U + gamma * (1 + U)) + SLACK;
-  }
-
-  /** Rows scored exactly by the last search (for tests and diagnostics: how well the scan pruned). */
-  get lastExactCount(): number {
-    return this.#lastExact;
   }
 
   /** A free search slot of a shared index (0 on a private one), or -1 when every slot is taken. */
@@ -535,21 +538,71 @@ export class VectorIndex {
     if (this.#shared) Atomics.store(this.#header, H_SLOT_LOCKS + slot, 0);
   }
 
-  /** Puts row's float32 values into the scratch `#values` (from its two halves). */
+  /**
+   * Writes the int16 query k = round(q̂ / s) into `slot`; returns s and δ = |q̂ − s·k| (rounded up
+   * a little). |k| ≤ 16383 and ≤ (2³¹ − 1) / (127 · stride), so no kernel sum leaves int32.
+   */
+  #quantise(slot: number, q: Float64Array, queryNorm: number): { queryScale: number; delta: number } {
+    const dims = this.dims;
+    const stride = this.#stride;
+    let max = 0;
+    for (let j = 0; j < dims; j++) max = Math.max(max, Math.abs((q[j] as number) / queryNorm));
+    const levels = Math.min(16383, Math.floor(2147483647 / (127 * stride)));
+    const queryScale = max / levels;
+    const codes = new Int16Array(this.#buffer, this.#layout.query + slot * this.#layout.slotBytes, stride);
+    let d2 = 0;
+    for (let j = 0; j < stride; j++) {
+      if (j >= dims) {
+        codes[j] = 0;
+        continue;
+      }
+      const unit = (q[j] as number) / queryNorm;
+      const code = Math.max(-levels, Math.min(levels, Math.round(unit / queryScale)));
+      codes[j] = code;
+      const d = unit - code * queryScale;
+      d2 += d * d;
+    }
+    return { queryScale, delta: Math.sqrt(d2) * (1 + 1e-12) };
+  }
+
+  /** Scores rows start..start+n into `slot`'s int32 scores. */
+  #kernel(slot: number, start: number, n: number): void {
+    const { regions, query, scores, slotBytes } = this.#layout;
+    (this.#dots as DotsKernel)(regions.codes.offset + start * this.#stride, query + slot * slotBytes, n, this.#stride, scores + slot * slotBytes);
+  }
+
+  /** Rebuilds row's float32 values (exactly) into the scratch `#row`. */
   #decode(row: number): void {
     const dims = this.dims;
-    const hi = this.#hi;
-    const lo = this.#lo;
-    const bits = this.#bits;
-    const hiBase = row * this.#stride;
-    const loBase = row * dims;
-    for (let j = 0; j < dims; j++) bits[j] = (((hi[hiBase + j] as number) << 16) | (lo[loBase + j] as number)) - 0x8000;
+    const out = this.#row;
+    const codes = this.#codes;
+    const rest = this.#rest;
+    const e = this.#exps[row] as number;
+    const scale = POW2[e + POW2_BIAS] as number;
+    const unit = POW2[e - 24 + POW2_BIAS] as number;
+    const codeBase = row * this.#stride;
+    const restBase = row * dims * 3;
+    for (let j = 0; j < dims; j++) {
+      const stored = (rest[restBase + 3 * j] as number) | ((rest[restBase + 3 * j + 1] as number) << 8) | ((rest[restBase + 3 * j + 2] as number) << 16);
+      out[j] = (codes[codeBase + j] as number) * scale + (stored - HALF_24) * unit;
+    }
+    const whole = (j: number, low: number) => {
+      const stored = (rest[restBase + 3 * j] as number) | ((rest[restBase + 3 * j + 1] as number) << 8) | ((rest[restBase + 3 * j + 2] as number) << 16);
+      this.#oneBits[0] = stored * 256 + low;
+      out[j] = this.#one[0] as number;
+    };
+    const kept = this.#escCount[row] as number;
+    for (let i = 0; i < kept; i++) whole(this.#escIdx[row * ESCAPES + i] as number, this.#escLow[row * ESCAPES + i] as number);
+    if (kept === ESCAPES) {
+      const more = this.#overflow.get(this.#ids[row] as string);
+      if (more !== undefined) for (let i = 0; i < more.length; i += 2) whole(more[i] as number, more[i + 1] as number);
+    }
   }
 
   /** The exact cosine of a row, as the naive loop computes it: Σ v·q in order, / (|v|·|q|). */
   #exact(row: number, q: Float64Array, queryNorm: number): number {
     const dims = this.dims;
-    const values = this.#values;
+    const values = this.#row;
     this.#decode(row);
     let dot = 0;
     for (let j = 0; j < dims; j++) dot += (values[j] as number) * (q[j] as number);
@@ -562,40 +615,28 @@ export class VectorIndex {
    * early stays dropped); then the exact scores of the candidates left (see the class comment).
    */
   #scan(slot: number, q: Float64Array, queryNorm: number, k: number, eligible: ((row: number) => boolean) | undefined, minScore: number, heap: TopK): void {
-    const { hi, slotBytes } = this.#layout;
-    const query = this.#layout.query + slot * slotBytes;
-    const scores = this.#layout.scores + slot * slotBytes;
-    const stride = this.#stride;
-    const dims = this.dims;
-    const f32 = this.#f32;
-    const qBase = query / 4;
-    for (let j = 0; j < stride; j++) f32[qBase + j] = j < dims ? (q[j] as number) / queryNorm : 0;
-    const fixed = this.#fixedBound();
-    const sBase = scores / 4;
+    const { queryScale, delta } = this.#quantise(slot, q, queryNorm);
+    const chunk = this.#layout.chunk;
+    const scores = new Int32Array(this.#buffer, this.#layout.scores + slot * this.#layout.slotBytes, chunk);
     const norms = this.#norms;
     const errs = this.#errs;
-    const dots = this.#dots as DotsKernel;
+    const exps = this.#exps;
     const kth = new KthLargest(k);
     let cut = minScore;
     const rows: number[] = [];
     const ups: number[] = [];
     const count = this.#count;
-    const chunk = this.#layout.chunk;
     for (let start = 0; start < count; start += chunk) {
       const n = Math.min(chunk, count - start);
-      dots(hi + start * stride * 2, query, n, stride * 2, scores);
+      this.#kernel(slot, start, n);
       for (let i = 0; i < n; i++) {
         const row = start + i;
-        const a = (f32[sBase + i] as number) / (norms[row] as number);
-        const e = (errs[row] as number) + fixed;
+        const a = ((scores[i] as number) * queryScale * (POW2[(exps[row] as number) + POW2_BIAS] as number)) / (norms[row] as number);
+        const err = errs[row] as number;
+        const e = err + (1 + err) * delta + SLACK;
         const up = a + e;
-        if (!(up >= cut) && up === up) continue; // NaN (a row near float32's limits) goes on
+        if (up < cut) continue;
         if (eligible !== undefined && !eligible(row)) continue;
-        if (up !== up) {
-          rows.push(row);
-          ups.push(Infinity);
-          continue;
-        }
         kth.offer(a - e);
         if (kth.value > cut) cut = kth.value;
         if (up >= cut) {
@@ -606,7 +647,7 @@ export class VectorIndex {
     }
     let exactCount = 0;
     for (let c = 0; c < rows.length; c++) {
-      if (!((ups[c] as number) >= cut)) continue;
+      if ((ups[c] as number) < cut) continue;
       exactCount++;
       const row = rows[c] as number;
       const exact = this.#exact(row, q, queryNorm);
@@ -615,13 +656,11 @@ export class VectorIndex {
     this.#lastExact = exactCount;
   }
 
-  /** Makes room for `capacity` rows: grows the buffer and moves the planes after the first. */
+  /** Makes room for `capacity` rows: grows the buffer and moves the regions after the first. */
   #reserve(capacity: number): void {
     const from = this.#layout;
     const to = layoutFor(this.dims, this.#stride, capacity, from.slots, from.chunk);
     const n = this.#count;
-    const dims = this.dims;
-    const stride = this.#stride;
     if (this.#memory !== undefined) {
       const have = this.#memory.buffer.byteLength / PAGE;
       const needed = Math.ceil(to.bytes / PAGE);
@@ -629,31 +668,37 @@ export class VectorIndex {
       this.#buffer = this.#memory.buffer;
       // New offsets are never lower: move the last region first (copyWithin is a memmove).
       const bytes = new Uint8Array(this.#buffer);
-      bytes.copyWithin(to.errs, from.errs, from.errs + n * 4);
-      bytes.copyWithin(to.norms, from.norms, from.norms + n * 8);
-      bytes.copyWithin(to.lo, from.lo, from.lo + n * dims * 2);
+      for (const name of [...REGIONS].reverse()) {
+        const { offset, perRow } = from.regions[name];
+        bytes.copyWithin(to.regions[name].offset, offset, offset + n * perRow);
+      }
     } else {
-      const next = new ArrayBuffer(to.bytes);
-      new Uint8Array(next, 0, HEADER_BYTES).set(new Uint8Array(this.#buffer, 0, HEADER_BYTES));
-      const copy = (src: number, dst: number, length: number) => new Uint8Array(next, dst, length).set(new Uint8Array(this.#buffer, src, length));
-      copy(from.hi, to.hi, n * stride * 2);
-      copy(from.lo, to.lo, n * dims * 2);
-      copy(from.norms, to.norms, n * 8);
-      copy(from.errs, to.errs, n * 4);
-      this.#buffer = next;
+      const next = new Uint8Array(to.bytes);
+      const old = new Uint8Array(this.#buffer);
+      next.set(old.subarray(0, HEADER_BYTES));
+      for (const name of REGIONS) {
+        const { offset, perRow } = from.regions[name];
+        next.set(old.subarray(offset, offset + n * perRow), to.regions[name].offset);
+      }
+      this.#buffer = next.buffer;
     }
     this.#layout = to;
     this.#views();
   }
 
   #views(): void {
-    const { capacity, hi, lo, norms, errs } = this.#layout;
-    this.#hi = new Uint16Array(this.#buffer, hi, capacity * this.#stride);
-    this.#lo = new Uint16Array(this.#buffer, lo, capacity * this.dims);
-    this.#norms = new Float64Array(this.#buffer, norms, capacity);
-    this.#errs = new Float32Array(this.#buffer, errs, capacity);
-    this.#f32 = new Float32Array(this.#buffer, 0, this.#layout.hi / 4);
-    this.#header = new Int32Array(this.#buffer, 0, HEADER_BYTES / 4);
+    const { capacity, regions } = this.#layout;
+    const b = this.#buffer;
+    this.#header = new Int32Array(b, 0, HEADER_BYTES / 4);
+    this.#bytes = new Uint8Array(b);
+    this.#codes = new Int8Array(b, regions.codes.offset, capacity * this.#stride);
+    this.#norms = new Float64Array(b, regions.norms.offset, capacity);
+    this.#errs = new Float32Array(b, regions.errs.offset, capacity);
+    this.#exps = new Int16Array(b, regions.exps.offset, capacity);
+    this.#escIdx = new Uint16Array(b, regions.escIdx.offset, capacity * ESCAPES);
+    this.#escCount = new Uint8Array(b, regions.escCount.offset, capacity);
+    this.#escLow = new Uint8Array(b, regions.escLow.offset, capacity * ESCAPES);
+    this.#rest = new Uint8Array(b, regions.rest.offset, capacity * this.dims * 3);
   }
 }
 

@@ -54,6 +54,7 @@ export const op = {
   f32Add: [0x92],
   f32ConvertI32S: [0xb2],
   f32Store: (offset = 0) => [0x38, 0x02, ...uleb(offset)],
+  i32Store: (offset = 0) => [0x36, 0x02, ...uleb(offset)],
   /** `block … end` whose `br 0` leaves it. */
   block: (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b],
   /** `loop … end` whose `br 0` starts it again. */
