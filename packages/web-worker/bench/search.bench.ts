@@ -1,7 +1,7 @@
 /**
  * Exact top-10 cosine search over 100,000 × 384 seeded random unit vectors in Chromium
- * (`exact-search-vs-naive-loop`, goal ≥ 15×): the worker's VectorIndex (bfloat16 SIMD scan of
- * the float32 rows' high halves, exact re-rank inside a proven bound) vs a naive JS loop over the same data
+ * (`exact-search-vs-naive-loop`, goal ≥ 15×): the worker's VectorIndex (SIMD scan of int8 codes,
+ * exact re-rank inside a proven bound) vs a naive JS loop over the same data
  * (number[] per vector, every cosine computed, sorted). Every query checks the two return
  * identical ids and scores. Alternating order, BENCH_RUNS (default 7, at least 5) queries, medians.
  *

@@ -1,6 +1,6 @@
 /**
  * The in-browser half of `search.bench.ts`: 100,000 × 384 seeded random unit vectors, held
- * once in a `VectorIndex` (float32 split into two 16-bit planes) and once as the naive baseline keeps
+ * once in a `VectorIndex` (int8 codes + 24-bit remainders: the float32 values, exactly) and once as the naive baseline keeps
  * them (an array of number[] per vector). Each timed query runs both ways and checks that the
  * top-10 ids and scores are identical.
  */

@@ -173,7 +173,7 @@ describe('VectorIndex scan bound', () => {
     const rand = prng(31);
     for (const d of [3, 37, 384, 1000]) {
       const rows = unitRows(400, d, d);
-      // Values just below and above bfloat16 rounding points, wide ranges, tiny and huge rows.
+      // Values with low bits at rounding points, wide ranges, tiny and huge rows.
       for (let i = 0; i < 200; i++) {
         rows.push(
           Array.from({ length: d }, (_, j) => {
@@ -195,6 +195,47 @@ describe('VectorIndex scan bound', () => {
         }
       }
     }
+  });
+
+  it('keeps every float32 exactly: tiny values off the code grid (escapes, past the 8 slots of a row too), half-code ties, exact maxima', () => {
+    const d = 48;
+    const rand = prng(41);
+    const rows: number[][] = [];
+    for (let i = 0; i < 240; i++) {
+      const big = 1 + rand();
+      rows.push(
+        Array.from({ length: d }, (_, j) => {
+          if (j === 0) return Math.fround(big);
+          if (i % 4 === 0 && j < 4 + (i % 30)) return Math.fround((rand() - 0.5) * 1e-6); // off the grid: escapes, up to 33 a row
+          if (i % 4 === 1) return Math.fround(((Math.floor(rand() * 254) - 127 + 0.5) * 2 ** Math.ceil(Math.log2(big / 127))) || 1e-3); // v / S = n + 0.5
+          if (i % 4 === 2 && j === 1) return Math.fround(-127 * 2 ** Math.ceil(Math.log2(big / 127))); // |v| = 127 S exactly
+          return Math.fround(rand() * 2 - 1);
+        }),
+      );
+    }
+    const rowIds = rows.map((_, i) => `e${String(i).padStart(3, '0')}`);
+    const index = new VectorIndex(d, { shared: crossOriginIsolated, initialCapacity: 16 });
+    rows.forEach((v, i) => index.upsert(rowIds[i]!, v));
+    // Every vector comes back bit for bit.
+    const back = new Map<string, number[]>();
+    index.forEachRow((id, v) => back.set(id, Array.from(v)));
+    rows.forEach((v, i) => expect(back.get(rowIds[i]!)).toEqual(v));
+    // Removing moves rows (and their escapes) around; the answers stay the naive loop's.
+    const live = new Map(rowIds.map((id, i) => [id, rows[i]!]));
+    for (let i = 0; i < 240; i += 7) {
+      index.remove(rowIds[i]!);
+      live.delete(rowIds[i]!);
+    }
+    const check = (ix: VectorIndex) => {
+      for (const q of [...randomVectors(4, d, 42), rows[4]!, rows[8]!]) {
+        const want = naiveTopK([...live.keys()], [...live.values()], q, 30).map((h) => [h.id, h.score]);
+        expect(ix.search(q, { topK: 30 }).map((h) => [h.id, h.score])).toEqual(want);
+        const { approx, bound, exact } = ix.approximateScores(q);
+        approx.forEach((a, r) => expect(Math.abs(exact[r]! - a)).toBeLessThanOrEqual(bound[r]!));
+      }
+    };
+    check(index);
+    if (crossOriginIsolated) check(VectorIndex.attach(index.freeze(1))); // escapes past the slots travel in the frozen blob
   });
 
   it('is tight enough to score only a few rows exactly, for unit vectors of 384 dimensions', () => {
