@@ -43,6 +43,6 @@ export function formatBenchTable(rows) {
 }
 
 function fmt(n) {
-  if (typeof n !== 'number' || !Number.isFinite(n)) return String(n);
+  if (typeof n !== 'number' || !Number.isFinite(n)) return n === undefined ? '' : String(n);
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(3);
 }

@@ -20,6 +20,8 @@ const EXPECTED = [
   'heap-after-50k-finished',
   'prune-50k-vs-bulk-delete',
   'bulk-submit-20k-longest-task-ms',
+  'search-1m',
+  'search-1m-searches',
 ];
 
 /** 'yes' / 'no' for goals written as `>= x` or `<= x`, else '?'. */

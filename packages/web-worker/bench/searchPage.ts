@@ -1,8 +1,8 @@
 /**
  * The in-browser half of `search.bench.ts`: 100,000 × 384 seeded random unit vectors, held
- * once in a `VectorIndex` (one contiguous Float32Array) and once as the naive baseline keeps
+ * once in a `VectorIndex` (int8 codes + 24-bit remainders: the float32 values, exactly) and once as the naive baseline keeps
  * them (an array of number[] per vector). Each timed query runs both ways and checks that the
- * top-10 ids are identical.
+ * top-10 ids and scores are identical.
  */
 import { VectorIndex, naiveTopK } from '../src/worker/vectorIndex.js';
 import { prng } from '../../../scripts/prng.mjs';
@@ -52,15 +52,23 @@ function query(k: number, sdkFirst: boolean): { sdkMs: number; naiveMs: number; 
   const idx = index;
   let sdkIds: string[] = [];
   let naiveIds: string[] = [];
+  let sdkScores: number[] = [];
+  let naiveScores: number[] = [];
   const runSdk = () => {
     const t0 = performance.now();
-    sdkIds = idx.search(q, { topK: k }).map((h) => h.id);
-    return performance.now() - t0;
+    const hits = idx.search(q, { topK: k });
+    const ms = performance.now() - t0;
+    sdkIds = hits.map((h) => h.id);
+    sdkScores = hits.map((h) => h.score);
+    return ms;
   };
   const runNaive = () => {
     const t0 = performance.now();
-    naiveIds = naiveTopK(ids, naive, qArr, k).map((h) => h.id);
-    return performance.now() - t0;
+    const hits = naiveTopK(ids, naive, qArr, k);
+    const ms = performance.now() - t0;
+    naiveIds = hits.map((h) => h.id);
+    naiveScores = hits.map((h) => h.score);
+    return ms;
   };
   let sdkMs: number;
   let naiveMs: number;
@@ -71,7 +79,8 @@ function query(k: number, sdkFirst: boolean): { sdkMs: number; naiveMs: number; 
     naiveMs = runNaive();
     sdkMs = runSdk();
   }
-  return { sdkMs, naiveMs, same: sdkIds.length === k && sdkIds.join() === naiveIds.join(), ids: sdkIds };
+  const same = sdkIds.length === k && sdkIds.join() === naiveIds.join() && sdkScores.every((x, i) => x === naiveScores[i]);
+  return { sdkMs, naiveMs, same, ids: sdkIds };
 }
 
 declare global {

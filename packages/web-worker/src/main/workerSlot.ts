@@ -10,6 +10,7 @@ import { deserializeError, type TaskweaveError } from '@taskweave/core';
 import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
 import type { ControlMessage, WorkerApi, WorkerHello } from '../shared/protocol.js';
 import type { WorkerEndReason, WorkerState } from '../shared/workerState.js';
+import { connectCollectionRegistry, type RegistryConnection } from './collectionRegistry.js';
 
 export type { WorkerEndReason, WorkerState };
 
@@ -91,6 +92,8 @@ export class WorkerSlot {
   }
 
   readonly #initPort: MessagePort;
+  /** This worker's connection to the page's shared collection snapshots. */
+  #collections: RegistryConnection | undefined;
 
   /** Starts the worker; resolves once it answered `init`, rejects (and ends the slot) otherwise. */
   async start(): Promise<WorkerHello> {
@@ -101,6 +104,8 @@ export class WorkerSlot {
     const locks = (globalThis.navigator as (Navigator & { locks?: LockManager }) | undefined)?.locks;
     const lifeLock = locks === undefined ? undefined : `taskweave-worker-${crypto.randomUUID()}`;
     try {
+      this.#collections = connectCollectionRegistry();
+      const collections = this.#collections?.port;
       const init = {
         index: this.index,
         maxModels: this.#options.maxModels,
@@ -108,8 +113,10 @@ export class WorkerSlot {
         database: this.#options.database,
         control: this.#initPort,
         ...(lifeLock === undefined ? {} : { lifeLock }),
+        ...(collections === undefined ? {} : { collections }),
       };
-      const hello = await this.call((api) => api.init(Comlink.transfer(init, [this.#initPort])));
+      const ports = collections === undefined ? [this.#initPort] : [this.#initPort, collections];
+      const hello = await this.call((api) => api.init(Comlink.transfer(init, ports)));
       this.hello = hello;
       if (this.state === 'starting') this.state = 'idle';
       if (locks !== undefined && lifeLock !== undefined) {
@@ -150,6 +157,7 @@ export class WorkerSlot {
     this.#heartbeat = undefined;
     this.#control.onmessage = null;
     this.#control.close();
+    this.#collections?.close();
     this.#worker.terminate();
     this.#rejectEnded(new WorkerEndedSignal(reason, message));
     this.#options.onEnd(this, reason, message);

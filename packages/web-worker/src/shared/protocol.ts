@@ -31,6 +31,11 @@ export interface WorkerInit {
    * nothing else tells.
    */
   lifeLock?: string;
+  /**
+   * The worker's port to the page's registry of shared collection snapshots
+   * (`main/collectionRegistry.ts`); absent where the page is not cross-origin isolated.
+   */
+  collections?: MessagePort;
 }
 
 /** What a started worker reports. */

@@ -1,108 +1,94 @@
 /**
- * A WebAssembly SIMD kernel for the vector index: the dot product of one query with every row
- * of a row-major float32 matrix, written as float32 scores. Built from bytes here (no build
- * step, no fetch); absent where WebAssembly SIMD is not supported, and the index then uses its
- * plain JS loop.
+ * The vector index's scan kernel, in WebAssembly SIMD: the dot product of one int16 query with
+ * each row of a matrix of int8 codes (the scaled, rounded rows of `vectorIndex.ts`), written as
+ * int32 — exact integer arithmetic, no rounding. Built from bytes here (`wasmEmit.ts`: no build
+ * step, no fetch); absent where WebAssembly SIMD is not supported, and the index then uses its JS
+ * loop.
  *
- * The function, in the text format:
+ * In the text format, with `rowBytes` a multiple of 16 (rows padded with zero codes):
  * ```wat
- * (func (export "dots") (param $data i32) (param $q i32) (param $rows i32) (param $stride i32) (param $out i32)
- *   ;; for r in 0..rows: acc = f32x4(0); for each 16 bytes of row r: acc += data[p] * q[p']
- *   ;; out[r] = (acc[0] + acc[1]) + (acc[2] + acc[3])
+ * (func (export "dots") (param $rows i32) (param $q i32) (param $n i32) (param $rowBytes i32) (param $out i32)
+ *   ;; for r in 0..n: two i32x4 accumulators; for each 16 codes of row r:
+ *   ;;   acc0 += i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(codes), q[0..8])
+ *   ;;   acc1 += i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(codes), q[8..16])
+ *   ;; out[r] = sum of the eight lanes (i32)
  * ```
- * `stride` (floats per row) must be a multiple of 4; rows are padded with zeros to it.
+ * The caller keeps |code| ≤ 127 and |query| small enough that no sum leaves int32.
+ *
+ * Chosen by measurement (`bench/searchKernels.bench.ts`, 100,000 × 384 in Chromium here, median
+ * ms per scan on a loaded box): float32 one accumulator 24.5, float32 four accumulators 20.7,
+ * bfloat16 four accumulators 16.7, int8 × int16 6.7 — the scan is bound by bytes read and
+ * instructions, and int8 needs a quarter of the bytes and half the instructions of bfloat16.
  */
+import { I32, V128, moduleBytes, op, type FunctionSpec } from './wasmEmit.js';
 
-/** Signature of the exported kernel (all arguments are byte offsets or counts). */
-export type DotsKernel = (dataPtr: number, queryPtr: number, rows: number, stride: number, outPtr: number) => void;
+/** Signature of the exported kernel (byte offsets and counts). */
+export type DotsKernel = (rowsPtr: number, queryPtr: number, rows: number, rowBytes: number, outPtr: number) => void;
 
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-};
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-const name = (s: string): number[] => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
+/** Codes per step: a row's stride (codes, = bytes) is a multiple of this. */
+export const KERNEL_STEP = 16;
 
-// opcodes
-const LOCAL_GET = 0x20;
-const LOCAL_SET = 0x21;
-const I32_CONST = 0x41;
-const I32_ADD = 0x6a;
-const I32_SHL = 0x74;
-const I32_GE_U = 0x4f;
-const BLOCK = 0x02;
-const LOOP = 0x03;
-const VOID = 0x40;
-const BR = 0x0c;
-const BR_IF = 0x0d;
-const END = 0x0b;
-const F32_ADD = 0x92;
-const F32_STORE = 0x38;
-const SIMD = 0xfd;
-const V128_LOAD = [SIMD, 0x00, 0x04, 0x00]; // align 2^4, offset 0
-const V128_ZERO = [SIMD, 0x0c, ...new Array<number>(16).fill(0)];
-const F32X4_ADD = [SIMD, 0xe4, 0x01];
-const F32X4_MUL = [SIMD, 0xe6, 0x01];
-const lane = (i: number) => [SIMD, 0x1f, i];
+const [ROWS_PTR, Q, N, ROW_BYTES, OUT, R, P, END, QP] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const ACC = 9; // v128 locals 9, 10: accumulators; 11: loaded codes
+const CODES = 11;
 
-// params: 0 data, 1 q, 2 rows, 3 stride, 4 out; locals: 5 r, 6 p, 7 end, 8 qj (i32), 9 acc (v128)
-const body = [
-  0x02, 0x04, 0x7f, 0x01, 0x7b, // locals: 4 × i32, 1 × v128
-  LOCAL_GET, 0, LOCAL_SET, 6,
-  BLOCK, VOID,
-  LOOP, VOID,
-  LOCAL_GET, 5, LOCAL_GET, 2, I32_GE_U, BR_IF, 1,
-  ...V128_ZERO, LOCAL_SET, 9,
-  LOCAL_GET, 6, LOCAL_GET, 3, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_SET, 7,
-  LOCAL_GET, 1, LOCAL_SET, 8,
-  BLOCK, VOID,
-  LOOP, VOID,
-  LOCAL_GET, 6, LOCAL_GET, 7, I32_GE_U, BR_IF, 1,
-  LOCAL_GET, 9, LOCAL_GET, 6, ...V128_LOAD, LOCAL_GET, 8, ...V128_LOAD, ...F32X4_MUL, ...F32X4_ADD, LOCAL_SET, 9,
-  LOCAL_GET, 6, I32_CONST, 16, I32_ADD, LOCAL_SET, 6,
-  LOCAL_GET, 8, I32_CONST, 16, I32_ADD, LOCAL_SET, 8,
-  BR, 0,
-  END,
-  END,
-  LOCAL_GET, 4, LOCAL_GET, 5, I32_CONST, 2, I32_SHL, I32_ADD,
-  LOCAL_GET, 9, ...lane(0), LOCAL_GET, 9, ...lane(1), F32_ADD,
-  LOCAL_GET, 9, ...lane(2), LOCAL_GET, 9, ...lane(3), F32_ADD,
-  F32_ADD,
-  F32_STORE, 0x02, 0x00,
-  LOCAL_GET, 5, I32_CONST, 1, I32_ADD, LOCAL_SET, 5,
-  BR, 0,
-  END,
-  END,
-  END,
+const advance = (local: number, by: number) => [...op.get(local), ...op.i32(by), ...op.i32Add, ...op.set(local)];
+const accumulate = (acc: number, widen: number[], qOffset: number) => [
+  ...op.get(acc), ...op.get(CODES), ...widen, ...op.get(QP), ...op.v128Load(qOffset), ...op.i32x4DotI16x8S, ...op.i32x4Add, ...op.set(acc),
+];
+const sumLanes = [
+  ...op.get(ACC), ...op.get(ACC + 1), ...op.i32x4Add, ...op.set(ACC),
+  ...op.get(ACC), ...op.i32x4Lane(0), ...op.get(ACC), ...op.i32x4Lane(1), ...op.i32Add,
+  ...op.get(ACC), ...op.i32x4Lane(2), ...op.get(ACC), ...op.i32x4Lane(3), ...op.i32Add, ...op.i32Add,
 ];
 
-const MODULE_BYTES = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  ...section(1, [0x01, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00]),
-  ...section(2, [0x01, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01]),
-  ...section(3, [0x01, 0x00]),
-  ...section(7, [0x01, ...name('dots'), 0x00, 0x00]),
-  ...section(10, [0x01, ...uleb(body.length), ...body]),
-]);
+const dots: FunctionSpec = {
+  name: 'dots',
+  params: 5,
+  locals: [[4, I32], [3, V128]],
+  body: [
+    op.get(ROWS_PTR), op.set(P),
+    op.block(
+      op.loop(
+        op.get(R), op.get(N), op.i32GeU, op.brIf(1),
+        op.v128Zero, op.set(ACC), op.v128Zero, op.set(ACC + 1),
+        op.get(P), op.get(ROW_BYTES), op.i32Add, op.set(END),
+        op.get(Q), op.set(QP),
+        op.block(
+          op.loop(
+            op.get(P), op.get(END), op.i32GeU, op.brIf(1),
+            op.get(P), op.v128Load(0), op.set(CODES),
+            accumulate(ACC, op.i16x8ExtendLowI8x16S, 0), accumulate(ACC + 1, op.i16x8ExtendHighI8x16S, 16),
+            advance(P, 16), advance(QP, 32),
+            op.br(0),
+          ),
+        ),
+        op.get(OUT), op.get(R), op.i32(2), op.i32Shl, op.i32Add, sumLanes, op.i32Store(),
+        advance(R, 1),
+        op.br(0),
+      ),
+    ),
+  ],
+};
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 
-/** The compiled kernel module, or null where WebAssembly SIMD is not available. */
-export function dotKernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
+/**
+ * The compiled kernel for a private (`shared: false`) or a shared memory, or null where
+ * WebAssembly SIMD (or, for `shared`, shared memory) is not available.
+ */
+export function dotKernelModule(shared = false): WebAssembly.Module | null {
+  let module = compiled.get(shared);
+  if (module === undefined) {
     try {
-      compiled = typeof WebAssembly === 'object' && WebAssembly.validate(MODULE_BYTES) ? new WebAssembly.Module(MODULE_BYTES) : null;
+      const bytes = moduleBytes([dots], shared);
+      module = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
     } catch {
-      compiled = null;
+      module = null;
     }
+    compiled.set(shared, module);
   }
-  return compiled;
+  return module;
 }
 
 /** Instantiates the kernel over `memory` (synchronously: the module is tiny). */

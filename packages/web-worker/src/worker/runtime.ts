@@ -261,6 +261,7 @@ async function init(options: WorkerInit): Promise<WorkerHello> {
   configureModelHost({ ...options.modelEnv, maxModels: options.maxModels });
   // Loaded lazily like the storage handlers themselves; only records the name.
   (await import('./collectionStore.js')).configureCollections({ database: options.database });
+  (await import('./collectionSharing.js')).connectSharing(options.collections);
   if (options.lifeLock !== undefined) await holdLifeLock(options.lifeLock);
   return registeredTypes();
 }

@@ -1,11 +1,33 @@
 /**
- * Exact cosine top-k over one collection's vectors, held in one contiguous Float32Array
- * (grown by doubling), with their norms, so a score is one dot product and a division
- * (WebAssembly SIMD where available, see `dotKernel.ts`); the k best are kept in a bounded
- * min-heap. Pure: no IndexedDB, no DOM.
+ * Exact cosine top-k over one collection's vectors. Each float32 value is kept once, exactly, as
+ * an int8 code and a 24-bit remainder (one WebAssembly memory); a SIMD scan of the codes (a
+ * quarter of the float32 bytes) bounds every row's score, and only the rows whose bound can still
+ * reach the top k are rebuilt and scored exactly. Pure: no IndexedDB, no DOM.
  */
 import { ValidationError, type FilterValue } from '@taskweave/core';
-import { dotKernelModule, instantiateDotKernel, type DotsKernel } from './dotKernel.js';
+import { KERNEL_STEP, dotKernelModule, instantiateDotKernel, type DotsKernel } from './dotKernel.js';
+import { KthLargest, TopK } from './topK.js';
+import {
+  ESCAPES,
+  HEADER_BYTES,
+  H_BLOB,
+  H_BLOB_LENGTH,
+  H_CAPACITY,
+  H_CHUNK,
+  H_COUNT,
+  H_DIMS,
+  H_ID,
+  H_MAGIC,
+  H_SLOTS,
+  H_SLOT_LOCKS,
+  H_VERSION_BYTE,
+  MAGIC,
+  MAX_SLOTS,
+  REGIONS,
+  align,
+  layoutFor,
+  type Layout,
+} from './indexLayout.js';
 
 /** What a row carries besides its vector. */
 export interface IndexPayload {
@@ -28,6 +50,8 @@ export interface IndexSearchOptions {
   filter?: Record<string, FilterValue>;
   /** Hits scoring below this are dropped. */
   minScore?: number;
+  /** Ids to leave out (rows a newer layer replaced or deleted, see `collectionView.ts`). */
+  exclude?: ReadonlySet<string>;
 }
 
 /**
@@ -73,22 +97,55 @@ export interface VectorIndexOptions {
   initialCapacity?: number;
   /** Use the WebAssembly SIMD kernel when the engine has it. @default true */
   simd?: boolean;
+  /**
+   * Keep the rows in a shared WebAssembly memory (needs cross-origin isolation), so that once
+   * `freeze()`d other workers can `VectorIndex.attach()` it and search the same bytes.
+   * @default false
+   */
+  shared?: boolean;
+  /** Search scratch areas: how many searches (one per worker) can run on a shared index at once. @default 1, 32 when shared */
+  searchSlots?: number;
 }
 
 const PAGE = 65536;
-const F32_EPS = 2 ** -24;
+/** Rows scored per kernel call at most (their int32 scores are a small scratch area); at least MIN_CHUNK. */
+const CHUNK = 4096;
+const MIN_CHUNK = 256;
+/** Added to every bound for the double-precision steps (norms, scales, the exact score): their error is below 1e-13. */
+const SLACK = 1e-10;
+const HALF_24 = 2 ** 23;
+/** 2^e for every exponent a row's scale can have (float32 values: e in [-156, 121]). */
+const POW2_BIAS = 200;
+const POW2 = Float64Array.from({ length: 400 }, (_, i) => 2 ** (i - POW2_BIAS));
+
+/** The smallest float32 ≥ x (x ≥ 0). */
+function roundUp32(x: number): number {
+  const f = Math.fround(x);
+  return f >= x ? f : Math.fround(x + x * 2 ** -23);
+}
 
 /**
  * The in-memory index of one collection.
  *
- * Rows are the float32 vectors as given, in one contiguous buffer (padded to a multiple of 4
- * floats) grown by doubling, with each row's norm beside them; a score is dot(row, q̂) / |row|
- * in double precision — the same formula as a naive loop, so the ids come out identical. With WebAssembly SIMD the buffer is the kernel's linear memory:
- * the kernel scores every row in float32, and the few rows that can still reach the top k
- * (float32 score within a proven error bound of the k-th best) are scored again in double
- * precision, so the result is exactly the double-precision top k. Without SIMD a JS loop scores
- * every row in double precision. Equal scores are ordered by id, so results do not depend on
- * the order rows were inserted or removed in.
+ * Storage, each float32 value once, exactly: a row v gets a scale S = 2^e, the smallest power of
+ * two with max|vⱼ| ≤ 127·S; each value is split into an int8 code cⱼ = round(vⱼ / S) and the
+ * remainder vⱼ − cⱼ·S in units of S·2⁻²⁴, a 24-bit integer (for |cⱼ| ≥ 1 the value's own
+ * precision is that fine; the rare tiny value off that grid keeps code 0 and is stored whole, its
+ * top 24 bits in place and its low 8 bits in one of the row's escape slots). Code and remainder
+ * give the float32 back bit for bit: 4 bytes a value plus about 40 a row (see `indexLayout.ts`).
+ *
+ * Search: the SIMD kernel (`dotKernel.ts`) scores every row as the exact integer dot product
+ * I = Σ cⱼ·kⱼ of its codes with the unit query q̂ quantised to int16, kⱼ = round(q̂ⱼ / s); the
+ * approximate cosine a = S·s·I / |v| is within
+ *   ε(v) = ρ/|v| + (1 + ρ/|v|)·δ + 10⁻¹⁰,   ρ = |v − S·c|,  δ = |q̂ − s·k|
+ * of the exact one (Cauchy–Schwarz twice, |S·c| ≤ |v| + ρ; 10⁻¹⁰ covers the double-precision
+ * steps). Let L be the k-th largest lower bound a − ε among eligible rows: k rows then score at
+ * least L, so a row whose upper bound a + ε is below L (or below minScore) cannot be in the top k;
+ * every other row is rebuilt and scored exactly, and the exact top k of those is the answer — the
+ * same rows, and the same scores to the last bit, as a naive double-precision loop over every
+ * vector: dot(v, query) / (|v| · |query|), each sum taken in index order. Equal scores are ordered
+ * by id, so results do not depend on the order rows were inserted or removed in. Without
+ * WebAssembly SIMD every row is scored exactly in JS.
  *
  * @example
  * const index = new VectorIndex(384)
@@ -97,33 +154,147 @@ const F32_EPS = 2 ** -24;
  */
 export class VectorIndex {
   readonly dims: number;
-  /** Floats per row: dims rounded up to a multiple of 4 (zero padding). */
+  /** Codes per row: dims rounded up to the kernel's step (zero padding). */
   readonly #stride: number;
-  #data: Float32Array;
-  /** Euclidean norm of each stored row (double precision, of the float32 values kept). */
-  #norms = new Float64Array(0);
-  #capacity = 0;
+  #layout: Layout;
+  readonly #memory: WebAssembly.Memory | undefined;
+  readonly #dots: DotsKernel | undefined;
+  #buffer: ArrayBufferLike;
+  readonly #shared: boolean;
+  /** Set by `freeze()` (and on an attached index): no more writes. */
+  #frozen = false;
+  #header: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #codes: Int8Array<ArrayBufferLike> = new Int8Array(0);
+  #norms: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  #errs: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  #exps: Int16Array<ArrayBufferLike> = new Int16Array(0);
+  #escIdx: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+  #escCount: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  #escLow: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  #rest: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  #bytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   #count = 0;
   #ids: string[] = [];
   #payloads: IndexPayload[] = [];
   readonly #rowOf = new Map<string, number>();
-  readonly #memory: WebAssembly.Memory | undefined;
-  readonly #dots: DotsKernel | undefined;
+  /** Escapes past a row's ESCAPES slots, by id: [position, low byte, …]. */
+  #overflow = new Map<string, number[]>();
+  #lastExact = 0;
+  /** One row's float32 values and their bit patterns (one buffer), and the row rebuilt in double. */
+  readonly #values: Float32Array;
+  readonly #bits: Uint32Array;
+  readonly #row: Float64Array;
+  readonly #oneBits = new Uint32Array(1);
+  readonly #one = new Float32Array(this.#oneBits.buffer);
 
-  constructor(dims: number, options: VectorIndexOptions | number = {}) {
-    if (!Number.isInteger(dims) || dims < 1) {
-      throw new ValidationError('VectorIndex: dims must be a whole number ≥ 1', [{ path: ['dims'], field: 'dims', message: 'must be ≥ 1' }]);
+  constructor(dims: number, options: VectorIndexOptions | number = {}, attachTo?: WebAssembly.Memory) {
+    if (!Number.isInteger(dims) || dims < 1 || dims > 65535) {
+      throw new ValidationError('VectorIndex: dims must be a whole number from 1 to 65535', [{ path: ['dims'], field: 'dims', message: 'must be 1 to 65535' }]);
     }
     const opts = typeof options === 'number' ? { initialCapacity: options } : options;
     this.dims = dims;
-    this.#stride = Math.ceil(dims / 4) * 4;
-    const module = opts.simd === false ? null : dotKernelModule();
+    this.#stride = Math.ceil(dims / KERNEL_STEP) * KERNEL_STEP;
+    this.#values = new Float32Array(dims);
+    this.#bits = new Uint32Array(this.#values.buffer);
+    this.#row = new Float64Array(dims);
+    this.#shared = attachTo !== undefined || opts.shared === true;
+    const slots = Math.min(MAX_SLOTS, Math.max(1, opts.searchSlots ?? (this.#shared ? 32 : 1)));
+    const capacity = Math.max(1, opts.initialCapacity ?? 64);
+    const chunk = attachTo !== undefined ? (new Int32Array(attachTo.buffer, 0, HEADER_BYTES / 4)[H_CHUNK] as number) : Math.min(CHUNK, align(Math.max(capacity, MIN_CHUNK), 64));
+    this.#layout = layoutFor(dims, this.#stride, capacity, slots, chunk);
+    const module = opts.simd === false && !this.#shared ? null : dotKernelModule(this.#shared);
+    if (this.#shared && module === null) throw new Error('VectorIndex: a shared index needs WebAssembly SIMD and shared memory');
     if (module !== null) {
-      this.#memory = new WebAssembly.Memory({ initial: 1 });
+      this.#memory =
+        attachTo ??
+        new WebAssembly.Memory({ initial: Math.ceil(this.#layout.bytes / PAGE), ...(this.#shared ? { maximum: 65536, shared: true } : {}) });
       this.#dots = instantiateDotKernel(module, this.#memory);
+      this.#buffer = this.#memory.buffer;
+    } else {
+      this.#buffer = new ArrayBuffer(this.#layout.bytes);
     }
-    this.#data = new Float32Array(0);
-    this.#reserve(Math.max(1, opts.initialCapacity ?? 64));
+    this.#views();
+    if (attachTo === undefined) {
+      this.#header[H_MAGIC] = MAGIC;
+      this.#header[H_DIMS] = dims;
+      this.#header[H_SLOTS] = slots;
+      this.#header[H_CHUNK] = chunk;
+    }
+  }
+
+  /** Whether a shared memory (SharedArrayBuffer) can be made here: cross-origin isolated, with WebAssembly SIMD. */
+  static get canShare(): boolean {
+    return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && dotKernelModule(true) !== null;
+  }
+
+  /**
+   * Freezes the index (no more writes) and writes its ids, payloads and `version` into its memory,
+   * so that `VectorIndex.attach(memory)` rebuilds it in another worker over the same bytes.
+   * Returns the memory.
+   */
+  freeze(version: number): WebAssembly.Memory {
+    if (this.#memory === undefined) throw new Error('VectorIndex.freeze: needs the WebAssembly kernel');
+    if (!this.#frozen) {
+      const blob = new TextEncoder().encode(JSON.stringify([this.#ids, this.#payloads, [...this.#overflow]]));
+      const offset = align(this.#layout.bytes, 8);
+      const needed = Math.ceil((offset + blob.length) / PAGE) - this.#memory.buffer.byteLength / PAGE;
+      if (needed > 0) this.#memory.grow(needed);
+      this.#buffer = this.#memory.buffer;
+      this.#views();
+      new Uint8Array(this.#buffer, offset, blob.length).set(blob);
+      const header = this.#header;
+      header[H_CAPACITY] = this.#layout.capacity;
+      header[H_COUNT] = this.#count;
+      header[H_BLOB] = offset;
+      header[H_BLOB_LENGTH] = blob.length;
+      header[H_ID] = (Math.random() * 2 ** 31) | 0 || 1;
+      new Float64Array(this.#buffer, H_VERSION_BYTE, 1)[0] = version;
+      this.#frozen = true;
+    }
+    return this.#memory;
+  }
+
+  /** A random number written by `freeze()`: equal on every index attached to the same memory (0 while not frozen). */
+  get snapshotId(): number {
+    return this.#frozen ? (this.#header[H_ID] as number) : 0;
+  }
+
+  /** The version given to `freeze()` (undefined while not frozen). */
+  get frozenVersion(): number | undefined {
+    return this.#frozen ? (new Float64Array(this.#buffer, H_VERSION_BYTE, 1)[0] as number) : undefined;
+  }
+
+  /**
+   * A read-only index over a memory another index `freeze()`d (in this worker or another): the
+   * rows are not copied; ids and payloads are decoded into this worker.
+   */
+  static attach(memory: WebAssembly.Memory): VectorIndex {
+    const header = new Int32Array(memory.buffer, 0, HEADER_BYTES / 4);
+    if (header[H_MAGIC] !== MAGIC || !((header[H_BLOB_LENGTH] as number) > 0)) throw new Error('VectorIndex.attach: not a frozen index');
+    const index = new VectorIndex(
+      header[H_DIMS] as number,
+      { initialCapacity: header[H_CAPACITY] as number, searchSlots: header[H_SLOTS] as number },
+      memory,
+    );
+    const blob = new Uint8Array(header[H_BLOB_LENGTH] as number);
+    blob.set(new Uint8Array(memory.buffer, header[H_BLOB] as number, blob.length)); // TextDecoder refuses shared views
+    const [ids, payloads, overflow] = JSON.parse(new TextDecoder().decode(blob)) as [string[], IndexPayload[], [string, number[]][]];
+    index.#ids = ids;
+    index.#payloads = payloads;
+    index.#overflow = new Map(overflow);
+    index.#count = ids.length;
+    ids.forEach((id, row) => index.#rowOf.set(id, row));
+    index.#frozen = true;
+    return index;
+  }
+
+  /** Calls `fn` with each row's id, float32 values (a scratch array, valid during the call) and payload. */
+  forEachRow(fn: (id: string, vector: Float32Array, payload: IndexPayload) => void): void {
+    for (let row = 0; row < this.#count; row++) {
+      this.#decode(row);
+      this.#values.set(this.#row);
+      fn(this.#ids[row] as string, this.#values, this.#payloads[row] as IndexPayload);
+    }
   }
 
   /** Number of vectors held. */
@@ -133,7 +304,12 @@ export class VectorIndex {
 
   /** Rows reserved in the buffer (doubles when full). */
   get capacity(): number {
-    return this.#capacity;
+    return this.#layout.capacity;
+  }
+
+  /** Whether the rows live in a shared memory (other workers can attach it once frozen). */
+  get shared(): boolean {
+    return this.#shared;
   }
 
   /** Whether searches use the WebAssembly SIMD kernel. */
@@ -141,27 +317,38 @@ export class VectorIndex {
     return this.#dots !== undefined;
   }
 
+  /** Bytes of the index's own buffer: vectors, norms, bounds and the search scratch. */
+  get byteLength(): number {
+    return this.#buffer.byteLength;
+  }
+
+  /** Rows scored exactly by the last search (for tests and diagnostics: how well the scan pruned). */
+  get lastExactCount(): number {
+    return this.#lastExact;
+  }
+
   has(id: string): boolean {
     return this.#rowOf.has(id);
   }
 
+  #writable(): void {
+    if (this.#frozen) throw new Error('VectorIndex: this index is frozen (read-only)');
+  }
+
   /** Adds or replaces the vector (kept as float32) and payload of `id`. */
   upsert(id: string, vector: ArrayLike<number>, payload: IndexPayload = {}): void {
+    this.#writable();
     checkVector(vector, 'vector', this.dims);
-    let row = this.#rowOf.get(id);
-    if (row === undefined) {
-      if (this.#count === this.#capacity) this.#reserve(this.#capacity * 2);
-      row = this.#count++;
-      this.#rowOf.set(id, row);
-      this.#ids[row] = id;
-    }
-    this.#payloads[row] = payload;
-    const base = row * this.#stride;
+    const dims = this.dims;
+    const values = this.#values;
+    const bits = this.#bits;
     let sq = 0;
-    for (let j = 0; j < this.dims; j++) {
-      this.#data[base + j] = vector[j] as number;
-      const stored = this.#data[base + j] as number;
-      sq += stored * stored;
+    let max = 0;
+    for (let j = 0; j < dims; j++) {
+      values[j] = vector[j] as number;
+      const v = values[j] as number;
+      sq += v * v;
+      if (Math.abs(v) > max) max = Math.abs(v);
     }
     if (sq === 0 || !Number.isFinite(sq)) {
       // Tiny values can underflow to zero in float32, huge ones overflow.
@@ -170,19 +357,78 @@ export class VectorIndex {
         { path: ['vector'], field: 'vector', message: 'must be representable as a non-zero float32 vector' },
       ]);
     }
-    this.#norms[row] = Math.sqrt(sq);
+    let row = this.#rowOf.get(id);
+    if (row === undefined) {
+      if (this.#count === this.capacity) this.#reserve(this.capacity * 2);
+      row = this.#count++;
+      this.#rowOf.set(id, row);
+      this.#ids[row] = id;
+    }
+    this.#payloads[row] = payload;
+    // The scale: the smallest power of two S with max|v| ≤ 127·S.
+    let e = Math.ceil(Math.log2(max / 127));
+    while (127 * (POW2[e + POW2_BIAS] as number) < max) e++;
+    while (127 * (POW2[e - 1 + POW2_BIAS] as number) >= max) e--;
+    const scale = POW2[e + POW2_BIAS] as number;
+    const unit = POW2[e - 24 + POW2_BIAS] as number;
+    const codes = this.#codes;
+    const rest = this.#rest;
+    const codeBase = row * this.#stride;
+    const restBase = row * dims * 3;
+    const escapes: number[] = [];
+    let rho = 0;
+    for (let j = 0; j < dims; j++) {
+      const v = values[j] as number;
+      // v / scale and v − c·scale are exact (a power of two; c·scale and v share a fine enough grid).
+      let c = Math.floor(v / scale + 0.5);
+      let r = v - c * scale;
+      const units = r / unit;
+      let stored: number;
+      if (Number.isInteger(units) && units >= -HALF_24 && units < HALF_24) {
+        stored = units + HALF_24;
+      } else {
+        // Only a value below scale/2 (code 0) can be off the grid: keep it whole.
+        c = 0;
+        r = v;
+        stored = (bits[j] as number) >>> 8;
+        escapes.push(j, (bits[j] as number) & 0xff);
+      }
+      codes[codeBase + j] = c;
+      rest[restBase + 3 * j] = stored & 0xff;
+      rest[restBase + 3 * j + 1] = (stored >>> 8) & 0xff;
+      rest[restBase + 3 * j + 2] = stored >>> 16;
+      rho += r * r;
+    }
+    for (let j = dims; j < this.#stride; j++) codes[codeBase + j] = 0;
+    const kept = Math.min(ESCAPES, escapes.length / 2);
+    for (let i = 0; i < kept; i++) {
+      this.#escIdx[row * ESCAPES + i] = escapes[2 * i] as number;
+      this.#escLow[row * ESCAPES + i] = escapes[2 * i + 1] as number;
+    }
+    this.#escCount[row] = kept;
+    if (escapes.length > 2 * ESCAPES) this.#overflow.set(id, escapes.slice(2 * ESCAPES));
+    else this.#overflow.delete(id);
+    const norm = Math.sqrt(sq);
+    this.#norms[row] = norm;
+    this.#exps[row] = e;
+    this.#errs[row] = roundUp32(Math.sqrt(rho) / norm);
   }
 
   /** Removes `id` (the last row moves into its place); returns whether it was there. */
   remove(id: string): boolean {
+    this.#writable();
     const row = this.#rowOf.get(id);
     if (row === undefined) return false;
     const last = --this.#count;
     this.#rowOf.delete(id);
+    this.#overflow.delete(id);
     if (row !== last) {
       const lastId = this.#ids[last] as string;
-      this.#data.copyWithin(row * this.#stride, last * this.#stride, (last + 1) * this.#stride);
-      this.#norms[row] = this.#norms[last] as number;
+      const bytes = this.#bytes;
+      for (const name of REGIONS) {
+        const { offset, perRow } = this.#layout.regions[name];
+        bytes.copyWithin(offset + row * perRow, offset + last * perRow, offset + (last + 1) * perRow);
+      }
       this.#ids[row] = lastId;
       this.#payloads[row] = this.#payloads[last] as IndexPayload;
       this.#rowOf.set(lastId, row);
@@ -194,10 +440,12 @@ export class VectorIndex {
 
   /** Removes everything (keeps the buffer). */
   clear(): void {
+    this.#writable();
     this.#count = 0;
     this.#ids = [];
     this.#payloads = [];
     this.#rowOf.clear();
+    this.#overflow.clear();
   }
 
   /**
@@ -206,23 +454,35 @@ export class VectorIndex {
    */
   search(query: ArrayLike<number>, options: IndexSearchOptions): IndexHit[] {
     const dims = this.dims;
-    const norm = checkVector(query, 'query.vector', dims);
+    const queryNorm = checkVector(query, 'query.vector', dims);
     const q = new Float64Array(dims);
-    for (let j = 0; j < dims; j++) q[j] = (query[j] as number) / norm;
+    for (let j = 0; j < dims; j++) q[j] = query[j] as number;
     const k = Math.min(Math.max(0, Math.floor(options.topK)), this.#count);
     if (k === 0) return [];
-    const filter = options.filter;
+    const filter = options.filter !== undefined && Object.keys(options.filter).length > 0 ? options.filter : undefined;
+    const exclude = options.exclude !== undefined && options.exclude.size > 0 ? options.exclude : undefined;
+    const ids = this.#ids;
+    const payloads = this.#payloads;
     const eligible =
-      filter !== undefined && Object.keys(filter).length > 0
-        ? (row: number) => matchesFilter((this.#payloads[row] as IndexPayload).metadata, filter)
-        : undefined;
+      filter === undefined && exclude === undefined
+        ? undefined
+        : (row: number) =>
+            (exclude === undefined || !exclude.has(ids[row] as string)) &&
+            (filter === undefined || matchesFilter((payloads[row] as IndexPayload).metadata, filter));
     const minScore = options.minScore ?? -Infinity;
     const heap = new TopK(k, this.#ids);
-    if (this.#dots !== undefined) this.#searchSimd(q, k, eligible, minScore, heap);
-    else {
+    const slot = this.#dots === undefined ? -1 : this.#claimSlot();
+    if (slot >= 0) {
+      try {
+        this.#scan(slot, q, queryNorm, k, eligible, minScore, heap);
+      } finally {
+        this.#releaseSlot(slot);
+      }
+    } else {
+      this.#lastExact = this.#count;
       for (let row = 0; row < this.#count; row++) {
         if (eligible !== undefined && !eligible(row)) continue;
-        const score = this.#exact(row, q);
+        const score = this.#exact(row, q, queryNorm);
         if (score >= minScore) heap.offer(score, row);
       }
     }
@@ -233,160 +493,212 @@ export class VectorIndex {
     }));
   }
 
-  /** Double-precision cosine of a stored row with the unit query: dot(row, q) / |row|. */
-  #exact(row: number, q: Float64Array): number {
-    const data = this.#data;
+  /**
+   * For tests and diagnostics: every row's approximate cosine from the kernel, its bound ε and its
+   * exact score, in row order; `exact` differs from `approx` by at most `bound`.
+   */
+  approximateScores(query: ArrayLike<number>): { ids: string[]; approx: Float64Array; bound: Float64Array; exact: Float64Array } {
     const dims = this.dims;
-    const base = row * this.#stride;
-    const tail = dims & ~3;
-    // Four independent accumulators let the CPU overlap the multiply-adds.
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let j = 0;
-    for (; j < tail; j += 4) {
-      s0 += (data[base + j] as number) * (q[j] as number);
-      s1 += (data[base + j + 1] as number) * (q[j + 1] as number);
-      s2 += (data[base + j + 2] as number) * (q[j + 2] as number);
-      s3 += (data[base + j + 3] as number) * (q[j + 3] as number);
+    const queryNorm = checkVector(query, 'query.vector', dims);
+    const q = Float64Array.from({ length: dims }, (_, j) => query[j] as number);
+    const n = this.#count;
+    const approx = new Float64Array(n);
+    const bound = new Float64Array(n);
+    const exact = new Float64Array(n);
+    const slot = this.#dots === undefined ? -1 : this.#claimSlot();
+    if (slot < 0) throw new Error('approximateScores needs the SIMD kernel and a free search slot');
+    try {
+      const { queryScale, delta } = this.#quantise(slot, q, queryNorm);
+      const scores = new Int32Array(this.#buffer, this.#layout.scores + slot * this.#layout.slotBytes, this.#layout.chunk);
+      for (let start = 0; start < n; start += this.#layout.chunk) {
+        const m = Math.min(this.#layout.chunk, n - start);
+        this.#kernel(slot, start, m);
+        for (let i = 0; i < m; i++) {
+          const row = start + i;
+          const err = this.#errs[row] as number;
+          approx[row] = ((scores[i] as number) * queryScale * (POW2[(this.#exps[row] as number) + POW2_BIAS] as number)) / (this.#norms[row] as number);
+          bound[row] = err + (1 + err) * delta + SLACK;
+        }
+      }
+    } finally {
+      this.#releaseSlot(slot);
     }
-    for (; j < dims; j++) s0 += (data[base + j] as number) * (q[j] as number);
-    return (s0 + s1 + s2 + s3) / (this.#norms[row] as number);
+    for (let row = 0; row < n; row++) exact[row] = this.#exact(row, q, queryNorm);
+    return { ids: this.#ids.slice(0, n), approx, bound, exact };
+  }
+
+  /** A free search slot of a shared index (0 on a private one), or -1 when every slot is taken. */
+  #claimSlot(): number {
+    if (!this.#shared) return 0;
+    for (let s = 0; s < this.#layout.slots; s++) if (Atomics.compareExchange(this.#header, H_SLOT_LOCKS + s, 0, 1) === 0) return s;
+    return -1; // more searches at once than slots: this one scores every row in JS
+  }
+
+  #releaseSlot(slot: number): void {
+    if (this.#shared) Atomics.store(this.#header, H_SLOT_LOCKS + slot, 0);
   }
 
   /**
-   * Float32 SIMD dot products for every row (divided by the row's norm), then the exact
-   * double-precision top k among the rows whose float32 score can still reach it. The float32
-   * cosine is off by at most ε = (stride/4 + 4)·2⁻²⁴ (one rounding per lane add and product, the
-   * lane reduction and the float32 query; Σ|v·q| ≤ |v| by Cauchy–Schwarz), so any row of the
-   * exact top k has a float32 score ≥ T − 2ε, T being the k-th best float32 score. ε is taken
-   * four times larger for margin.
+   * Writes the int16 query k = round(q̂ / s) into `slot`; returns s and δ = |q̂ − s·k| (rounded up
+   * a little). |k| ≤ 16383 and ≤ (2³¹ − 1) / (127 · stride), so no kernel sum leaves int32.
    */
-  #searchSimd(q: Float64Array, k: number, eligible: ((row: number) => boolean) | undefined, minScore: number, heap: TopK): void {
-    const count = this.#count;
+  #quantise(slot: number, q: Float64Array, queryNorm: number): { queryScale: number; delta: number } {
+    const dims = this.dims;
     const stride = this.#stride;
-    const qOffset = this.#capacity * stride; // in floats: the scratch area after the rows
-    const scoresOffset = qOffset + stride;
-    const memory = this.#data;
-    for (let j = 0; j < stride; j++) memory[qOffset + j] = j < this.dims ? (q[j] as number) : 0;
-    (this.#dots as DotsKernel)(0, qOffset * 4, count, stride, scoresOffset * 4);
-    const scores = memory.subarray(scoresOffset, scoresOffset + count);
-    const eps = 2 * (stride / 4 + 4) * F32_EPS * 2;
-    // Pass 1: the k-th best float32 score among eligible rows.
-    const coarse = new TopK(k, this.#ids);
-    const floor = minScore - eps;
-    const norms = this.#norms;
-    for (let row = 0; row < count; row++) {
-      const s = (scores[row] as number) / (norms[row] as number);
-      if (s < floor || (eligible !== undefined && !eligible(row))) continue;
-      coarse.offer(s, row);
+    let max = 0;
+    for (let j = 0; j < dims; j++) max = Math.max(max, Math.abs((q[j] as number) / queryNorm));
+    const levels = Math.min(16383, Math.floor(2147483647 / (127 * stride)));
+    const queryScale = max / levels;
+    const codes = new Int16Array(this.#buffer, this.#layout.query + slot * this.#layout.slotBytes, stride);
+    let d2 = 0;
+    for (let j = 0; j < stride; j++) {
+      if (j >= dims) {
+        codes[j] = 0;
+        continue;
+      }
+      const unit = (q[j] as number) / queryNorm;
+      const code = Math.max(-levels, Math.min(levels, Math.round(unit / queryScale)));
+      codes[j] = code;
+      const d = unit - code * queryScale;
+      d2 += d * d;
     }
-    if (coarse.size === 0) return;
-    const threshold = (coarse.size < k ? -Infinity : coarse.worstScore()) - 2 * eps;
-    const cut = Math.max(threshold, floor);
-    // Pass 2: exact scores for every row that can still make the top k.
-    for (let row = 0; row < count; row++) {
-      if ((scores[row] as number) / (norms[row] as number) < cut || (eligible !== undefined && !eligible(row))) continue;
-      const exact = this.#exact(row, q);
+    return { queryScale, delta: Math.sqrt(d2) * (1 + 1e-12) };
+  }
+
+  /** Scores rows start..start+n into `slot`'s int32 scores. */
+  #kernel(slot: number, start: number, n: number): void {
+    const { regions, query, scores, slotBytes } = this.#layout;
+    (this.#dots as DotsKernel)(regions.codes.offset + start * this.#stride, query + slot * slotBytes, n, this.#stride, scores + slot * slotBytes);
+  }
+
+  /** Rebuilds row's float32 values (exactly) into the scratch `#row`. */
+  #decode(row: number): void {
+    const dims = this.dims;
+    const out = this.#row;
+    const codes = this.#codes;
+    const rest = this.#rest;
+    const e = this.#exps[row] as number;
+    const scale = POW2[e + POW2_BIAS] as number;
+    const unit = POW2[e - 24 + POW2_BIAS] as number;
+    const codeBase = row * this.#stride;
+    const restBase = row * dims * 3;
+    for (let j = 0; j < dims; j++) {
+      const stored = (rest[restBase + 3 * j] as number) | ((rest[restBase + 3 * j + 1] as number) << 8) | ((rest[restBase + 3 * j + 2] as number) << 16);
+      out[j] = (codes[codeBase + j] as number) * scale + (stored - HALF_24) * unit;
+    }
+    const whole = (j: number, low: number) => {
+      const stored = (rest[restBase + 3 * j] as number) | ((rest[restBase + 3 * j + 1] as number) << 8) | ((rest[restBase + 3 * j + 2] as number) << 16);
+      this.#oneBits[0] = stored * 256 + low;
+      out[j] = this.#one[0] as number;
+    };
+    const kept = this.#escCount[row] as number;
+    for (let i = 0; i < kept; i++) whole(this.#escIdx[row * ESCAPES + i] as number, this.#escLow[row * ESCAPES + i] as number);
+    if (kept === ESCAPES) {
+      const more = this.#overflow.get(this.#ids[row] as string);
+      if (more !== undefined) for (let i = 0; i < more.length; i += 2) whole(more[i] as number, more[i + 1] as number);
+    }
+  }
+
+  /** The exact cosine of a row, as the naive loop computes it: Σ v·q in order, / (|v|·|q|). */
+  #exact(row: number, q: Float64Array, queryNorm: number): number {
+    const dims = this.dims;
+    const values = this.#row;
+    this.#decode(row);
+    let dot = 0;
+    for (let j = 0; j < dims; j++) dot += (values[j] as number) * (q[j] as number);
+    return dot / ((this.#norms[row] as number) * queryNorm);
+  }
+
+  /**
+   * One pass of the kernel over every row, chunk by chunk, keeping the k-th best lower bound L and
+   * the rows whose upper bound reaches max(L, minScore) so far (L only rises, so a row dropped
+   * early stays dropped); then the exact scores of the candidates left (see the class comment).
+   */
+  #scan(slot: number, q: Float64Array, queryNorm: number, k: number, eligible: ((row: number) => boolean) | undefined, minScore: number, heap: TopK): void {
+    const { queryScale, delta } = this.#quantise(slot, q, queryNorm);
+    const chunk = this.#layout.chunk;
+    const scores = new Int32Array(this.#buffer, this.#layout.scores + slot * this.#layout.slotBytes, chunk);
+    const norms = this.#norms;
+    const errs = this.#errs;
+    const exps = this.#exps;
+    const kth = new KthLargest(k);
+    let cut = minScore;
+    const rows: number[] = [];
+    const ups: number[] = [];
+    const count = this.#count;
+    for (let start = 0; start < count; start += chunk) {
+      const n = Math.min(chunk, count - start);
+      this.#kernel(slot, start, n);
+      for (let i = 0; i < n; i++) {
+        const row = start + i;
+        const a = ((scores[i] as number) * queryScale * (POW2[(exps[row] as number) + POW2_BIAS] as number)) / (norms[row] as number);
+        const err = errs[row] as number;
+        const e = err + (1 + err) * delta + SLACK;
+        const up = a + e;
+        if (up < cut) continue;
+        if (eligible !== undefined && !eligible(row)) continue;
+        kth.offer(a - e);
+        if (kth.value > cut) cut = kth.value;
+        if (up >= cut) {
+          rows.push(row);
+          ups.push(up);
+        }
+      }
+    }
+    let exactCount = 0;
+    for (let c = 0; c < rows.length; c++) {
+      if ((ups[c] as number) < cut) continue;
+      exactCount++;
+      const row = rows[c] as number;
+      const exact = this.#exact(row, q, queryNorm);
       if (exact >= minScore) heap.offer(exact, row);
     }
+    this.#lastExact = exactCount;
   }
 
-  /** Makes room for `capacity` rows plus the search scratch (query, scores). */
+  /** Makes room for `capacity` rows: grows the buffer and moves the regions after the first. */
   #reserve(capacity: number): void {
-    const floats = capacity * this.#stride + this.#stride + capacity;
+    const from = this.#layout;
+    const to = layoutFor(this.dims, this.#stride, capacity, from.slots, from.chunk);
+    const n = this.#count;
     if (this.#memory !== undefined) {
-      const needed = Math.ceil((floats * 4) / PAGE);
       const have = this.#memory.buffer.byteLength / PAGE;
+      const needed = Math.ceil(to.bytes / PAGE);
       if (needed > have) this.#memory.grow(needed - have);
-      // Rows stay at offset 0, so growing moves nothing; the old view is detached by grow().
-      this.#data = new Float32Array(this.#memory.buffer);
-    } else {
-      const next = new Float32Array(floats);
-      next.set(this.#data.subarray(0, this.#count * this.#stride));
-      this.#data = next;
-    }
-    const norms = new Float64Array(capacity);
-    norms.set(this.#norms.subarray(0, this.#count));
-    this.#norms = norms;
-    this.#capacity = capacity;
-  }
-}
-
-/** Bounded min-heap of (score, row): the root is the worst kept hit. */
-class TopK {
-  readonly #k: number;
-  readonly #scores: Float64Array;
-  readonly #rows: Int32Array;
-  readonly #ids: readonly string[];
-  #size = 0;
-
-  constructor(k: number, ids: readonly string[]) {
-    this.#k = k;
-    this.#scores = new Float64Array(k);
-    this.#rows = new Int32Array(k);
-    this.#ids = ids;
-  }
-
-  get size(): number {
-    return this.#size;
-  }
-
-  /** Score of the worst hit kept (the root). */
-  worstScore(): number {
-    return this.#scores[0] as number;
-  }
-
-  /** a is worse than b: lower score, or equal score and larger id. */
-  #worse(sa: number, ra: number, sb: number, rb: number): boolean {
-    if (sa !== sb) return sa < sb;
-    return (this.#ids[ra] as string) > (this.#ids[rb] as string);
-  }
-
-  offer(score: number, row: number): void {
-    if (this.#size < this.#k) {
-      let i = this.#size++;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.#worse(score, row, this.#scores[parent] as number, this.#rows[parent] as number)) break;
-        this.#scores[i] = this.#scores[parent] as number;
-        this.#rows[i] = this.#rows[parent] as number;
-        i = parent;
+      this.#buffer = this.#memory.buffer;
+      // New offsets are never lower: move the last region first (copyWithin is a memmove).
+      const bytes = new Uint8Array(this.#buffer);
+      for (const name of [...REGIONS].reverse()) {
+        const { offset, perRow } = from.regions[name];
+        bytes.copyWithin(to.regions[name].offset, offset, offset + n * perRow);
       }
-      this.#scores[i] = score;
-      this.#rows[i] = row;
-      return;
+    } else {
+      const next = new Uint8Array(to.bytes);
+      const old = new Uint8Array(this.#buffer);
+      next.set(old.subarray(0, HEADER_BYTES));
+      for (const name of REGIONS) {
+        const { offset, perRow } = from.regions[name];
+        next.set(old.subarray(offset, offset + n * perRow), to.regions[name].offset);
+      }
+      this.#buffer = next.buffer;
     }
-    const rootScore = this.#scores[0] as number;
-    if (score < rootScore) return; // fast path: most rows are rejected here
-    if (!this.#worse(rootScore, this.#rows[0] as number, score, row)) return;
-    this.#siftDown(score, row);
+    this.#layout = to;
+    this.#views();
   }
 
-  #siftDown(score: number, row: number): void {
-    const n = this.#size;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
-      if (r < n && this.#worse(this.#scores[r] as number, this.#rows[r] as number, this.#scores[l] as number, this.#rows[l] as number)) c = r;
-      if (!this.#worse(this.#scores[c] as number, this.#rows[c] as number, score, row)) break;
-      this.#scores[i] = this.#scores[c] as number;
-      this.#rows[i] = this.#rows[c] as number;
-      i = c;
-    }
-    this.#scores[i] = score;
-    this.#rows[i] = row;
-  }
-
-  /** The kept hits, best first. */
-  drain(): { score: number; row: number }[] {
-    const out: { score: number; row: number }[] = [];
-    for (let i = 0; i < this.#size; i++) out.push({ score: this.#scores[i] as number, row: this.#rows[i] as number });
-    return out.sort((a, b) => (this.#worse(a.score, a.row, b.score, b.row) ? 1 : this.#worse(b.score, b.row, a.score, a.row) ? -1 : 0));
+  #views(): void {
+    const { capacity, regions } = this.#layout;
+    const b = this.#buffer;
+    this.#header = new Int32Array(b, 0, HEADER_BYTES / 4);
+    this.#bytes = new Uint8Array(b);
+    this.#codes = new Int8Array(b, regions.codes.offset, capacity * this.#stride);
+    this.#norms = new Float64Array(b, regions.norms.offset, capacity);
+    this.#errs = new Float32Array(b, regions.errs.offset, capacity);
+    this.#exps = new Int16Array(b, regions.exps.offset, capacity);
+    this.#escIdx = new Uint16Array(b, regions.escIdx.offset, capacity * ESCAPES);
+    this.#escCount = new Uint8Array(b, regions.escCount.offset, capacity);
+    this.#escLow = new Uint8Array(b, regions.escLow.offset, capacity * ESCAPES);
+    this.#rest = new Uint8Array(b, regions.rest.offset, capacity * this.dims * 3);
   }
 }
 

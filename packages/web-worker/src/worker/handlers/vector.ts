@@ -1,8 +1,9 @@
 /**
  * VectorSearch: exact cosine top-k over a collection (`SearchQuery`: collection, vector or
- * text, topK, metadata filter, minScore). The collection's vectors are held in this worker in
- * one contiguous Float32Array (`vectorIndex.ts`), loaded from IndexedDB once and kept in sync
- * with every writer (`collectionIndex.ts`). Output `{ kind: 'searchResults', hits }`, best first,
+ * text, topK, metadata filter, minScore). The collection's vectors are held once per page (a
+ * shared snapshot plus this worker's delta, `collectionView.ts`), each float32 exactly as an int8
+ * code and a 24-bit remainder, searched by a SIMD scan of the codes with an exact re-rank
+ * (`vectorIndex.ts`), and kept in sync with every writer (`collectionIndex.ts`). Output `{ kind: 'searchResults', hits }`, best first,
  * equal scores by id.
  */
 import { searchQuerySchema, ValidationError, type SearchHit, type Task, type TaskOutput } from '@taskweave/core';
