@@ -1,6 +1,13 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// In the workspace @taskweave/core resolves to its sources (the "@taskweave/source" export
+// condition), never to a dist/ that may be stale or absent; the worker processes the tests spawn
+// get the same condition on their command line (test/fixtures/workers.ts).
+const conditions = ['@taskweave/source', ...defaultServerConditions];
+
 export default defineConfig({
+  ssr: { resolve: { conditions } },
   test: {
     environment: 'node',
     include: ['test/**/*.test.ts'],

@@ -30,9 +30,9 @@ const run = (cmd: string, args: string[]) => {
 
 run('redis-server', ['--port', redisPort, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dataDir]);
 await new Promise((r) => setTimeout(r, 500));
-run(process.execPath, [`${root}bin/taskweave-server.mjs`]);
-run(process.execPath, [`${root}bin/taskweave-worker.mjs`]);
-run(process.execPath, [`${root}bin/taskweave-worker.mjs`]);
+run(process.execPath, ['--conditions=@taskweave/source', `${root}bin/taskweave-server.mjs`]);
+run(process.execPath, ['--conditions=@taskweave/source', `${root}bin/taskweave-worker.mjs`]);
+run(process.execPath, ['--conditions=@taskweave/source', `${root}bin/taskweave-worker.mjs`]);
 const stop = () => {
   for (const child of children.reverse()) child.kill('SIGTERM');
   setTimeout(() => process.exit(0), 1000);
