@@ -19,3 +19,5 @@ export { requests, outputOf, resultError, REQUEST_OUTPUT_KINDS } from './request
 export type { RequestOptions, RequestOutputs, RequestName, ModelInputRequest, DocumentInput, ProcessOptions, SearchFor, SearchOptions, RetrieveWhat } from './requests.js';
 export { cancelStored, cancelledRecord } from './storedCancel.js';
 export type { StoredCancelOutcome } from './storedCancel.js';
+export { readTextOptions, normalizeText, segment, packChunks } from './textChunking.js';
+export type { TextOptions, Span } from './textChunking.js';

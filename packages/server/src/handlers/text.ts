@@ -2,159 +2,19 @@
  * TextProcessing in a worker process: the browser handler's contract and rules (input in
  * `task.metadata` or `{ kind: 'custom', value }`; `op` normalize | chunk | tokens; chunks by
  * sentence or paragraph with a size limit and an overlap; token counts with the model's
- * tokenizer). The segmenting and packing below are the browser handler's
- * (packages/web-worker/src/worker/handlers/text.ts), copied verbatim so both sides cut text the
- * same way; they are runtime-neutral and belong in core, where one copy could serve both.
+ * tokenizer). The rules are core's (`readTextOptions`, `segment`, `packChunks`), the same the
+ * browser handler uses, so both sides cut text the same way.
  */
-import { z } from 'zod';
-import { ValidationError, type Task, type TaskOutput, type TextChunk } from '@taskweave/core';
+import { ValidationError, normalizeText, packChunks, readTextOptions, segment, type TaskOutput, type TextChunk } from '@taskweave/core';
 import type { ServerTaskHandler } from './handler.js';
 import type { NodeModels } from './models.js';
 
-function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string, prefix: (string | number)[]): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw ValidationError.fromZod(where, parsed.error.issues.map((i) => ({ ...i, path: [...prefix, ...i.path] })));
-  return parsed.data;
-}
 
-const options = {
-  op: z.enum(['normalize', 'chunk', 'tokens']).default('chunk'),
-  by: z.enum(['sentence', 'paragraph']).default('sentence'),
-  sizeUnit: z.enum(['chars', 'tokens']).default('chars'),
-  locale: z.string().min(1).default('en'),
-};
-const sizes = (num: z.ZodNumber) => ({
-  chunkSize: num.int().positive().default(512),
-  overlap: num.int().nonnegative().default(0),
-});
-const overlapBelowSize = (v: { chunkSize: number; overlap: number }) => v.overlap < v.chunkSize;
-const overlapIssue = { message: 'must be smaller than chunkSize', path: ['overlap'] };
-
-const customSchema = z
-  .strictObject({ text: z.string(), ...options, ...sizes(z.number()) })
-  .refine(overlapBelowSize, overlapIssue);
-const metadataSchema = z
-  .object({ ...options, ...sizes(z.coerce.number()) })
-  .refine(overlapBelowSize, overlapIssue);
-
-type TextOptions = z.output<typeof customSchema>;
-
-function readInput(task: Task): TextOptions {
-  const { input } = task;
-  if (input.kind === 'custom') return parseInput(customSchema, input.value, 'TextProcessing', ['input', 'value']);
-  if (input.kind === 'text') {
-    const meta = parseInput(metadataSchema, task.metadata, 'TextProcessing', ['metadata']);
-    return { ...meta, text: input.text };
-  }
-  throw new ValidationError(`TextProcessing: input.kind must be 'text' or 'custom', got '${input.kind}'`, [
-    { path: ['input', 'kind'], field: 'input.kind', message: "must be 'text' or 'custom'" },
-  ]);
-}
-
-/**
- * Unicode NFKC, `\r\n` → `\n`, runs of spaces/tabs → one space, 3+ newlines → a paragraph break,
- * each line trimmed, the whole trimmed.
- */
-export function normalizeText(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/\r\n?/g, '\n')
-    .replace(/[^\S\n]+/g, ' ')
-    .split('\n')
-    .map((line) => line.trim())
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-}
-
-interface Span {
-  start: number;
-  end: number;
-}
-
-/** Sentence or paragraph spans of `text`, whitespace at their edges excluded. */
-export function segment(text: string, by: 'sentence' | 'paragraph', locale: string): Span[] {
-  const spans: Span[] = [];
-  const push = (start: number, end: number) => {
-    while (start < end && /\s/.test(text[start] ?? '')) start++;
-    while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
-    if (end > start) spans.push({ start, end });
-  };
-  if (by === 'paragraph') {
-    const re = /\n\s*\n/g;
-    let last = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      push(last, m.index);
-      last = m.index + m[0].length;
-    }
-    push(last, text.length);
-    return spans;
-  }
-  const segmenter = new Intl.Segmenter(locale, { granularity: 'sentence' });
-  for (const s of segmenter.segment(text)) push(s.index, s.index + s.segment.length);
-  return spans;
-}
-
-/** Splits a span longer than `size` at word boundaries (or hard, for one overlong word). */
-function splitLong(text: string, span: Span, size: number, measure: (s: string) => number): Span[] {
-  if (measure(text.slice(span.start, span.end)) <= size) return [span];
-  const words: Span[] = [];
-  const re = /\S+/g;
-  const part = text.slice(span.start, span.end);
-  for (let m = re.exec(part); m !== null; m = re.exec(part)) words.push({ start: span.start + m.index, end: span.start + m.index + m[0].length });
-  const out: Span[] = [];
-  let current: Span | undefined;
-  for (const word of words) {
-    if (current !== undefined && measure(text.slice(current.start, word.end)) <= size) {
-      current.end = word.end;
-      continue;
-    }
-    if (current !== undefined) out.push(current);
-    current = { ...word };
-    // One word longer than the limit: cut it by characters.
-    while (measure(text.slice(current.start, current.end)) > size) {
-      let cut: number = current.start + 1;
-      while (cut < current.end && measure(text.slice(current.start, cut + 1)) <= size) cut++;
-      out.push({ start: current.start, end: cut });
-      current = { start: cut, end: current.end };
-    }
-  }
-  if (current !== undefined) out.push(current);
-  return out;
-}
-
-/**
- * Packs units into chunks of at most `size` (by `measure`); each chunk after the first starts with
- * the last whole units of the previous chunk that fit in `overlap`.
- */
-export function packChunks(text: string, units: Span[], size: number, overlap: number, measure: (s: string) => number): Span[] {
-  const pieces = units.flatMap((u) => splitLong(text, u, size, measure));
-  const chunks: Span[] = [];
-  let first = 0;
-  while (first < pieces.length) {
-    let last = first;
-    while (last + 1 < pieces.length && measure(text.slice(pieces[first]!.start, pieces[last + 1]!.end)) <= size) last++;
-    chunks.push({ start: pieces[first]!.start, end: pieces[last]!.end });
-    if (last + 1 >= pieces.length) break;
-    // Step back over whole pieces that fit in the overlap (but always advance).
-    let next = last + 1;
-    while (
-      next - 1 > first &&
-      overlap > 0 &&
-      measure(text.slice(pieces[next - 1]!.start, pieces[last]!.end)) <= overlap &&
-      measure(text.slice(pieces[next - 1]!.start, pieces[last + 1]!.end)) <= size
-    ) {
-      next--;
-    }
-    first = next;
-  }
-  return chunks;
-}
 
 /** The TextProcessing handler of a worker process. */
 export function textHandler(models: NodeModels): ServerTaskHandler {
   return async (task, ctx): Promise<TaskOutput> => {
-    const opts = readInput(task);
+    const opts = readTextOptions(task);
     if ((opts.op === 'tokens' || opts.sizeUnit === 'tokens') && task.modelId === undefined) {
       const field = opts.op === 'tokens' ? 'op' : 'sizeUnit';
       throw new ValidationError(`TextProcessing: ${field} '${opts[field]}' needs the task's modelId (whose tokenizer counts tokens)`, [
