@@ -8,7 +8,7 @@ import { TaskScheduler, TaskStatus, type SubmitTaskOptions, type TaskResult } fr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sileroLegacyUrl from '../../node_modules/@ricky0123/vad-web/dist/silero_vad_legacy.onnx?url';
 import sileroUrl from '../../node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
-import { createWorkerPool, type PoolEvent, type WorkerPool } from '../index.js';
+import { MODEL_CACHE_NAME, createWorkerPool, type PoolEvent, type WorkerPool } from '../index.js';
 import { SILERO_EXPECTED, sileroFeeds } from './fixtures/silero.js';
 
 let pool: WorkerPool;
@@ -16,6 +16,8 @@ let scheduler: TaskScheduler;
 const events: PoolEvent[] = [];
 
 beforeAll(async () => {
+  // A cold load: other test files of this browser may have filled the model cache (a hit fetches nothing).
+  await caches.delete(MODEL_CACHE_NAME);
   pool = createWorkerPool({ size: 1 });
   pool.subscribe((e) => events.push(e));
   scheduler = new TaskScheduler({ executor: pool });
