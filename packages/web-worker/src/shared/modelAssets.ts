@@ -1,6 +1,6 @@
 /**
  * The model asset store: the files of the models an app declares (`createTaskweave({ models })`)
- * and ORT's `.wasm`, in one Cache Storage cache (`taskweave-models`), keyed by their absolute URL
+ * and ORT's `.wasm` and `.mjs`, in one Cache Storage cache (`taskweave-models`), keyed by their absolute URL
  * under the model / ORT base URLs. The page (prefetch, list, clear) and the workers (each model
  * load) use the same code, and transformers.js reads from the same cache (`env.customCache`, set in
  * worker/env.ts), so what `list()` reports is what the models load from.
@@ -15,9 +15,9 @@
  */
 import { PersistenceError, TaskweaveError, ValidationError } from '@taskweave/core';
 
-/** Cache Storage name of the model files and ORT's wasm. */
+/** Cache Storage name of the model files and ORT's `.wasm`/`.mjs`. */
 export const MODEL_CACHE_NAME = 'taskweave-models';
-/** The ORT files transformers.js 3.8.1 loads (onnxruntime-web's JSEP build); the `.wasm` is cached. */
+/** The ORT files transformers.js 3.8.1 loads (onnxruntime-web's JSEP build); both are cached. */
 export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm';
 export const ORT_GLUE_FILE = 'ort-wasm-simd-threaded.jsep.mjs';
 
@@ -194,6 +194,10 @@ export class ModelAssetStore {
     return new URL(ORT_WASM_FILE, this.#location.wasmBaseUrl).href;
   }
 
+  get glueUrl(): string {
+    return new URL(ORT_GLUE_FILE, this.#location.wasmBaseUrl).href;
+  }
+
   /** What the cache holds of each declared model. */
   async list(): Promise<ModelAssetStatus[]> {
     const cache = await openCache();
@@ -249,9 +253,12 @@ export class ModelAssetStore {
         if (expected !== undefined) await checkHash(model.id, path, bytes, expected, 'as downloaded');
         await putOrQuota(cache, url, new Response(bytes, { headers }), `model "${id}"`, () => written.push(url));
       }
-      if (options.includeRuntime !== false && (await cache.match(this.wasmUrl)) === undefined) {
-        const { bytes, headers } = await download(this.wasmUrl, ORT_WASM_FILE, options.signal, (loaded, total, delta) => progress(ORT_WASM_FILE, loaded, total, delta));
-        await putOrQuota(cache, this.wasmUrl, new Response(bytes, { headers }), 'the ONNX Runtime wasm', () => written.push(this.wasmUrl));
+      if (options.includeRuntime !== false) {
+        for (const [url, file] of [[this.wasmUrl, ORT_WASM_FILE], [this.glueUrl, ORT_GLUE_FILE]] as const) {
+          if ((await cache.match(url)) !== undefined) continue;
+          const { bytes, headers } = await download(url, file, options.signal, (loaded, total, delta) => progress(file, loaded, total, delta));
+          await putOrQuota(cache, url, new Response(bytes, { headers }), `the ONNX Runtime ${file}`, () => written.push(url));
+        }
       }
       const manifest = JSON.stringify({ id: model.id, dtype: model.dtype, files: model.files, hashes: model.hashes, committedAt: new Date().toISOString() });
       const manifestUrl = this.#manifestUrl(model);
@@ -292,6 +299,30 @@ export class ModelAssetStore {
         await (await openCache()).put(key, response);
       },
     };
+  }
+
+  /**
+   * The URL ORT should import its `.mjs` glue from: `glueUrl` while the origin answers (the copy
+   * is refreshed in the cache when missing); offline, a `blob:` URL of the cached copy (an app
+   * whose CSP refuses `blob:` scripts needs a service worker for this). `glueUrl` when neither.
+   */
+  async glueModuleUrl(): Promise<string> {
+    const cache = await openCache();
+    try {
+      const response = await fetch(this.glueUrl);
+      if (response.ok) {
+        if ((await cache.match(this.glueUrl)) === undefined) await cache.put(this.glueUrl, response).catch(() => undefined);
+        return this.glueUrl;
+      }
+    } catch {
+      // Offline (or the route is down): the cached copy, below.
+    }
+    const hit = await cache.match(this.glueUrl);
+    if (hit === undefined) return this.glueUrl;
+    // A blob: URL cannot be a base URL, and the glue resolves paths against its own
+    // `import.meta.url`: it is told where it came from instead.
+    const source = (await hit.text()).replaceAll('import.meta.url', JSON.stringify(this.glueUrl));
+    return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   }
 
   /** ORT's wasm bytes: from the cache, else fetched and cached (a cache that cannot take it is skipped). */

@@ -15,9 +15,10 @@
  *   there is one cache, not two); the app's declared models (`models`) are written there checked
  *   and whole by `ensureDeclaredModel`, other files as transformers.js fetches them.
  * - ORT's `.wasm` comes from that cache too, as bytes (`env.backends.onnx.wasm.wasmBinary`), so a
- *   warm reload fetches none of its 21 MB. The 44 KB `.mjs` glue is still imported from
- *   `wasmBaseUrl`: ORT takes it only as a URL, and under a CSP of `script-src 'self'` a blob: or
- *   data: URL of cached bytes would be refused (the HTTP cache, or an app's service worker, keeps it).
+ *   warm reload fetches none of its 21 MB. The 44 KB `.mjs` glue is imported from `wasmBaseUrl`
+ *   while the origin answers, and from a `blob:` URL of its cached copy when it does not (offline):
+ *   ORT takes it only as a URL. Under a CSP of `script-src 'self'` a blob: script is refused, so such
+ *   an app needs a service worker (or `blob:` in `script-src`) to start ORT offline.
  *
  * transformers.js is imported lazily (first model use), so a worker starts fast.
  */
@@ -141,6 +142,9 @@ export function transformers(): Promise<Transformers> {
       // the bytes, ORT fetches the wasm itself from wasmPaths, as before.
       const binary = await modelAssets().wasmBinary().catch(() => undefined);
       if (binary !== undefined) wasm.wasmBinary = binary;
+      // The glue, likewise, from the cache when the origin cannot be reached.
+      const mjs = await modelAssets().glueModuleUrl().catch(() => undefined);
+      if (mjs !== undefined && mjs !== modelAssets().glueUrl) wasm.wasmPaths = { mjs, wasm: modelAssets().wasmUrl };
     }
     return t;
   });
