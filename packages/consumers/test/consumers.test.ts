@@ -12,6 +12,7 @@
  * KEEP_CONSUMERS=1 keeps the temporary folder (its path is printed).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,19 @@ for (const name of ['core', 'webWorker'] as const) {
     await tool('attw', [(await packs)[name], '--profile', 'esm-only']);
   });
 }
+
+test('each tarball ships its built code, README and LICENSE only (no sources, tests, fixtures or benchmarks)', async () => {
+  const { core, webWorker } = await packs;
+  const entries = (tgz: string): string[] => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).split('\n').filter(Boolean).map((e) => e.replace(/^package\//, ''));
+  const top = (tgz: string): string[] => [...new Set(entries(tgz).map((file) => file.split('/')[0]))].sort();
+  assert.deepEqual(top(core), ['LICENSE', 'README.md', 'dist', 'package.json']);
+  assert.deepEqual(top(webWorker), ['LICENSE', 'README.md', 'dist', 'ort.js', 'package.json', 'vite.js', 'vite.types.d.ts', 'webpack.js', 'webpack.types.d.ts']);
+  for (const tgz of [core, webWorker]) {
+    const shipped = entries(tgz);
+    assert.deepEqual(shipped.filter((file) => /(\.test\.|__tests__|fixtures|bench)/.test(file)), [], `${tgz} holds tests or benchmarks`);
+    assert.deepEqual(shipped.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')), [], `${tgz} holds TypeScript sources`);
+  }
+});
 
 test('the built pool names its default worker in the literal form bundlers follow, and the file is there', async () => {
   const pkg = join(await viteApp, 'node_modules', '@taskweave', 'web-worker');
