@@ -90,7 +90,7 @@ export const remoteRequests: BrowserCommand<[]> = () => [...state.requests];
 export async function stopRemoteFleet(): Promise<void> {
   const pending = state.fleet;
   if (pending === undefined) return;
-  state.fleet = undefined;
+  delete state.fleet;
   const f = await pending;
   await f.call('shutdown').catch(() => undefined);
   if (f.proc.exitCode === null) await new Promise((r) => f.proc.once('exit', r));
