@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 import type { BrowserCommand } from 'vitest/node';
 import { taskweaveOrt } from './vite.js';
 import { chromiumArgs as args, chromiumExecutablePath as executablePath } from '../../scripts/chromium.mjs';
+import { allowedOrigins, recordRequest, remoteFleet, remoteRequests, remoteRuns, remoteServer } from './src/__tests__/setup/remoteFleet.js';
 
 
 const isolation = {
@@ -30,6 +31,11 @@ const startRouteAudit: BrowserCommand<[]> = async (ctx) => {
       // An unparsable URL is not the page's origin.
     }
     if (requestOrigin === origin) return route.fallback();
+    // The placement tests' own taskweave server on 127.0.0.1, once started (and nothing else).
+    if (allowedOrigins.has(requestOrigin)) {
+      recordRequest(route.request().method(), url, route.request().postData());
+      return route.fallback();
+    }
     list.push(url);
     return route.abort('blockedbyclient');
   });
@@ -96,6 +102,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     setupFiles: ['src/__tests__/setup/routeAudit.ts'],
+    globalSetup: ['src/__tests__/setup/remoteFleetTeardown.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     browser: {
@@ -116,7 +123,7 @@ export default defineConfig({
           }),
         },
       ],
-      commands: { startRouteAudit, takeRouteAuditViolations, setModelRoutesOffline, overrideStorageQuota },
+      commands: { startRouteAudit, takeRouteAuditViolations, setModelRoutesOffline, overrideStorageQuota, remoteFleet, remoteServer, remoteRuns, remoteRequests },
     },
   },
 });

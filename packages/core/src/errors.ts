@@ -18,7 +18,13 @@ export type TaskweaveErrorCode =
   /** A task's runs were interrupted (reload, close, tab handover) more than `maxInterruptions` times. */
   | 'interrupted'
   | 'not-configured'
-  | 'persistence';
+  | 'persistence'
+  /**
+   * Thrown by an executor that handed a task back without running any of it (its placement
+   * changed: the server it was placed on could not be reached). The scheduler queues it again and
+   * spends no attempt.
+   */
+  | 'not-started';
 
 /** Codes whose failures are worth another attempt by default. */
 const RETRYABLE: ReadonlySet<TaskweaveErrorCode> = new Set(['execution', 'worker-crashed']);

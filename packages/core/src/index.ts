@@ -21,3 +21,5 @@ export { cancelStored, cancelledRecord } from './storedCancel.js';
 export type { StoredCancelOutcome } from './storedCancel.js';
 export { readTextOptions, normalizeText, segment, packChunks } from './textChunking.js';
 export type { TextOptions, Span } from './textChunking.js';
+export { decidePlacement, localWaitEstimate } from './placement.js';
+export type { PlacementFacts, PlacementRequest } from './placement.js';

@@ -10,7 +10,7 @@ import type { Task, TaskId, TaskMetrics, TaskOutput, TaskResult, TaskStatus } fr
  * loading, say); the scheduler adds it to its own queue wait.
  */
 export type MeasuredMetrics = Partial<
-  Pick<TaskMetrics, 'durationMs' | 'queueWaitMs' | 'memoryBytes' | 'cpuUsage' | 'networkBytes' | 'backend' | 'batchSize'>
+  Pick<TaskMetrics, 'durationMs' | 'queueWaitMs' | 'memoryBytes' | 'cpuUsage' | 'networkBytes' | 'backend' | 'batchSize' | 'placement'>
 >;
 
 /** Given to `Executor.execute` for one attempt of one task (in a batch, each task has its own). */
@@ -90,6 +90,17 @@ export interface Executor {
    * the first one when it frees up instead of another worker loading that model.
    */
   idleModels?(): readonly (readonly string[])[];
+  /**
+   * For an executor with more than one kind of slot (this device's workers and a server): asked
+   * for the next ready task, in queue order, before its start is written. `undefined` = it cannot
+   * start that task now (the slot it belongs in is full); the task stays Pending in the queue and
+   * the next ones are asked (a few per pump), so a task never waits inside the executor. Otherwise
+   * the entries returned are merged into the task's `metadata` and written durably with its
+   * Running record before `execute` sees it — where a decision made at the first start (where it
+   * runs) is kept. For a batch, the first task is asked and its entries go to every member.
+   * @default every task can start while `available()` is above 0
+   */
+  place?(task: Task): Readonly<Record<string, string>> | undefined;
   /** Subscribes to "`available()` may have grown" (a worker started, was replaced, finished warming). */
   onAvailable?(listener: () => void): () => void;
   /** Called by `TaskScheduler.close()`. */

@@ -110,6 +110,8 @@ export interface RecoveryReport {
 
 const NONE: TaskOutput = { kind: 'none' };
 const RESOLVED = Promise.resolve();
+/** Most ready tasks one pump leaves in the queue because `executor.place` has no slot for them. */
+const PLACE_LOOKAHEAD = 16;
 /** Stored statuses under which this scheduler may still write a task's start or end. */
 const UNFINISHED: readonly TaskStatus[] = [TaskStatus.Pending, TaskStatus.Running];
 
@@ -757,6 +759,8 @@ export class TaskScheduler {
     const now = this.#clock.now();
     const former = this.#former;
     const idle = former === undefined || this.#executor.idleModels === undefined ? undefined : this.#executor.idleModels().map((m) => [...m]);
+    const place = this.#executor.place;
+    let deferred: QueueItem<Entry>[] | undefined;
     while (!this.#closed && free > 0) {
       let item = this.#queue.pop(now);
       if (item === undefined) break;
@@ -764,8 +768,18 @@ export class TaskScheduler {
       if (entry.item !== item || entry.phase !== 'ready') continue;
       let key = entry.batchKey;
       if (idle !== undefined) [item, key] = this.#withAffinity(item, key, idle, now);
+      let placed: Readonly<Record<string, string>> | undefined;
+      if (place !== undefined) {
+        placed = place.call(this.#executor, item.owner.task);
+        if (placed === undefined) {
+          // No slot of its kind now: it stays Pending, in line, and the next ones are asked.
+          (deferred ??= []).push(item);
+          if (deferred.length >= PLACE_LOOKAHEAD) break;
+          continue;
+        }
+      }
       if (former === undefined || key === undefined) {
-        if (this.#startOne(item.owner, now)) free--;
+        if (this.#startOne(item.owner, now, placed)) free--;
         continue;
       }
       // Parked (undefined) while its window fills; the loop goes on with other ready work.
@@ -777,8 +791,9 @@ export class TaskScheduler {
         member.owner.batchKey = undefined; // taken out of its group
         entries.push(member.owner);
       }
-      if (this.#startCall(entries, now)) free--;
+      if (this.#startCall(entries, now, placed)) free--;
     }
+    if (deferred !== undefined) for (const item of deferred) this.#queue.push(item);
   }
 
   /**
@@ -817,9 +832,9 @@ export class TaskScheduler {
    * the store by one durable write, and only then handed to the executor, so a task the executor
    * has is never recorded Pending. Returns whether a call was started (false: all past deadline).
    */
-  #startCall(entries: Entry[], now: number): boolean {
+  #startCall(entries: Entry[], now: number, placed?: Readonly<Record<string, string>>): boolean {
     const live: Entry[] = [];
-    for (const entry of entries) if (this.#begin(entry, now) !== undefined) live.push(entry);
+    for (const entry of entries) if (this.#begin(entry, now, placed) !== undefined) live.push(entry);
     if (live.length === 0) return false;
     this.#busySlots++;
     const contexts = live.map((entry) => entry.current as Attempt);
@@ -859,9 +874,9 @@ export class TaskScheduler {
   }
 
   /** The common case, without the arrays of a batch: one task, one call (a store of its own: no start write). */
-  #startOne(entry: Entry, now: number): boolean {
-    if (!this.#ownsStore) return this.#startCall([entry], now);
-    const ctx = this.#begin(entry, now);
+  #startOne(entry: Entry, now: number, placed?: Readonly<Record<string, string>>): boolean {
+    if (!this.#ownsStore) return this.#startCall([entry], now, placed);
+    const ctx = this.#begin(entry, now, placed);
     if (ctx === undefined) return false;
     this.#busySlots++;
     this.#execute(entry, ctx);
@@ -869,11 +884,19 @@ export class TaskScheduler {
   }
 
   /** Running now, with a new attempt context; undefined (and Timeout) when its deadline passed. */
-  #begin(entry: Entry, now: number): Attempt | undefined {
-    const task = entry.task;
+  #begin(entry: Entry, now: number, placed?: Readonly<Record<string, string>>): Attempt | undefined {
+    let task = entry.task;
     if (task.deadline !== undefined && now >= task.deadline) {
       this.#settle(entry, TaskStatus.Timeout, NONE, new TimeoutError(`Task ${task.id} reached its deadline before it started`));
       return undefined;
+    }
+    // What the executor decided at the start (where it runs) goes into the Running record.
+    if (placed !== undefined) {
+      for (const k in placed) {
+        if (task.metadata[k] === placed[k]) continue;
+        task = entry.task = { ...task, metadata: { ...task.metadata, ...placed } };
+        break;
+      }
     }
     this.#dispatch(entry, { type: 'start', at: now });
     const dependencies: TaskResult[] = [];
@@ -1008,7 +1031,10 @@ export class TaskScheduler {
 
   #onFailure(entry: Entry, ctx: Attempt, raw: unknown): void {
     if (this.#closed || entry.phase !== 'running' || entry.current !== ctx) return;
-    this.#failAttempt(entry, toTaskweaveError(raw));
+    const error = toTaskweaveError(raw);
+    // Handed back unrun (its placement changed): back in line, no attempt spent.
+    if (error.code === 'not-started') this.#dispatch(entry, { type: 'split', at: this.#clock.now() });
+    else this.#failAttempt(entry, error);
   }
 
   /** A failed attempt (handler error, a crash while it ran alone): retry by the rules or fail. */
@@ -1094,6 +1120,7 @@ export class TaskScheduler {
     };
     if (reported?.backend !== undefined) metrics.backend = reported.backend;
     if (reported?.batchSize !== undefined) metrics.batchSize = reported.batchSize;
+    if (reported?.placement !== undefined) metrics.placement = reported.placement;
     const result: TaskResult = stored ?? {
       taskId: entry.task.id,
       status: s,

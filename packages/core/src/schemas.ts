@@ -227,6 +227,7 @@ export const taskMetricsSchema = z.object({
   retryCount: z.int().min(0),
   backend: z.string().optional(),
   batchSize: z.int().min(1).optional(),
+  placement: z.enum(['local', 'remote']).optional(),
 });
 
 export const taskSchema = z.object({

@@ -207,7 +207,12 @@ export interface TaskMetrics {
   backend?: string;
   /** Number of tasks run together in one batched call, when batched. */
   batchSize?: number;
+  /** Where the final attempt ran: on this device or on a taskweave server, when the executor reports it. */
+  placement?: Placement;
 }
+
+/** Where a task runs: this device, or a server (`@taskweave/server` or an OpenAI-compatible endpoint). */
+export type Placement = 'local' | 'remote';
 
 /** The seed's `TaskResult`. `timestamp` is epoch milliseconds of the terminal transition. */
 export interface TaskResult {

@@ -32,6 +32,9 @@ export type { CollectionsDB, DocumentRow, CollectionRow, CollectionChange } from
 export { createTaskweave } from './main/createTaskweave.js';
 export type { Taskweave, TaskweaveOptions, TabRole } from './main/createTaskweave.js';
 export { typedTasks } from './main/typedTasks.js';
+export { createPlacementExecutor, PLACED_KEY } from './main/placementExecutor.js';
+export { RemoteUnreachable } from './main/remoteExecutor.js';
+export type { RemoteOptions } from './main/remoteExecutor.js';
 export type { TaskHandle, TypedTasks, TaskSubmitter } from './main/typedTasks.js';
 export type { TaskweaveEvent, TaskweaveListener } from './main/tabs/taskweaveEvent.js';
 export { createModelAssets } from './main/modelAssets.js';

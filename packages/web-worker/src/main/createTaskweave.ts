@@ -49,6 +49,8 @@ import { createModelAssets, withDeclaredModels, type ModelAssets } from './model
 import { typedTasks, type TypedTasks } from './typedTasks.js';
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './workerPool.js';
 import { validateSubmission } from '../shared/submitSchema.js';
+import { createPlacementExecutor } from './placementExecutor.js';
+import type { RemoteOptions } from './remoteExecutor.js';
 
 /** Options of `createTaskweave`. */
 export interface TaskweaveOptions {
@@ -76,6 +78,13 @@ export interface TaskweaveOptions {
    * @default undefined (finished tasks stay until `prune()`)
    */
   retention?: RetentionOptions;
+  /**
+   * A server to run tasks on besides this device: `@taskweave/server`, or (for EmbeddingGeneration)
+   * any OpenAI-compatible embeddings endpoint. Each task runs `local`, `remote` or `auto`
+   * (`remote.placement`, or the task's `metadata.placement`); `metrics.placement` says where it ran.
+   * @default undefined (every task runs on this device)
+   */
+  remote?: RemoteOptions;
 }
 
 export type TabRole = 'leader' | 'follower';
@@ -217,6 +226,7 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     let scheduler: TaskScheduler | undefined;
     try {
       executor = this.#options.executor?.() ?? (pool = createWorkerPool({ database: this.name, ...this.#options.pool }));
+      if (this.#options.remote !== undefined && pool !== undefined) executor = createPlacementExecutor(pool, this.#options.remote);
       const retention = this.#options.retention ?? this.#options.scheduler?.retention;
       scheduler = new TaskScheduler({
         ...this.#options.scheduler,
