@@ -8,6 +8,8 @@ import type { Task } from './task.js';
 export interface ResolvedBatchPolicy {
   key(task: Task): string | undefined;
   maxBatchSize: number;
+  /** The most tasks a batch of `key` may hold now (1 to maxBatchSize). */
+  maxSizeOf(key: string): number;
   windowMs: number;
   sizeHint: ((task: Task) => number) | undefined;
 }
@@ -35,10 +37,20 @@ export function resolveBatchPolicy(policy: BatchPolicy | undefined, hasExecuteBa
     ]);
   }
   if (policy.sizeHint !== undefined && typeof policy.sizeHint !== 'function') throw bad('sizeHint', 'must be a function of the task');
+  if (policy.maxSizeOf !== undefined && typeof policy.maxSizeOf !== 'function') throw bad('maxSizeOf', 'must be a function of the key');
   const sizeHint = policy.sizeHint;
+  const maxBatchSize = policy.maxBatchSize;
+  const maxSizeOf = policy.maxSizeOf;
   return {
     key: (task) => policy.key(task),
-    maxBatchSize: policy.maxBatchSize,
+    maxBatchSize,
+    maxSizeOf:
+      maxSizeOf === undefined
+        ? () => maxBatchSize
+        : (key) => {
+            const n = maxSizeOf.call(policy, key);
+            return Number.isInteger(n) && n >= 1 ? Math.min(n, maxBatchSize) : maxBatchSize;
+          },
     windowMs: policy.windowMs,
     sizeHint: sizeHint === undefined ? undefined : (task) => sizeHint(task),
   };
@@ -51,6 +63,7 @@ function mateBefore(a: QueueItem, b: QueueItem): boolean {
 }
 
 interface Group<T> {
+  key: string;
   /** The model its tasks name (the key includes it), for affinity. */
   modelId: string | undefined;
   /** Ready tasks of this key, best first (lazy removal: dead items drop when they reach the top). */
@@ -120,6 +133,7 @@ export class BatchFormer<T> {
     let group = this.#groups.get(key);
     if (group === undefined) {
       group = {
+        key,
         modelId: this.#modelOf(item),
         mates: new Heap<QueueItem<T>>(mateBefore),
         byAge: [],
@@ -134,7 +148,7 @@ export class BatchFormer<T> {
     group.mates.push(item);
     group.byAge.push(item);
     group.count++;
-    if (group.count >= this.#policy.maxBatchSize && group.parked.length > 0) this.#release(group);
+    if (group.parked.length > 0 && group.count >= this.#policy.maxSizeOf(key)) this.#release(group);
   }
 
   /** A ready task of `key` left without running (cancelled, timed out). */
@@ -152,8 +166,9 @@ export class BatchFormer<T> {
   take(key: string, item: QueueItem<T>, now: number): QueueItem<T>[] | undefined {
     const group = this.#groups.get(key);
     if (group === undefined) return [item];
+    const max = this.#policy.maxSizeOf(key);
     const closesAt = this.#oldestReadyAt(group) + this.#policy.windowMs;
-    if (group.count < this.#policy.maxBatchSize && now < closesAt) {
+    if (group.count < max && now < closesAt) {
       group.parked.push(item);
       if (group.timer === undefined) {
         group.timer = this.#clock.setTimeout(() => {
@@ -163,7 +178,7 @@ export class BatchFormer<T> {
       }
       return undefined;
     }
-    const batch = this.#policy.sizeHint === undefined ? this.#best(group, item) : this.#bySize(group, item);
+    const batch = this.#policy.sizeHint === undefined || max === 1 ? this.#best(group, item, max) : this.#bySize(group, item, max);
     for (const member of batch) group.planned.delete(member);
     group.count -= batch.length;
     if (group.count <= 0) this.#forget(key, group);
@@ -180,7 +195,7 @@ export class BatchFormer<T> {
     for (const [key, group] of this.#groups) {
       if (group.modelId === undefined || !models.includes(group.modelId)) continue;
       // Only a batch that would run now: not one whose window is still filling.
-      if (group.count < this.#policy.maxBatchSize && now < this.#oldestReadyAt(group) + this.#policy.windowMs) continue;
+      if (group.count < this.#policy.maxSizeOf(key) && now < this.#oldestReadyAt(group) + this.#policy.windowMs) continue;
       const top = this.#top(group);
       if (top === undefined || top.priority < minPriority) continue;
       if (best === undefined || mateBefore(top, best.item)) best = { key, item: top };
@@ -198,10 +213,10 @@ export class BatchFormer<T> {
   }
 
   /** The item and its best mates (priority, deadline, submission order), taken out of the group. */
-  #best(group: Group<T>, item: QueueItem<T>): QueueItem<T>[] {
+  #best(group: Group<T>, item: QueueItem<T>, max: number): QueueItem<T>[] {
     const batch = [item];
     const mates = group.mates;
-    while (batch.length < this.#policy.maxBatchSize) {
+    while (batch.length < max) {
       const next = mates.pop();
       if (next === undefined) break;
       if (next === item || !this.#isLive(next)) continue;
@@ -216,8 +231,7 @@ export class BatchFormer<T> {
    * size hint and cut into batches, so a batch pads its members to a similar length. Tasks not in
    * `item`'s batch stay ready (in the group and the queue) with their batch planned.
    */
-  #bySize(group: Group<T>, item: QueueItem<T>): QueueItem<T>[] {
-    const max = this.#policy.maxBatchSize;
+  #bySize(group: Group<T>, item: QueueItem<T>, max: number): QueueItem<T>[] {
     const planned = group.planned.get(item)?.filter((member) => member === item || this.#isLive(member));
     if (planned !== undefined) return planned;
     const chunk: QueueItem<T>[] = [item];

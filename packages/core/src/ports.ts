@@ -46,6 +46,13 @@ export interface BatchPolicy {
    * turn. Without it batches take tasks in queue order.
    */
   sizeHint?(task: Task): number;
+  /**
+   * The most tasks a batch of `key` may hold now (at most `maxBatchSize`), asked each time one
+   * forms: an executor that learns what a kind of task costs can group such tasks by key from the
+   * start and decide later how many share a call (1: each runs alone, without waiting for the
+   * window). @default maxBatchSize for every key
+   */
+  maxSizeOf?(key: string): number;
 }
 
 /** One task's outcome in a batch: its output, or its own error (which counts as its failed attempt). */

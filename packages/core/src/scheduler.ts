@@ -364,6 +364,16 @@ export class TaskScheduler {
     throw new TaskweaveError('not-found', `No task with id ${id}`, { details: { taskId: id } });
   }
 
+  /**
+   * Whether this scheduler holds the task in memory and has not announced its end yet: its end
+   * will come as a `status` event with the result (so a caller can wait for that instead of
+   * reading the store). False for tasks it never saw, or that ended.
+   */
+  holds(id: TaskId): boolean {
+    const entry = this.#entries.get(id);
+    return entry !== undefined && !entry.announced && entry.storeError === undefined && !this.#closed;
+  }
+
   /** The task as it is now, or undefined when unknown. */
   async get(id: TaskId): Promise<TaskState | undefined> {
     await this.#ready;

@@ -131,6 +131,37 @@ describe('batch forming in the scheduler', () => {
     await s.close();
   });
 
+  it('maxSizeOf decides per key, when each batch forms, how many share a call (1: alone, no window wait)', async () => {
+    const b = batchExecutor({ capacity: 1, maxBatchSize: 8, windowMs: 1_000 });
+    let size = 1;
+    const batching = b.executor.batching as NonNullable<Executor['batching']>;
+    b.executor.batching = { ...batching, maxSizeOf: (key) => (key.startsWith('batch:') ? size : 8) };
+    const s = new TaskScheduler({ executor: b.executor });
+    const ids = await s.submitMany(Array.from({ length: 12 }, (_, i) => batchable(`t${i}`)));
+    await flush();
+    // Size 1: the first runs alone at once, though its window is 1 s.
+    expect(b.calls.map((c) => c.tasks.length)).toEqual([1]);
+    b.last().resolve();
+    await flush();
+    expect(b.calls.map((c) => c.tasks.length)).toEqual([1, 1]);
+    // The executor learnt the key is cheap: the next call takes 5, then 20 (capped at maxBatchSize 8).
+    size = 5;
+    b.last().resolve();
+    await flush();
+    expect(b.calls.map((c) => c.tasks.length)).toEqual([1, 1, 5]);
+    // Room for 8 (20 capped at maxBatchSize) and 5 left: a batch not full waits out its window.
+    size = 20;
+    b.last().resolve();
+    await flush();
+    expect(b.calls.map((c) => c.tasks.length)).toEqual([1, 1, 5]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(b.calls.map((c) => c.tasks.length)).toEqual([1, 1, 5, 5]);
+    expect(b.calls.flatMap((c) => b.texts(c))).toEqual(Array.from({ length: 12 }, (_, i) => `t${i}`));
+    b.last().resolve();
+    expect((await Promise.all(ids.map((id) => s.wait(id)))).every((r) => r.status === TaskStatus.Completed)).toBe(true);
+    await s.close();
+  });
+
   it('only tasks with the same key share a batch; tasks without a key run alone', async () => {
     const b = batchExecutor({ capacity: 4, maxBatchSize: 8, windowMs: 5 });
     const s = new TaskScheduler({ executor: b.executor });

@@ -1,5 +1,6 @@
 import type { Task, TaskId } from '@taskweave/core';
 import { describe, expect, it } from 'vitest';
+import { TaskCosts } from '../main/taskCosts.js';
 import { poolBatchPolicy, resolveBatching, splitBatchResult } from '../main/batcher.js';
 
 function job(type: Task['type'], enqueuedAt: number, modelId = 'm', extra: Partial<Task> = {}) {
@@ -20,10 +21,10 @@ function job(type: Task['type'], enqueuedAt: number, modelId = 'm', extra: Parti
 }
 
 describe('poolBatchPolicy (the key the scheduler batches by)', () => {
-  const policy = poolBatchPolicy(resolveBatching({ maxBatchSize: 3, windowMs: 10 }), 'auto');
+  const policy = poolBatchPolicy(resolveBatching({ maxBatchSize: 3, windowMs: 10 }), 'auto', new TaskCosts(1));
 
   it('carries the size cap and the window', () => {
-    expect(policy.maxBatchSize).toBe(3);
+    expect(policy.maxSizeOf?.(policy.key(job('EmbeddingGeneration', 0).task) as string)).toBe(3);
     expect(policy.windowMs).toBe(10);
   });
 
@@ -38,10 +39,43 @@ describe('poolBatchPolicy (the key the scheduler batches by)', () => {
   });
 
   it('is off with batching: false', () => {
-    const off = poolBatchPolicy(resolveBatching(false), 'auto');
+    const off = poolBatchPolicy(resolveBatching(false), 'auto', new TaskCosts(0));
     expect(off.maxBatchSize).toBe(1);
     expect(off.key(job('EmbeddingGeneration', 0).task)).toBeUndefined();
   });
+
+  it('groups tasks without a model by type, and lets them share calls once the workers measured the type cheap', () => {
+    const costs = new TaskCosts(1);
+    const cheap = poolBatchPolicy(resolveBatching({ maxBatchSize: 8 }), 'auto', costs);
+    const bare = (type: Task['type']): Task => {
+      const { modelId: _, ...task } = job(type, 0).task;
+      return task;
+    };
+    const noop = cheap.key(bare('custom:noop')) as string;
+    const slow = cheap.key(bare('custom:slow')) as string;
+    expect(noop).toBe(cheap.key(bare('custom:noop')));
+    expect(noop).not.toBe(slow);
+    expect(cheap.key(job('custom:noop', 0, 'a-model').task)).toBeUndefined(); // with a model: not grouped by type
+    const size = (key: string) => cheap.maxSizeOf?.(key);
+    expect(size(noop)).toBe(1); // not measured yet: each runs alone
+    for (let i = 0; i < 4; i++) {
+      costs.record('custom:noop', 0.05);
+      costs.record('custom:slow', 30);
+    }
+    expect(size(noop)).toBe(256); // about 16 ms of 0.05 ms tasks, at most 256
+    expect(size(slow)).toBe(1);
+    for (let i = 0; i < 40; i++) costs.record('custom:noop', 0.5);
+    expect(size(noop)).toBe(32); // 16 ms of 0.5 ms tasks
+    // A type that turns expensive stops sharing calls.
+    for (let i = 0; i < 20; i++) costs.record('custom:noop', 5);
+    expect(size(noop)).toBe(1);
+    // The model batches keep their size.
+    expect(size(cheap.key(job('EmbeddingGeneration', 0).task) as string)).toBe(8);
+    expect(cheap.maxBatchSize).toBe(256);
+    // cheapTaskMs: 0 turns it off.
+    expect(poolBatchPolicy(resolveBatching({ cheapTaskMs: 0 }), 'auto', new TaskCosts(0)).key(bare('custom:noop'))).toBeUndefined();
+  });
+
 });
 
 describe('splitBatchResult', () => {

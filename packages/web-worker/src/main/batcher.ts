@@ -6,6 +6,7 @@
 import type { BatchPolicy, MeasuredMetrics, Task } from '@taskweave/core';
 import type { BackendPreference } from '../shared/backendPreference.js';
 import type { BatchJobResult, JobOutcome } from '../shared/protocol.js';
+import { MAX_CHEAP_BATCH, type TaskCosts } from './taskCosts.js';
 
 /** Dynamic batching options of the pool. */
 export interface BatchingOptions {
@@ -19,6 +20,12 @@ export interface BatchingOptions {
    * load at no cost to latency; other ready work runs meanwhile. @default 4
    */
   windowMs?: number;
+  /**
+   * Tasks without a model whose type takes less than this in a worker, on average of what the
+   * workers measured, are batched too: run one after the other in one call, so one durable start
+   * write and one message each way serve many of them. 0 turns it off. @default 1
+   */
+  cheapTaskMs?: number;
 }
 
 /** `BatchingOptions` with defaults applied. */
@@ -26,15 +33,20 @@ export interface ResolvedBatching {
   types: ReadonlySet<string>;
   maxBatchSize: number;
   windowMs: number;
+  cheapTaskMs: number;
 }
 
 /** Applies defaults; `false` turns batching off. */
 export function resolveBatching(options: BatchingOptions | false | undefined): ResolvedBatching {
-  if (options === false) return { types: new Set(), maxBatchSize: 1, windowMs: 0 };
+  if (options === false) return { types: new Set(), maxBatchSize: 1, windowMs: 0, cheapTaskMs: 0 };
   const maxBatchSize = options?.maxBatchSize ?? 32;
   const windowMs = options?.windowMs ?? 4;
-  return { types: new Set(options?.types ?? ['EmbeddingGeneration']), maxBatchSize, windowMs };
+  const cheapTaskMs = options?.cheapTaskMs ?? 1;
+  return { types: new Set(options?.types ?? ['EmbeddingGeneration']), maxBatchSize, windowMs, cheapTaskMs };
 }
+
+/** Key prefix of the tasks without a model, grouped by type (`maxSizeOf` says whether they share calls). */
+const CHEAP = 'cheap\u0000';
 
 /** The backend a task runs on: its `metadata.backend`, else the pool's. */
 export function taskBackend(task: Task, fallback: BackendPreference): BackendPreference {
@@ -44,19 +56,32 @@ export function taskBackend(task: Task, fallback: BackendPreference): BackendPre
 
 /**
  * The pool's batching policy, handed to the scheduler: tasks of a batched type share a batch when
- * they name the same model, backend and dtype.
+ * they name the same model, backend and dtype; tasks without a model of a type `costs` finds
+ * cheap share a batch with their own type, at most `room()` (what a free worker may still run
+ * before it is recycled) at a time.
  *
- * @example poolBatchPolicy(resolveBatching({ maxBatchSize: 16 }), 'auto').key(task)
+ * @example poolBatchPolicy(resolveBatching({ maxBatchSize: 16 }), 'auto', new TaskCosts(1)).key(task)
  */
-export function poolBatchPolicy(options: ResolvedBatching, backend: BackendPreference): BatchPolicy {
-  const batched = options.maxBatchSize > 1 && options.types.size > 0;
+export function poolBatchPolicy(
+  options: ResolvedBatching,
+  backend: BackendPreference,
+  costs: TaskCosts,
+  room: () => number = () => Number.POSITIVE_INFINITY,
+): BatchPolicy {
+  const batched = (options.maxBatchSize > 1 && options.types.size > 0) || options.cheapTaskMs > 0;
   return {
-    maxBatchSize: batched ? options.maxBatchSize : 1,
+    maxBatchSize: batched ? Math.max(options.maxBatchSize, options.cheapTaskMs > 0 ? MAX_CHEAP_BATCH : 1) : 1,
     windowMs: options.windowMs,
-    key: (task) =>
-      batched && options.types.has(task.type)
-        ? `${task.type}\u0000${task.modelId ?? ''}\u0000${taskBackend(task, backend)}\u0000${task.metadata['dtype'] ?? ''}`
-        : undefined,
+    key: (task) => {
+      if (!batched) return undefined;
+      if (options.types.has(task.type)) return `${task.type}\u0000${task.modelId ?? ''}\u0000${taskBackend(task, backend)}\u0000${task.metadata['dtype'] ?? ''}`;
+      // Grouped by type from the start; how many share a call is decided when one forms (below).
+      return options.cheapTaskMs > 0 && task.modelId === undefined ? `${CHEAP}${task.type}` : undefined;
+    },
+    // A type without a model shares calls only once the workers measured it cheap; until then
+    // (and when it is not) each of its tasks runs alone, without waiting for a window.
+    // Never more than a worker may still run before it is recycled (`recycle.afterTasks`).
+    maxSizeOf: (key) => (key.startsWith(CHEAP) ? Math.max(1, Math.min(costs.batchSize(key.slice(CHEAP.length)), room())) : options.maxBatchSize),
     sizeHint: textSize,
   };
 }

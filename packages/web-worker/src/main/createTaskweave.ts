@@ -422,7 +422,8 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
 
   async wait(id: TaskId): Promise<TaskResult> {
     this.#assertOpen();
-    return this.#waiters.wait(id);
+    // The running tab's scheduler holds it unfinished: its end is handed in, no store read needed.
+    return this.#waiters.wait(id, this.#scheduler?.holds(id) !== true);
   }
 
   async get(id: TaskId): Promise<TaskState | undefined> {

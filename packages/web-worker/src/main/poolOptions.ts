@@ -33,7 +33,7 @@ export interface WorkerPoolOptions {
    * @default 'default'
    */
   database?: string;
-  /** Dynamic batching, or `false` for none. @default { types: ['EmbeddingGeneration'], maxBatchSize: 32, windowMs: 4 } */
+  /** Dynamic batching, or `false` for none. @default { types: ['EmbeddingGeneration'], maxBatchSize: 32, windowMs: 4, cheapTaskMs: 1 } */
   batching?: BatchingOptions | false;
   /** After an abort (cancel, deadline), how long a handler may take to stop before its worker is terminated and replaced. @default 1500 */
   abortGraceMs?: number;
@@ -136,6 +136,7 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOpti
     ]);
   }
   nonNegative(batching.windowMs, 'batching.windowMs', 0);
+  nonNegative(batching.cheapTaskMs, 'batching.cheapTaskMs', 0);
   if (options.createWorker !== undefined && typeof options.createWorker !== 'function') {
     throw new ValidationError('createWorkerPool: options.createWorker must be a function returning a Worker', [
       { path: ['createWorker'], field: 'createWorker', message: 'must be a function' },

@@ -18,6 +18,7 @@ import {
   type TaskOutput,
 } from '@taskweave/core';
 import { poolBatchPolicy, splitBatchResult, taskBackend } from './batcher.js';
+import { TaskCosts } from './taskCosts.js';
 import type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from '../shared/poolEvents.js';
 import { BACKENDS, positiveInt, resolvePoolOptions, type ResolvedPoolOptions, type WorkerPoolOptions } from './poolOptions.js';
 import type { JobOutcome } from '../shared/protocol.js';
@@ -98,6 +99,8 @@ class Pool implements WorkerPool {
   readonly #warmQueue: WarmJob[] = [];
   readonly #listeners = new Set<(event: PoolEvent) => void>();
   readonly #available = new Set<() => void>();
+  /** What each task type costs in a worker (cheap types are batched). */
+  readonly #costs: TaskCosts;
   /** Models warmed with `warmUp`, and the backend asked for, for re-warming replacements. */
   readonly #warmed = new Map<string, BackendPreference>();
   #nextJobId = 1;
@@ -114,7 +117,8 @@ class Pool implements WorkerPool {
     this.#options = resolved;
     this.size = resolved.size;
     this.capacity = resolved.size;
-    this.batching = poolBatchPolicy(resolved.batching, resolved.backend);
+    this.#costs = new TaskCosts(resolved.batching.cheapTaskMs);
+    this.batching = poolBatchPolicy(resolved.batching, resolved.backend, this.#costs, () => this.#room());
     for (let i = 0; i < this.size; i++) this.#spawn(i);
   }
 
@@ -237,7 +241,7 @@ class Pool implements WorkerPool {
     if (this.#broken !== undefined) return Promise.reject(this.#broken);
     const aborted = contexts.find((c) => c.signal.aborted);
     if (aborted !== undefined && contexts.every((c) => c.signal.aborted)) return Promise.reject(aborted.signal.reason);
-    const slot = this.#pickSlot(tasks[0]?.modelId);
+    const slot = this.#pickSlot(tasks[0]?.modelId, tasks.length);
     if (slot === undefined) {
       return Promise.reject(
         new TaskweaveError('execution', `All ${this.size} workers are busy: the pool runs one call per worker and keeps no queue (let a TaskScheduler hand it work)`, {
@@ -271,8 +275,12 @@ class Pool implements WorkerPool {
     });
   }
 
-  /** Model affinity: a free worker that holds the model, else an empty one, else any free one; else one still starting. */
-  #pickSlot(modelId: string | undefined): WorkerSlot | undefined {
+  /**
+   * Model affinity: a free worker that holds the model, else an empty one, else any free one; else
+   * one still starting. A call of several tasks without a model goes to a worker with room for them
+   * before its recycling, if there is one.
+   */
+  #pickSlot(modelId: string | undefined, size = 1): WorkerSlot | undefined {
     const free = this.#slots.filter((s) => this.#isFree(s));
     if (free.length === 0) {
       return this.#slots.find((s) => s.state === 'starting' && !this.#running.has(s) && !this.#warmQueue.some((w) => w.index === s.index));
@@ -280,8 +288,23 @@ class Pool implements WorkerPool {
     if (modelId !== undefined) {
       const holder = free.find((s) => s.models.includes(modelId));
       if (holder !== undefined) return holder;
+    } else if (size > 1) {
+      const roomy = free.find((s) => this.#roomOf(s) >= size);
+      if (roomy !== undefined) return roomy;
     }
     return free.find((s) => s.models.length === 0) ?? free[0];
+  }
+
+  /** Tasks `slot` may still run before `recycle.afterTasks` replaces it. */
+  #roomOf(slot: WorkerSlot): number {
+    return this.#options.recycle.afterTasks - slot.jobsDone;
+  }
+
+  /** The most tasks one free (or starting) worker may still run before it is recycled. */
+  #room(): number {
+    let most = 0;
+    for (const slot of this.#slots) if (!this.#running.has(slot) && (slot.state === 'idle' || slot.state === 'starting')) most = Math.max(most, this.#roomOf(slot));
+    return most;
   }
 
   #isFree(slot: WorkerSlot): boolean {
@@ -379,6 +402,7 @@ class Pool implements WorkerPool {
   }
 
   #report(member: Member, metrics: MeasuredMetrics): void {
+    this.#costs.record(member.task.type, metrics.durationMs);
     try {
       member.ctx.reportMetrics(metrics);
     } catch {

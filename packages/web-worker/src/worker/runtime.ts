@@ -136,12 +136,15 @@ async function runSequentially(tasks: Task[], ctx: HandlerContext): Promise<Batc
   for (const task of tasks) {
     // The pool aborts a batch only when every task in it was aborted: stop, do not start the rest.
     ctx.signal.throwIfAborted();
+    // Each task's own wall time: what the pool learns a type's cost from (cheap types are batched).
+    const started = performance.now();
     try {
       const handler = await getHandler(task.type);
       if (handler === undefined) throw noHandler(task);
-      outcomes.push({ ok: true, output: await handler(task, { ...ctx, idempotencyKey: task.id }) });
+      const output = await handler(task, { ...ctx, idempotencyKey: task.id });
+      outcomes.push({ ok: true, output, metrics: { durationMs: performance.now() - started } });
     } catch (error) {
-      outcomes.push({ ok: false, error: serializeError(error) });
+      outcomes.push({ ok: false, error: serializeError(error), metrics: { durationMs: performance.now() - started } });
     }
   }
   return outcomes;

@@ -31,14 +31,18 @@ export class ResultWaiters {
     this.#read = read;
   }
 
-  /** Resolves with the task's result once it is in the store; rejects `not-found` when there is no such task. */
-  wait(id: TaskId): Promise<TaskResult> {
+  /**
+   * Resolves with the task's result once it is in the store; rejects `not-found` when there is no
+   * such task. With `read: false` the store is not read now: the caller knows the end has not
+   * happened and will be handed in (`settle`) or announced (`changed`).
+   */
+  wait(id: TaskId, read = true): Promise<TaskResult> {
     return new Promise<TaskResult>((resolve, reject) => {
       const list = this.#waiting.get(id);
       if (list === undefined) this.#waiting.set(id, [{ resolve, reject }]);
       else list.push({ resolve, reject });
       // Listening first, then reading: an end written before is in the store, a later one is announced.
-      this.#schedule(id);
+      if (read) this.#schedule(id);
     });
   }
 
