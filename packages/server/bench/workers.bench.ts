@@ -18,6 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
@@ -110,7 +111,7 @@ try {
   mergeBenchRows(rows);
   const paired = rates.two.map((v, i) => (v / rates.one[i]!).toFixed(2)).join(' ');
   console.log(`\nper-round 2/1: ${paired}`);
-  console.log(`use-lite q8, ${N} real-corpus texts, a task each over HTTP, ${IN_FLIGHT} in flight, workers with 1 ORT thread and --concurrency ${CONCURRENCY}, ${RUNS} alternating rounds, medians`);
+  console.log(`use-lite q8, ${N} real-corpus texts, a task each over HTTP, ${IN_FLIGHT} in flight, workers with 1 ORT thread and --concurrency ${CONCURRENCY}, ${RUNS} alternating rounds, medians; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(formatBenchTable(rows));
 } finally {
   await stopAll();
