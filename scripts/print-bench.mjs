@@ -22,6 +22,9 @@ const EXPECTED = [
   'bulk-submit-20k-longest-task-ms',
   'search-1m',
   'search-1m-searches',
+  'e2e-10k-durable',
+  'remote-workers-2-vs-1',
+  'remote-vs-local-embed',
 ];
 
 /** 'yes' / 'no' for goals written as `>= x` or `<= x`, else '?'. */

@@ -23,3 +23,5 @@ export { readTextOptions, normalizeText, segment, packChunks } from './textChunk
 export type { TextOptions, Span } from './textChunking.js';
 export { decidePlacement, localWaitEstimate } from './placement.js';
 export type { PlacementFacts, PlacementRequest } from './placement.js';
+export { fitText, fitToModel, tokenLimit } from './fitToModel.js';
+export type { TokenizerLike, FittedTexts } from './fitToModel.js';

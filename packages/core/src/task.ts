@@ -174,13 +174,15 @@ export interface TextChunk {
  *
  * `truncated: true` (absent otherwise) says the model read only the first part of a text input —
  * as many tokens as it reads (its `model_max_length`); `truncatedIndices` says which of the texts.
+ * `tokens` on an embedding is the number of tokens the model read (special tokens included),
+ * summed over the texts, where the handler counts them (`@taskweave/server`'s workers do).
  */
 export type TaskOutput =
   | { kind: 'none' }
   | { kind: 'text'; text: string; chunks?: TextChunk[]; tokens?: number }
   | { kind: 'binary'; data: Uint8Array }
-  | { kind: 'embedding'; vector: Float32Array; dims: number; truncated?: boolean }
-  | { kind: 'embeddings'; vectors: Float32Array[]; dims: number; truncated?: boolean; truncatedIndices?: number[] }
+  | { kind: 'embedding'; vector: Float32Array; dims: number; truncated?: boolean; tokens?: number }
+  | { kind: 'embeddings'; vectors: Float32Array[]; dims: number; truncated?: boolean; truncatedIndices?: number[]; tokens?: number }
   | { kind: 'tensors'; tensors: Record<string, TensorData>; truncated?: boolean }
   | { kind: 'searchResults'; hits: SearchHit[] }
   | { kind: 'documents'; documents: StoredDocument[]; nextCursor?: string }

@@ -31,8 +31,9 @@ const run = (cmd: string, args: string[]) => {
 run('redis-server', ['--port', redisPort, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dataDir]);
 await new Promise((r) => setTimeout(r, 500));
 run(process.execPath, ['--conditions=@taskweave/source', `${root}bin/taskweave-server.mjs`]);
-run(process.execPath, ['--conditions=@taskweave/source', `${root}bin/taskweave-worker.mjs`]);
-run(process.execPath, ['--conditions=@taskweave/source', `${root}bin/taskweave-worker.mjs`]);
+// --concurrency 16: each worker holds up to 16 jobs, and the embedding jobs among them share model calls.
+run(process.execPath, ['--conditions=@taskweave/source', `${root}bin/taskweave-worker.mjs`, '--concurrency', '16']);
+run(process.execPath, ['--conditions=@taskweave/source', `${root}bin/taskweave-worker.mjs`, '--concurrency', '16']);
 const stop = () => {
   for (const child of children.reverse()) child.kill('SIGTERM');
   setTimeout(() => process.exit(0), 1000);

@@ -199,12 +199,13 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
     if (result.status !== TaskStatus.Completed || result.output.kind !== 'embeddings') {
       throw new HttpError(result.errorCode === 'validation' ? 400 : 500, result.errorCode ?? 'execution', result.error ?? `task ended ${result.status}`, { id: state.id });
     }
+    // The tokens the model read (each text's attention mask, summed), as the worker counted them.
+    const tokens = result.output.tokens ?? 0;
     send(res, 200, {
       object: 'list',
       data: result.output.vectors.map((v, index) => ({ object: 'embedding', index, embedding: Array.from(v) })),
       model,
-      // Token counts are not measured by the worker yet.
-      usage: { prompt_tokens: 0, total_tokens: 0 },
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
     });
   }
 

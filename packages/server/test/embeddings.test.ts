@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskweaveServer, type TaskweaveServer } from '../src/index.js';
 import { client, pool } from './fixtures/client.js';
 import { startRedis, type TestRedis } from './fixtures/redis.js';
@@ -18,7 +18,8 @@ beforeAll(async () => {
   redis = await startRedis();
   server = createTaskweaveServer({ redisUrl: redis.url, apiKeys: [KEY] });
   base = await server.listen();
-  workers = await Promise.all([0, 1].map(() => startWorker(redis.url, ['--models', MODELS_DIR, '--threads', '1'])));
+  // Concurrency 8: each process holds up to 8 jobs, whose texts share model calls.
+  workers = await Promise.all([0, 1].map(() => startWorker(redis.url, ['--models', MODELS_DIR, '--threads', '1', '--concurrency', '8'])));
 });
 
 afterAll(async () => {
@@ -37,10 +38,21 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return dot / Math.sqrt(na * nb);
 }
 
+async function transformers() {
+  const t = await import('@huggingface/transformers');
+  t.env.allowRemoteModels = false;
+  t.env.localModelPath = MODELS_DIR;
+  return t;
+}
+
+/** Tokens use-lite reads of `text`: its tokens (special ones included), at most model_max_length (128). */
+async function tokensRead(text: string): Promise<number> {
+  const tokenizer = await (await transformers()).AutoTokenizer.from_pretrained('use-lite');
+  return Math.min(128, tokenizer.encode(text).length);
+}
+
 async function localVectors(): Promise<Float32Array[]> {
-  const { pipeline, env } = await import('@huggingface/transformers');
-  env.allowRemoteModels = false;
-  env.localModelPath = MODELS_DIR;
+  const { pipeline } = await transformers();
   const pipe = await pipeline('feature-extraction', 'use-lite', { dtype: 'q8' });
   const out: Float32Array[] = [];
   for (let i = 0; i < texts.length; i += 32) {
@@ -64,6 +76,8 @@ it(`2 worker processes embed ${N} texts (one task each) as transformers.js does 
     expect(cosine(r.body.result.output.vector, local[i]!)).toBeGreaterThanOrEqual(0.999);
     expect(r.body.result.metrics.backend).toBe('onnxruntime-node');
   });
+  // The texts came faster than the workers embed them one at a time: jobs shared model calls.
+  expect(Math.max(...results.map((r) => r.body.result.metrics.batchSize ?? 1))).toBeGreaterThan(1);
 });
 
 it('POST /v1/embeddings answers as OpenAI does, from the same queue', async () => {
@@ -77,6 +91,9 @@ it('POST /v1/embeddings answers as OpenAI does, from the same queue', async () =
   expect(body.object).toBe('list');
   expect(body.model).toBe('use-lite');
   expect(body.data.map((d) => [d.object, d.index, d.embedding.length])).toEqual([['embedding', 0, 512], ['embedding', 1, 512]]);
+  const tokens = (await tokensRead(texts[0]!)) + (await tokensRead(texts[1]!));
+  expect(tokens).toBeGreaterThan(2);
+  expect((body as unknown as { usage: unknown }).usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens });
   const bad = await fetch(`${base}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: JSON.stringify({ input: [] }) });
   expect(bad.status).toBe(400);
 });
@@ -90,4 +107,57 @@ it('TextProcessing runs in a worker process with the browser handler rules', asy
   expect(r.body.result.output.text).toBe('One sentence. Two sentences here.\nThree.');
   expect(r.body.result.output.chunks.map((c: { text: string }) => c.text)).toEqual(['One sentence.', 'Two sentences here.', 'Three.']);
   expect(r.body.result.output.tokens).toBeGreaterThan(0);
+});
+
+describe('text longer than the model reads (use-lite: 128 tokens)', () => {
+  const SENTENCE = 'The archive holds letters, maps and ledgers from the harbour office, sorted by year. ';
+  /** About 200 KB: under the 256 KiB input limit, some 40,000 tokens. Uncut, its tokenizing alone would take hours. */
+  const LONG = SENTENCE.repeat(Math.floor(200_000 / SENTENCE.length));
+  /** Its start: already more than 128 tokens, so the model reads the same tokens of it. */
+  const HEAD = LONG.slice(0, 3000);
+
+  it('is cut before tokenizing and embedded as the part the model reads, with truncated: true', async () => {
+    const api = client(base, KEY);
+    const run = async (input: unknown) => {
+      const id = randomUUID();
+      expect((await api.submit({ id, type: 'EmbeddingGeneration', modelId: 'use-lite', input })).status).toBe(202);
+      const r = await api.wait(id);
+      expect(r.body.status, JSON.stringify(r.body.result?.error)).toBe('Completed');
+      return r.body.result.output;
+    };
+    const long = await run({ kind: 'text', text: LONG });
+    const head = await run({ kind: 'text', text: HEAD });
+    const short = await run({ kind: 'text', text: texts[0] });
+    expect(long.truncated).toBe(true);
+    expect(head.truncated).toBe(true);
+    expect(short.truncated).toBeUndefined();
+    expect(cosine(long.vector, head.vector)).toBeGreaterThan(0.999);
+    expect([long.tokens, head.tokens]).toEqual([128, 128]);
+    expect(short.tokens).toBe(await tokensRead(texts[0]!));
+    const list = await run({ kind: 'custom', value: { texts: [texts[0], LONG, texts[1]] } });
+    expect(list.truncated).toBe(true);
+    expect(list.truncatedIndices).toEqual([1]);
+    expect(cosine(list.vectors[1], long.vector)).toBeGreaterThan(0.999);
+    expect(list.tokens).toBe(short.tokens + 128 + (await tokensRead(texts[1]!)));
+  });
+
+  it('a 5 MB input is refused by the input size limit (400 naming input), even where the body limit lets it through', async () => {
+    const big = SENTENCE.repeat(Math.ceil((5 * 1024 * 1024) / SENTENCE.length));
+    const roomy = createTaskweaveServer({ redisUrl: redis.url, apiKeys: [KEY], maxBodyBytes: 8 << 20 });
+    try {
+      const roomyApi = client(await roomy.listen(), KEY);
+      for (const [path, body] of [
+        ['/v1/tasks', { type: 'EmbeddingGeneration', modelId: 'use-lite', input: { kind: 'text', text: big } }],
+        ['/v1/embeddings', { model: 'use-lite', input: [big] }],
+      ] as const) {
+        const r = await roomyApi.call('POST', path, body);
+        expect(r.status).toBe(400);
+        expect(r.body.error.field).toBe('input');
+      }
+      // With the default body limit (1 MiB) the same request stops earlier, at 413.
+      expect((await client(base, KEY).call('POST', '/v1/embeddings', { model: 'use-lite', input: [big] })).status).toBe(413);
+    } finally {
+      await roomy.close();
+    }
+  });
 });

@@ -4,7 +4,6 @@
  * one running text, drawn with a seeded generator so every run (browser and Node) sees the same
  * 1,000 texts. Works in the page and in Node: the caller passes the passages.
  */
-// @ts-expect-error plain ESM helper shared by tests and benchmarks
 import { prng } from '../../../scripts/prng.mjs';
 
 /** The seed every real-corpus row uses. */

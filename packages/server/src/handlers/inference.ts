@@ -40,7 +40,7 @@ export function inferenceHandler(models: NodeModels, numThreads = 1): ServerTask
     if (request.format === 'pipeline') {
       const pipe = await models.pipeline(request.pipeline, modelId, models.dtype(modelId, task.metadata));
       ctx.signal.throwIfAborted();
-      const value = (await pipe(request.inputs, request.options ?? {})) as unknown;
+      const value = (await models.exclusive(() => pipe(request.inputs, request.options ?? {}))) as unknown;
       ctx.reportMetrics({ backend: 'onnxruntime-node' });
       if (value !== null && typeof value === 'object' && 'dims' in value && 'data' in value && 'type' in value) {
         return { kind: 'tensors', tensors: { output: tensorOut(value as { type: string; dims: number[]; data: unknown }) } };
@@ -71,7 +71,7 @@ export function inferenceHandler(models: NodeModels, numThreads = 1): ServerTask
     ctx.signal.throwIfAborted();
     let out: InferenceSession.ReturnType;
     try {
-      out = request.outputNames === undefined ? await s.run(feeds) : await s.run(feeds, request.outputNames);
+      out = await models.exclusive(() => (request.outputNames === undefined ? s.run(feeds) : s.run(feeds, request.outputNames)));
     } catch (error) {
       throw new ValidationError(`ModelInference: the model refused the feeds: ${(error as Error).message}`, [
         { path: ['input', 'input', 'feeds'], field: 'input.input.feeds', message: (error as Error).message },

@@ -6,15 +6,29 @@
  *
  * `dtype` `auto` picks `q8` when the folder has `onnx/model_quantized.onnx`, else `fp32` — the
  * browser pool's rule, so a task gets the same model file, and the same vectors, on both sides.
+ *
+ * One inference at a time per process (`exclusive`): a process that holds several jobs
+ * (`concurrency` > 1) runs their model calls one after another, each on its `numThreads`, so the
+ * cores are shared by processes, never oversubscribed by one; EmbeddingGeneration jobs held at
+ * once share a call instead (embeddingBatcher.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ValidationError } from '@taskweave/core';
+import { ValidationError, type TokenizerLike } from '@taskweave/core';
 
 type Transformers = typeof import('@huggingface/transformers');
+/** A tensor as transformers.js hands it out (what the server's handlers read of it). */
+export interface TensorLike {
+  data: ArrayLike<number | bigint>;
+  dims: number[];
+}
+
 export type Pipeline = ((inputs: unknown, options?: Record<string, unknown>) => Promise<unknown>) & {
   dispose(): Promise<void>;
-  tokenizer?: { encode(text: string, options?: { add_special_tokens?: boolean }): number[] };
+  /** The pipeline's tokenizer: called on texts it pads and truncates them to tensors, as the pipeline does. */
+  tokenizer?: TokenizerLike & ((texts: string[], options: { padding: boolean; truncation: boolean }) => Record<string, TensorLike>);
+  /** The pipeline's model: tokenizer tensors in, named output tensors out. */
+  model?: (inputs: Record<string, TensorLike>) => Promise<Record<string, TensorLike | undefined>>;
 };
 
 /** Model settings of a worker process. */
@@ -32,6 +46,8 @@ export class NodeModels {
   readonly #options: Required<NodeModelOptions>;
   readonly #pipelines = new Map<string, Promise<Pipeline>>();
   #transformers: Promise<Transformers> | undefined;
+  /** The end of the queue of model calls (see `exclusive`). */
+  #lane: Promise<unknown> = Promise.resolve();
 
   constructor(options: NodeModelOptions) {
     this.#options = { numThreads: 1, ...options };
@@ -87,6 +103,17 @@ export class NodeModels {
       this.#pipelines.set(key, entry);
     }
     return entry;
+  }
+
+  /**
+   * Runs `call` when the model calls queued before it have ended: one inference at a time in this
+   * process, in the order asked.
+   * @example const out = await models.exclusive(() => session.run(feeds))
+   */
+  exclusive<T>(call: () => Promise<T>): Promise<T> {
+    const run = this.#lane.then(call, call);
+    this.#lane = run.catch(() => undefined);
+    return run;
   }
 
   async dispose(): Promise<void> {

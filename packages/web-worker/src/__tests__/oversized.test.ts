@@ -3,13 +3,12 @@
  * use-lite model (reads at most 128 tokens): a 5 MB text is embedded as the part the model reads
  * and says it was truncated — alone, in a list, batched with short texts (which come out as they
  * would alone, with no worker replaced) and through a ModelInference pipeline — while
- * TextProcessing still chunks all of a 5 MB document. The cutting rule itself is checked first
- * against a made-up tokenizer, for the cases the real text does not reach.
+ * TextProcessing still chunks all of a 5 MB document. The cutting rule itself (core's `fitText`)
+ * is checked against a made-up tokenizer in core's fitToModel.test.ts.
  */
 import { TaskScheduler, TaskStatus, type SubmitTaskOptions, type TaskOutput, type TaskResult } from '@taskweave/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerPool, type WorkerPool } from '../index.js';
-import { fitText, type TokenizerLike } from '../worker/fitToModel.js';
 
 const MODEL = 'use-lite';
 const SENTENCE = 'The archive holds letters, maps and ledgers from the harbour office, sorted by year. ';
@@ -54,64 +53,6 @@ function completed<K extends TaskOutput['kind']>(result: TaskResult, kind: K): E
   if (result.output.kind !== kind) throw new Error(`expected ${kind}, got ${result.output.kind}`);
   return result.output as Extract<TaskOutput, { kind: K }>;
 }
-
-/** A tokenizer that reads at most `limit` tokens: one per word (a run of 'x' folds into one), plus [CLS] and [SEP]. */
-function fakeTokenizer(limit: number, longestPiece: string): TokenizerLike & { calls: number } {
-  const tokenizer = {
-    calls: 0,
-    model_max_length: limit,
-    model: { vocab: ['a', 'b', longestPiece] },
-    encode(text: string, options?: { add_special_tokens?: boolean }): number[] {
-      tokenizer.calls++;
-      const words = text.split(' ').filter((w) => w !== '');
-      const tokens = words.flatMap((w) => (/^x+$/.test(w) ? [1] : [...w].map(() => 2)));
-      return options?.add_special_tokens === false ? tokens : [0, ...tokens, 0];
-    },
-  };
-  return tokenizer;
-}
-
-describe('the cutting rule (fitText)', () => {
-  it('cuts at limit × longest vocabulary entry, before the next space, when that holds more tokens than the limit', () => {
-    const tokenizer = fakeTokenizer(8, 'abcd');
-    const text = 'ab '.repeat(100);
-    const fitted = fitText(text, tokenizer);
-    expect(fitted.truncated).toBe(true);
-    // Budget 8 × 4 = 32 characters, then up to the space after them: whole words only.
-    expect(fitted.text).toBe(text.slice(0, 32));
-    expect(text.startsWith(fitted.text)).toBe(true);
-    expect(tokenizer.encode(fitted.text).length).toBeGreaterThan(8);
-  });
-
-  it('doubles the budget once when the cut has too few tokens, then cuts there anyway', () => {
-    // 'x…' folds into one token: no budget would reach 8 tokens.
-    const fitted = fitText('x'.repeat(100_000), fakeTokenizer(8, 'abcd'));
-    expect(fitted).toEqual({ text: 'x'.repeat(64), truncated: true });
-  });
-
-  it('never splits a surrogate pair', () => {
-    // Budget 9 × 3 = 27: the 27th unit is the first half of an emoji.
-    const fitted = fitText('😀'.repeat(100), fakeTokenizer(9, 'abc'));
-    expect(fitted.text).toBe('😀'.repeat(13));
-    expect(fitted.truncated).toBe(true);
-  });
-
-  it('says truncated for a short text with more tokens than the limit, and not for one that fits', () => {
-    expect(fitText('a b c d e f g', fakeTokenizer(8, 'abcd'))).toEqual({ text: 'a b c d e f g', truncated: true });
-    expect(fitText('é b c d e f', fakeTokenizer(8, 'abcd'))).toEqual({ text: 'é b c d e f', truncated: false });
-  });
-
-  it('does not count short ASCII text (it has at most its length in tokens), and leaves a tokenizer without a limit alone', () => {
-    const tokenizer = fakeTokenizer(128, 'abcd');
-    fitText('a', tokenizer);
-    const before = tokenizer.calls;
-    expect(fitText('a short sentence', tokenizer)).toEqual({ text: 'a short sentence', truncated: false });
-    expect(tokenizer.calls).toBe(before);
-    const unlimited = fakeTokenizer(8, 'abcd');
-    unlimited.model_max_length = 1e30;
-    expect(fitText(BIG, unlimited)).toEqual({ text: BIG, truncated: false });
-  });
-});
 
 describe('EmbeddingGeneration of text longer than the model reads', () => {
   it('embeds a 5 MB text as its first part, says truncated, and leaves short text alone', { timeout: 120_000 }, async () => {

@@ -11,13 +11,12 @@
  * correctly, they are not network), counts 0 for HTTP-cache hits, and stops counting if the
  * worker's resource timing buffer (raised to 10,000 entries here) is full.
  */
-import { TaskweaveError, ValidationError, isTaskweaveError } from '@taskweave/core';
+import { TaskweaveError, ValidationError, isTaskweaveError, type TokenizerLike } from '@taskweave/core';
 import type { InferenceSession } from 'onnxruntime-web';
 import type { Backend } from './backend.js';
 import { disableWebGpu, runWithFallback } from './backend.js';
 import { configureModelEnv, ensureDeclaredModel, modelAssets, modelEnv, ort, transformers } from './env.js';
 import type { ModelEnvOptions } from '../shared/modelEnvOptions.js';
-import type { TokenizerLike } from './fitToModel.js';
 import type { HandlerContext, ModelHost } from './handler.js';
 
 import { MODEL_DTYPES, type ModelDtype } from '../shared/modelDtype.js';

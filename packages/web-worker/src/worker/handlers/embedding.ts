@@ -8,7 +8,7 @@
  *   `{ kind: 'embeddings', vectors: Float32Array[], dims }`, in the order of `texts`.
  *
  * A text longer than the model reads (its tokenizer's `model_max_length`, 128 tokens for use-lite)
- * is cut before tokenizing (see fitToModel.ts: a 5 MB text costs what ~2 K characters cost) and
+ * is cut before tokenizing (see core's fitToModel.ts: a 5 MB text costs what ~2 K characters cost) and
  * the output says so: `truncated: true`, and for `embeddings` also `truncatedIndices`. Its vector
  * is the vector of the part the model reads. Empty or whitespace-only text is refused with a
  * ValidationError naming it (it has zero tokens: a NaN row in a batch). Options: `metadata.backend` ('auto' | 'webgpu' | 'wasm'), `metadata.dtype`
@@ -19,11 +19,10 @@
  * result back per task; a task with bad input fails alone.
  */
 import { z } from 'zod';
-import { ValidationError, type Task, type TaskOutput } from '@taskweave/core';
+import { ValidationError, fitToModel, type Task, type TaskOutput } from '@taskweave/core';
 import { backendPreference, runWithFallback, type Backend } from '../backend.js';
 import type { BackendPreference } from '../../shared/backendPreference.js';
 import type { BatchHandler, HandlerContext, TaskHandler } from '../handler.js';
-import { fitToModel } from '../fitToModel.js';
 import { parseInput } from '../handlerInput.js';
 import { dtypeOf, getPipeline, unloadModel, type ModelDtype } from '../models.js';
 

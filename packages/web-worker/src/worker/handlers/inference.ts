@@ -14,17 +14,16 @@
  *     `{ kind: 'tensors', tensors: { output } }`; anything else (labels and scores, …) is returned
  *     as `{ kind: 'custom', value }`. For the text pipelines (TEXT_PIPELINES), an input longer than
  *     the model reads (its tokenizer's `model_max_length`) is cut before tokenizing (see
- *     fitToModel.ts) and the output carries `truncated: true`; the model reads what it would have
+ *     core's fitToModel.ts) and the output carries `truncated: true`; the model reads what it would have
  *     read of the whole text.
  *
  * Both run on WebGPU when chosen (see backend.ts) and fall back to WASM when it fails.
  */
 import type { z } from 'zod';
-import { TaskweaveError, ValidationError, type Task, type TaskOutput, type TensorData, type TensorType } from '@taskweave/core';
+import { TaskweaveError, ValidationError, fitToModel, type Task, type TaskOutput, type TensorData, type TensorType } from '@taskweave/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { backendPreference, runWithFallback } from '../backend.js';
 import { ort } from '../env.js';
-import { fitToModel } from '../fitToModel.js';
 import type { HandlerContext, TaskHandler } from '../handler.js';
 import { parseInput } from '../handlerInput.js';
 import { dtypeOf, getPipeline, getSession, unloadModel } from '../models.js';
