@@ -89,7 +89,7 @@ for (const name of ['core', 'webWorker'] as const) {
 test('each tarball ships its built code, README and LICENSE only (no sources, tests, fixtures or benchmarks)', async () => {
   const { core, webWorker } = await packs;
   const entries = (tgz: string): string[] => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).split('\n').filter(Boolean).map((e) => e.replace(/^package\//, ''));
-  const top = (tgz: string): string[] => [...new Set(entries(tgz).map((file) => file.split('/')[0]))].sort();
+  const top = (tgz: string): string[] => [...new Set(entries(tgz).map((file) => file.split('/')[0] ?? file))].sort();
   assert.deepEqual(top(core), ['LICENSE', 'README.md', 'dist', 'package.json']);
   assert.deepEqual(top(webWorker), ['LICENSE', 'README.md', 'dist', 'ort.js', 'package.json', 'vite.js', 'vite.types.d.ts', 'webpack.js', 'webpack.types.d.ts']);
   for (const tgz of [core, webWorker]) {
