@@ -6,7 +6,7 @@
  */
 import { TaskStatus, TaskType } from '@taskweave/core';
 import { afterEach, expect, it } from 'vitest';
-import { createTaskweave, type Taskweave } from '../index.js';
+import { createPlacementExecutor, createTaskweave, type Taskweave } from '../index.js';
 
 const open: Taskweave[] = [];
 afterEach(async () => {
@@ -46,4 +46,20 @@ it('with cheapTaskMs: 0 every custom task runs alone', { timeout: 60_000 }, asyn
   const ids = await tw.submitMany(Array.from({ length: 40 }, (_, i) => ({ type: double, input: { kind: 'custom' as const, value: i } })));
   const results = await Promise.all(ids.map((id) => tw.wait(id)));
   expect(results.every((r) => r.status === TaskStatus.Completed && (r.metrics.batchSize ?? 1) === 1)).toBe(true);
+});
+
+it('behind a placement executor, batches are still sized by the pool’s own key', async () => {
+  const local = {
+    capacity: 2,
+    available: () => 2,
+    batching: { key: () => 'cheap\u0000custom:double', maxBatchSize: 256, windowMs: 4, maxSizeOf: (key: string) => (key === 'cheap\u0000custom:double' ? 7 : 99) },
+    execute: async () => ({ kind: 'none' as const }),
+    executeBatch: async () => [],
+  };
+  const executor = createPlacementExecutor(local, { url: 'http://127.0.0.1:9/', getToken: () => 't' });
+  const task = { id: crypto.randomUUID(), type: double, priority: 1, input: { kind: 'custom', value: 1 }, retryCount: 0, maxRetries: 0, dependencies: [], metadata: {}, createdAt: 0 } as never;
+  const key = executor.batching?.key(task) as string;
+  expect(key).toContain('custom:double');
+  expect(executor.batching?.maxSizeOf?.(key)).toBe(7);
+  await executor.close?.();
 });

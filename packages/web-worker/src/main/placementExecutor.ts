@@ -103,6 +103,8 @@ class PlacementExecutor implements Executor {
               return `${where}|${key}`;
             },
             ...(inner.sizeHint === undefined ? {} : { sizeHint: inner.sizeHint.bind(inner) }),
+            // The pool sizes batches by its own key (the place prefix off).
+            ...(inner.maxSizeOf === undefined ? {} : { maxSizeOf: (key: string) => (inner.maxSizeOf as (k: string) => number).call(inner, key.slice(key.indexOf('|') + 1)) }),
       };
     this.#stopLocal = local.onAvailable?.(() => this.#notify());
   }

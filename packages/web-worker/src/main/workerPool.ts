@@ -249,6 +249,11 @@ class Pool implements WorkerPool {
         }),
       );
     }
+    // A batch of tasks without a model is never run past a worker's recycling (`recycle.afterTasks`):
+    // refused as a whole, the scheduler runs its tasks one by one, spending no attempt.
+    if (tasks.length > 1 && tasks[0]?.modelId === undefined && this.#roomOf(slot) < tasks.length) {
+      return Promise.reject(new TaskweaveError('execution', `No free worker may run ${tasks.length} more tasks before it is recycled`, { retryable: true }));
+    }
     return new Promise<BatchOutcome[]>((resolve, reject) => {
       const members: Member[] = tasks.map((task, i) => ({ task, ctx: contexts[i] as ExecutionContext, aborted: false }));
       const listeners = members.map((member) => {
@@ -282,9 +287,7 @@ class Pool implements WorkerPool {
    */
   #pickSlot(modelId: string | undefined, size = 1): WorkerSlot | undefined {
     const free = this.#slots.filter((s) => this.#isFree(s));
-    if (free.length === 0) {
-      return this.#slots.find((s) => s.state === 'starting' && !this.#running.has(s) && !this.#warmQueue.some((w) => w.index === s.index));
-    }
+    if (free.length === 0) return this.#startingSlot();
     if (modelId !== undefined) {
       const holder = free.find((s) => s.models.includes(modelId));
       if (holder !== undefined) return holder;
@@ -295,16 +298,23 @@ class Pool implements WorkerPool {
     return free.find((s) => s.models.length === 0) ?? free[0];
   }
 
+  /** With no free worker, one still starting that nothing waits for. */
+  #startingSlot(): WorkerSlot | undefined {
+    return this.#slots.find((s) => s.state === 'starting' && !this.#running.has(s) && !this.#warmQueue.some((w) => w.index === s.index));
+  }
+
   /** Tasks `slot` may still run before `recycle.afterTasks` replaces it. */
   #roomOf(slot: WorkerSlot): number {
     return this.#options.recycle.afterTasks - slot.jobsDone;
   }
 
-  /** The most tasks one free (or starting) worker may still run before it is recycled. */
+  /** The most tasks the worker the next call would go to may still run before it is recycled. */
   #room(): number {
     let most = 0;
-    for (const slot of this.#slots) if (!this.#running.has(slot) && (slot.state === 'idle' || slot.state === 'starting')) most = Math.max(most, this.#roomOf(slot));
-    return most;
+    for (const slot of this.#slots) if (this.#isFree(slot)) most = Math.max(most, this.#roomOf(slot));
+    if (most > 0) return most;
+    const starting = this.#startingSlot();
+    return starting === undefined ? 1 : this.#roomOf(starting);
   }
 
   #isFree(slot: WorkerSlot): boolean {
