@@ -42,6 +42,7 @@ const bad: [string, SubmitTaskOptions, string][] = [
   ['a tensor feed whose data does not fill its dims', { type: 'ModelInference', input: tensors([1, 2, 3], [1, 2]), modelId: 'm.onnx' }, 'input.input.feeds.x.data'],
   ['a pipeline call without inputs', { type: 'ModelInference', input: { kind: 'modelInput', input: { format: 'pipeline', pipeline: 'text-classification', inputs: [] } }, modelId: 'tiny-random-bert' }, 'input.input.inputs'],
   ["metadata.backend 'cuda'", { type: 'custom:echo', input: { kind: 'text', text: 'x' }, metadata: { backend: 'cuda' } }, 'metadata.backend'],
+  ["metadata.placement 'cloud'", { type: 'custom:echo', input: { kind: 'text', text: 'x' }, metadata: { placement: 'cloud' } }, 'metadata.placement'],
   ["metadata.dtype 'fp64'", { type: 'EmbeddingGeneration', input: { kind: 'text', text: 'x' }, modelId: 'use-lite', metadata: { dtype: 'fp64' } }, 'metadata.dtype'],
   ['EmbeddingGeneration without a modelId', { type: 'EmbeddingGeneration', input: { kind: 'text', text: 'x' } }, 'modelId'],
   [

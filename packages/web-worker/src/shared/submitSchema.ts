@@ -4,7 +4,7 @@
  * applies in every tab (a tab that does not run tasks has no pool to ask). It imports zod and the
  * shared shapes only — no pool, no worker, no transformers.js — so it costs nothing to load.
  *
- * Checked: `metadata.backend` (every type: the pool refuses other values), `metadata.dtype`
+ * Checked: `metadata.backend` and `metadata.placement` (every type), `metadata.dtype`
  * (built-in types), the input kind and shape ModelInference runs, the `modelId` each built-in
  * type needs, and DataStorage documents: a document needs a text or a vector, and a text without
  * a vector needs the task's `modelId` to be embedded — stored without a vector it could never be
@@ -16,6 +16,9 @@ import { BACKEND_PREFERENCES } from './backendPreference.js';
 import { MODEL_DTYPES } from './modelDtype.js';
 import { inferenceInputSchema } from './modelInputSchema.js';
 import { storageInputSchema } from './storageSchema.js';
+
+/** Where a task may ask to run (`metadata.placement`, with `createTaskweave({ remote })`). */
+const PLACEMENTS: readonly string[] = ['local', 'remote', 'auto'];
 
 const BUILTIN = new Set(['TextProcessing', 'EmbeddingGeneration', 'ModelInference', 'VectorSearch', 'DataStorage', 'DataRetrieval']);
 
@@ -94,7 +97,7 @@ function checkQuery(task: ResolvedSubmit): SubmitIssue[] {
 /**
  * Checks a task (after the core's schema) against what the built-in handlers and the worker pool
  * accept, and returns the problems found, each with the path of its field; none = accepted.
- * Custom types (`custom:<name>`) are checked for `metadata.backend` only.
+ * Custom types (`custom:<name>`) are checked for `metadata.backend` and `metadata.placement` only.
  *
  * @example
  * new TaskScheduler({ executor: createWorkerPool(), store, validate: validateSubmission })
@@ -105,6 +108,10 @@ export function validateSubmission(task: ResolvedSubmit): SubmitIssue[] {
   const backend = task.metadata['backend'];
   if (backend !== undefined && !(BACKEND_PREFERENCES as readonly string[]).includes(backend)) {
     issues.push({ path: ['metadata', 'backend'], message: `must be ${BACKEND_PREFERENCES.map((b) => `'${b}'`).join(', ')}, not ${JSON.stringify(backend)}` });
+  }
+  const placement = task.metadata['placement'];
+  if (placement !== undefined && !PLACEMENTS.includes(placement)) {
+    issues.push({ path: ['metadata', 'placement'], message: `must be 'local', 'remote' or 'auto', not ${JSON.stringify(placement)}` });
   }
   if (!BUILTIN.has(task.type)) return issues;
   const dtype = task.metadata['dtype'];
