@@ -4,6 +4,7 @@ import { createTaskweaveServer, type TaskweaveServer } from '../src/index.js';
 import { client, pool } from './fixtures/client.js';
 import { startRedis, type TestRedis } from './fixtures/redis.js';
 import { MODELS_DIR, startWorker, type WorkerProcess } from './fixtures/workers.js';
+import { cosine } from '../../../scripts/cosine.mjs';
 
 const KEY = 'k';
 const N = 200;
@@ -28,15 +29,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 async function transformers() {
   const t = await import('@huggingface/transformers');

@@ -8,6 +8,7 @@
 import { TaskStatus, TaskType, type TaskResult } from '@taskweave/core';
 import { createTaskweave, type Taskweave } from '../src/index.js';
 import { realCorpusTexts } from './realCorpus.js';
+import { cosine } from '../../../scripts/cosine.mjs';
 
 const MODEL = 'use-lite';
 let tw: Taskweave | undefined;
@@ -22,15 +23,6 @@ export interface RemoteRunResult {
   compared?: number;
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 const bench = {
   async realTexts(n: number): Promise<string[]> {

@@ -10,6 +10,7 @@ import sileroLegacyUrl from '../../node_modules/@ricky0123/vad-web/dist/silero_v
 import sileroUrl from '../../node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
 import { MODEL_CACHE_NAME, createWorkerPool, type PoolEvent, type WorkerPool } from '../index.js';
 import { SILERO_EXPECTED, sileroFeeds } from './fixtures/silero.js';
+import { cosine } from '../../../../scripts/cosine.mjs';
 
 let pool: WorkerPool;
 let scheduler: TaskScheduler;
@@ -30,17 +31,6 @@ afterAll(async () => {
 
 const run = async (submission: SubmitTaskOptions): Promise<TaskResult> => scheduler.wait(await scheduler.submit(submission));
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 function vectorOf(result: TaskResult): Float32Array {
   expect(result.status, result.error).toBe(TaskStatus.Completed);

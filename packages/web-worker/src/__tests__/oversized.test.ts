@@ -9,6 +9,7 @@
 import { TaskScheduler, TaskStatus, type SubmitTaskOptions, type TaskOutput, type TaskResult } from '@taskweave/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerPool, type WorkerPool } from '../index.js';
+import { cosine } from '../../../../scripts/cosine.mjs';
 
 const MODEL = 'use-lite';
 const SENTENCE = 'The archive holds letters, maps and ledgers from the harbour office, sorted by year. ';
@@ -35,18 +36,6 @@ afterAll(async () => {
 const run = async (submission: SubmitTaskOptions, on = scheduler): Promise<TaskResult> => on.wait(await on.submit(submission));
 const embedding = (text: string): SubmitTaskOptions => ({ type: 'EmbeddingGeneration', modelId: MODEL, input: { kind: 'text', text } });
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 function completed<K extends TaskOutput['kind']>(result: TaskResult, kind: K): Extract<TaskOutput, { kind: K }> {
   expect(result.status, result.error).toBe(TaskStatus.Completed);

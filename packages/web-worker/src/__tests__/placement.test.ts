@@ -8,6 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import { createTaskweave, type RemoteOptions, type Taskweave } from '../index.js';
 import { appFrame } from './fixtures/appFrames.js';
+import { cosine } from '../../../../scripts/cosine.mjs';
 
 declare module 'vitest/browser' {
   interface BrowserCommands {
@@ -56,15 +57,6 @@ async function learn(tw: Taskweave, ms: number): Promise<void> {
   expect(result.metrics.placement).toBe('local');
 }
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 describe('placement: remote', () => {
   it('500 tasks placed remote from the page each end exactly once, on the server', async () => {

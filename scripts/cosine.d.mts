@@ -1,0 +1,1 @@
+export declare function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number;
