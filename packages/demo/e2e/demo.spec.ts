@@ -20,6 +20,8 @@ test('the main view loads, runs and cancels tasks with priorities, deadlines and
   await page.getByLabel('Priority').selectOption({ label: 'High' });
   await page.getByLabel('Deadline in seconds from now').fill('120');
   await page.getByRole('button', { name: 'Submit' }).click();
+  // The submit resolves once the task is durable: wait for the form to say so before reading it.
+  await expect(page.getByTestId('submit-status')).toHaveText(/Submitted \w{8}/);
   const first = (await page.getByTestId('submit-status').textContent())?.match(/Submitted (\w{8})/)?.[1];
   expect(first).toBeTruthy();
   await page.getByLabel('Task type').selectOption('custom:topWords');
