@@ -19,7 +19,7 @@ export { requests, outputOf, resultError, REQUEST_OUTPUT_KINDS } from './request
 export type { RequestOptions, RequestOutputs, RequestName, ModelInputRequest, DocumentInput, ProcessOptions, SearchFor, SearchOptions, RetrieveWhat } from './requests.js';
 export { cancelStored, cancelledRecord } from './storedCancel.js';
 export type { StoredCancelOutcome } from './storedCancel.js';
-export { readTextOptions, normalizeText, segment, packChunks } from './textChunking.js';
+export { readTextOptions, normalizeText, segment, packChunks, checkTextOptions, textOutput } from './textChunking.js';
 export type { TextOptions, Span } from './textChunking.js';
 export { decidePlacement, localWaitEstimate } from './placement.js';
 export type { PlacementFacts, PlacementRequest } from './placement.js';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
-import type { Task } from './task.js';
+import type { Task, TaskOutput, TextChunk } from './task.js';
 
 function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string, prefix: (string | number)[]): z.output<S> {
   const parsed = schema.safeParse(value);
@@ -149,4 +149,35 @@ export function packChunks(text: string, units: Span[], size: number, overlap: n
     first = next;
   }
   return chunks;
+}
+
+/**
+ * Refuses options that need a tokenizer when the task names no model (`op: 'tokens'`,
+ * `sizeUnit: 'tokens'`): a ValidationError naming `modelId`.
+ */
+export function checkTextOptions(task: Task, opts: TextOptions): void {
+  if ((opts.op === 'tokens' || opts.sizeUnit === 'tokens') && task.modelId === undefined) {
+    const field = opts.op === 'tokens' ? 'op' : 'sizeUnit';
+    throw new ValidationError(`TextProcessing: ${field} '${opts[field]}' needs the task's modelId (whose tokenizer counts tokens)`, [
+      { path: ['modelId'], field: 'modelId', message: 'required to count tokens' },
+    ]);
+  }
+}
+
+/**
+ * The TextProcessing output for normalised `text`: the text itself (`normalize`), its token count
+ * (`tokens`) or its chunks (`chunk`, spans into `text`), with token counts wherever `count` (the
+ * model's tokenizer, without special tokens) is given. The browser and the server handlers both
+ * end here, so both sides cut text the same way.
+ */
+export function textOutput(text: string, opts: TextOptions, count: ((s: string) => number) | undefined): TaskOutput {
+  if (opts.op === 'normalize') return { kind: 'text', text, ...(count ? { tokens: count(text) } : {}) };
+  if (opts.op === 'tokens') return { kind: 'text', text, tokens: (count as (s: string) => number)(text) };
+  const measure = opts.sizeUnit === 'tokens' ? (count as (s: string) => number) : (s: string) => s.length;
+  const spans = packChunks(text, segment(text, opts.by, opts.locale), opts.chunkSize, opts.overlap, measure);
+  const chunks: TextChunk[] = spans.map(({ start, end }) => {
+    const piece = text.slice(start, end);
+    return { text: piece, start, end, ...(count ? { tokens: count(piece) } : {}) };
+  });
+  return { kind: 'text', text, chunks, ...(count ? { tokens: count(text) } : {}) };
 }
