@@ -40,7 +40,12 @@ import { TaskQueue, type QueueItem } from './taskQueue.js';
 export interface TaskSchedulerOptions extends RetryOptions {
   /** Runs the tasks (the worker pool, or any object with `execute`). */
   executor: Executor;
-  /** Where tasks and results live. @default new MemoryTaskStore() */
+  /**
+   * Where tasks and results live. Without one the scheduler makes a `MemoryTaskStore` that no one
+   * else sees: it writes there only what leaves its memory (a finished task's final record), so
+   * `get`, `wait` and dependencies still find every task for the scheduler's life.
+   * @default new MemoryTaskStore()
+   */
   store?: TaskStore;
   /** Most executor calls at once (a batch is one call), capped at `executor.capacity`. @default executor.capacity ?? 4 */
   concurrency?: number;
@@ -127,7 +132,8 @@ const UNFINISHED: readonly TaskStatus[] = [TaskStatus.Pending, TaskStatus.Runnin
 export class TaskScheduler {
   readonly #executor: Executor;
   readonly #store: TaskStore;
-  readonly #ownsStore: boolean;
+  /** The store the scheduler made (no one else sees it), or undefined for a store given. */
+  readonly #own: MemoryTaskStore | undefined;
   readonly #clock: Clock;
   readonly #retryer: Retryer;
   readonly #queue: TaskQueue<Entry>;
@@ -178,8 +184,8 @@ export class TaskScheduler {
       ]);
     }
     this.#executor = options.executor;
-    this.#store = options.store ?? new MemoryTaskStore();
-    this.#ownsStore = options.store === undefined;
+    this.#own = options.store === undefined ? new MemoryTaskStore() : undefined;
+    this.#store = options.store ?? (this.#own as MemoryTaskStore);
     this.#writes = new WriteBuffer(this.#store, (error, records) => this.#onWriteError(error, records));
     this.#clock = options.clock ?? systemClock;
     this.#retryer = createRetryer(options);
@@ -212,7 +218,10 @@ export class TaskScheduler {
       maxItems: maxFinished,
       clock: this.#clock,
       evict: (entry) => {
-        if (this.#entries.get(entry.task.id) === entry) this.#entries.delete(entry.task.id);
+        if (this.#entries.get(entry.task.id) !== entry) return;
+        this.#entries.delete(entry.task.id);
+        // Its own store gets the final record only now: until here memory had it.
+        if (this.#own !== undefined && entry.result !== undefined) this.#own.keep(this.#record(entry, entry.result.timestamp, entry.result));
       },
     });
     this.#retention = options.retention;
@@ -267,6 +276,11 @@ export class TaskScheduler {
     }
     // Common case, kept lean: a fresh id cannot collide and nothing needs looking up.
     const record = newTaskRecord(p, this.#generateId() as TaskId, this.#clock.now(), ++this.#seq);
+    // A store no one else sees needs no Pending record: the task is in memory until it ends.
+    if (this.#own !== undefined) {
+      this.#admit(record.task, record.seq);
+      return Promise.resolve(record.task.id);
+    }
     this.#submitting++;
     // One promise per turn, not per submit: each submit looks its own refusal up.
     return this.#writes.queue(record).then((refusals) => {
@@ -433,9 +447,9 @@ export class TaskScheduler {
     if (options?.olderThanMs !== undefined) rule.olderThanMs = options.olderThanMs;
     if (options?.keepLast !== undefined) rule.keepLast = options.keepLast;
     await this.#flushWrites();
-    const removed = await this.#store.prune(rule);
+    // Out of memory first: the rule then sees every finished task (its own store gets them now).
     this.#finished.clear();
-    return removed;
+    return this.#store.prune(rule);
   }
 
   /** Runs the retention rule now and then every `everyMs`, until close. */
@@ -489,7 +503,7 @@ export class TaskScheduler {
     this.#stopListening?.();
     await this.#flushWrites();
     await this.#executor.close?.();
-    if (this.#ownsStore) await this.#store.close();
+    await this.#own?.close();
   }
 
   // ── submission ────────────────────────────────────────────────────────────
@@ -532,7 +546,7 @@ export class TaskScheduler {
           return Promise.resolve(this.#record(entry, entry.result?.timestamp ?? 0, entry.result));
         },
       });
-      await this.#writes.write(records);
+      if (this.#own === undefined) await this.#writes.write(records);
       if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
       // A dependency another tab wrote but this scheduler has not adopted yet is adopted now
       // (queued to run), not remembered as finished.
@@ -849,7 +863,7 @@ export class TaskScheduler {
     this.#busySlots++;
     const contexts = live.map((entry) => entry.current as Attempt);
     // A store the scheduler made is seen by no one else: nothing to record there.
-    if (this.#ownsStore) {
+    if (this.#own !== undefined) {
       this.#call(live, contexts);
       return true;
     }
@@ -885,7 +899,7 @@ export class TaskScheduler {
 
   /** The common case, without the arrays of a batch: one task, one call (a store of its own: no start write). */
   #startOne(entry: Entry, now: number, placed?: Readonly<Record<string, string>>): boolean {
-    if (!this.#ownsStore) return this.#startCall([entry], now, placed);
+    if (this.#own === undefined) return this.#startCall([entry], now, placed);
     const ctx = this.#begin(entry, now, placed);
     if (ctx === undefined) return false;
     this.#busySlots++;
@@ -1103,7 +1117,7 @@ export class TaskScheduler {
     const wasRunning = entry.phase === 'running';
     // Only a task the executor has is Running in the store for sure; any other may have been
     // ended there by another writer (a tab's cancel), and its end is written only if not.
-    const contested = !this.#ownsStore && !(wasRunning && entry.current?.handed === true);
+    const contested = this.#own === undefined && !(wasRunning && entry.current?.handed === true);
     if (entry.item !== undefined) this.#queue.remove(entry.item);
     entry.item = undefined;
     if (entry.batchKey !== undefined) this.#former?.drop(entry.batchKey);
@@ -1147,7 +1161,8 @@ export class TaskScheduler {
     // that a reload could take back: both wait for the durable write.
     this.#unannounced++;
     const ended = (error: unknown) => this.#ended(entry, previous, error);
-    if (this.#closed || stored !== undefined) ended(undefined);
+    // In its own store the end is written when it leaves memory (see the GcQueue's evict).
+    if (this.#closed || stored !== undefined || this.#own !== undefined) ended(undefined);
     else if (contested) {
       this.#writes.writeIf([this.#record(entry, now, result)], UNFINISHED).then(
         ([written]) => (written === true ? ended(undefined) : this.#lostEnd(entry, () => ended(undefined))),
@@ -1238,7 +1253,7 @@ export class TaskScheduler {
   // ── persistence, events ───────────────────────────────────────────────────
 
   #persistState(entry: Entry, now: number = this.#clock.now()): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#own !== undefined) return;
     void this.#writes.write(this.#record(entry, now));
   }
 

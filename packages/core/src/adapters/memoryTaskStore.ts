@@ -25,6 +25,15 @@ export class MemoryTaskStore implements TaskStore {
     }
   }
 
+  /**
+   * `put` of one record, at once (no promise): how a scheduler that made this store hands it a
+   * finished task leaving its memory. @internal
+   */
+  keep(record: TaskRecord): void {
+    this.#records.set(record.task.id, record);
+    if (record.seq > this.#lastSeq) this.#lastSeq = record.seq;
+  }
+
   async putIfStatus(records: readonly TaskRecord[], expected: readonly TaskStatus[]): Promise<boolean[]> {
     if (this.#closed) throw new Error('MemoryTaskStore is closed');
     // Synchronous from the check to the write: no other call runs in between.
