@@ -213,6 +213,29 @@ export function describeTaskStoreContract(
     );
 
     it(
+      'putIfStatus decides each record of a large batch by its own stored status (neighbours, gaps, moved seqs, absent ids)',
+      withStore(async (store) => {
+        // 40 tasks with neighbouring seqs, as a batch started together has; every fourth was
+        // cancelled meanwhile, one is stored under another seq, one id was never stored, and a
+        // task that is not in the batch sits inside the seq range.
+        const stored = Array.from({ length: 40 }, (_, i) => makeRecord(i % 4 === 3 ? TaskStatus.Cancelled : TaskStatus.Pending, 100 + i));
+        const moved = makeRecord(TaskStatus.Pending, 900);
+        const bystander = makeRecord(TaskStatus.Pending, 141);
+        await store.put([...stored, moved, bystander]);
+        const absent = makeTask();
+        const start = (r: TaskRecord, seq = r.seq) => makeRecord(TaskStatus.Running, seq, { task: r.task });
+        const batch = [...stored.map((r) => start(r)), start(moved, 120), makeRecord(TaskStatus.Running, 142, { task: absent })];
+        const written = await store.putIfStatus(batch, [TaskStatus.Pending]);
+        expect(written).toEqual([...stored.map((r) => r.status === TaskStatus.Pending), true, false]);
+        const after = await store.getMany([...stored.map((r) => r.task.id), moved.task.id, bystander.task.id, absent.id]);
+        stored.forEach((r, i) => expect(after[i]?.status).toBe(r.status === TaskStatus.Pending ? TaskStatus.Running : TaskStatus.Cancelled));
+        expect(after[40]?.status).toBe(TaskStatus.Running);
+        expect(after[41]).toEqual(bystander);
+        expect(after[42]).toBeUndefined();
+      }),
+    );
+
+    it(
       'prune keeps the newest N finished records and never touches unfinished ones',
       withStore(async (store) => {
         const finished = [1, 2, 3, 4, 5].map((i) => makeRecord(TaskStatus.Completed, i, { updatedAt: 1000 * i }));

@@ -387,28 +387,24 @@ export class IdbTaskStore implements TaskStore {
           if (item.expected !== undefined) {
             item.written = [];
             const expected = item.expected;
-            const reads = item.records.map((record) => store.get(record.task.id));
-            let left = reads.length;
-            reads.forEach((request) => {
-              request.onsuccess = () => {
-                if (--left > 0 || settled) return;
-                // Every stored record of this item is read: decide, write, then go on with the rest.
-                for (let r = 0; r < reads.length; r++) {
-                  const stored = (reads[r] as IDBRequest<{ status?: TaskStatus } | undefined>).result;
-                  const match = stored !== undefined && expected.has(stored.status as TaskStatus);
-                  item.written.push(match);
-                  if (!match) continue;
-                  const record = item.records[r] as TaskRecord;
-                  try {
-                    store.put(toTaskRow(record));
-                  } catch (error) {
-                    return fail(i, record, error);
-                  }
+            if (item.records.length === 0) continue;
+            readStatuses(store, item.records, (statuses) => {
+              if (settled) return;
+              // Every stored record of this item is read: decide, write, then go on with the rest.
+              for (let r = 0; r < statuses.length; r++) {
+                const stored = statuses[r];
+                const match = stored !== undefined && expected.has(stored);
+                item.written.push(match);
+                if (!match) continue;
+                const record = item.records[r] as TaskRecord;
+                try {
+                  store.put(toTaskRow(record));
+                } catch (error) {
+                  return fail(i, record, error);
                 }
-                run(i + 1, 0);
-              };
+              }
+              run(i + 1, 0);
             });
-            if (reads.length === 0) continue;
             return;
           }
           for (let j = i === fromItem ? fromRecord : 0; j < item.records.length; j++) {
@@ -453,6 +449,52 @@ export class IdbTaskStore implements TaskStore {
     }
     return out;
   }
+}
+
+/** Fewest records a compare-and-set reads with one range request rather than one `get` each. */
+const RANGE_READ_MIN = 8;
+
+/**
+ * The stored status of each record's task (undefined where there is none), inside `store`'s
+ * transaction, then `done`. Tasks started together (a batch) mostly have neighbouring `seq`s: when
+ * their seqs span at most twice their count, one `getAll` over the `seq` index reads them all, where
+ * a `get` each would make one request per task (IndexedDB's cost is per request). A task the range
+ * did not hold under its id (its stored row has another seq, or none) is read by id.
+ */
+function readStatuses(store: IDBObjectStore, records: readonly TaskRecord[], done: (statuses: (TaskStatus | undefined)[]) => void): void {
+  const statuses: (TaskStatus | undefined)[] = new Array(records.length);
+  const byId = (indices: readonly number[]) => {
+    let left = indices.length;
+    if (left === 0) return done(statuses);
+    for (const r of indices) {
+      const request = store.get((records[r] as TaskRecord).task.id) as IDBRequest<{ status?: TaskStatus } | undefined>;
+      request.onsuccess = () => {
+        statuses[r] = request.result?.status;
+        if (--left === 0) done(statuses);
+      };
+    }
+  };
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const record of records) {
+    if (record.seq < min) min = record.seq;
+    if (record.seq > max) max = record.seq;
+  }
+  if (records.length < RANGE_READ_MIN || !(max - min < 2 * records.length)) {
+    byId(records.map((_, r) => r));
+    return;
+  }
+  const request = store.index('seq').getAll(IDBKeyRange.bound(min, max)) as IDBRequest<{ task?: { id?: unknown }; status?: TaskStatus }[]>;
+  request.onsuccess = () => {
+    const found = new Map<unknown, TaskStatus | undefined>();
+    for (const row of request.result) found.set(row.task?.id, row.status);
+    const missing: number[] = [];
+    records.forEach((record, r) => {
+      if (found.has(record.task.id)) statuses[r] = found.get(record.task.id);
+      else missing.push(r);
+    });
+    byId(missing);
+  };
 }
 
 /** One caller's part of a group commit: plain records, or a compare-and-set on their status. */
