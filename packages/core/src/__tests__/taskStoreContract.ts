@@ -236,6 +236,28 @@ export function describeTaskStoreContract(
     );
 
     it(
+      'putIfStatus queued in the same tick as puts sees those puts, whether or not they touch its ids',
+      withStore(async (store) => {
+        const batch = Array.from({ length: 12 }, (_, i) => makeRecord(TaskStatus.Pending, 200 + i));
+        const other = makeRecord(TaskStatus.Pending, 300);
+        await store.put([...batch, other]);
+        const first = batch[0] as TaskRecord;
+        const [, written, , second] = await Promise.all([
+          // Ahead of the compare-and-set: one of its own ids cancelled, and an unrelated end.
+          store.put([makeRecord(TaskStatus.Cancelled, first.seq, { task: first.task }), makeRecord(TaskStatus.Completed, other.seq, { task: other.task })]),
+          store.putIfStatus(batch.map((r) => makeRecord(TaskStatus.Running, r.seq, { task: r.task })), [TaskStatus.Pending]),
+          store.put([makeRecord(TaskStatus.Cancelled, 400)]),
+          store.putIfStatus(batch.slice(1).map((r) => makeRecord(TaskStatus.Cancelled, r.seq, { task: r.task })), [TaskStatus.Pending]),
+        ]);
+        expect(written).toEqual([false, ...batch.slice(1).map(() => true)]);
+        // The second compare-and-set comes after the first, which started them all.
+        expect(second).toEqual(batch.slice(1).map(() => false));
+        expect((await store.get(first.task.id))?.status).toBe(TaskStatus.Cancelled);
+        expect((await store.get((batch[5] as TaskRecord).task.id))?.status).toBe(TaskStatus.Running);
+      }),
+    );
+
+    it(
       'prune keeps the newest N finished records and never touches unfinished ones',
       withStore(async (store) => {
         const finished = [1, 2, 3, 4, 5].map((i) => makeRecord(TaskStatus.Completed, i, { updatedAt: 1000 * i }));

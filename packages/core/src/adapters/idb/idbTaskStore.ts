@@ -377,7 +377,17 @@ export class IdbTaskStore implements TaskStore {
       // thread for seconds. The next slice starts from a request's success event, where the
       // transaction is still active, so the write stays one transaction (all or nothing).
       // A conditional item reads its stored records first and places its writes once they are
-      // read; later items wait for that, so writes to one id still land in call order.
+      // read; later items wait for that, so writes to one id still land in call order. Its reads
+      // go first, before the puts of the items ahead of it, when none of those touches its ids:
+      // the engine then answers them while this thread still clones those puts.
+      const reads = new Map<WriteItem, StatusRead>();
+      const ahead = new Set<TaskId>();
+      for (const item of items) {
+        if (item.expected !== undefined && item.records.length > 0 && item.records.every((r) => !ahead.has(r.task.id))) {
+          reads.set(item, readStatuses(store, item.records));
+        }
+        for (const record of item.records) ahead.add(record.task.id);
+      }
       const run = (fromItem: number, fromRecord: number): void => {
         if (settled) return;
         const started = performance.now();
@@ -388,7 +398,7 @@ export class IdbTaskStore implements TaskStore {
             item.written = [];
             const expected = item.expected;
             if (item.records.length === 0) continue;
-            readStatuses(store, item.records, (statuses) => {
+            (reads.get(item) ?? readStatuses(store, item.records))((statuses) => {
               if (settled) return;
               // Every stored record of this item is read: decide, write, then go on with the rest.
               for (let r = 0; r < statuses.length; r++) {
@@ -454,15 +464,24 @@ export class IdbTaskStore implements TaskStore {
 /** Fewest records a compare-and-set reads with one range request rather than one `get` each. */
 const RANGE_READ_MIN = 8;
 
+/** Stored statuses being read: call it with what to do once they are all in (at once if they are). */
+type StatusRead = (done: (statuses: (TaskStatus | undefined)[]) => void) => void;
+
 /**
- * The stored status of each record's task (undefined where there is none), inside `store`'s
- * transaction, then `done`. Tasks started together (a batch) mostly have neighbouring `seq`s: when
+ * Starts reading the stored status of each record's task (undefined where there is none) inside
+ * `store`'s transaction. Tasks started together (a batch) mostly have neighbouring `seq`s: when
  * their seqs span at most twice their count, one `getAll` over the `seq` index reads them all, where
  * a `get` each would make one request per task (IndexedDB's cost is per request). A task the range
  * did not hold under its id (its stored row has another seq, or none) is read by id.
  */
-function readStatuses(store: IDBObjectStore, records: readonly TaskRecord[], done: (statuses: (TaskStatus | undefined)[]) => void): void {
+function readStatuses(store: IDBObjectStore, records: readonly TaskRecord[]): StatusRead {
   const statuses: (TaskStatus | undefined)[] = new Array(records.length);
+  let ready = false;
+  let then: ((statuses: (TaskStatus | undefined)[]) => void) | undefined;
+  const done = (all: (TaskStatus | undefined)[]) => {
+    ready = true;
+    then?.(all);
+  };
   const byId = (indices: readonly number[]) => {
     let left = indices.length;
     if (left === 0) return done(statuses);
@@ -480,9 +499,13 @@ function readStatuses(store: IDBObjectStore, records: readonly TaskRecord[], don
     if (record.seq < min) min = record.seq;
     if (record.seq > max) max = record.seq;
   }
+  const read: StatusRead = (callback) => {
+    if (ready) callback(statuses);
+    else then = callback;
+  };
   if (records.length < RANGE_READ_MIN || !(max - min < 2 * records.length)) {
     byId(records.map((_, r) => r));
-    return;
+    return read;
   }
   const request = store.index('seq').getAll(IDBKeyRange.bound(min, max)) as IDBRequest<{ task?: { id?: unknown }; status?: TaskStatus }[]>;
   request.onsuccess = () => {
@@ -495,6 +518,7 @@ function readStatuses(store: IDBObjectStore, records: readonly TaskRecord[], don
     });
     byId(missing);
   };
+  return read;
 }
 
 /** One caller's part of a group commit: plain records, or a compare-and-set on their status. */
