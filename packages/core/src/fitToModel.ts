@@ -38,6 +38,22 @@ export interface FittedTexts {
   texts: string[];
   /** Per text: true when the model reads only part of it. */
   truncated: boolean[];
+  /**
+   * With `countUncut: false`: per text, true when it was not cut and not counted, so its
+   * `truncated` is still to be settled from the tokenization that follows (`settleTruncated`).
+   */
+  uncounted?: boolean[];
+}
+
+/** Options of `fitToModel`. */
+export interface FitOptions {
+  /**
+   * Count the tokens of texts that need no cut (to say whether the model reads all of them).
+   * `false` for a caller that tokenizes the texts itself right after, with truncation: it learns
+   * each one's count from its attention mask, and `settleTruncated` finishes the flags, so no text
+   * is tokenized twice. @default true
+   */
+  countUncut?: boolean;
 }
 
 /** Longest vocabulary entry assumed when a tokenizer does not list its vocabulary. */
@@ -111,10 +127,12 @@ function cut(text: string, budget: number): string {
  *
  * @example fitText('a'.repeat(5e6), tokenizer) // { text: 'aaaa…' (2,048 chars for use-lite), truncated: true }
  */
-export function fitText(text: string, tokenizer: TokenizerLike): { text: string; truncated: boolean } {
+export function fitText(text: string, tokenizer: TokenizerLike, options: FitOptions = {}): { text: string; truncated: boolean; uncounted?: true } {
   const profile = profileOf(tokenizer);
   if (profile === null || (text.length <= profile.asciiFits && !NON_ASCII.test(text))) return { text, truncated: false };
   const { limit, budget: first } = profile;
+  // Within the budget nothing is cut: the count would only say whether the model reads all of it.
+  if (options.countUncut === false && text.length <= first) return { text, truncated: false, uncounted: true };
   for (let budget = first; ; budget *= 2) {
     const prefix = cut(text, budget);
     const tokens = tokenizer.encode(prefix).length;
@@ -129,13 +147,33 @@ export function fitText(text: string, tokenizer: TokenizerLike): { text: string;
  *
  * @example const { texts: fitted, truncated } = fitToModel(texts, pipe.tokenizer)
  */
-export function fitToModel(texts: readonly string[], tokenizer: TokenizerLike | undefined): FittedTexts {
+export function fitToModel(texts: readonly string[], tokenizer: TokenizerLike | undefined, options: FitOptions = {}): FittedTexts {
   if (tokenizer === undefined || profileOf(tokenizer) === null) return { texts: [...texts], truncated: texts.map(() => false) };
   const out: FittedTexts = { texts: [], truncated: [] };
+  const uncounted: boolean[] = [];
   for (const text of texts) {
-    const fitted = fitText(text, tokenizer);
+    const fitted = fitText(text, tokenizer, options);
     out.texts.push(fitted.text);
     out.truncated.push(fitted.truncated);
+    uncounted.push(fitted.uncounted === true);
   }
+  if (options.countUncut === false) out.uncounted = uncounted;
   return out;
+}
+
+/**
+ * The `truncated` flags of texts fitted with `countUncut: false`, once they were tokenized with
+ * truncation: `tokens` is each one's count as the model reads it (its attention mask). A text the
+ * tokenizer kept whole reads fewer than the limit; one that fills the limit exactly is counted once
+ * more, whole (it may have had exactly the limit), so only texts at least as long as the model
+ * reads are tokenized again.
+ *
+ * @example const fitted = fitToModel(texts, tokenizer, { countUncut: false }); … settleTruncated(fitted, rowTokens, tokenizer)
+ */
+export function settleTruncated(fitted: FittedTexts, tokens: readonly number[], tokenizer: TokenizerLike): boolean[] {
+  const limit = tokenLimit(tokenizer);
+  return fitted.truncated.map((truncated, i) => {
+    if (fitted.uncounted?.[i] !== true || limit === undefined || (tokens[i] ?? 0) < limit) return truncated;
+    return tokenizer.encode(fitted.texts[i] as string).length > limit;
+  });
 }

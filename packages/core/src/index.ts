@@ -23,5 +23,7 @@ export { readTextOptions, normalizeText, segment, packChunks, checkTextOptions, 
 export type { TextOptions, Span } from './textChunking.js';
 export { decidePlacement, localWaitEstimate } from './placement.js';
 export type { PlacementFacts, PlacementRequest } from './placement.js';
-export { fitText, fitToModel, tokenLimit } from './fitToModel.js';
-export type { TokenizerLike, FittedTexts } from './fitToModel.js';
+export { fitText, fitToModel, settleTruncated, tokenLimit } from './fitToModel.js';
+export type { TokenizerLike, FittedTexts, FitOptions } from './fitToModel.js';
+export { extractFeatures } from './featureExtraction.js';
+export type { ExtractedFeatures, FeatureModelParts, MeanPooling, TensorLike } from './featureExtraction.js';

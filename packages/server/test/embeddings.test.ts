@@ -124,6 +124,11 @@ describe('text longer than the model reads (use-lite: 128 tokens)', () => {
     expect(head.truncated).toBe(true);
     expect(short.truncated).toBeUndefined();
     expect(cosine(long.vector, head.vector)).toBeGreaterThan(0.999);
+    // Within the cut's budget (2,048 characters) but over 128 tokens: not cut, and its flag comes
+    // from the tokenization the model call made (the attention mask full), not a count before it.
+    const mid = await run({ kind: 'text', text: LONG.slice(0, 1000) });
+    expect([mid.truncated, mid.tokens]).toEqual([true, 128]);
+    expect(cosine(mid.vector, head.vector)).toBeGreaterThan(0.999);
     expect([long.tokens, head.tokens]).toEqual([128, 128]);
     expect(short.tokens).toBe(await tokensRead(texts[0]!));
     const list = await run({ kind: 'custom', value: { texts: [texts[0], LONG, texts[1]] } });

@@ -4,7 +4,7 @@
  * server's embeddings.test.ts (onnxruntime-node).
  */
 import { describe, expect, it } from 'vitest';
-import { fitText, type TokenizerLike } from '../fitToModel.js';
+import { fitText, fitToModel, settleTruncated, type TokenizerLike } from '../fitToModel.js';
 
 const SENTENCE = 'The archive holds letters, maps and ledgers from the harbour office, sorted by year. ';
 /** 5 MiB of text. */
@@ -65,5 +65,30 @@ describe('the cutting rule (fitText)', () => {
     const unlimited = fakeTokenizer(8, 'abcd');
     unlimited.model_max_length = 1e30;
     expect(fitText(BIG, unlimited)).toEqual({ text: BIG, truncated: false });
+  });
+});
+
+describe('fitting without counting what needs no cut (countUncut: false, settleTruncated)', () => {
+  it('counts nothing within the budget, then settles each flag from the counts the tokenization gave', () => {
+    // Limit 8 tokens (6 words of x's, one token each, + 2 specials), longest piece 16: budget 128 characters.
+    const tokenizer = fakeTokenizer(8, 'abcdefghijklmnop');
+    const texts = [
+      'xx xx xx', // within the budget, well under the limit: not counted now, not again
+      'xx '.repeat(20).trim(), // 20 words within the budget: not counted now, truncated
+      'xx '.repeat(6).trim(), // exactly the limit (6 words + 2 specials = 8): not truncated
+      'xx '.repeat(48).trim(), // > budget: cut and counted now
+    ];
+    const fitted = fitToModel(texts, tokenizer, { countUncut: false });
+    expect(tokenizer.calls).toBe(3); // the profile's two probes, then only the over-budget text
+    expect(fitted.uncounted).toEqual([true, true, true, false]);
+    expect(fitted.truncated).toEqual([false, false, false, true]);
+    // What a tokenizer with truncation reads of each: min(tokens, limit).
+    const tokens = fitted.texts.map((t) => Math.min(tokenizer.encode(t).length, 8));
+    const before = tokenizer.calls;
+    expect(settleTruncated(fitted, tokens, tokenizer)).toEqual([false, true, false, true]);
+    // Only the two that filled the limit were counted again.
+    expect(tokenizer.calls - before).toBe(2);
+    // Counted up front (the default), the same flags.
+    expect(fitToModel(texts, tokenizer).truncated).toEqual([false, true, false, true]);
   });
 });

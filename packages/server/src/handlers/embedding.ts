@@ -11,17 +11,15 @@
  * - Jobs a process holds at once share model calls (embeddingBatcher.ts); `metrics.batchSize`
  *   says how many did.
  *
- * A call is the `feature-extraction` pipeline's own steps (transformers.js'
- * FeatureExtractionPipeline: tokenizer with padding and truncation, model, mean pooling over the
- * attention mask, L2 norm), written out so the attention mask the tokenizer built also counts the
- * tokens; counting through the pipeline would tokenize every text twice (≈ 10% of a call on the
- * real-corpus texts, measured).
+ * A call is the `feature-extraction` pipeline's own steps written out (core's `extractFeatures`,
+ * as in the browser), so the attention mask the tokenizer built also counts the tokens and says
+ * what was truncated; through the pipeline every text would be tokenized twice.
  */
 import { z } from 'zod';
-import { ValidationError, fitToModel, type Task, type TaskOutput } from '@taskweave/core';
+import { ValidationError, extractFeatures, type MeanPooling, type Task, type TaskOutput } from '@taskweave/core';
 import type { ServerTaskHandler } from './handler.js';
 import { EmbeddingBatcher, type EmbedCallResult } from './embeddingBatcher.js';
-import type { NodeModels, Pipeline, TensorLike } from './models.js';
+import type { NodeModels, Pipeline } from './models.js';
 
 const MAX_TEXTS = 1024;
 const nonBlank = z.string().refine((s) => s.trim().length > 0, { message: 'must not be empty or only whitespace' });
@@ -49,28 +47,8 @@ function textsOf(task: Task): { texts: string[]; single: boolean } {
 
 /** One model call on `texts` (see the module comment): fitted, tokenized once, pooled, normalised. */
 export async function embedCall(pipe: Pipeline, texts: string[]): Promise<EmbedCallResult> {
-  const { tokenizer, model } = pipe;
-  if (tokenizer === undefined || model === undefined) throw new Error('feature-extraction pipeline without a tokenizer or model');
-  const fitted = fitToModel(texts, tokenizer);
-  const inputs = tokenizer(fitted.texts, { padding: true, truncation: true });
-  const outputs = await model(inputs);
-  const hidden = outputs['last_hidden_state'] ?? outputs['logits'] ?? outputs['token_embeddings'];
-  const mask = inputs['attention_mask'];
-  if (hidden === undefined || mask === undefined) throw new Error('feature-extraction model gave no hidden state or attention mask');
   const { mean_pooling } = await import('@huggingface/transformers');
-  const pooled = (mean_pooling(hidden as never, mask as never) as unknown as { normalize(p: number, dim: number): TensorLike }).normalize(2, -1);
-  const dims = pooled.dims[pooled.dims.length - 1] ?? 0;
-  const seq = mask.dims[1] ?? 0;
-  const data = pooled.data as Float32Array;
-  const vectors: Float32Array[] = [];
-  const tokens: number[] = [];
-  for (let row = 0; row < fitted.texts.length; row++) {
-    vectors.push(data.slice(row * dims, (row + 1) * dims));
-    let n = 0;
-    for (let j = row * seq; j < (row + 1) * seq; j++) n += Number(mask.data[j]);
-    tokens.push(n);
-  }
-  return { vectors, truncated: fitted.truncated, tokens, dims };
+  return extractFeatures(pipe, texts, mean_pooling as unknown as MeanPooling);
 }
 
 /**

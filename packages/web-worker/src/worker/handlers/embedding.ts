@@ -1,6 +1,7 @@
 /**
- * EmbeddingGeneration: a transformers.js `feature-extraction` pipeline of `task.modelId` with
- * `{ pooling: 'mean', normalize: true }`.
+ * EmbeddingGeneration: a transformers.js `feature-extraction` pipeline of `task.modelId`, mean
+ * pooled and normalised, its steps written out (core's `extractFeatures`) so each text is
+ * tokenized once.
  *
  * Input, either
  * - `{ kind: 'text', text }` → `{ kind: 'embedding', vector: Float32Array, dims }`, or
@@ -19,11 +20,12 @@
  * result back per task; a task with bad input fails alone.
  */
 import { z } from 'zod';
-import { ValidationError, fitToModel, type Task, type TaskOutput } from '@taskweave/core';
+import { ValidationError, extractFeatures, type FeatureModelParts, type MeanPooling, type Task, type TaskOutput } from '@taskweave/core';
 import { backendPreference, runWithFallback, type Backend } from '../backend.js';
 import type { BackendPreference } from '../../shared/backendPreference.js';
 import type { BatchHandler, HandlerContext, TaskHandler } from '../handler.js';
 import { parseInput } from '../handlerInput.js';
+import { transformers } from '../env.js';
 import { dtypeOf, getPipeline, unloadModel, type ModelDtype } from '../models.js';
 
 /** Most texts one task may carry. */
@@ -85,17 +87,18 @@ async function embed(texts: string[], modelId: string, dtype: ModelDtype, prefer
     async (b) => {
       const acquired = await getPipeline('feature-extraction', modelId, b, dtype, ctx);
       networkBytes += acquired.networkBytes;
+      const meanPooling = (await transformers()).mean_pooling as unknown as MeanPooling;
       const vectors: Float32Array[] = [];
       const truncated: boolean[] = [];
       let dims = 0;
       for (let i = 0; i < texts.length; i += CALL_BATCH) {
         ctx.signal.throwIfAborted();
-        // Fitted per call, so one call's synchronous tokenizing stays short (heartbeats are answered between calls).
-        const part = fitToModel(texts.slice(i, i + CALL_BATCH), acquired.value.tokenizer);
+        // Fitted and tokenized per call, so one call's synchronous tokenizing stays short
+        // (heartbeats are answered between calls); tokenized once (core's extractFeatures).
+        const part = await extractFeatures(acquired.value as unknown as FeatureModelParts, texts.slice(i, i + CALL_BATCH), meanPooling);
         truncated.push(...part.truncated);
-        const tensor = (await acquired.value(part.texts, { pooling: 'mean', normalize: true })) as { data: Float32Array; dims: number[] };
-        dims = tensor.dims[tensor.dims.length - 1] ?? 0;
-        for (let row = 0; row < part.texts.length; row++) vectors.push(tensor.data.slice(row * dims, (row + 1) * dims));
+        dims = part.dims;
+        vectors.push(...part.vectors);
       }
       return { vectors, truncated, dims };
     },
