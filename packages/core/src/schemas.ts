@@ -132,6 +132,14 @@ const deadlineSchema = z
 
 const metadataSchema = z.record(z.string(), z.string({ error: 'metadata values must be strings' }));
 
+/**
+ * The defaults of a task without dependencies or metadata: one frozen empty list and record shared
+ * by all of them (tasks are never changed in place; a new object per task was two allocations of
+ * every submit that carries neither).
+ */
+const NO_DEPENDENCIES = Object.freeze([]) as unknown as string[];
+const NO_METADATA = Object.freeze({}) as Record<string, string>;
+
 /** What `submit()` accepts. */
 export const submitTaskSchema = z
   .strictObject({
@@ -142,8 +150,8 @@ export const submitTaskSchema = z
     modelId: z.string().min(1, 'must be a non-empty model id').optional(),
     deadline: deadlineSchema.optional(),
     maxRetries: z.int({ error: 'must be a whole number' }).min(0, 'must be 0 or more').max(100, 'must be at most 100').default(3),
-    dependencies: z.array(uuidV4).default([]),
-    metadata: metadataSchema.default({}),
+    dependencies: z.array(uuidV4).default(() => NO_DEPENDENCIES),
+    metadata: metadataSchema.default(() => NO_METADATA),
   })
   .superRefine((task, ctx) => {
     const allowed = (INPUT_KINDS_BY_TYPE as Record<string, readonly TaskInputKind[] | undefined>)[task.type];
