@@ -41,10 +41,11 @@ export interface TaskSchedulerOptions extends RetryOptions {
   /** Runs the tasks (the worker pool, or any object with `execute`). */
   executor: Executor;
   /**
-   * Where tasks and results live. Without one the scheduler makes a `MemoryTaskStore` that no one
-   * else sees: it writes there only what leaves its memory (a finished task's final record), so
-   * `get`, `wait` and dependencies still find every task for the scheduler's life.
-   * @default new MemoryTaskStore()
+   * Where tasks and results live. Without one, the scheduler's own memory is the store: it holds
+   * every task it was given, finished ones too, so `get`, `wait` and dependencies find every task
+   * for the scheduler's life, nothing is written anywhere, and `prune()` (or `retention`) is what
+   * lets finished tasks go (`gcTimeMs` and `maxFinishedInMemory` bound the memory a store backs).
+   * @default none: in memory, as a `MemoryTaskStore` would keep them
    */
   store?: TaskStore;
   /** Most executor calls at once (a batch is one call), capped at `executor.capacity`. @default executor.capacity ?? 4 */
@@ -71,13 +72,14 @@ export interface TaskSchedulerOptions extends RetryOptions {
   /**
    * How long a finished task stays in memory once its end is durable; after that `wait`, `get` and
    * dependents submitted later read it from the store, and `getSnapshot()` still counts it.
-   * `Infinity` keeps finished tasks until `maxFinishedInMemory` pushes them out. @default 60_000
+   * `Infinity` keeps finished tasks until `maxFinishedInMemory` pushes them out. Without a
+   * `store`, memory is the store and keeps them (see `store`). @default 60_000
    */
   gcTimeMs?: number;
   /**
    * Most finished tasks held in memory; past it the oldest leave at once (read back from the store
    * when asked for). Bounds memory whatever the rate: 1,000 tasks with 512-float outputs ≈ 2.5 MB.
-   * `Infinity` for no bound. @default 1_000
+   * `Infinity` for no bound. Without a `store`, memory is the store and keeps them. @default 1_000
    */
   maxFinishedInMemory?: number;
   /**
@@ -132,7 +134,7 @@ const UNFINISHED: readonly TaskStatus[] = [TaskStatus.Pending, TaskStatus.Runnin
 export class TaskScheduler {
   readonly #executor: Executor;
   readonly #store: TaskStore;
-  /** The store the scheduler made (no one else sees it), or undefined for a store given. */
+  /** No store was given: memory holds every task (an empty store answers the reads that find nothing). */
   readonly #own: MemoryTaskStore | undefined;
   readonly #clock: Clock;
   readonly #retryer: Retryer;
@@ -220,8 +222,6 @@ export class TaskScheduler {
       evict: (entry) => {
         if (this.#entries.get(entry.task.id) !== entry) return;
         this.#entries.delete(entry.task.id);
-        // Its own store gets the final record only now: until here memory had it.
-        if (this.#own !== undefined && entry.result !== undefined) this.#own.keep(this.#record(entry, entry.result.timestamp, entry.result));
       },
     });
     this.#retention = options.retention;
@@ -447,9 +447,27 @@ export class TaskScheduler {
     if (options?.olderThanMs !== undefined) rule.olderThanMs = options.olderThanMs;
     if (options?.keepLast !== undefined) rule.keepLast = options.keepLast;
     await this.#flushWrites();
-    // Out of memory first: the rule then sees every finished task (its own store gets them now).
+    if (this.#own !== undefined) return this.#pruneMemory(rule);
+    const removed = await this.#store.prune(rule);
     this.#finished.clear();
-    return this.#store.prune(rule);
+    return removed;
+  }
+
+  /** `prune` without a store: finished tasks leave memory by the rule (newest first, as a store orders them). */
+  #pruneMemory(rule: PruneOptions): number {
+    const finished: Entry[] = [];
+    for (const entry of this.#entries.values()) if (entry.announced) finished.push(entry);
+    const at = (entry: Entry) => (entry.result as TaskResult).timestamp;
+    finished.sort((a, b) => at(b) - at(a) || b.seq - a.seq);
+    const cutoff = rule.olderThanMs === undefined ? undefined : this.#clock.now() - rule.olderThanMs;
+    let removed = 0;
+    finished.forEach((entry, index) => {
+      if ((rule.keepLast !== undefined && index >= rule.keepLast) || (cutoff !== undefined && at(entry) < cutoff)) {
+        this.#entries.delete(entry.task.id);
+        removed++;
+      }
+    });
+    return removed;
   }
 
   /** Runs the retention rule now and then every `everyMs`, until close. */
@@ -1191,8 +1209,9 @@ export class TaskScheduler {
       for (const reject of failWaiters ?? []) reject(storeError);
     }
     this.#releaseDependents(entry, storeError);
-    // Its dependents hold its result now: from here on memory may let it go.
-    this.#finished.add(entry, (entry.result as TaskResult).timestamp);
+    // Its dependents hold its result now: from here on memory may let it go (to the store; with
+    // none, memory is the store and keeps it).
+    if (this.#own === undefined) this.#finished.add(entry, (entry.result as TaskResult).timestamp);
     this.#maybeIdle();
   }
 

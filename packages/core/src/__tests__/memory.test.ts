@@ -1,5 +1,5 @@
 /**
- * Memory is bounded: finished tasks leave the scheduler's memory after `gcTimeMs` or past
+ * Memory is bounded: with a store, finished tasks leave the scheduler's memory after `gcTimeMs` or past
  * `maxFinishedInMemory`, and are read back from the store when asked for.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -106,6 +106,37 @@ describe('finished tasks leave memory', () => {
     call.resolve();
     expect((await s.wait(childId)).status).toBe(TaskStatus.Completed);
     expect((await s.wait(a)).output).toEqual(text('from a')); // read back from the store
+    await s.close();
+  });
+
+  it('without a store, memory is the store: every task stays found (wait, get, dependencies) until prune() lets them go', async () => {
+    const s = new TaskScheduler({ executor: fnExecutor(), maxFinishedInMemory: 2, gcTimeMs: 1_000 });
+    const first = await s.submit(job('first'));
+    await s.wait(first);
+    const later = await Promise.all(['b', 'c', 'd', 'e'].map((label) => s.submit(job(label))));
+    await s.onIdle();
+    await vi.advanceTimersByTimeAsync(60_000);
+    // Past both bounds, with nothing written anywhere: still here.
+    expect((await s.wait(first)).output).toEqual(text('first'));
+    expect((await s.get(first))?.status).toBe(TaskStatus.Completed);
+    const dependent = await s.submit(job('after', { dependencies: [first] }));
+    expect((await s.wait(dependent)).status).toBe(TaskStatus.Completed);
+    // The newest two stay; the others are gone, as a store would prune them.
+    await vi.advanceTimersByTimeAsync(1);
+    const last = await s.submit(job('last'));
+    await s.wait(last);
+    expect(await s.prune({ keepLast: 2 })).toBe(5);
+    expect(await s.get(first)).toBeUndefined();
+    await expect(s.wait(later[0] as TaskId)).rejects.toMatchObject({ code: 'not-found' });
+    expect((await s.get(last))?.status).toBe(TaskStatus.Completed);
+    expect((await s.get(dependent))?.status).toBe(TaskStatus.Completed);
+    // By age: the dependent ended 1 ms before the last one.
+    expect(await s.prune({ olderThanMs: 10 })).toBe(0);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await s.prune({ olderThanMs: 10 })).toBe(1);
+    expect(await s.get(dependent)).toBeUndefined();
+    expect((await s.get(last))?.status).toBe(TaskStatus.Completed);
+    expect(s.getSnapshot().byStatus.Completed).toBe(7);
     await s.close();
   });
 

@@ -2,7 +2,7 @@ import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../port
 import { isTerminalStatus, type TaskId, type TaskStatus } from '../task.js';
 
 /**
- * The default store: records in a Map, gone with the page. Records are stored as given;
+ * A store of records in a Map, gone with the page. Records are stored as given;
  * the scheduler never mutates a record after handing it to `put`.
  *
  * @example new TaskScheduler({ executor, store: new MemoryTaskStore() })
@@ -23,15 +23,6 @@ export class MemoryTaskStore implements TaskStore {
       this.#records.set(record.task.id, record);
       if (record.seq > this.#lastSeq) this.#lastSeq = record.seq;
     }
-  }
-
-  /**
-   * `put` of one record, at once (no promise): how a scheduler that made this store hands it a
-   * finished task leaving its memory. @internal
-   */
-  keep(record: TaskRecord): void {
-    this.#records.set(record.task.id, record);
-    if (record.seq > this.#lastSeq) this.#lastSeq = record.seq;
   }
 
   async putIfStatus(records: readonly TaskRecord[], expected: readonly TaskStatus[]): Promise<boolean[]> {
