@@ -15,7 +15,7 @@ import type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.
 import type { BatchOutcome, Clock, Executor, PruneOptions, TaskRecord, TaskStore } from './ports.js';
 import { createRetryer, type RetryOptions, type Retryer } from './retryer.js';
 import { parseTaskOutput, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
-import { newTaskRecord, parseSubmission, parseSubmissionsInSlices, prepareSubmissions, type SubmitValidator } from './submission.js';
+import { newTask, newTaskRecord, parseSubmission, parseSubmissionsInSlices, prepareSubmissions, type SubmitValidator } from './submission.js';
 import { SLICE_CHECK_EVERY, Slicer } from './slicer.js';
 import { Subscribable } from './subscribable.js';
 import { WriteBuffer } from './writeBuffer.js';
@@ -275,12 +275,13 @@ export class TaskScheduler {
       return this.#submit([p], false).then((ids) => ids[0] as TaskId);
     }
     // Common case, kept lean: a fresh id cannot collide and nothing needs looking up.
-    const record = newTaskRecord(p, this.#generateId() as TaskId, this.#clock.now(), ++this.#seq);
-    // A store no one else sees needs no Pending record: the task is in memory until it ends.
+    const id = this.#generateId() as TaskId;
+    // Without a store there is no record to write: memory holds the task.
     if (this.#own !== undefined) {
-      this.#admit(record.task, record.seq);
-      return Promise.resolve(record.task.id);
+      this.#admit(newTask(p, id, this.#clock.now()), ++this.#seq);
+      return Promise.resolve(id);
     }
+    const record = newTaskRecord(p, id, this.#clock.now(), ++this.#seq);
     this.#submitting++;
     // One promise per turn, not per submit: each submit looks its own refusal up.
     return this.#writes.queue(record).then((refusals) => {

@@ -92,6 +92,11 @@ export function parseSubmission(options: SubmitTaskOptions, validate?: SubmitVal
 
 /** Builds the Pending record of a validated submission. */
 export function newTaskRecord(p: ResolvedSubmit, id: TaskId, now: number, seq: number): TaskRecord {
+  return { task: newTask(p, id, now), status: TaskStatus.Pending, seq, updatedAt: now };
+}
+
+/** The task of a validated submission, as `newTaskRecord` stores it. */
+export function newTask(p: ResolvedSubmit, id: TaskId, now: number): Task {
   const task: Task = {
     id,
     type: p.type,
@@ -105,7 +110,7 @@ export function newTaskRecord(p: ResolvedSubmit, id: TaskId, now: number, seq: n
   };
   if (p.modelId !== undefined) task.modelId = p.modelId;
   if (p.deadline !== undefined) task.deadline = p.deadline;
-  return { task, status: TaskStatus.Pending, seq, updatedAt: now };
+  return task;
 }
 
 /** What `prepareSubmissions` needs to know about the world. */
