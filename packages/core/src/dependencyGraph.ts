@@ -34,6 +34,8 @@ export class DependencyGraph {
    * `nowReady` holds those that wait on nothing else any more.
    */
   finish(dep: TaskId): { dependents: readonly TaskId[]; nowReady: readonly TaskId[] } {
+    // Most tasks have no dependents: no hashing of their id for an empty map.
+    if (this.#dependents.size === 0) return NOTHING;
     const dependents = this.#dependents.get(dep);
     if (dependents === undefined) return NOTHING;
     this.#dependents.delete(dep);
@@ -51,7 +53,7 @@ export class DependencyGraph {
 
   /** `id` ended by itself (cancel, timeout): it no longer waits on anything. */
   drop(id: TaskId): void {
-    this.#waitingOn.delete(id);
+    if (this.#waitingOn.size > 0) this.#waitingOn.delete(id);
   }
 
   /**

@@ -278,7 +278,8 @@ export class TaskScheduler {
     const id = this.#generateId() as TaskId;
     // Without a store there is no record to write: memory holds the task.
     if (this.#own !== undefined) {
-      this.#admit(newTask(p, id, this.#clock.now()), ++this.#seq);
+      const now = this.#clock.now();
+      this.#admit(newTask(p, id, now), ++this.#seq, false, now);
       return Promise.resolve(id);
     }
     const record = newTaskRecord(p, id, this.#clock.now(), ++this.#seq);
@@ -629,8 +630,8 @@ export class TaskScheduler {
     return entry;
   }
 
-  /** Registers a stored Pending task: deadline, dependencies, then queue. */
-  #admit(task: Task, seq: number, interrupted = false): Entry {
+  /** Registers a stored Pending task: deadline, dependencies, then queue (ready since `now`). */
+  #admit(task: Task, seq: number, interrupted = false, now?: number): Entry {
     const entry = newEntry(task, seq);
     entry.attempt = task.retryCount;
     this.#entries.set(task.id, entry);
@@ -669,7 +670,7 @@ export class TaskScheduler {
     if (unfinished.length > 0) {
       this.#graph.add(task.id, unfinished);
       for (const dep of missing ?? []) this.#readBackDependency(dep);
-    } else this.#dispatch(entry, { type: 'enqueue', at: this.#clock.now() });
+    } else this.#dispatch(entry, { type: 'enqueue', at: now ?? this.#clock.now() });
     return entry;
   }
 
