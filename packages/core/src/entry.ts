@@ -4,7 +4,7 @@
  */
 import type { Attempt } from './attempt.js';
 import type { TaskweaveError } from './errors.js';
-import { TaskStatus, type Task, type TaskId, type TaskOutput, type TaskResult } from './task.js';
+import { TaskStatus, type Task, type TaskId, type TaskResult } from './task.js';
 import type { QueueItem } from './taskQueue.js';
 
 export type Phase = 'blocked' | 'ready' | 'retrying' | 'running' | 'done';
@@ -51,7 +51,8 @@ export type Action =
   /** Back to ready, uncharged: its batch failed as a whole and it runs again alone. */
   | { type: 'split'; at: number }
   | { type: 'retry'; error: TaskweaveError; delayMs: number }
-  | { type: 'settle'; status: TaskStatus; output: TaskOutput; error?: TaskweaveError };
+  /** Ended with `status`; the result and error are the entry's (`#settle` set them). */
+  | { type: 'settle'; status: TaskStatus };
 
 /** A new Pending entry, blocked until the scheduler enqueues it. */
 export function newEntry(task: Task, seq: number): Entry {

@@ -1165,18 +1165,18 @@ export class TaskScheduler {
     if (reported?.backend !== undefined) metrics.backend = reported.backend;
     if (reported?.batchSize !== undefined) metrics.batchSize = reported.batchSize;
     if (reported?.placement !== undefined) metrics.placement = reported.placement;
-    const result: TaskResult = stored ?? {
-      taskId: entry.task.id,
-      status: s,
-      output: o,
-      metrics,
-      timestamp: now,
-      ...(e === undefined ? {} : { error: e.message, errorCode: e.code }),
-    };
+    let result: TaskResult | undefined = stored;
+    if (result === undefined) {
+      result = { taskId: entry.task.id, status: s, output: o, metrics, timestamp: now };
+      if (e !== undefined) {
+        result.error = e.message;
+        result.errorCode = e.code;
+      }
+    }
     const previous = entry.status;
     entry.result = result;
     entry.current = undefined;
-    this.#dispatch(entry, { type: 'settle', status: s, output: o, ...(e === undefined ? {} : { error: e }) });
+    this.#dispatch(entry, { type: 'settle', status: s });
     // A result seen is never produced again after a reload, and no dependent runs on a result
     // that a reload could take back: both wait for the durable write.
     this.#unannounced++;
