@@ -220,8 +220,7 @@ export class TaskScheduler {
       maxItems: maxFinished,
       clock: this.#clock,
       evict: (entry) => {
-        if (this.#entries.get(entry.task.id) !== entry) return;
-        this.#entries.delete(entry.task.id);
+        if (this.#entries.get(entry.task.id) === entry) this.#entries.delete(entry.task.id);
       },
     });
     this.#retention = options.retention;
@@ -882,7 +881,7 @@ export class TaskScheduler {
     if (live.length === 0) return false;
     this.#busySlots++;
     const contexts = live.map((entry) => entry.current as Attempt);
-    // A store the scheduler made is seen by no one else: nothing to record there.
+    // Without a store there is nothing to record, and no other writer to race.
     if (this.#own !== undefined) {
       this.#call(live, contexts);
       return true;
@@ -917,7 +916,7 @@ export class TaskScheduler {
     return true;
   }
 
-  /** The common case, without the arrays of a batch: one task, one call (a store of its own: no start write). */
+  /** The common case, without the arrays of a batch: one task, one call (without a store: no start write). */
   #startOne(entry: Entry, now: number, placed?: Readonly<Record<string, string>>): boolean {
     if (this.#own === undefined) return this.#startCall([entry], now, placed);
     const ctx = this.#begin(entry, now, placed);
@@ -1181,7 +1180,7 @@ export class TaskScheduler {
     // that a reload could take back: both wait for the durable write.
     this.#unannounced++;
     const ended = (error: unknown) => this.#ended(entry, previous, error);
-    // In its own store the end is written when it leaves memory (see the GcQueue's evict).
+    // Without a store, memory is where the end lives: it is as final as it gets, announced now.
     if (this.#closed || stored !== undefined || this.#own !== undefined) ended(undefined);
     else if (contested) {
       this.#writes.writeIf([this.#record(entry, now, result)], UNFINISHED).then(
