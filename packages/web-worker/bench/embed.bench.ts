@@ -21,13 +21,11 @@
  *
  * Run: pnpm --filter @taskweave/web-worker bench:embed
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
-import { createServer, defaultClientConditions } from 'vite';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
-import { taskweaveOrt } from '../vite.js';
+import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs';
+import { startModelBenchServer } from './modelBenchServer.js';
 import type { RunResult } from './embedPage.js';
 import { measureNative } from './native.js';
 
@@ -36,38 +34,12 @@ const RUNS = Math.max(5, Number(process.env['BENCH_RUNS'] ?? 7));
 /** BENCH_ONLY=real: only the real-corpus rounds and their row (for working on batching). */
 const ONLY_REAL = process.env['BENCH_ONLY'] === 'real';
 const WARMUP = Math.min(N, 96);
-const root = fileURLToPath(new URL('..', import.meta.url));
-const executablePath = process.env['CHROMIUM_PATH'] || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-const args = [
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-];
 
 type Arrangement = 'mainPerSentence' | 'mainBatched' | 'handwritten' | 'sdk';
 const ARRANGEMENTS: Arrangement[] = ['mainPerSentence', 'mainBatched', 'handwritten', 'sdk'];
 
-const server = await createServer({
-  root,
-  configFile: false,
-  // @taskweave/core from its sources (its "@taskweave/source" export condition), not its dist/.
-  resolve: { conditions: ['@taskweave/source', ...defaultClientConditions] },
-  logLevel: process.env['BENCH_VITE_LOG'] === '1' ? 'info' : 'error',
-  publicDir: fileURLToPath(new URL('../../demo/public', import.meta.url)),
-  appType: 'mpa',
-  plugins: [taskweaveOrt()],
-  // Other people edit the workspace while this runs: no file watching, no reloads mid-run.
-  server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
-  worker: { format: 'es' },
-  optimizeDeps: { include: ['comlink', 'idb', 'zod', 'onnxruntime-web', '@huggingface/transformers'] },
-});
-await server.listen();
-const base = server.resolvedUrls?.local[0] ?? '';
-const browser = await chromium.launch({ ...(executablePath === undefined ? {} : { executablePath }), args, headless: true });
+const { server, base } = await startModelBenchServer();
+const browser = await chromium.launch({ ...chromiumLaunchOptions(), headless: true });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     void Promise.allSettled([browser.close(), server.close()]).then(() => process.exit(130));

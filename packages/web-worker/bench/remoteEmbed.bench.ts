@@ -16,9 +16,7 @@
  * Run: pnpm --filter @taskweave/web-worker bench:remote (BENCH_SENTENCES=200 for a quick look)
  */
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
-import { createServer, defaultClientConditions } from 'vite';
 import { createTaskweaveServer, mintToken } from '@taskweave/server';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
@@ -26,7 +24,7 @@ import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs';
 import { client, pool } from '../../server/test/fixtures/client.js';
 import { startRedis } from '../../server/test/fixtures/redis.js';
 import { MODELS_DIR, startWorker, type WorkerProcess } from '../../server/test/fixtures/workers.js';
-import { taskweaveOrt } from '../vite.js';
+import { startModelBenchServer } from './modelBenchServer.js';
 import type { RemoteRunResult } from './remoteEmbedPage.js';
 
 const N = Number(process.env['BENCH_SENTENCES'] ?? 1000);
@@ -34,23 +32,8 @@ const RUNS = Math.max(3, Number(process.env['BENCH_RUNS'] ?? 5));
 const WARMUP = Math.min(N, 96);
 const SECRET = 'remote-bench-secret-0123456789abcdef';
 const KEY = 'remote-bench-key';
-const root = fileURLToPath(new URL('..', import.meta.url));
 
-const vite = await createServer({
-  root,
-  configFile: false,
-  resolve: { conditions: ['@taskweave/source', ...defaultClientConditions] },
-  logLevel: process.env['BENCH_VITE_LOG'] === '1' ? 'info' : 'error',
-  publicDir: fileURLToPath(new URL('../../demo/public', import.meta.url)),
-  appType: 'mpa',
-  plugins: [taskweaveOrt()],
-  // Other people edit the workspace while this runs: no file watching, no reloads mid-run.
-  server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
-  worker: { format: 'es' },
-  optimizeDeps: { include: ['comlink', 'idb', 'zod', 'onnxruntime-web', '@huggingface/transformers'] },
-});
-await vite.listen();
-const base = vite.resolvedUrls?.local[0] ?? '';
+const { server: vite, base } = await startModelBenchServer();
 const origin = new URL(base).origin;
 
 const redis = await startRedis();
