@@ -236,6 +236,40 @@ export function describeTaskStoreContract(
     );
 
     it(
+      'putIfStatus expecting "not finished" (the scheduler\'s start and end) decides each task alone, also when many calls share a transaction',
+      withStore(async (store) => {
+        // Pending, Running and finished tasks side by side; one stored under another seq, one
+        // never stored, and an unfinished bystander inside the seq range that no call names.
+        const statuses = [TaskStatus.Pending, TaskStatus.Running, TaskStatus.Completed, TaskStatus.Cancelled, TaskStatus.Failed, TaskStatus.Timeout];
+        const stored = Array.from({ length: 30 }, (_, i) => makeRecord(statuses[i % statuses.length] as Status, 500 + i));
+        const moved = makeRecord(TaskStatus.Running, 950);
+        const bystander = makeRecord(TaskStatus.Pending, 531);
+        await store.put([...stored, moved, bystander]);
+        const absent = makeTask();
+        const unfinished = [TaskStatus.Pending, TaskStatus.Running];
+        const start = (r: TaskRecord, seq = r.seq) => makeRecord(TaskStatus.Running, seq, { task: r.task });
+        const isUnfinished = (r: TaskRecord) => r.status === TaskStatus.Pending || r.status === TaskStatus.Running;
+        // One call per task, all in the same tick (one transaction in a store with group commit),
+        // and one call of several records among them.
+        const outcomes = await Promise.all([
+          ...stored.slice(0, 20).map((r) => store.putIfStatus([start(r)], unfinished)),
+          store.putIfStatus([...stored.slice(20).map((r) => start(r)), start(moved, 512), makeRecord(TaskStatus.Running, 532, { task: absent })], unfinished),
+        ]);
+        expect(outcomes.slice(0, 20)).toEqual(stored.slice(0, 20).map((r) => [isUnfinished(r)]));
+        expect(outcomes[20]).toEqual([...stored.slice(20).map(isUnfinished), true, false]);
+        const after = await store.getMany([...stored.map((r) => r.task.id), moved.task.id, bystander.task.id, absent.id]);
+        stored.forEach((r, i) => expect(after[i]?.status).toBe(isUnfinished(r) ? TaskStatus.Running : r.status));
+        expect(after[30]?.seq).toBe(512);
+        expect(after[31]).toEqual(bystander);
+        expect(after[32]).toBeUndefined();
+        // Alone, one record: a finished task is not started again.
+        const done = stored[2] as TaskRecord;
+        expect(await store.putIfStatus([start(done)], unfinished)).toEqual([false]);
+        expect(await store.putIfStatus([start(moved, 950)], unfinished)).toEqual([true]);
+      }),
+    );
+
+    it(
       'putIfStatus queued in the same tick as puts sees those puts, whether or not they touch its ids',
       withStore(async (store) => {
         const batch = Array.from({ length: 12 }, (_, i) => makeRecord(TaskStatus.Pending, 200 + i));

@@ -1,7 +1,7 @@
 import { unwrap } from 'idb';
 import { PersistenceError, TaskweaveError, ValidationError } from '../../errors.js';
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../../ports.js';
-import { isTerminalStatus, type TaskId, type TaskStatus } from '../../task.js';
+import { isTerminalStatus, TASK_STATUSES, type TaskId, type TaskStatus } from '../../task.js';
 import { ChangeFeed, type ChangedRecord, type StoreChange } from './changeFeed.js';
 import { deleteInRuns } from './bulkDelete.js';
 import { isDataCloneError, uncloneableRecordError } from './cloneError.js';
@@ -380,13 +380,27 @@ export class IdbTaskStore implements TaskStore {
       // read; later items wait for that, so writes to one id still land in call order. Its reads
       // go first, before the puts of the items ahead of it, when none of those touches its ids:
       // the engine then answers them while this thread still clones those puts.
-      const reads = new Map<WriteItem, StatusRead>();
+      // Those of them that expect "not finished" (the scheduler's starts) share one read.
+      const reads = new Map<WriteItem, MatchRead>();
       const ahead = new Set<TaskId>();
+      const shared: WriteItem[] = [];
       for (const item of items) {
         if (item.expected !== undefined && item.records.length > 0 && item.records.every((r) => !ahead.has(r.task.id))) {
-          reads.set(item, readStatuses(store, item.records));
+          if (isUnfinishedSet(item.expected)) shared.push(item);
+          else reads.set(item, readMatches(store, item.records, item.expected));
         }
         for (const record of item.records) ahead.add(record.task.id);
+      }
+      if (shared.length > 0) {
+        const first = shared[0] as WriteItem;
+        const records = shared.length === 1 ? first.records : shared.flatMap((item) => item.records);
+        const read = readMatches(store, records, first.expected as ReadonlySet<TaskStatus>);
+        let offset = 0;
+        for (const item of shared) {
+          const from = offset;
+          const to = (offset += item.records.length);
+          reads.set(item, shared.length === 1 ? read : (callback) => read((matches) => callback(matches.slice(from, to))));
+        }
       }
       const run = (fromItem: number, fromRecord: number): void => {
         if (settled) return;
@@ -398,12 +412,11 @@ export class IdbTaskStore implements TaskStore {
             item.written = [];
             const expected = item.expected;
             if (item.records.length === 0) continue;
-            (reads.get(item) ?? readStatuses(store, item.records))((statuses) => {
+            (reads.get(item) ?? readMatches(store, item.records, expected))((matches) => {
               if (settled) return;
               // Every stored record of this item is read: decide, write, then go on with the rest.
-              for (let r = 0; r < statuses.length; r++) {
-                const stored = statuses[r];
-                const match = stored !== undefined && expected.has(stored);
+              for (let r = 0; r < matches.length; r++) {
+                const match = matches[r] === true;
                 item.written.push(match);
                 if (!match) continue;
                 const record = item.records[r] as TaskRecord;
@@ -461,37 +474,59 @@ export class IdbTaskStore implements TaskStore {
   }
 }
 
-/** Fewest records a compare-and-set reads with one range request rather than one `get` each. */
+/** Fewest records a compare-and-set reads with one range request rather than one request each. */
 const RANGE_READ_MIN = 8;
 
-/** Stored statuses being read: call it with what to do once they are all in (at once if they are). */
-type StatusRead = (done: (statuses: (TaskStatus | undefined)[]) => void) => void;
+/** Whether each record's stored task has an expected status, once read: call it with what to do then. */
+type MatchRead = (done: (matches: boolean[]) => void) => void;
+
+const UNFINISHED_COUNT = TASK_STATUSES.filter((status) => !isTerminalStatus(status)).length;
+
+/** True when `expected` is exactly the statuses a task is not finished in: the rows of the `active` index. */
+function isUnfinishedSet(expected: ReadonlySet<TaskStatus>): boolean {
+  let unfinished = 0;
+  for (const status of expected) {
+    if (isTerminalStatus(status)) return false;
+    unfinished++;
+  }
+  return unfinished === UNFINISHED_COUNT;
+}
 
 /**
- * Starts reading the stored status of each record's task (undefined where there is none) inside
- * `store`'s transaction. Tasks started together (a batch) mostly have neighbouring `seq`s: when
- * their seqs span at most twice their count, one `getAll` over the `seq` index reads them all, where
- * a `get` each would make one request per task (IndexedDB's cost is per request). A task the range
- * did not hold under its id (its stored row has another seq, or none) is read by id.
+ * Starts reading, inside `store`'s transaction, whether each record's stored task has a status of
+ * `expected` (false where there is none). IndexedDB's cost is per request and per value it clones
+ * back, so:
+ * - When `expected` is "not finished" (the scheduler's start and end), only keys are read: a task
+ *   is unfinished exactly when its row is in the sparse `active` index, under its `seq`. Tasks
+ *   started together mostly have neighbouring seqs: when theirs span at most twice their count,
+ *   one `getAllKeys` over that range of the index answers all of them.
+ * - Otherwise one `getAll` over the same range of the `seq` index reads their rows.
+ * A task the range did not answer for (its stored row has another seq, or it is finished, or
+ * there is none) is read by id.
  */
-function readStatuses(store: IDBObjectStore, records: readonly TaskRecord[]): StatusRead {
-  const statuses: (TaskStatus | undefined)[] = new Array(records.length);
+function readMatches(store: IDBObjectStore, records: readonly TaskRecord[], expected: ReadonlySet<TaskStatus>): MatchRead {
+  const matches: boolean[] = new Array<boolean>(records.length).fill(false);
   let ready = false;
-  let then: ((statuses: (TaskStatus | undefined)[]) => void) | undefined;
-  const done = (all: (TaskStatus | undefined)[]) => {
+  const waiting: ((matches: boolean[]) => void)[] = [];
+  const done = () => {
     ready = true;
-    then?.(all);
+    for (const callback of waiting) callback(matches);
   };
   const byId = (indices: readonly number[]) => {
     let left = indices.length;
-    if (left === 0) return done(statuses);
+    if (left === 0) return done();
     for (const r of indices) {
       const request = store.get((records[r] as TaskRecord).task.id) as IDBRequest<{ status?: TaskStatus } | undefined>;
       request.onsuccess = () => {
-        statuses[r] = request.result?.status;
-        if (--left === 0) done(statuses);
+        const status = request.result?.status;
+        matches[r] = status !== undefined && expected.has(status);
+        if (--left === 0) done();
       };
     }
+  };
+  const read: MatchRead = (callback) => {
+    if (ready) callback(matches);
+    else waiting.push(callback);
   };
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
@@ -499,25 +534,36 @@ function readStatuses(store: IDBObjectStore, records: readonly TaskRecord[]): St
     if (record.seq < min) min = record.seq;
     if (record.seq > max) max = record.seq;
   }
-  const read: StatusRead = (callback) => {
-    if (ready) callback(statuses);
-    else then = callback;
-  };
-  if (records.length < RANGE_READ_MIN || !(max - min < 2 * records.length)) {
+  const unfinished = isUnfinishedSet(expected);
+  const dense = max - min < 2 * records.length;
+  if (!(dense && (unfinished || records.length >= RANGE_READ_MIN))) {
     byId(records.map((_, r) => r));
     return read;
   }
-  const request = store.index('seq').getAll(IDBKeyRange.bound(min, max)) as IDBRequest<{ task?: { id?: unknown }; status?: TaskStatus }[]>;
-  request.onsuccess = () => {
-    const found = new Map<unknown, TaskStatus | undefined>();
-    for (const row of request.result) found.set(row.task?.id, row.status);
+  const range = IDBKeyRange.bound(min, max);
+  const found = new Map<unknown, boolean>();
+  const answer = () => {
     const missing: number[] = [];
     records.forEach((record, r) => {
-      if (found.has(record.task.id)) statuses[r] = found.get(record.task.id);
-      else missing.push(r);
+      const match = found.get(record.task.id);
+      if (match === undefined) missing.push(r);
+      else matches[r] = match;
     });
     byId(missing);
   };
+  if (unfinished) {
+    const request = store.index('active').getAllKeys(range);
+    request.onsuccess = () => {
+      for (const id of request.result) found.set(id, true);
+      answer();
+    };
+  } else {
+    const request = store.index('seq').getAll(range) as IDBRequest<{ task?: { id?: unknown }; status?: TaskStatus }[]>;
+    request.onsuccess = () => {
+      for (const row of request.result) found.set(row.task?.id, row.status !== undefined && expected.has(row.status));
+      answer();
+    };
+  }
   return read;
 }
 
