@@ -170,6 +170,80 @@ export const submitTaskSchema = z
     });
   });
 
+const BUILTIN_TYPES: ReadonlySet<string> = new Set(BUILTIN_TASK_TYPES);
+
+/** Enumerable keys of `o`, inherited ones included (zod's strict check sees those too). */
+function keyCount(o: object): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * `submitTaskSchema.parse` for the shapes most submits have, without zod's generic machinery
+ * (a fifth of the scheduler's own cost per task): a plain object with a built-in or custom type,
+ * a text or custom input, and any of priority, modelId, an epoch deadline, maxRetries and an empty
+ * dependency list, each given (not `undefined`). Returns exactly what the schema returns for
+ * such an input, or undefined for any other input, valid or not: the schema then decides and
+ * words the error. `schemas.test.ts` checks both against each other.
+ */
+export function parseCommonSubmit(value: unknown): ResolvedSubmit | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const { id, type, input, priority, modelId, deadline, maxRetries, dependencies, metadata } = value;
+  if (id !== undefined || metadata !== undefined || typeof type !== 'string') return undefined;
+  if (!BUILTIN_TYPES.has(type) && !(type.length > 7 && type.startsWith('custom:'))) return undefined;
+  let given = 2;
+  if (priority !== undefined) {
+    if (priority !== 0 && priority !== 1 && priority !== 2 && priority !== 3) return undefined;
+    given++;
+  }
+  if (modelId !== undefined) {
+    if (typeof modelId !== 'string' || modelId.length === 0) return undefined;
+    given++;
+  }
+  if (deadline !== undefined) {
+    if (typeof deadline !== 'number' || !Number.isFinite(deadline)) return undefined;
+    given++;
+  }
+  if (maxRetries !== undefined) {
+    if (!Number.isSafeInteger(maxRetries) || (maxRetries as number) < 0 || (maxRetries as number) > 100) return undefined;
+    given++;
+  }
+  if (dependencies !== undefined) {
+    if (!Array.isArray(dependencies) || dependencies.length !== 0) return undefined;
+    given++;
+  }
+  // Every key was read above and none is unknown or undefined (zod keeps an undefined key).
+  if (keyCount(value) !== given || !isPlainObject(input) || keyCount(input) !== 2) return undefined;
+  let parsedInput: ResolvedSubmit['input'];
+  if (input['kind'] === 'text') {
+    const text = input['text'];
+    if (typeof text !== 'string') return undefined;
+    parsedInput = { kind: 'text', text };
+  } else if (input['kind'] === 'custom') {
+    if (!('value' in input)) return undefined;
+    const custom = input['value'];
+    if (findUncloneable(custom) !== undefined) return undefined;
+    parsedInput = { kind: 'custom', value: custom };
+  } else return undefined;
+  const allowed = (INPUT_KINDS_BY_TYPE as Record<string, readonly TaskInputKind[] | undefined>)[type];
+  if (BUILTIN_TYPES.has(type) && !(allowed as readonly TaskInputKind[]).includes(parsedInput.kind)) return undefined;
+  // The schema's key order: shape order, optional keys only when given.
+  const out: Record<string, unknown> = { type, input: parsedInput, priority: priority ?? 1 };
+  if (modelId !== undefined) out['modelId'] = modelId;
+  if (deadline !== undefined) out['deadline'] = deadline;
+  out['maxRetries'] = maxRetries ?? 3;
+  out['dependencies'] = dependencies === undefined ? NO_DEPENDENCIES : [];
+  out['metadata'] = NO_METADATA;
+  return out as ResolvedSubmit;
+}
+
 /** The options object of `submit()` before defaults, as callers write it. */
 export type SubmitTaskOptions = z.input<typeof submitTaskSchema> & { type: TaskType };
 /** `submit()` input after validation and defaults. */

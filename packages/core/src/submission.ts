@@ -6,7 +6,7 @@
 import { DependencyGraph } from './dependencyGraph.js';
 import { TaskweaveError, ValidationError } from './errors.js';
 import type { TaskRecord } from './ports.js';
-import { submitTaskSchema, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
+import { parseCommonSubmit, submitTaskSchema, type ResolvedSubmit, type SubmitTaskOptions } from './schemas.js';
 import { SLICE_CHECK_EVERY } from './slicer.js';
 import { TaskStatus, type Task, type TaskId } from './task.js';
 
@@ -70,24 +70,32 @@ function checkSubmitList(list: readonly SubmitTaskOptions[]): void {
 }
 
 function parseListItem(item: SubmitTaskOptions, i: number, validate?: SubmitValidator): ResolvedSubmit {
-  const result = submitTaskSchema.safeParse(item);
-  if (!result.success) {
-    throw ValidationError.fromZod('submitMany', result.error.issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })));
+  let data = parseCommonSubmit(item);
+  if (data === undefined) {
+    const result = submitTaskSchema.safeParse(item);
+    if (!result.success) {
+      throw ValidationError.fromZod('submitMany', result.error.issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })));
+    }
+    data = result.data;
   }
-  const issues = validate?.(result.data);
+  const issues = validate?.(data);
   if (issues !== undefined && issues.length > 0) {
     throw ValidationError.fromIssues('submitMany', issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })));
   }
-  return result.data;
+  return data;
 }
 
 /** Validates one `submit` input (and runs `validate` on it when given). */
 export function parseSubmission(options: SubmitTaskOptions, validate?: SubmitValidator): ResolvedSubmit {
-  const result = submitTaskSchema.safeParse(options);
-  if (!result.success) throw ValidationError.fromZod('submit', result.error.issues);
-  const issues = validate?.(result.data);
+  let data = parseCommonSubmit(options);
+  if (data === undefined) {
+    const result = submitTaskSchema.safeParse(options);
+    if (!result.success) throw ValidationError.fromZod('submit', result.error.issues);
+    data = result.data;
+  }
+  const issues = validate?.(data);
   if (issues !== undefined && issues.length > 0) throw ValidationError.fromIssues('submit', issues);
-  return result.data;
+  return data;
 }
 
 /** Builds the Pending record of a validated submission. */
