@@ -642,6 +642,11 @@ export class TaskScheduler {
       entry.cancelDeadline = armDeadline(this.#clock, task.deadline, () => this.#onDeadline(entry));
       if (entry.phase === 'done') return entry;
     }
+    // Most tasks depend on nothing: straight to the queue, without the lists below.
+    if (task.dependencies.length === 0) {
+      if (!interrupted) this.#dispatch(entry, { type: 'enqueue', at: now ?? this.#clock.now() });
+      return entry;
+    }
     const unfinished: TaskId[] = [];
     let missing: TaskId[] | undefined;
     for (const dep of task.dependencies) {
@@ -782,14 +787,26 @@ export class TaskScheduler {
 
   // ── running ───────────────────────────────────────────────────────────────
 
+  /** The scheduled pump (one function for the scheduler's life, not a closure per schedule). */
+  readonly #scheduledPump = (): void => {
+    this.#pumpScheduled = false;
+    this.#pump();
+  };
+
   #schedulePump(): void {
     if (this.#pumpScheduled || this.#closed) return;
     this.#pumpScheduled = true;
     // A resolved promise, not queueMicrotask: Node wraps each queueMicrotask in an AsyncResource.
-    void RESOLVED.then(() => {
-      this.#pumpScheduled = false;
-      this.#pump();
-    });
+    void RESOLVED.then(this.#scheduledPump);
+  }
+
+  /**
+   * A call just ended and its end was handled: fills the freed slot now, in the same turn, unless
+   * a pump is scheduled anyway. (Scheduling one per ended task was a promise, a reaction and a
+   * microtask for every task.) Never called from inside `#pump`: only from a call's settlement.
+   */
+  #pumpAfterEnd(): void {
+    if (!this.#pumpScheduled) this.#pump();
   }
 
   #pump(): void {
@@ -943,7 +960,9 @@ export class TaskScheduler {
     }
     this.#dispatch(entry, { type: 'start', at: now });
     const dependencies: TaskResult[] = [];
-    for (const dep of task.dependencies) {
+    const deps = task.dependencies;
+    for (let i = 0; i < deps.length; i++) {
+      const dep = deps[i] as TaskId;
       const result = entry.depResults?.get(dep) ?? this.#entries.get(dep)?.result;
       if (result !== undefined) dependencies.push(result);
     }
@@ -962,12 +981,14 @@ export class TaskScheduler {
     }
     promise.then(
       (output) => {
-        this.#releaseSlot();
+        this.#busySlots--;
         this.#onSuccess(entry, ctx, output);
+        this.#pumpAfterEnd();
       },
       (error: unknown) => {
-        this.#releaseSlot();
+        this.#busySlots--;
         this.#onFailure(entry, ctx, error);
+        this.#pumpAfterEnd();
       },
     );
   }
@@ -1179,10 +1200,13 @@ export class TaskScheduler {
     // A result seen is never produced again after a reload, and no dependent runs on a result
     // that a reload could take back: both wait for the durable write.
     this.#unannounced++;
-    const ended = (error: unknown) => this.#ended(entry, previous, error);
     // Without a store, memory is where the end lives: it is as final as it gets, announced now.
-    if (this.#closed || stored !== undefined || this.#own !== undefined) ended(undefined);
-    else if (contested) {
+    if (this.#closed || stored !== undefined || this.#own !== undefined) {
+      this.#ended(entry, previous, undefined);
+      return;
+    }
+    const ended = (error: unknown) => this.#ended(entry, previous, error);
+    if (contested) {
       this.#writes.writeIf([this.#record(entry, now, result)], UNFINISHED).then(
         ([written]) => (written === true ? ended(undefined) : this.#lostEnd(entry, () => ended(undefined))),
         ended, // refused by the store: reported through onError, as for any status write
