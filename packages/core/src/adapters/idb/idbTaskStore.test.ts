@@ -61,7 +61,8 @@ describe('IdbTaskStore group commit', () => {
     const txOfTask = new Map<string, IDBTransaction>();
     const originalPut = IDBObjectStore.prototype.put;
     vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
-      txOfTask.set((value as { task: { id: string } }).task.id, this.transaction);
+      const id = (value as { task?: { id: string } }).task?.id; // meta's lastSeq is written too
+      if (id !== undefined) txOfTask.set(id, this.transaction);
       return originalPut.call(this, value, key);
     });
     const records = Array.from({ length: 200 }, (_, i) => makeRecord(TaskStatus.Pending, i + 1));
@@ -207,8 +208,70 @@ describe('IdbTaskStore migrations', () => {
     const db = await openDB(databaseName(name));
     expect(db.version).toBe(DB_VERSION);
     expect([...db.objectStoreNames].sort()).toEqual(['meta', 'quarantine', 'tasks']); // other packages declare their own
-    expect([...db.transaction('tasks').store.indexNames].sort()).toEqual(['active', 'done', 'seq']);
+    // The v1 `seq` index is retired in the same upgrade; the highest seq lives in meta.
+    expect([...db.transaction('tasks').store.indexNames].sort()).toEqual(['active', 'done']);
+    expect(await db.get('meta', 'lastSeq')).toEqual({ key: 'lastSeq', value: 7 });
     db.close();
+  });
+
+  it('retires the seq index of a v3 database, its highest seq kept in meta, at one version more', async () => {
+    const name = freshName();
+    // The v3 layout as it was: three indexes, meta without lastSeq (nothing pruned yet), and the
+    // highest seq on a finished row, so only the index knew it.
+    const v3 = await openDB(databaseName(name), DB_VERSION, {
+      upgrade(db) {
+        const tasks = db.createObjectStore('tasks', { keyPath: 'task.id' });
+        tasks.createIndex('seq', 'seq');
+        tasks.createIndex('active', 'activeSeq');
+        tasks.createIndex('done', ['doneAt', 'seq']);
+        db.createObjectStore('quarantine', { keyPath: 'key' });
+        db.createObjectStore('meta', { keyPath: 'key' });
+      },
+    });
+    const pending = makeRecord(TaskStatus.Pending, 3);
+    const done = makeRecord(TaskStatus.Completed, 41, { updatedAt: 5 });
+    await v3.put('tasks', { ...pending, activeSeq: 3 });
+    await v3.put('tasks', { ...done, doneAt: 5 });
+    v3.close();
+
+    const store = new IdbTaskStore({ name });
+    const snapshot = await store.load();
+    expect(snapshot.active).toEqual([pending]);
+    expect(snapshot.lastSeq).toBe(41);
+    expect(await store.prune({ keepLast: 0 })).toBe(1);
+    expect((await store.load()).lastSeq).toBe(41); // the row that held it is gone; meta keeps it
+    expect(await store.reserveSeq(2)).toBe(42);
+    await store.close();
+
+    const db = await openDB(databaseName(name));
+    expect(db.version).toBe(DB_VERSION + 1);
+    expect([...db.transaction('tasks').store.indexNames].sort()).toEqual(['active', 'done']);
+    db.close();
+    // Opened again, nothing is left to change: no further version.
+    const again = new IdbTaskStore({ name });
+    expect((await again.load()).lastSeq).toBe(43);
+    await again.close();
+    const reopened = await openDB(databaseName(name));
+    expect(reopened.version).toBe(DB_VERSION + 1);
+    reopened.close();
+  });
+
+  it('keeps the highest seq it writes in meta, in the write that stores it (never lowering it)', async () => {
+    const name = freshName();
+    const store = await new IdbTaskStore({ name }).open();
+    await store.put([makeRecord(TaskStatus.Completed, 9, { updatedAt: 1 })]);
+    const raw = await openDB(databaseName(name));
+    expect(await raw.get('meta', 'lastSeq')).toEqual({ key: 'lastSeq', value: 9 });
+    // Another writer (a tab) already went further: a lower seq written here does not lower it.
+    await raw.put('meta', { key: 'lastSeq', value: 50 });
+    const other = await new IdbTaskStore({ name }).open();
+    await other.put([makeRecord(TaskStatus.Pending, 12)]);
+    expect(await raw.get('meta', 'lastSeq')).toEqual({ key: 'lastSeq', value: 50 });
+    raw.close();
+    await store.prune({ keepLast: 0 });
+    expect((await store.load()).lastSeq).toBe(50);
+    await other.close();
+    await store.close();
   });
 });
 

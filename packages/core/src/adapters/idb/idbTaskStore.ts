@@ -72,6 +72,8 @@ export class IdbTaskStore implements TaskStore {
   #closing = false;
   /** Set once the queued writes of `close()` are done: the connection is gone. */
   #closed = false;
+  /** A seq that meta (`lastSeq` or `seqReserved`) is known to be at or above: writes up to it need not raise it. */
+  #seqCovered = 0;
 
   constructor(options: IdbTaskStoreOptions = {}) {
     this.name = options.name ?? 'default';
@@ -133,14 +135,15 @@ export class IdbTaskStore implements TaskStore {
       // relaxed is enough: records written later with strict durability flush this commit too.
       const tx = db.transaction(['tasks', 'meta'], 'readwrite', { durability: 'relaxed' });
       const meta = tx.objectStore('meta');
-      const [reserved, pruned, last] = await Promise.all([
+      const [reserved, stored, active] = await Promise.all([
         meta.get('seqReserved'),
         meta.get('lastSeq'),
-        tx.objectStore('tasks').index('seq').openCursor(IDBKeyRange.bound(-Infinity, Infinity), 'prev'),
+        tx.objectStore('tasks').index('active').openKeyCursor(null, 'prev'),
       ]);
-      const first = Math.max(reserved?.value ?? 0, pruned?.value ?? 0, last?.value.seq ?? 0) + 1;
+      const first = Math.max(reserved?.value ?? 0, stored?.value ?? 0, active?.key ?? 0) + 1;
       await meta.put({ key: 'seqReserved', value: first + count - 1 });
       await tx.done;
+      this.#cover(first + count - 1);
       return first;
     } catch (error) {
       throw toPersistenceError(error, 'reserving submission numbers');
@@ -158,16 +161,18 @@ export class IdbTaskStore implements TaskStore {
     const db = await this.#database();
     const tx = db.transaction(['tasks', 'meta'], 'readonly');
     const tasks = tx.objectStore('tasks');
-    const [rows, keys, metaSeq, reservedSeq, lastRow] = await Promise.all([
+    const [rows, keys, metaSeq, reservedSeq] = await Promise.all([
       tasks.index('active').getAll(),
       tasks.index('active').getAllKeys(),
       tx.objectStore('meta').get('lastSeq'),
       tx.objectStore('meta').get('seqReserved'),
-      tasks.index('seq').openCursor(IDBKeyRange.bound(-Infinity, Infinity), 'prev'),
     ]).catch((error: unknown) => {
       throw toPersistenceError(error, 'reading the task store');
     });
-    const lastSeq = Math.max(0, metaSeq?.value ?? 0, reservedSeq?.value ?? 0, lastRow?.value.seq ?? 0);
+    // Meta holds the highest seq ever written (see `#write`); the unfinished rows are read anyway.
+    let lastSeq = Math.max(0, metaSeq?.value ?? 0, reservedSeq?.value ?? 0);
+    this.#cover(lastSeq);
+    for (const row of rows) if (typeof row.seq === 'number' && row.seq > lastSeq) lastSeq = row.seq;
     const active: TaskRecord[] = [];
     const bad: { key: string; value: unknown; error: ValidationError }[] = [];
     rows.forEach((value, i) => {
@@ -259,15 +264,9 @@ export class IdbTaskStore implements TaskStore {
     const db = await this.#database();
     const cutoff = olderThanMs === undefined ? undefined : this.#now() - olderThanMs;
     try {
-      const tx = db.transaction(['tasks', 'meta'], 'readwrite', { durability: this.#durability });
+      const tx = db.transaction('tasks', 'readwrite', { durability: this.#durability });
       const tasks = tx.objectStore('tasks');
-      // Remember the highest seq before rows go, so `load().lastSeq` never moves backwards.
-      const [last, meta] = await Promise.all([
-        tasks.index('seq').openKeyCursor(IDBKeyRange.bound(-Infinity, Infinity), 'prev'),
-        tx.objectStore('meta').get('lastSeq'),
-      ]);
-      const highest = Math.max(meta?.value ?? 0, last?.key ?? 0);
-      if (highest > (meta?.value ?? 0)) await tx.objectStore('meta').put({ key: 'lastSeq', value: highest });
+      // No seq is lost with the rows: meta `lastSeq` already holds the highest one ever written.
       // Finished records sort by [doneAt, seq] in the `done` index, so both rules remove a prefix of
       // it: everything up to the newest record that goes. Its primary keys in one request, then
       // bulk deletes by key range, never a cursor step (or a read of the value) per record.
@@ -309,6 +308,10 @@ export class IdbTaskStore implements TaskStore {
   }
 
 
+  #cover(seq: number): void {
+    if (seq > this.#seqCovered) this.#seqCovered = seq;
+  }
+
   #announce(items: readonly WriteItem[]): void {
     const records: ChangedRecord[] = [];
     for (const item of items) {
@@ -325,10 +328,16 @@ export class IdbTaskStore implements TaskStore {
    * later items wait for that, so writes to one id still land in call order.
    */
   async #write(items: readonly WriteItem[]): Promise<void> {
+    // The highest seq stored is kept in meta `lastSeq` (there is no index on seq): a write that
+    // stores a higher one raises it in the same transaction, so the two commit together.
+    let top = 0;
+    for (const item of items) for (const record of item.records) if (record.seq > top) top = record.seq;
+    const raise = top > this.#seqCovered;
+    const scope: string[] = raise ? ['tasks', 'meta'] : ['tasks'];
     let db = unwrap(await this.#database());
     let tx: IDBTransaction;
     try {
-      tx = db.transaction('tasks', 'readwrite', { durability: this.#durability });
+      tx = db.transaction(scope, 'readwrite', { durability: this.#durability });
     } catch (error) {
       // The connection was closed under us (another connection upgraded or deleted the
       // database): open a new one once and go on.
@@ -338,7 +347,7 @@ export class IdbTaskStore implements TaskStore {
       this.#connection.reset();
       db = unwrap(await this.#database());
       try {
-        tx = db.transaction('tasks', 'readwrite', { durability: this.#durability });
+        tx = db.transaction(scope, 'readwrite', { durability: this.#durability });
       } catch (again) {
         throw toPersistenceError(again, 'starting a write');
       }
@@ -347,6 +356,7 @@ export class IdbTaskStore implements TaskStore {
       let settled = false;
       tx.oncomplete = () => {
         settled = true;
+        if (raise) this.#cover(top);
         resolve();
       };
       tx.onabort = () => {
@@ -355,6 +365,14 @@ export class IdbTaskStore implements TaskStore {
         reject(toPersistenceError(tx.error ?? new DOMException('The write transaction was aborted', 'AbortError'), 'writing tasks'));
       };
       const store = tx.objectStore('tasks');
+      if (raise) {
+        // Read and raised inside this transaction: never lowered by a writer that knew less.
+        const meta = tx.objectStore('meta');
+        const stored = meta.get('lastSeq') as IDBRequest<{ value: number } | undefined>;
+        stored.onsuccess = () => {
+          if (!settled && (stored.result?.value ?? 0) < top) meta.put({ key: 'lastSeq', value: top });
+        };
+      }
       const fail = (i: number, record: TaskRecord, error: unknown): void => {
         if (settled) return;
         // Thrown synchronously (DataCloneError, or a quota error some engines raise here):
@@ -500,9 +518,10 @@ function isUnfinishedSet(expected: ReadonlySet<TaskStatus>): boolean {
  *   is unfinished exactly when its row is in the sparse `active` index, under its `seq`. Tasks
  *   started together mostly have neighbouring seqs: when theirs span at most twice their count,
  *   one `getAllKeys` over that range of the index answers all of them.
- * - Otherwise one `getAll` over the same range of the `seq` index reads their rows.
- * A task the range did not answer for (its stored row has another seq, or it is finished, or
- * there is none) is read by id.
+ * - When `expected` holds only unfinished statuses (a cancel expects Pending), one `getAll` over
+ *   the same range of the `active` index reads their rows.
+ * - Otherwise each is read by id. So is a task the range did not answer for (its stored row has
+ *   another seq, or it is finished, or there is none).
  */
 function readMatches(store: IDBObjectStore, records: readonly TaskRecord[], expected: ReadonlySet<TaskStatus>): MatchRead {
   const matches: boolean[] = new Array<boolean>(records.length).fill(false);
@@ -536,7 +555,8 @@ function readMatches(store: IDBObjectStore, records: readonly TaskRecord[], expe
   }
   const unfinished = isUnfinishedSet(expected);
   const dense = max - min < 2 * records.length;
-  if (!(dense && (unfinished || records.length >= RANGE_READ_MIN))) {
+  const onlyUnfinished = [...expected].every((status) => !isTerminalStatus(status));
+  if (!(dense && onlyUnfinished && (unfinished || records.length >= RANGE_READ_MIN))) {
     byId(records.map((_, r) => r));
     return read;
   }
@@ -558,7 +578,7 @@ function readMatches(store: IDBObjectStore, records: readonly TaskRecord[], expe
       answer();
     };
   } else {
-    const request = store.index('seq').getAll(range) as IDBRequest<{ task?: { id?: unknown }; status?: TaskStatus }[]>;
+    const request = store.index('active').getAll(range) as IDBRequest<{ task?: { id?: unknown }; status?: TaskStatus }[]>;
     request.onsuccess = () => {
       for (const row of request.result) found.set(row.task?.id, row.status !== undefined && expected.has(row.status));
       answer();

@@ -17,6 +17,10 @@
  *   (see `openTaskweaveDb`). From v3 on the version counts schema changes; it no longer names a
  *   layout, so a later change of the task store's own stores must be found by what the
  *   database holds, like an extension's, not by `oldVersion`.
+ * - Found by what the database holds: the `seq` index of v1–v3 is retired. It cost one index
+ *   entry on every put (three puts per task) and only ever answered "the highest seq stored",
+ *   which meta `lastSeq` now holds: every write that stores a higher seq raises it in the same
+ *   transaction. The upgrade that drops the index first moves its highest key there.
  */
 import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { PersistenceError } from '../../errors.js';
@@ -47,7 +51,7 @@ export interface TaskweaveDB extends DBSchema {
   tasks: {
     key: string;
     value: TaskRow;
-    indexes: { seq: number; active: number; done: [number, number] };
+    indexes: { active: number; done: [number, number] };
   };
   quarantine: { key: string; value: QuarantineRow };
   meta: { key: string; value: { key: string; value: number } };
@@ -91,8 +95,8 @@ export function migrate(db: IDBPDatabase<TaskweaveDB>, oldVersion: number, tx: U
   // The typed wrapper only knows the current schema; older shapes are handled untyped.
   const raw = db as unknown as IDBPDatabase;
   if (oldVersion < 1) {
-    const tasks = raw.createObjectStore('tasks', { keyPath: 'task.id' });
-    tasks.createIndex('seq', 'seq');
+    // v1 had a `seq` index too; `retireSeqIndex` is why a new database never gets it.
+    raw.createObjectStore('tasks', { keyPath: 'task.id' });
   }
   if (oldVersion < 2) {
     const tasks = tx.objectStore('tasks');
@@ -118,6 +122,40 @@ export function migrate(db: IDBPDatabase<TaskweaveDB>, oldVersion: number, tx: U
     });
   }
   // v3 changes nothing of the task store's own stores (it added stores now declared elsewhere).
+}
+
+/** The task store's own indexes that this code no longer keeps (found by what the database holds). */
+const RETIRED_TASK_INDEXES = ['seq'] as const;
+
+/** What of the task store's own layout an open must still change: retired indexes still there (`tasks.seq (retired)`). */
+export function retiredIndexesPresent(db: IDBDatabase): string[] {
+  if (!db.objectStoreNames.contains('tasks')) return [];
+  // A transaction without requests: it only gives access to the store's schema.
+  const indexNames = db.transaction('tasks', 'readonly').objectStore('tasks').indexNames;
+  return RETIRED_TASK_INDEXES.filter((name) => indexNames.contains(name)).map((name) => `tasks.${name} (retired)`);
+}
+
+/**
+ * Drops the retired `seq` index inside the versionchange transaction, after moving its highest
+ * key into meta `lastSeq` (never lowering it), so `load().lastSeq` does not go back.
+ */
+export function retireSeqIndex(tx: IDBTransaction): void {
+  const tasks = tx.objectStore('tasks');
+  if (!tasks.indexNames.contains('seq')) return;
+  const meta = tx.objectStore('meta');
+  const highest = tasks.index('seq').openKeyCursor(null, 'prev');
+  const stored = meta.get('lastSeq') as IDBRequest<{ value: number } | undefined>;
+  let left = 2;
+  const moved = () => {
+    if (--left > 0) return;
+    const key = highest.result?.key;
+    const last = Math.max(typeof key === 'number' ? key : 0, stored.result?.value ?? 0);
+    if (last > (stored.result?.value ?? 0)) meta.put({ key: 'lastSeq', value: last });
+    tasks.deleteIndex('seq');
+  };
+  // A failed request aborts the versionchange transaction; the open rejects with it.
+  highest.onsuccess = moved;
+  stored.onsuccess = moved;
 }
 
 /** Callbacks of `openTaskweaveDb`. */
@@ -157,7 +195,8 @@ const seenVersion = new Map<string, number>();
  * (running the task store's migrations, and creating the declared stores and indexes that are
  * missing, in one upgrade) and then looks at what the database holds: when a declared store or
  * index is still missing — the database was already at that version — it reopens at the next
- * version, whose upgrade creates exactly what is missing. Nothing an opener does not declare is
+ * version, whose upgrade creates exactly what is missing (and drops the task store's retired
+ * indexes, found the same way: `retiredIndexesPresent`). Nothing an opener does not declare is
  * touched, so openers that know fewer stores never take any away. The alternative, every opener
  * creating every store any package might declare, would make the task store own the worker
  * package's layout again.
@@ -181,6 +220,7 @@ export async function openTaskweaveDb<X extends DBSchema = TaskweaveDB>(
       db = await openDB<TaskweaveDB>(dbName, version, {
         upgrade(db, oldVersion, _newVersion, tx) {
           migrate(db, oldVersion, tx);
+          retireSeqIndex(unwrap(tx));
           createMissingStores(unwrap(db), unwrap(tx), declared);
         },
         blocking() {
@@ -202,7 +242,7 @@ export async function openTaskweaveDb<X extends DBSchema = TaskweaveDB>(
     let missing: string[];
     try {
       // Synchronous (schema only): no versionchange can reach this connection before it is handed out or closed.
-      missing = missingStores(unwrap(db), declared);
+      missing = [...missingStores(unwrap(db), declared), ...retiredIndexesPresent(unwrap(db))];
     } catch (error) {
       db.close();
       throw error;

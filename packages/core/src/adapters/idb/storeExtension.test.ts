@@ -37,7 +37,7 @@ async function raw(name: string) {
 }
 
 describe('store extensions: databases written before them', () => {
-  it('a v3 database of the old layout opens as it is: tasks, documents and collections all kept, no upgrade', async () => {
+  it('a v3 database of the old layout opens with all its data: tasks, documents and collections kept, one upgrade (the retired seq index)', async () => {
     const name = freshName();
     const pending = makeRecord(TaskStatus.Pending, 1);
     const done = makeRecord(TaskStatus.Completed, 2);
@@ -67,14 +67,16 @@ describe('store extensions: databases written before them', () => {
     expect(await store.get(done.task.id)).toEqual(done);
     await store.close();
 
-    // The worker's side, with the extension: same layout, so nothing to create.
+    // The worker's side, with the extension: same layout, so nothing to create. The task store's
+    // first open dropped its retired `seq` index (one version more), and nothing else.
     const db = await openTaskweaveDb<CollectionsDB>(name, { extensions: [collections] });
-    expect(db.version).toBe(3);
+    expect(db.version).toBe(4);
+    expect([...db.transaction('tasks').store.indexNames].sort()).toEqual(['active', 'done']);
     expect(await db.get('documents', ['notes', 'a'])).toEqual(doc);
     expect(await db.get('collections', 'notes')).toEqual(colRow);
     expect(await db.getAllFromIndex('documents', 'collection', IDBKeyRange.bound(['notes', -1], ['notes', Infinity]))).toEqual([doc]);
     db.close();
-    expect(await raw(name)).toEqual({ version: 3, stores: ['collections', 'documents', 'meta', 'quarantine', 'tasks'] });
+    expect(await raw(name)).toEqual({ version: 4, stores: ['collections', 'documents', 'meta', 'quarantine', 'tasks'] });
   });
 
   it('a v2 database gets the task store migration and the extension stores in one upgrade to v3', async () => {
