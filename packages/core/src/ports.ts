@@ -41,9 +41,10 @@ export interface BatchPolicy {
   windowMs: number;
   /**
    * A task's size (e.g. its text's character length), for length-aware batching: a batch pads its
-   * members to the longest, so ready tasks of a key are grouped with others of similar size — up to
-   * four batches' worth at a time, in queue order, so none waits more than four batches beyond its
-   * turn. Without it batches take tasks in queue order.
+   * members to the longest, so ready tasks of a key are grouped with others of similar size — four
+   * full batches' worth at a time, in queue order, cut where padding costs more than another call,
+   * so none is passed over by tasks beyond its own grouping. Without it batches take tasks in queue
+   * order.
    */
   sizeHint?(task: Task): number;
   /**

@@ -12,6 +12,7 @@ import {
   type TaskId,
 } from '../index.js';
 import { flush } from './helpers.js';
+import { CALL_COST, cutBySize, ROW_COST } from '../batching.js';
 
 const T0 = Date.UTC(2026, 11, 1, 12, 0, 0);
 
@@ -254,7 +255,42 @@ describe('length-aware batching', () => {
   }
   const lengths = (call: Call) => call.tasks.map((t) => (t.input.kind === 'text' ? t.input.text.length : 0));
 
-  it('groups ready tasks of similar size, and no task waits more than one grouping beyond its turn', async () => {
+  it('cutBySize cuts sorted sizes where the padding saved pays for another call', () => {
+    // A wide spread: the long one alone rather than three short ones padded to it.
+    expect(cutBySize([5, 6, 7, 400], 4)).toEqual([3, 4]);
+    // Similar sizes: full batches (another call would save almost no padding).
+    expect(cutBySize([100, 101, 102, 103, 104, 105, 106, 107], 4)).toEqual([4, 8]);
+    expect(cutBySize([], 4)).toEqual([]);
+    expect(cutBySize([3], 4)).toEqual([1]);
+    // Never more than max per batch, every size in exactly one batch, and least cost: brute force.
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const cost = (sizes: number[], ends: number[]) => {
+      let total = 0;
+      let at = 0;
+      for (const end of ends) {
+        total += CALL_COST + (end - at) * (ROW_COST + (sizes[end - 1] as number));
+        at = end;
+      }
+      return total;
+    };
+    for (let round = 0; round < 50; round++) {
+      const sizes = Array.from({ length: 1 + Math.floor(random() * 9) }, () => Math.floor(random() * 500)).sort((a, b) => a - b);
+      const ends = cutBySize(sizes, 3);
+      expect(ends.at(-1)).toBe(sizes.length);
+      ends.forEach((end, i) => expect(end - (ends[i - 1] ?? 0)).toBeGreaterThan(0));
+      ends.forEach((end, i) => expect(end - (ends[i - 1] ?? 0)).toBeLessThanOrEqual(3));
+      let least = Number.POSITIVE_INFINITY;
+      const search = (at: number, acc: number[]) => {
+        if (at === sizes.length) least = Math.min(least, cost(sizes, acc));
+        for (let n = 1; n <= 3 && at + n <= sizes.length; n++) search(at + n, [...acc, at + n]);
+      };
+      search(0, []);
+      expect(cost(sizes, ends)).toBe(least);
+    }
+  });
+
+  it('groups ready tasks of similar size, and no task is passed over by tasks beyond its own grouping', async () => {
     const { b, executor } = sized(4);
     const s = new TaskScheduler({ executor });
     await s.submit(single('blocker'));
@@ -278,9 +314,13 @@ describe('length-aware batching', () => {
     const padded = (groups: number[][]) => groups.reduce((sum, g) => sum + Math.max(...g) * g.length, 0);
     const arrival = Array.from({ length: 8 }, (_, i) => texts.slice(i * 4, i * 4 + 4).map((t) => t.length));
     expect(padded(batches.map(lengths))).toBeLessThan(padded(arrival) * 0.8);
-    // Fairness: task i (arrival order) runs in batch ≤ floor(i / 4) + 3 (one grouping of 4 batches).
-    const batchOf = new Map(batches.flatMap((c, n) => c.tasks.map((t) => [t.id, n] as const)));
-    ids.forEach((id, i) => expect(batchOf.get(id)).toBeLessThanOrEqual(Math.floor(i / 4) + 3));
+    // Fairness: groupings of 16 (4 batches' worth) in arrival order; each batch holds tasks of one
+    // grouping, and a grouping runs whole before the next: task i is passed over only by its own.
+    const groupingOf = new Map(ids.map((id, i) => [id, Math.floor(i / 16)] as const));
+    const groupings = batches.map((c) => [...new Set(c.tasks.map((t) => groupingOf.get(t.id)))]);
+    groupings.forEach((g) => expect(g).toHaveLength(1));
+    expect(groupings.flat()).toEqual([...groupings.flat()].sort((a, b) => (a as number) - (b as number)));
+    expect(batches.every((c) => c.tasks.length <= 4)).toBe(true);
     await s.close();
   });
 
