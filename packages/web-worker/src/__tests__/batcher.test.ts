@@ -1,7 +1,7 @@
 import type { Task, TaskId } from '@taskweave/core';
 import { describe, expect, it } from 'vitest';
 import { TaskCosts } from '../main/taskCosts.js';
-import { poolBatchPolicy, resolveBatching, splitBatchResult } from '../main/batcher.js';
+import { MAX_TEXT_SIZE, poolBatchPolicy, resolveBatching, splitBatchResult, textSize } from '../main/batcher.js';
 
 function job(type: Task['type'], enqueuedAt: number, modelId = 'm', extra: Partial<Task> = {}) {
   const task: Task = {
@@ -76,6 +76,17 @@ describe('poolBatchPolicy (the key the scheduler batches by)', () => {
     expect(poolBatchPolicy(resolveBatching({ cheapTaskMs: 0 }), 'auto', new TaskCosts(0)).key(bare('custom:noop'))).toBeUndefined();
   });
 
+});
+
+describe('textSize (the size hint of length-aware batching)', () => {
+  it('is the length of the text, or of the longest of a list, and stops counting past MAX_TEXT_SIZE', () => {
+    expect(textSize(job('EmbeddingGeneration', 0, 'm', { input: { kind: 'text', text: 'four' } }).task)).toBe(4);
+    expect(textSize(job('EmbeddingGeneration', 0, 'm', { input: { kind: 'custom', value: { texts: ['ab', 'abcde', 7] } } }).task)).toBe(5);
+    expect(textSize(job('EmbeddingGeneration', 0, 'm', { input: { kind: 'custom', value: { other: 1 } } }).task)).toBe(0);
+    // A 5 MB text pads a batch no more than any text the model cannot read whole.
+    expect(textSize(job('EmbeddingGeneration', 0, 'm', { input: { kind: 'text', text: 'x'.repeat(5_000_000) } }).task)).toBe(MAX_TEXT_SIZE);
+    expect(textSize(job('EmbeddingGeneration', 0, 'm', { input: { kind: 'text', text: 'x'.repeat(MAX_TEXT_SIZE - 1) } }).task)).toBe(MAX_TEXT_SIZE - 1);
+  });
 });
 
 describe('splitBatchResult', () => {

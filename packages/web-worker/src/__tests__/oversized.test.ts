@@ -1,8 +1,9 @@
 /**
  * Oversized text through the scheduler and the pool, in real Chromium workers with the real
  * use-lite model (reads at most 128 tokens): a 5 MB text is embedded as the part the model reads
- * and says it was truncated — alone, in a list, batched with short texts (which come out as they
- * would alone, with no worker replaced) and through a ModelInference pipeline — while
+ * and says it was truncated — alone, in a list, batched with other long texts (which come out as
+ * they would alone, with no worker replaced; short texts are batched apart from it) and through a
+ * ModelInference pipeline — while
  * TextProcessing still chunks all of a 5 MB document. The cutting rule itself (core's `fitText`)
  * is checked against a made-up tokenizer in core's fitToModel.test.ts.
  */
@@ -72,19 +73,30 @@ describe('EmbeddingGeneration of text longer than the model reads', () => {
     expect(none.truncatedIndices).toBeUndefined();
   });
 
-  it('batched with 3 short texts: all 4 complete, the short ones as alone, no worker replaced', { timeout: 120_000 }, async () => {
+  it('batched with 3 other long texts: all 4 complete as they would alone, no worker replaced; short texts are not padded to it', { timeout: 120_000 }, async () => {
     const batchedPool = createWorkerPool({ size: 1, batching: { maxBatchSize: 4, windowMs: 100 } });
     const batched = new TaskScheduler({ executor: batchedPool });
     closers.push(() => batched.close());
     await batchedPool.warmUp(MODEL);
-    const ids = await batched.submitMany([BIG, ...SHORT].map(embedding));
+    // Batches are formed by length: a 5 MB text counts as long as any text the model cannot read
+    // whole, so it shares a batch with other long texts (3,000 characters, each its own words).
+    const mates = ['Tide tables and customs forms fill the lower shelves. ', 'Every ledger lists the ships that docked that spring. ', 'A clerk copied the harbour rules by hand in 1890. '].map((s) =>
+      s.repeat(Math.ceil(3000 / s.length)).slice(0, 3000),
+    );
+    const ids = await batched.submitMany([BIG, ...mates].map(embedding));
     const results = await Promise.all(ids.map((id) => batched.wait(id)));
     const outputs = results.map((r) => completed(r, 'embedding'));
     // They did run as one batch (else this test would not test batch-mates).
     expect(results.map((r) => r.metrics.batchSize)).toEqual([4, 4, 4, 4]);
-    expect(outputs.map((o) => o.truncated)).toEqual([true, undefined, undefined, undefined]);
-    const alone = await Promise.all([HEAD, ...SHORT].map(async (t) => completed(await run(embedding(t)), 'embedding').vector));
+    expect(outputs.map((o) => o.truncated)).toEqual([true, true, true, true]);
+    const alone = await Promise.all([HEAD, ...mates].map(async (t) => completed(await run(embedding(t)), 'embedding').vector));
     outputs.forEach((o, i) => expect(cosine(o.vector, alone[i]!)).toBeGreaterThan(0.999));
+    // Ready together with short texts, the 5 MB one runs alone and the short ones as a batch of their own.
+    const mixed = await batched.submitMany([BIG, ...SHORT].map(embedding));
+    const mixedResults = await Promise.all(mixed.map((id) => batched.wait(id)));
+    expect(mixedResults.map((r) => r.metrics.batchSize ?? 1)).toEqual([1, 3, 3, 3]);
+    const shortAlone = await Promise.all(SHORT.map(async (t) => completed(await run(embedding(t)), 'embedding').vector));
+    mixedResults.slice(1).forEach((r, i) => expect(cosine(completed(r, 'embedding').vector, shortAlone[i]!)).toBeGreaterThan(0.999));
     expect(batchedPool.snapshot().replaced).toBe(0);
   });
 });

@@ -87,22 +87,26 @@ export function poolBatchPolicy(
 }
 
 /**
+ * Characters past which a text's size stops counting: a model reads at most its context (512
+ * tokens for the BERT family, about 2,000 characters; use-lite reads 128), so a 5 MB text pads a
+ * batch no more than a text of this length, and long texts batch together instead of each alone.
+ */
+export const MAX_TEXT_SIZE = 2_048;
+
+/**
  * A task's size for length-aware batching: the character length of its text (the longest of its
- * `texts`), which the padded input tensor of a batch grows with. The core cannot tokenize;
- * characters track tokens closely enough to group by.
+ * `texts`), up to `MAX_TEXT_SIZE`, which the padded input tensor of a batch grows with. The core
+ * cannot tokenize; characters track tokens closely enough to group by.
  */
 export function textSize(task: Task): number {
   const { input } = task;
-  if (input.kind === 'text') return input.text.length;
-  if (input.kind === 'custom' && typeof input.value === 'object' && input.value !== null) {
+  let longest = 0;
+  if (input.kind === 'text') longest = input.text.length;
+  else if (input.kind === 'custom' && typeof input.value === 'object' && input.value !== null) {
     const texts = (input.value as { texts?: unknown }).texts;
-    if (Array.isArray(texts)) {
-      let longest = 0;
-      for (const text of texts) if (typeof text === 'string' && text.length > longest) longest = text.length;
-      return longest;
-    }
+    if (Array.isArray(texts)) for (const text of texts) if (typeof text === 'string' && text.length > longest) longest = text.length;
   }
-  return 0;
+  return Math.min(longest, MAX_TEXT_SIZE);
 }
 
 /**
