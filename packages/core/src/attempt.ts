@@ -8,7 +8,7 @@ import type { TaskResult } from './task.js';
  */
 export class Attempt implements ExecutionContext {
   readonly attempt: number;
-  readonly dependencies: TaskResult[];
+  readonly dependencies: readonly TaskResult[];
   /** What the executor reported for this attempt, merged. */
   reported: MeasuredMetrics | undefined;
   /** Handed to the executor: its start is in the store (no other writer can end it there now). */
@@ -19,7 +19,7 @@ export class Attempt implements ExecutionContext {
   #over = false;
   #report: ((metrics: MeasuredMetrics) => void) | undefined;
 
-  constructor(attempt: number, dependencies: TaskResult[]) {
+  constructor(attempt: number, dependencies: readonly TaskResult[]) {
     this.attempt = attempt;
     this.dependencies = dependencies;
   }

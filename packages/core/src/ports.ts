@@ -20,7 +20,7 @@ export interface ExecutionContext {
   /** 1 for the first attempt, 2 for the first retry, … (a re-run after a batch-mate's crash is the same attempt). */
   attempt: number;
   /** Results of the task's dependencies, in the order the task lists them (all Completed). */
-  dependencies: TaskResult[];
+  dependencies: readonly TaskResult[];
   /** Records what the executor measured for this attempt (merged; later calls win). */
   reportMetrics(metrics: MeasuredMetrics): void;
 }

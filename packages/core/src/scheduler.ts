@@ -117,6 +117,8 @@ export interface RecoveryReport {
 
 const NONE: TaskOutput = { kind: 'none' };
 const RESOLVED = Promise.resolve();
+/** The dependency results of a task that depends on nothing (shared: an attempt context never owns it). */
+const NO_RESULTS: readonly TaskResult[] = Object.freeze([]);
 /** Most ready tasks one pump leaves in the queue because `executor.place` has no slot for them. */
 const PLACE_LOOKAHEAD = 16;
 /** Stored statuses under which this scheduler may still write a task's start or end. */
@@ -959,12 +961,17 @@ export class TaskScheduler {
       }
     }
     this.#dispatch(entry, { type: 'start', at: now });
-    const dependencies: TaskResult[] = [];
     const deps = task.dependencies;
-    for (let i = 0; i < deps.length; i++) {
-      const dep = deps[i] as TaskId;
-      const result = entry.depResults?.get(dep) ?? this.#entries.get(dep)?.result;
-      if (result !== undefined) dependencies.push(result);
+    // Most tasks depend on nothing: they share one frozen empty list.
+    let dependencies: readonly TaskResult[] = NO_RESULTS;
+    if (deps.length > 0) {
+      const results: TaskResult[] = [];
+      for (let i = 0; i < deps.length; i++) {
+        const dep = deps[i] as TaskId;
+        const result = entry.depResults?.get(dep) ?? this.#entries.get(dep)?.result;
+        if (result !== undefined) results.push(result);
+      }
+      dependencies = results;
     }
     const ctx = new Attempt(entry.attempt, dependencies);
     entry.current = ctx;

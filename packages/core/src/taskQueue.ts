@@ -95,6 +95,11 @@ export class TaskQueue<T> {
   readonly #byAge: Fifo<T>[] = [];
   readonly #agingMs: number;
   #size = 0;
+  /**
+   * No queued task became ready before this (a lower bound, exact after each full look): until
+   * `agingMs` past it no task can have aged a level, and a pop takes the top level's head alone.
+   */
+  #readySince = Number.POSITIVE_INFINITY;
 
   constructor(agingMs: number) {
     this.#agingMs = agingMs;
@@ -111,7 +116,10 @@ export class TaskQueue<T> {
   push(item: QueueItem<T>): void {
     item.queued = true;
     (this.#byOrder[item.priority] as Level<T>).push(item);
-    if (Number.isFinite(this.#agingMs)) (this.#byAge[item.priority] as Fifo<T>).push(item);
+    if (Number.isFinite(this.#agingMs)) {
+      (this.#byAge[item.priority] as Fifo<T>).push(item);
+      if (item.readyAt < this.#readySince) this.#readySince = item.readyAt;
+    }
     this.#size++;
   }
 
@@ -127,7 +135,10 @@ export class TaskQueue<T> {
     if (this.#size === 0) return undefined;
     let best: QueueItem<T> | undefined;
     let bestLevel = -1;
-    const aging = Number.isFinite(this.#agingMs);
+    // Ageing can only matter once the oldest queued task waited `agingMs`: the full look below,
+    // which also learns how long the oldest one has waited now.
+    const aging = now - this.#readySince >= this.#agingMs;
+    if (aging) this.#readySince = Number.POSITIVE_INFINITY;
     for (let level = TOP; level >= 0; level--) {
       // Nothing below can beat a candidate already at the top level without ageing.
       if (!aging && best !== undefined) break;
@@ -139,6 +150,7 @@ export class TaskQueue<T> {
       if (!aging) continue;
       const oldest = (this.#byAge[level] as Fifo<T>).peekLive();
       if (oldest === undefined) continue;
+      if (oldest.readyAt < this.#readySince) this.#readySince = oldest.readyAt;
       const effective = Math.min(TOP, level + Math.floor((now - oldest.readyAt) / this.#agingMs));
       if (effective > bestLevel || (effective === bestLevel && effective > level && oldest.readyAt < (best as QueueItem<T>).readyAt)) {
         best = oldest;
@@ -148,6 +160,8 @@ export class TaskQueue<T> {
     if (best === undefined) return undefined;
     best.queued = false;
     this.#size--;
+    // Without the full look, the level's age order still drops what left it (bounded memory).
+    if (!aging && Number.isFinite(this.#agingMs)) (this.#byAge[best.priority] as Fifo<T>).peekLive();
     return best;
   }
 }

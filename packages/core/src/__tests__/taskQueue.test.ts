@@ -69,3 +69,51 @@ describe('TaskQueue (no ageing)', () => {
     expect([1, 2, 3, 4].map(() => queue.pop(0)?.owner)).toEqual([2, 5, 6, 7]);
   });
 });
+
+describe('TaskQueue (ageing)', () => {
+  it('before any queued task has waited agingMs, pops in the plain order; the moment one has, it is lifted', () => {
+    const agingMs = 1_000;
+    const queue = new TaskQueue<number>(agingMs);
+    queue.push(item(1, 0, Number.POSITIVE_INFINITY, 0)); // Low, ready at 0
+    for (let s = 2; s <= 5; s++) queue.push(item(s, 1, Number.POSITIVE_INFINITY, 100 * s)); // Normal, later
+    expect(queue.pop(500)?.owner).toBe(2);
+    expect(queue.pop(999)?.owner).toBe(3);
+    // Low has waited agingMs: it counts as Normal, and among Normals the aged one goes first.
+    expect(queue.pop(1_000)?.owner).toBe(1);
+    expect([queue.pop(1_000)?.owner, queue.pop(1_000)?.owner, queue.pop(1_000)]).toEqual([4, 5, undefined]);
+    // An old task pushed late (a retry ready since long ago) is aged at once.
+    queue.push(item(6, 2, Number.POSITIVE_INFINITY, 5_000)); // High, fresh
+    queue.push(item(7, 0, Number.POSITIVE_INFINITY, 2_000)); // Low, ready 3 s ago: three levels up
+    expect(queue.pop(5_000)?.owner).toBe(7);
+    expect(queue.pop(5_000)?.owner).toBe(6);
+  });
+
+  it('with ageing on, tasks younger than agingMs pop exactly as without ageing', () => {
+    let state = 3;
+    const rand = (n: number) => {
+      state = (state * 1103515245 + 12345) >>> 0;
+      return state % n;
+    };
+    for (let round = 0; round < 30; round++) {
+      const queue = new TaskQueue<number>(1_000_000);
+      const live: QueueItem<number>[] = [];
+      let seq = 0;
+      let now = 0;
+      for (let step = 0; step < 300; step++) {
+        now += rand(5);
+        const op = rand(10);
+        if (op < 6) {
+          const it = item(++seq, rand(4) as TaskPriority, rand(3) === 0 ? 10_000 + rand(50) : Number.POSITIVE_INFINITY, now);
+          queue.push(it);
+          live.push(it);
+        } else if (op < 7 && live.length > 0) {
+          queue.remove(live.splice(rand(live.length), 1)[0]!);
+        } else {
+          const got = queue.pop(now);
+          expect(got?.owner).toBe(reference(live)[0]);
+          if (got !== undefined) live.splice(live.indexOf(got), 1);
+        }
+      }
+    }
+  });
+});
