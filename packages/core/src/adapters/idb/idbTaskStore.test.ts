@@ -8,6 +8,7 @@ import { describeTaskStoreContract, makeRecord, makeTask } from '../../__tests__
 import { IdbTaskStore } from './idbTaskStore.js';
 import { databaseName, DB_VERSION } from './schema.js';
 import { keyRuns } from './bulkDelete.js';
+import { createV2TaskStores } from '../../__tests__/oldIdbLayouts.js';
 
 let counter = 0;
 const freshName = () => `test-${process.pid}-${++counter}`;
@@ -220,12 +221,7 @@ describe('IdbTaskStore migrations', () => {
     // highest seq on a finished row, so only the index knew it.
     const v3 = await openDB(databaseName(name), DB_VERSION, {
       upgrade(db) {
-        const tasks = db.createObjectStore('tasks', { keyPath: 'task.id' });
-        tasks.createIndex('seq', 'seq');
-        tasks.createIndex('active', 'activeSeq');
-        tasks.createIndex('done', ['doneAt', 'seq']);
-        db.createObjectStore('quarantine', { keyPath: 'key' });
-        db.createObjectStore('meta', { keyPath: 'key' });
+        createV2TaskStores(db);
       },
     });
     const pending = makeRecord(TaskStatus.Pending, 3);

@@ -8,6 +8,7 @@ import { TaskweaveConnection } from './connection.js';
 import { IdbTaskStore } from './idbTaskStore.js';
 import { DB_VERSION, databaseName, openTaskweaveDb, toTaskRow } from './schema.js';
 import { defineStoreExtension } from './storeExtension.js';
+import { createV2TaskStores } from '../../__tests__/oldIdbLayouts.js';
 
 let counter = 0;
 const freshName = () => `ext-${process.pid}-${++counter}`;
@@ -44,12 +45,7 @@ describe('store extensions: databases written before them', () => {
     // The v3 layout exactly as the code before store extensions created it (core created all five stores).
     const old = await openDB(databaseName(name), 3, {
       upgrade(db) {
-        const tasks = db.createObjectStore('tasks', { keyPath: 'task.id' });
-        tasks.createIndex('seq', 'seq');
-        tasks.createIndex('active', 'activeSeq');
-        tasks.createIndex('done', ['doneAt', 'seq']);
-        db.createObjectStore('quarantine', { keyPath: 'key' });
-        db.createObjectStore('meta', { keyPath: 'key' });
+        createV2TaskStores(db);
         db.createObjectStore('documents', { keyPath: ['collection', 'id'] }).createIndex('collection', ['collection', 'seq'], { unique: true });
         db.createObjectStore('collections', { keyPath: 'name' });
       },
@@ -84,12 +80,7 @@ describe('store extensions: databases written before them', () => {
     const record = makeRecord(TaskStatus.Running, 4);
     const v2 = await openDB(databaseName(name), 2, {
       upgrade(db) {
-        const tasks = db.createObjectStore('tasks', { keyPath: 'task.id' });
-        tasks.createIndex('seq', 'seq');
-        tasks.createIndex('active', 'activeSeq');
-        tasks.createIndex('done', ['doneAt', 'seq']);
-        db.createObjectStore('quarantine', { keyPath: 'key' });
-        db.createObjectStore('meta', { keyPath: 'key' });
+        createV2TaskStores(db);
       },
     });
     await v2.put('tasks', toTaskRow(record));
