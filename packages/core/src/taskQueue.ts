@@ -34,6 +34,10 @@ class Fifo<T> {
     this.#items.push(item);
     this.lastSeq = item.seq;
   }
+  /** Items still held, queued or not yet dropped. */
+  get held(): number {
+    return this.#items.length - this.#head;
+  }
   peekLive(): QueueItem<T> | undefined {
     const items = this.#items;
     while (this.#head < items.length) {
@@ -111,6 +115,16 @@ export class TaskQueue<T> {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** Items the structures still hold, queued or not yet dropped (lazy removal): what memory keeps. */
+  get held(): number {
+    let held = 0;
+    for (let level = 0; level < LEVELS; level++) {
+      const byOrder = this.#byOrder[level] as Level<T>;
+      held += byOrder.lane.held + byOrder.heap.size + (this.#byAge[level] as Fifo<T>).held;
+    }
+    return held;
   }
 
   push(item: QueueItem<T>): void {
