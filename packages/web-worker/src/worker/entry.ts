@@ -25,12 +25,12 @@ import { startWorkerRuntime } from './runtime.js';
 // URLs from the pool's options) before any model loads.
 registerModelHost({ load: async () => (await import('./models.js')).modelHost });
 
-/** Loads a built-in model handler after the model host, so the pool's model settings apply first. */
+/**
+ * Loads a built-in model handler together with the model host, and hands it out only once the host
+ * is loaded (and so configured with the pool's model settings): no model loads before that.
+ */
 function afterModelHost<T>(load: () => Promise<T>): () => Promise<T> {
-  return async () => {
-    await getModelHost();
-    return load();
-  };
+  return async () => (await Promise.all([load(), getModelHost()]))[0];
 }
 
 registerLazyHandler('TextProcessing', afterModelHost(async () => (await import('./handlers/text.js')).textHandler));

@@ -132,22 +132,31 @@ function applyTo(transformers: Transformers, resolved: ResolvedModelEnv): void {
   }
 }
 
-/** transformers.js with this worker's settings applied (imported on first call). */
+/**
+ * transformers.js with this worker's settings applied (imported on first call). ORT's wasm bytes and
+ * glue are read from the cache (or fetched) while transformers.js is still importing: the two do not
+ * depend on each other, and waiting for one before starting the other put both on the cold start's
+ * critical path.
+ */
 export function transformers(): Promise<Transformers> {
-  applied ??= import('@huggingface/transformers').then(async (t) => {
+  applied ??= (async () => {
+    const cached = typeof caches !== 'undefined';
+    // If the cache cannot give the bytes, ORT fetches the wasm itself from wasmPaths, as before.
+    const binary = cached ? modelAssets().wasmBinary().catch(() => undefined) : undefined;
+    // The glue, likewise, from the cache when the origin cannot be reached.
+    const glue = cached ? modelAssets().glueModuleUrl().catch(() => undefined) : undefined;
+    const t = await import('@huggingface/transformers');
     applyTo(t, modelEnv());
     const wasm = t.env.backends.onnx.wasm;
-    if (wasm !== undefined && typeof caches !== 'undefined') {
-      // Before the first session: ORT reads wasmBinary when it starts. If the cache cannot give
-      // the bytes, ORT fetches the wasm itself from wasmPaths, as before.
-      const binary = await modelAssets().wasmBinary().catch(() => undefined);
-      if (binary !== undefined) wasm.wasmBinary = binary;
-      // The glue, likewise, from the cache when the origin cannot be reached.
-      const mjs = await modelAssets().glueModuleUrl().catch(() => undefined);
+    if (wasm !== undefined && cached) {
+      // Before the first session: ORT reads wasmBinary when it starts.
+      const bytes = await binary;
+      if (bytes !== undefined) wasm.wasmBinary = bytes;
+      const mjs = await glue;
       if (mjs !== undefined && mjs !== modelAssets().glueUrl) wasm.wasmPaths = { mjs, wasm: modelAssets().wasmUrl };
     }
     return t;
-  });
+  })();
   return applied;
 }
 

@@ -378,6 +378,9 @@ export const modelHost: ModelHost & { configure(options: { maxModels: number } &
     maxModels = budget;
     if (Object.keys(env).length > 0) configureModelEnv(env);
     void evictOverBudget('');
+    // The host loads when a model is first needed: start importing transformers.js (and reading
+    // ORT's wasm) now, while the handler and the backend probe are still on their way.
+    transformers().catch(() => undefined);
   },
   async warmUp(modelId, ctx) {
     const { backend } = await runWithFallback(
