@@ -185,6 +185,14 @@ export interface TaskStore {
   /** Removes terminal records by age or count; returns how many were removed. */
   prune(options: PruneOptions): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Optional, for a store that pays per transaction (IndexedDB): resolves when the scheduler
+   * should hand over the writes it has queued. Without it they go at the end of the microtask
+   * turn that queued them; a store that waits a little longer (one macrotask) lets the writes of
+   * the events right behind — the next worker's results, the starts they free — share the
+   * transaction. The scheduler keeps its order of writes either way.
+   */
+  beforeWrite?(): Promise<void>;
 }
 
 /** Time source. Every timer and `now()` of the core goes through one, so tests can fake it. */

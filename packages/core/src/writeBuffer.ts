@@ -21,8 +21,9 @@ export type WriteGroup = TaskRecord | readonly TaskRecord[];
 export type WriteRefusals = ReadonlyMap<TaskRecord, unknown> | undefined;
 
 /**
- * Group commit on the scheduler's side: every record written in the same microtask turn goes to
- * the store in one `put`, in write order, while each write keeps its own outcome.
+ * Group commit on the scheduler's side: every record written in the same microtask turn (or until
+ * the store's `beforeWrite` resolves, when it has one) goes to the store in one `put`, in write
+ * order, while each write keeps its own outcome.
  *
  * A write is a group: one record, or the records of one `submitMany`, stored all or nothing. The
  * store's `put` is atomic (a refused put leaves none of its records written), so when the merged
@@ -107,7 +108,9 @@ export class WriteBuffer {
     if (this.#batch === undefined) {
       this.#inFlight++;
       // After the flush before it: a group put again on its own still lands before later writes.
-      const batch = this.#tail.then(() => this.#flush());
+      // A store that asks for it (`beforeWrite`) gets the writes a little later, and more at once.
+      const store = this.#store;
+      const batch = store.beforeWrite === undefined ? this.#tail.then(() => this.#flush()) : this.#tail.then(() => store.beforeWrite?.()).then(() => this.#flush());
       this.#batch = batch;
       this.#tail = batch;
     }

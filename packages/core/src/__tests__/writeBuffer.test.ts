@@ -23,6 +23,30 @@ class PickyStore extends MemoryTaskStore {
 }
 
 describe('WriteBuffer', () => {
+  it("hands its writes over when the store's beforeWrite resolves: a write queued meanwhile shares the put, and order holds", async () => {
+    const store = new PickyStore();
+    let release: () => void = () => undefined;
+    let asked = 0;
+    (store as PickyStore & { beforeWrite(): Promise<void> }).beforeWrite = () => {
+      asked++;
+      return new Promise<void>((resolve) => (release = resolve));
+    };
+    const buffer = new WriteBuffer(store, () => undefined);
+    const first = makeRecord(TaskStatus.Pending, 1);
+    const later = { ...first, status: TaskStatus.Running, updatedAt: first.updatedAt + 1 };
+    const other = makeRecord(TaskStatus.Pending, 2);
+    const written = [buffer.write(first)];
+    // A later event (a macrotask), while the store has not asked for the writes yet.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.puts).toHaveLength(0);
+    written.push(buffer.write(later), buffer.write(other));
+    release();
+    await Promise.all(written);
+    expect(store.puts.map((put) => put.length)).toEqual([3]);
+    expect(await store.get(first.task.id)).toEqual(later);
+    expect(asked).toBe(1);
+  });
+
   it('a refused record fails only its own write; the other writes of the same turn are stored', async () => {
     const store = new PickyStore();
     const errors: unknown[] = [];

@@ -6,6 +6,7 @@ import { ChangeFeed, type ChangedRecord, type StoreChange } from './changeFeed.j
 import { deleteInRuns } from './bulkDelete.js';
 import { isDataCloneError, uncloneableRecordError } from './cloneError.js';
 import { GroupCommit, RejectItems } from './groupCommit.js';
+import { nextMacrotask } from './nextMacrotask.js';
 import { parseTaskRow } from './recordSchema.js';
 import { TaskweaveConnection } from './connection.js';
 import { databaseName, toTaskRow, type TaskweaveDatabase } from './schema.js';
@@ -107,6 +108,15 @@ export class IdbTaskStore implements TaskStore {
   /** Write transactions committed or attempted so far (group commit keeps this far below the puts). */
   get commitCount(): number {
     return this.#commit.commits;
+  }
+
+  /**
+   * The scheduler hands over its queued writes one macrotask later than the end of the turn: a
+   * transaction costs about as much as a few hundred puts here, and the events right behind (the
+   * other worker's results, the starts they free) then write in the same one.
+   */
+  beforeWrite(): Promise<void> {
+    return nextMacrotask();
   }
 
   /**
