@@ -12,6 +12,8 @@ export interface ResolvedBatchPolicy {
   maxSizeOf(key: string): number;
   windowMs: number;
   sizeHint: ((task: Task) => number) | undefined;
+  /** Most size a batch holds padded (Infinity: no limit). */
+  maxPaddedSize: number;
 }
 
 /**
@@ -34,23 +36,28 @@ export const ROW_COST = 12;
 export const CALL_COST = 128;
 
 /**
- * Cuts sizes sorted ascending into consecutive batches of at most `max`, so that the padded cost
- * (each batch: `CALL_COST + count × (ROW_COST + its largest size)`) is least; returns where each
- * batch ends (exclusive). Equal cuts of `max` pay for the longest member of a wide spread; a
+ * Cuts sizes sorted ascending into consecutive batches of at most `max` members and at most
+ * `maxPadded` padded size (members × largest; one member alone may exceed it), so that the padded
+ * cost (each batch: `CALL_COST + count × (ROW_COST + its largest size)`) is least; returns where
+ * each batch ends (exclusive). Equal cuts of `max` pay for the longest member of a wide spread; a
  * shorter batch at the long end costs one call more and saves the padding of the rest.
  *
  * @example cutBySize([5, 6, 7, 400], 4) // [3, 4]: the 400 alone, the three short ones together
  */
-export function cutBySize(sorted: readonly number[], max: number): number[] {
+export function cutBySize(sorted: readonly number[], max: number, maxPadded = Number.POSITIVE_INFINITY): number[] {
   const n = sorted.length;
   const best = new Float64Array(n + 1).fill(Number.POSITIVE_INFINITY);
   const from = new Int32Array(n + 1);
   best[0] = 0;
   for (let end = 1; end <= n; end++) {
-    const row = ROW_COST + (sorted[end - 1] as number);
-    for (let start = Math.max(0, end - max); start < end; start++) {
+    const largest = sorted[end - 1] as number;
+    const row = ROW_COST + largest;
+    // Longer batches first (start going down), stopping at the padded limit; on equal cost the
+    // longest batch wins.
+    for (let start = end - 1; start >= Math.max(0, end - max); start--) {
+      if (start < end - 1 && (end - start) * largest > maxPadded) break;
       const cost = (best[start] as number) + CALL_COST + (end - start) * row;
-      if (cost < (best[end] as number)) {
+      if (cost <= (best[end] as number)) {
         best[end] = cost;
         from[end] = start;
       }
@@ -77,6 +84,8 @@ export function resolveBatchPolicy(policy: BatchPolicy | undefined, hasExecuteBa
   }
   if (policy.sizeHint !== undefined && typeof policy.sizeHint !== 'function') throw bad('sizeHint', 'must be a function of the task');
   if (policy.maxSizeOf !== undefined && typeof policy.maxSizeOf !== 'function') throw bad('maxSizeOf', 'must be a function of the key');
+  const maxPaddedSize = policy.maxPaddedSize ?? Number.POSITIVE_INFINITY;
+  if (typeof maxPaddedSize !== 'number' || !(maxPaddedSize > 0)) throw bad('maxPaddedSize', 'must be a number > 0');
   const sizeHint = policy.sizeHint;
   const maxBatchSize = policy.maxBatchSize;
   const maxSizeOf = policy.maxSizeOf;
@@ -92,6 +101,7 @@ export function resolveBatchPolicy(policy: BatchPolicy | undefined, hasExecuteBa
           },
     windowMs: policy.windowMs,
     sizeHint: sizeHint === undefined ? undefined : (task) => sizeHint(task),
+    maxPaddedSize,
   };
 }
 
@@ -287,7 +297,7 @@ export class BatchFormer<T> {
     sized.sort((a, b) => a.size - b.size || a.order - b.order);
     let mine: QueueItem<T>[] = [item];
     let at = 0;
-    for (const end of cutBySize(sized.map((s) => s.size), max)) {
+    for (const end of cutBySize(sized.map((s) => s.size), max, this.#policy.maxPaddedSize)) {
       const members = sized.slice(at, end).map((s) => s.member);
       at = end;
       if (members.includes(item)) mine = members;

@@ -48,6 +48,13 @@ export interface BatchPolicy {
    */
   sizeHint?(task: Task): number;
   /**
+   * With `sizeHint`: the most size a batch may hold, padded (its member count × its largest
+   * hint), so a batch of long tasks takes no longer than one of a few, while short ones fill
+   * `maxBatchSize` (a limit on the tokens of a batch, as inference servers have). A task larger
+   * than this runs alone. @default no limit
+   */
+  maxPaddedSize?: number;
+  /**
    * The most tasks a batch of `key` may hold now (at most `maxBatchSize`), asked each time one
    * forms: an executor that learns what a kind of task costs can group such tasks by key from the
    * start and decide later how many share a call (1: each runs alone, without waiting for the

@@ -6,7 +6,7 @@
  * Rows (ratio = sdk / baseline in the unit given):
  * - embed-vs-main-per-sentence   sentences/s, goal >= 5
  * - embed-vs-main-batched        sentences/s, goal >= 1.6
- * - embed-vs-handwritten-workers sentences/s, goal >= 0.9
+ * - embed-vs-handwritten-workers sentences/s, goal >= 1.0 (issue 12: the uniform rows stay at or above the hand-written workers)
  * - main-longtask-share          ms of main-thread long tasks during the SDK run / during the
  *                                per-sentence run, goal <= 0.05
  *
@@ -31,12 +31,17 @@ import { measureNative } from './native.js';
 
 const N = Number(process.env['BENCH_SENTENCES'] ?? 1000);
 const RUNS = Math.max(5, Number(process.env['BENCH_RUNS'] ?? 7));
-/** BENCH_ONLY=real: only the real-corpus rounds and their row (for working on batching). */
+/**
+ * For working on batching: BENCH_ONLY=real runs only the real-corpus rounds and writes their row;
+ * BENCH_ONLY=uniform only the hand-written and SDK rounds on the uniform sentences, and prints
+ * their ratio without writing a row.
+ */
 const ONLY_REAL = process.env['BENCH_ONLY'] === 'real';
+const ONLY_UNIFORM = process.env['BENCH_ONLY'] === 'uniform';
 const WARMUP = Math.min(N, 96);
 
 type Arrangement = 'mainPerSentence' | 'mainBatched' | 'handwritten' | 'sdk';
-const ARRANGEMENTS: Arrangement[] = ['mainPerSentence', 'mainBatched', 'handwritten', 'sdk'];
+const ARRANGEMENTS: Arrangement[] = ONLY_UNIFORM ? ['handwritten', 'sdk'] : ['mainPerSentence', 'mainBatched', 'handwritten', 'sdk'];
 
 const { server, base } = await startModelBenchServer();
 const browser = await chromium.launch({ ...chromiumLaunchOptions(), headless: true });
@@ -82,6 +87,12 @@ try {
       const extra = result.meanBatch === undefined ? '' : `, mean batch ${result.meanBatch.toFixed(1)}, backend ${result.backends?.join('+')}`;
       console.log(`round ${r + 1} ${a.padEnd(16)} ${(N / (result.ms / 1000)).toFixed(1).padStart(7)} sentences/s, long tasks ${result.longTaskMs.toFixed(0)} ms${extra}`);
     }
+  }
+  if (ONLY_UNIFORM) {
+    const rates = (a: Arrangement) => results.get(a)!.map((x) => N / (x.ms / 1000));
+    const paired = results.get('sdk')!.map((x, i) => (results.get('handwritten')![i]!.ms / x.ms).toFixed(2)).join(' ');
+    console.log(`uniform: SDK ${median(rates('sdk')).toFixed(1)}/s vs hand-written ${median(rates('handwritten')).toFixed(1)}/s, ratio ${(median(rates('sdk')) / median(rates('handwritten'))).toFixed(3)}; per round ${paired}`);
+    process.exit(0);
   }
   // All arrangements must produce the same embeddings (first value of first/last sentence).
   const ref = results.get('mainPerSentence')![0]?.check ?? [0, 0];
@@ -141,7 +152,7 @@ try {
   const rows = [
     { name: 'embed-vs-main-per-sentence', unit: 'sentences/s', baseline: rate('mainPerSentence'), sdk, ratio: ratio(sdk, rate('mainPerSentence')), goal: '>= 5', runs: RUNS },
     { name: 'embed-vs-main-batched', unit: 'sentences/s', baseline: rate('mainBatched'), sdk, ratio: ratio(sdk, rate('mainBatched')), goal: '>= 1.6', runs: RUNS },
-    { name: 'embed-vs-handwritten-workers', unit: 'sentences/s', baseline: rate('handwritten'), sdk, ratio: ratio(sdk, rate('handwritten')), goal: '>= 0.9', runs: RUNS },
+    { name: 'embed-vs-handwritten-workers', unit: 'sentences/s', baseline: rate('handwritten'), sdk, ratio: ratio(sdk, rate('handwritten')), goal: '>= 1.0', runs: RUNS },
     {
       name: 'main-longtask-share',
       unit: 'ms long tasks',

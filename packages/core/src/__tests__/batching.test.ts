@@ -248,9 +248,10 @@ describe('batch forming in the scheduler', () => {
 });
 
 describe('length-aware batching', () => {
-  function sized(maxBatchSize: number) {
+  function sized(maxBatchSize: number, maxPaddedSize?: number) {
     const b = batchExecutor({ capacity: 1, maxBatchSize, windowMs: 0 });
-    const executor = { ...b.executor, batching: { ...b.executor.batching!, sizeHint: (task: Task) => (task.input.kind === 'text' ? task.input.text.length : 0) } };
+    const sizeHint = (task: Task) => (task.input.kind === 'text' ? task.input.text.length : 0);
+    const executor = { ...b.executor, batching: { ...b.executor.batching!, sizeHint, ...(maxPaddedSize === undefined ? {} : { maxPaddedSize }) } };
     return { b, executor };
   }
   const lengths = (call: Call) => call.tasks.map((t) => (t.input.kind === 'text' ? t.input.text.length : 0));
@@ -274,20 +275,27 @@ describe('length-aware batching', () => {
       }
       return total;
     };
-    for (let round = 0; round < 50; round++) {
+    // Half the rounds with a padded limit (members × largest), which one member alone may pass.
+    for (let round = 0; round < 100; round++) {
       const sizes = Array.from({ length: 1 + Math.floor(random() * 9) }, () => Math.floor(random() * 500)).sort((a, b) => a - b);
-      const ends = cutBySize(sizes, 3);
+      const limit = round % 2 === 0 ? Number.POSITIVE_INFINITY : 200 + Math.floor(random() * 800);
+      const fits = (from: number, to: number) => to - from === 1 || (to - from) * (sizes[to - 1] as number) <= limit;
+      const ends = cutBySize(sizes, 3, limit);
       expect(ends.at(-1)).toBe(sizes.length);
       ends.forEach((end, i) => expect(end - (ends[i - 1] ?? 0)).toBeGreaterThan(0));
       ends.forEach((end, i) => expect(end - (ends[i - 1] ?? 0)).toBeLessThanOrEqual(3));
+      ends.forEach((end, i) => expect(fits(ends[i - 1] ?? 0, end)).toBe(true));
       let least = Number.POSITIVE_INFINITY;
       const search = (at: number, acc: number[]) => {
         if (at === sizes.length) least = Math.min(least, cost(sizes, acc));
-        for (let n = 1; n <= 3 && at + n <= sizes.length; n++) search(at + n, [...acc, at + n]);
+        for (let n = 1; n <= 3 && at + n <= sizes.length; n++) if (fits(at, at + n)) search(at + n, [...acc, at + n]);
       };
       search(0, []);
       expect(cost(sizes, ends)).toBe(least);
     }
+    // Similar long sizes under a limit: batches as full as the limit lets them be.
+    expect(cutBySize([500, 500, 500, 500, 500, 500], 6, 1000)).toEqual([2, 4, 6]);
+    expect(cutBySize([5000], 6, 1000)).toEqual([1]);
   });
 
   it('groups ready tasks of similar size, and no task is passed over by tasks beyond its own grouping', async () => {
@@ -322,6 +330,29 @@ describe('length-aware batching', () => {
     expect(groupings.flat()).toEqual([...groupings.flat()].sort((a, b) => (a as number) - (b as number)));
     expect(batches.every((c) => c.tasks.length <= 4)).toBe(true);
     await s.close();
+  });
+
+  it('maxPaddedSize bounds members × longest: long tasks batch fewer at a time, short ones fill maxBatchSize', async () => {
+    const { b, executor } = sized(8, 400);
+    const s = new TaskScheduler({ executor });
+    await s.submit(single('blocker'));
+    await flush();
+    const texts = [...Array.from({ length: 8 }, (_, i) => `${i}`.padEnd(100, 'x')), ...Array.from({ length: 8 }, (_, i) => `${i}`.padEnd(10, 'y'))];
+    const ids = await s.submitMany(texts.map((t) => batchable(t)));
+    for (let guard = 0; guard < 20; guard++) {
+      const open = b.calls.find((c) => !('done' in c));
+      if (open === undefined) break;
+      Object.assign(open, { done: true });
+      open.resolve();
+      await flush();
+    }
+    const batches = b.calls.slice(1).map(lengths);
+    expect(batches.flat()).toHaveLength(ids.length);
+    for (const batch of batches) expect(batch.length * Math.max(...batch)).toBeLessThanOrEqual(400);
+    expect(batches.filter((batch) => batch[0] === 100).map((batch) => batch.length)).toEqual([4, 4]);
+    expect(batches.filter((batch) => batch[0] === 10).map((batch) => batch.length)).toEqual([8]);
+    await s.close();
+    expect(() => new TaskScheduler({ executor: { ...executor, batching: { ...executor.batching, maxPaddedSize: 0 } } })).toThrow(/maxPaddedSize/);
   });
 
   it('without a size hint, batches follow queue order', async () => {

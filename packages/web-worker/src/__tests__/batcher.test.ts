@@ -38,6 +38,13 @@ describe('poolBatchPolicy (the key the scheduler batches by)', () => {
     expect(key({}, 'TextProcessing')).toBeUndefined();
   });
 
+  it('by default batches 64 texts at most, and at most 16,384 characters padded (members × longest)', () => {
+    const defaults = poolBatchPolicy(resolveBatching(undefined), 'auto', new TaskCosts(1));
+    expect(defaults.maxSizeOf?.(defaults.key(job('EmbeddingGeneration', 0).task) as string)).toBe(64);
+    expect(defaults.maxPaddedSize).toBe(16_384);
+    expect(poolBatchPolicy(resolveBatching({ maxBatchChars: 2_000 }), 'auto', new TaskCosts(1)).maxPaddedSize).toBe(2_000);
+  });
+
   it('is off with batching: false', () => {
     const off = poolBatchPolicy(resolveBatching(false), 'auto', new TaskCosts(0));
     expect(off.maxBatchSize).toBe(1);

@@ -149,6 +149,7 @@ describe('worker pool through the scheduler', () => {
     expect(() => createWorkerPool({ createWorker, size: 0 })).toThrow(/options\.size/);
     expect(() => createWorkerPool({ createWorker, backend: 'cuda' as 'wasm' })).toThrow(/options\.backend/);
     expect(() => createWorkerPool({ createWorker, batching: { maxBatchSize: 0 } })).toThrow(/maxBatchSize/);
+    expect(() => createWorkerPool({ createWorker, batching: { maxBatchChars: -1 } })).toThrow(/batching\.maxBatchChars/);
   });
 
   it('runs one job per worker at a time and uses every worker', async () => {

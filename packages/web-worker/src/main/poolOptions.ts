@@ -33,7 +33,7 @@ export interface WorkerPoolOptions {
    * @default 'default'
    */
   database?: string;
-  /** Dynamic batching, or `false` for none. @default { types: ['EmbeddingGeneration'], maxBatchSize: 32, windowMs: 4, cheapTaskMs: 1 } */
+  /** Dynamic batching, or `false` for none. @default { types: ['EmbeddingGeneration'], maxBatchSize: 64, maxBatchChars: 16384, windowMs: 4, cheapTaskMs: 1 } */
   batching?: BatchingOptions | false;
   /** After an abort (cancel, deadline), how long a handler may take to stop before its worker is terminated and replaced. @default 1500 */
   abortGraceMs?: number;
@@ -124,7 +124,7 @@ function defaultWorker(): Worker {
 
 /**
  * Checks the options and applies the defaults; throws a ValidationError naming the field.
- * @example resolvePoolOptions({ size: 2 }).batching.maxBatchSize // 32
+ * @example resolvePoolOptions({ size: 2 }).batching.maxBatchSize // 64
  */
 export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOptions {
   const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : undefined;
@@ -133,6 +133,11 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOpti
   if (!Number.isInteger(batching.maxBatchSize) || batching.maxBatchSize < 1) {
     throw new ValidationError(`createWorkerPool: options.batching.maxBatchSize must be a whole number ≥ 1`, [
       { path: ['batching', 'maxBatchSize'], field: 'batching.maxBatchSize', message: 'must be a whole number ≥ 1' },
+    ]);
+  }
+  if (typeof batching.maxBatchChars !== 'number' || !(batching.maxBatchChars > 0)) {
+    throw new ValidationError(`createWorkerPool: options.batching.maxBatchChars must be a number > 0`, [
+      { path: ['batching', 'maxBatchChars'], field: 'batching.maxBatchChars', message: 'must be a number > 0' },
     ]);
   }
   nonNegative(batching.windowMs, 'batching.windowMs', 0);
