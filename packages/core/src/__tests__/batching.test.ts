@@ -254,6 +254,16 @@ describe('length-aware batching', () => {
     const executor = { ...b.executor, batching: { ...b.executor.batching!, sizeHint, ...(maxPaddedSize === undefined ? {} : { maxPaddedSize }) } };
     return { b, executor };
   }
+  /** Settles each call as it opens (the next one opens once the slot is free), until none is left. */
+  async function settleEach(b: { calls: Call[] }): Promise<void> {
+    for (let guard = 0; guard < 100; guard++) {
+      const open = b.calls.find((c) => !('done' in c));
+      if (open === undefined) return;
+      Object.assign(open, { done: true });
+      open.resolve();
+      await flush();
+    }
+  }
   const lengths = (call: Call) => call.tasks.map((t) => (t.input.kind === 'text' ? t.input.text.length : 0));
 
   it('cutBySize cuts sorted sizes where the padding saved pays for another call', () => {
@@ -308,13 +318,7 @@ describe('length-aware batching', () => {
     const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const texts = Array.from({ length: 32 }, (_, i) => `${i}:`.padEnd(3 + Math.floor(random() * 400), 'x'));
     const ids = await s.submitMany(texts.map((t) => batchable(t)));
-    for (let guard = 0; guard < 40; guard++) {
-      const open = b.calls.find((c) => !('done' in c));
-      if (open === undefined) break;
-      Object.assign(open, { done: true });
-      open.resolve();
-      await flush();
-    }
+    await settleEach(b);
     const batches = b.calls.slice(1);
     expect(batches.flatMap((c) => c.tasks.map((t) => t.id)).sort()).toEqual([...ids].sort());
     // Within each grouping of 4 batches (16 tasks), batches are sorted by length: the padding a
@@ -339,13 +343,7 @@ describe('length-aware batching', () => {
     await flush();
     const texts = [...Array.from({ length: 8 }, (_, i) => `${i}`.padEnd(100, 'x')), ...Array.from({ length: 8 }, (_, i) => `${i}`.padEnd(10, 'y'))];
     const ids = await s.submitMany(texts.map((t) => batchable(t)));
-    for (let guard = 0; guard < 20; guard++) {
-      const open = b.calls.find((c) => !('done' in c));
-      if (open === undefined) break;
-      Object.assign(open, { done: true });
-      open.resolve();
-      await flush();
-    }
+    await settleEach(b);
     const batches = b.calls.slice(1).map(lengths);
     expect(batches.flat()).toHaveLength(ids.length);
     for (const batch of batches) expect(batch.length * Math.max(...batch)).toBeLessThanOrEqual(400);
