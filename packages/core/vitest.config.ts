@@ -8,6 +8,9 @@ const conditions = ['@taskweave/source', ...defaultServerConditions];
 export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
+    name: 'core',
+    // In the workspace's run (../../vite.config.ts), projects run one group after another.
+    sequence: { groupOrder: 0 },
     environment: 'node',
     include: ['src/**/*.test.ts'],
   },

@@ -9,6 +9,9 @@ const conditions = ['@taskweave/source', ...defaultServerConditions];
 export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
+    name: 'server',
+    // In the workspace's run (../../vite.config.ts), projects run one group after another.
+    sequence: { groupOrder: 1 },
     environment: 'node',
     include: ['test/**/*.test.ts'],
     // Each file starts its own redis-server and worker processes; run them one after another.

@@ -100,6 +100,9 @@ export default defineConfig({
   preview: { headers: isolation },
   worker: { format: 'es' },
   test: {
+    name: 'web-worker',
+    // In the workspace's run (../../vite.config.ts), projects run one group after another.
+    sequence: { groupOrder: 2 },
     include: ['src/**/*.test.ts'],
     setupFiles: ['src/__tests__/setup/routeAudit.ts'],
     globalSetup: ['src/__tests__/setup/remoteFleetTeardown.ts'],

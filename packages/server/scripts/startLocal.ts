@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { redisServerPath } from '../../../scripts/systemPrograms.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const redisPort = process.env['REDIS_PORT'] ?? '6390';
@@ -28,7 +29,7 @@ const run = (cmd: string, args: string[]) => {
   return child;
 };
 
-run('redis-server', ['--port', redisPort, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dataDir]);
+run(redisServerPath(), ['--port', redisPort, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dataDir]);
 await new Promise((r) => setTimeout(r, 500));
 run(process.execPath, ['--conditions=@taskweave/source', `${root}bin/taskweave-server.mjs`]);
 // --concurrency 16: each worker holds up to 16 jobs, and the embedding jobs among them share model calls.
