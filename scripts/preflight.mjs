@@ -19,8 +19,12 @@ function findMissing(env) {
 function aptInstall(aptGet, packages) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...packages]]) {
-    const run = spawnSync(aptGet, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (run.status !== 0) return false;
+    // apt's own chatter is shown only when it fails.
+    const run = spawnSync(aptGet, args, { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    if (run.status !== 0) {
+      process.stderr.write(`${run.stdout}${run.stderr}preflight: apt-get ${args[0]} failed (exit ${run.status})\n`);
+      return false;
+    }
   }
   return true;
 }
