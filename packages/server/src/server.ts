@@ -7,29 +7,41 @@
  * | `GET /v1/tasks/:id` | `{ id, status, result? }` (`?format=seed` answers the result in the seed's JSON) |
  * | `GET /v1/tasks/:id/wait?timeoutMs=` | long-poll: answers when the task ends, or at the timeout (≤ 30 s) with its status then |
  * | `POST /v1/tasks/:id/cancel` | cancels a queued or running task |
+ * | `DELETE /v1/tasks/:id` | deletes a task: cancels it if it has not ended, then removes its job, result and edges |
  * | `POST /v1/embeddings` | OpenAI-compatible embeddings, run as an EmbeddingGeneration task on the same queue |
  *
  * Security, in the order it is checked: an `Origin` not in `allowedOrigins` → 403 (preflights
  * included; requests without an Origin — servers — pass this check); `Authorization: Bearer`
- * with a static API key or a token minted by `mintToken` with `secret`, else 401; a body over
+ * with a static API key or a token of a configured issuer (`secret`, `tokens`: token.ts), else
+ * 401; the caller is the owner of what it submits, and another owner's task is answered exactly
+ * as an unknown id (404 `not-found`; as a dependency, 400 `dependencies.N`); a body over
  * `maxBodyBytes` → 413; an input over `maxInputBytes` → 400 naming `input`; past the caller's
  * rate (`rateLimit`, counted in Redis per token `sub` or API key, fixed windows) a submit is
  * refused with 429 and `Retry-After` before anything is enqueued.
  */
-import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TaskStatus, TaskType, ValidationError, isTaskweaveError, parseSubmission, type TaskResult } from '@taskweave/core';
-import { TaskBoard, connect, type BoardOptions, type TaskState } from './taskBoard.js';
-import { verifyToken } from './token.js';
+import { TaskBoard, connect, jobIdOf, type BoardOptions, type TaskState } from './taskBoard.js';
+import { TokenVerifier, ownerOfClaims, ownerOfKey, type TokenIssuer } from './token.js';
 import { parseTaskBody, resultToWire, type WireFormat } from './wire.js';
 
 /** Options of `createTaskweaveServer`. */
 export interface ServerOptions extends BoardOptions {
-  /** HMAC-SHA256 secret of browser tokens (`mintToken`). Without it only API keys are accepted. */
+  /** HS256 secret of browser tokens (`mintToken`): shorthand for `tokens: [{ secret }]`. */
   secret?: string;
-  /** Static API keys for server-to-server callers. @default [] */
-  apiKeys?: string[];
+  /**
+   * Issuers whose tokens are accepted: `{ secret }` (HS256) or `{ jwksUrl }` (the app's identity
+   * provider: RS256, ES256…), each with optional required `issuer` and `audience`. Without any
+   * (and without `secret`) only API keys are accepted.
+   */
+  tokens?: TokenIssuer[];
+  /**
+   * Static API keys for server-to-server callers: `{ name: key }` (the owner of a key's tasks is
+   * `key:<name>`), or a list (the owner is `key:<first 16 hex digits of the key's SHA-256>`).
+   * @default {}
+   */
+  apiKeys?: string[] | Record<string, string>;
   /** Origins browsers may call from (`https://app.example.com`). @default [] (no browser origin) */
   allowedOrigins?: string[];
   /** Largest request body. @default 1048576 (1 MiB) */
@@ -112,49 +124,58 @@ function stateToWire(state: TaskState, format: WireFormat): unknown {
  */
 export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveServer {
   const board = new TaskBoard(options);
-  const apiKeys = new Set(options.apiKeys ?? []);
+  // Key → owner.
+  const apiKeys = new Map<string, string>(
+    Array.isArray(options.apiKeys)
+      ? options.apiKeys.map((key) => [key, ownerOfKey(key)])
+      : Object.entries(options.apiKeys ?? {}).map(([name, key]) => [key, ownerOfKey(key, name)]),
+  );
+  const tokens = new TokenVerifier([...(options.secret === undefined ? [] : [{ secret: options.secret }]), ...(options.tokens ?? [])]);
   const origins = new Set(options.allowedOrigins ?? []);
   const maxBody = options.maxBodyBytes ?? 1 << 20;
   const maxInput = options.maxInputBytes ?? 256 * 1024;
   const rate = options.rateLimit ?? { requests: 1200, windowMs: 60_000 };
   const maxWait = options.maxWaitMs ?? 30_000;
 
-  // One subscriber per API process wakes the long-polls of tasks that end.
+  // One subscriber per API process wakes the long-polls of tasks that end (by job id).
   const waiters = new Map<string, Set<() => void>>();
   const subscriber = connect(options.redisUrl ?? 'redis://127.0.0.1:6379');
   const subscribed = subscriber.subscribe(board.endedChannel);
-  subscriber.on('message', (_channel: string, id: string) => {
-    for (const wake of waiters.get(id) ?? []) wake();
+  subscriber.on('message', (_channel: string, jobId: string) => {
+    for (const wake of waiters.get(jobId) ?? []) wake();
   });
 
-  async function waitFor(id: string, timeoutMs: number): Promise<TaskState | undefined> {
+  async function waitFor(owner: string, id: string, timeoutMs: number): Promise<TaskState | undefined> {
+    const jobId = jobIdOf(owner, id);
     let wake!: () => void;
     const woken = new Promise<void>((resolve) => (wake = resolve));
-    const set = waiters.get(id) ?? new Set();
+    const set = waiters.get(jobId) ?? new Set();
     set.add(wake);
-    waiters.set(id, set);
+    waiters.set(jobId, set);
     try {
       // Registered before the check, so an end between the two still wakes us.
-      const first = await board.state(id);
+      const first = await board.state(owner, id);
       if (first === undefined || first.result !== undefined) return first;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
       clearTimeout(timer);
-      return board.state(id);
+      return board.state(owner, id);
     } finally {
       set.delete(wake);
-      if (set.size === 0) waiters.delete(id);
+      if (set.size === 0) waiters.delete(jobId);
     }
   }
 
-  function caller(req: IncomingMessage): string {
+  /** The owner the request acts as (see token.ts), or 401. */
+  async function caller(req: IncomingMessage): Promise<string> {
     const header = req.headers['authorization'];
     const bearer = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (bearer === undefined || bearer === '') throw new HttpError(401, 'unauthorized', 'missing bearer token or API key');
-    if (apiKeys.has(bearer)) return `key:${createHash('sha256').update(bearer).digest('hex').slice(0, 16)}`;
-    const claims = options.secret === undefined ? undefined : verifyToken(options.secret, bearer);
+    const key = apiKeys.get(bearer);
+    if (key !== undefined) return key;
+    const claims = tokens.size === 0 ? undefined : await tokens.verify(bearer);
     if (claims === undefined) throw new HttpError(401, 'unauthorized', 'invalid or expired token');
-    return `sub:${claims.sub}`;
+    return ownerOfClaims(claims);
   }
 
   async function admit(who: string): Promise<void> {
@@ -179,7 +200,7 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
     }
   }
 
-  async function embeddings(body: unknown, res: ServerResponse): Promise<void> {
+  async function embeddings(owner: string, body: unknown, res: ServerResponse): Promise<void> {
     const b = (body ?? {}) as { input?: unknown; model?: unknown; encoding_format?: unknown };
     const texts = typeof b.input === 'string' ? [b.input] : b.input;
     const model = typeof b.model === 'string' && b.model !== '' ? b.model : (options.defaultEmbeddingModel ?? 'use-lite');
@@ -192,8 +213,8 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
       ]);
     }
     const submit = parseSubmission({ type: TaskType.EmbeddingGeneration, modelId: model, input: { kind: 'custom', value: { texts } } });
-    const { state } = await board.submit(submit, 'taskweave');
-    const ended = await waitFor(state.id, maxWait * 4);
+    const { state } = await board.submit(owner, submit, 'taskweave');
+    const ended = await waitFor(owner, state.id, maxWait * 4);
     const result: TaskResult | undefined = ended?.result;
     if (result === undefined) throw new HttpError(504, 'timeout', `embeddings task ${state.id} did not end in time`, { id: state.id });
     if (result.status !== TaskStatus.Completed || result.output.kind !== 'embeddings') {
@@ -216,7 +237,7 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
         ...cors,
-        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
         'access-control-allow-headers': 'authorization, content-type',
         'access-control-max-age': '600',
       });
@@ -225,7 +246,7 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
     }
     for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const who = caller(req);
+    const who = await caller(req);
     const format: WireFormat = url.searchParams.get('format') === 'seed' ? 'seed' : 'taskweave';
     const path = url.pathname;
     if (req.method === 'POST' && path === '/v1/tasks') {
@@ -233,7 +254,7 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
       checkInputSize(body);
       const parsed = parseTaskBody(body);
       await admit(who);
-      const { state, created } = await board.submit(parsed.submit, parsed.format);
+      const { state, created } = await board.submit(who, parsed.submit, parsed.format);
       send(res, created ? 202 : 200, stateToWire(state, parsed.format));
       return;
     }
@@ -241,21 +262,27 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
       const body = await readJson(req, maxBody);
       checkInputSize(body);
       await admit(who);
-      await embeddings(body, res);
+      await embeddings(who, body, res);
       return;
     }
     const match = /^\/v1\/tasks\/([^/]+)(\/wait|\/cancel)?$/.exec(path);
     if (match !== null) {
       const id = decodeURIComponent(match[1] as string);
       const action = match[2];
+      const notFound = () => new HttpError(404, 'not-found', `no task with id ${id}`);
+      if (req.method === 'DELETE' && action === undefined) {
+        if (!(await board.delete(who, id))) throw notFound();
+        send(res, 200, { id, deleted: true });
+        return;
+      }
       let state: TaskState | undefined;
-      if (req.method === 'GET' && action === undefined) state = await board.state(id);
+      if (req.method === 'GET' && action === undefined) state = await board.state(who, id);
       else if (req.method === 'GET' && action === '/wait') {
         const asked = Number(url.searchParams.get('timeoutMs') ?? maxWait);
-        state = await waitFor(id, Math.max(0, Math.min(maxWait, Number.isFinite(asked) ? asked : maxWait)));
-      } else if (req.method === 'POST' && action === '/cancel') state = await board.cancel(id);
+        state = await waitFor(who, id, Math.max(0, Math.min(maxWait, Number.isFinite(asked) ? asked : maxWait)));
+      } else if (req.method === 'POST' && action === '/cancel') state = await board.cancel(who, id);
       else throw new HttpError(405, 'method-not-allowed', `${req.method} ${path}`);
-      if (state === undefined) throw new HttpError(404, 'not-found', `no task with id ${id}`);
+      if (state === undefined) throw notFound();
       send(res, 200, stateToWire(state, format));
       return;
     }
@@ -276,6 +303,10 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
       }
       if (isTaskweaveError(error, 'validation') || isTaskweaveError(error, 'unknown-dependency')) {
         send(res, 400, validationBody(error));
+        return;
+      }
+      if (isTaskweaveError(error, 'duplicate-id')) {
+        send(res, 409, { error: { code: error.code, message: error.message } }, { 'retry-after': '1' });
         return;
       }
       send(res, 500, { error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } });

@@ -90,10 +90,11 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
   const running = new Map<string, AbortController>();
   const subscriber = connect(options.redisUrl ?? 'redis://127.0.0.1:6379');
   const subscribed = subscriber.subscribe(board.cancelChannel);
-  subscriber.on('message', (_channel: string, id: string) => running.get(id)?.abort(new CancelledError()));
+  subscriber.on('message', (_channel: string, jobId: string) => running.get(jobId)?.abort(new CancelledError()));
 
-  const end = (task: Task, status: Status, output: TaskResult['output'], metrics: TaskResult['metrics'], error?: unknown) =>
-    board.end(task.id, {
+  // Ends are keyed by job id (owner and task id: taskBoard.ts); the handler sees the task's own id.
+  const end = (jobId: string, task: Task, status: Status, output: TaskResult['output'], metrics: TaskResult['metrics'], error?: unknown) =>
+    board.end(jobId, {
       taskId: task.id,
       status,
       output,
@@ -104,7 +105,8 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
 
   const process = async (job: Job<JobData>): Promise<void> => {
     const id = job.id as string;
-    if ((await board.result(id)) !== undefined) return;
+    // Ended already (a re-run after a crash, a cancel, a deletion): nothing to do.
+    if ((await board.resultOf(id)) !== undefined) return;
     const task: Task = { ...TaskBoard.taskOf(job), retryCount: job.attemptsMade };
     const started = Date.now();
     const cpuStart = globalThis.process.cpuUsage();
@@ -123,13 +125,13 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
       };
     };
     if (task.deadline !== undefined && started >= task.deadline) {
-      await end(task, TaskStatus.Timeout, { kind: 'none' }, metrics(), new TimeoutError('Task deadline passed before it started'));
+      await end(id, task, TaskStatus.Timeout, { kind: 'none' }, metrics(), new TimeoutError('Task deadline passed before it started'));
       return;
     }
     const handler = handlers.get(task.type);
     if (handler === undefined) {
       const error = new TaskweaveError('not-configured', `No handler for ${task.type} in this worker`, { retryable: false });
-      await end(task, TaskStatus.Failed, { kind: 'none' }, metrics(), error);
+      await end(id, task, TaskStatus.Failed, { kind: 'none' }, metrics(), error);
       throw new UnrecoverableError(error.message);
     }
     const controller = new AbortController();
@@ -148,17 +150,17 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
         }),
         aborted,
       ]);
-      await end(task, TaskStatus.Completed, parseTaskOutput(output), metrics());
+      await end(id, task, TaskStatus.Completed, parseTaskOutput(output), metrics());
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (isTaskweaveError(reason, 'cancelled')) return;
       if (isTaskweaveError(reason, 'timeout')) {
-        await end(task, TaskStatus.Timeout, { kind: 'none' }, metrics(), reason);
+        await end(id, task, TaskStatus.Timeout, { kind: 'none' }, metrics(), reason);
         return;
       }
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (!serializeError(reason).retryable || lastAttempt) {
-        await end(task, TaskStatus.Failed, { kind: 'none' }, metrics(), reason);
+        await end(id, task, TaskStatus.Failed, { kind: 'none' }, metrics(), reason);
         throw new UnrecoverableError(serializeError(reason).message);
       }
       throw reason;
@@ -178,6 +180,10 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
   });
   // BullMQ reports connection errors here while Redis restarts; it reconnects by itself.
   worker.on('error', () => undefined);
+  // A task deleted while its job ran: the job (its input) goes once the worker let go of it.
+  const removeIfDeleted = (job: Job<JobData> | undefined) => void (job === undefined ? undefined : board.removeIfDeleted(job).catch(() => undefined));
+  worker.on('completed', removeIfDeleted);
+  worker.on('failed', removeIfDeleted);
 
   return {
     async ready() {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTaskweaveServer, mintToken, type TaskweaveServer } from '../src/index.js';
+import { createTaskweaveServer, jobIdOf, mintToken, ownerOfKey, type TaskweaveServer } from '../src/index.js';
 import { client, pool } from './fixtures/client.js';
 import { startRedis, type TestRedis } from './fixtures/redis.js';
 import { startWorker, type WorkerProcess } from './fixtures/workers.js';
@@ -55,7 +55,7 @@ describe('HTTP API on BullMQ', () => {
     expect(again.body.result.output.value).toEqual({ i: 0 });
     await new Promise((r) => setTimeout(r, 200));
     for (const id of ids) {
-      expect(ends.get(id)).toBe(1);
+      expect(ends.get(jobIdOf(ownerOfKey(API_KEY), id))).toBe(1);
       expect(await inspect.get(`test:runs:${id}`)).toBe('1');
     }
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTaskweaveServer, type TaskweaveServer } from '../src/index.js';
+import { createTaskweaveServer, jobIdOf, ownerOfKey, type TaskweaveServer } from '../src/index.js';
 import { client, pool } from './fixtures/client.js';
 import { startRedis, type TestRedis } from './fixtures/redis.js';
 import { startWorker, type WorkerProcess } from './fixtures/workers.js';
@@ -60,7 +60,7 @@ it('a worker killed with kill -9 mid-job: BullMQ takes the job back and it compl
   expect(done.body.result.metrics.retryCount).toBe(0);
   expect(await inspect.get(`test:runs:${id}`)).toBe('2');
   await new Promise((r) => setTimeout(r, 200));
-  expect(ends.get(id)).toBe(1);
+  expect(ends.get(jobIdOf(ownerOfKey(KEY), id))).toBe(1);
   await survivor.stop();
 });
 
@@ -84,6 +84,6 @@ it('Redis restarted mid-run (AOF on): every task still ends, exactly once', asyn
   expect(counts.failed).toBe(0);
   // Pub/sub is not durable: an end announced while this listener re-subscribes is missed, so
   // announcements bound the ends from above; BullMQ's completed count (one per job) pins them.
-  for (const id of ids) expect(ends.get(id) ?? 0).toBeLessThanOrEqual(1);
+  for (const id of ids) expect(ends.get(jobIdOf(ownerOfKey(KEY), id)) ?? 0).toBeLessThanOrEqual(1);
   await Promise.all(workers.map((w) => w.stop()));
 });

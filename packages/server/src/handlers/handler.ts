@@ -9,8 +9,9 @@ export interface ServerHandlerContext {
   /** 1 for the first attempt, 2 for the first retry, … */
   attempt: number;
   /**
-   * The task id: the same on every run of the task (retries, a re-run after a worker died), for
-   * handlers with side effects elsewhere, which run at least once.
+   * The task's job id (`jobIdOf(owner, task.id)`: unique across owners, who may reuse a task id):
+   * the same on every run of the task (retries, a re-run after a worker died), for handlers with
+   * side effects elsewhere, which run at least once.
    */
   idempotencyKey: string;
 }
