@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx (the workspace has no build of this package yet).
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/worker.ts');
+// The built CLI (dist/cli/worker.js); inside this workspace, run with
+// `node --conditions=@taskweave/source --import tsx`, the TypeScript source instead.
+await import('#cli/worker');

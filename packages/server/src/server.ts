@@ -8,7 +8,11 @@
  * | `GET /v1/tasks/:id/wait?timeoutMs=` | long-poll: answers when the task ends, or at the timeout (≤ 30 s) with its status then |
  * | `POST /v1/tasks/:id/cancel` | cancels a queued or running task |
  * | `DELETE /v1/tasks/:id` | deletes a task: cancels it if it has not ended, then removes its job, result and edges |
- * | `POST /v1/embeddings` | OpenAI-compatible embeddings, run as an EmbeddingGeneration task on the same queue |
+ * | `POST /v1/embeddings` | OpenAI-compatible embeddings (openai.ts), run as EmbeddingGeneration tasks on the same queue |
+ * | `GET /v1/models` | the fleet's models, as OpenAI lists them |
+ * | `GET /healthz` | liveness: 200 while the process serves (no credentials) |
+ * | `GET /readyz` | readiness: 200 when Redis answers and a worker was heard from in the last 15 s, else 503 (no credentials) |
+ * | `GET /metrics` | Prometheus text (metrics.ts); an API key is required |
  *
  * Security, in the order it is checked: an `Origin` not in `allowedOrigins` → 403 (preflights
  * included; requests without an Origin — servers — pass this check); `Authorization: Bearer`
@@ -16,13 +20,21 @@
  * 401; the caller is the owner of what it submits, and another owner's task is answered exactly
  * as an unknown id (404 `not-found`; as a dependency, 400 `dependencies.N`); a body over
  * `maxBodyBytes` → 413; an input over `maxInputBytes` → 400 naming `input`; past the caller's
- * rate (`rateLimit`, counted in Redis per token `sub` or API key, fixed windows) a submit is
- * refused with 429 and `Retry-After` before anything is enqueued.
+ * rate (`rateLimit`, counted in Redis per owner, fixed windows) a submit is refused with 429 and
+ * `Retry-After` before anything is enqueued.
+ *
+ * While Redis is unreachable every route but `/healthz` answers 503 with `Retry-After` at once
+ * (or, when Redis stops answering without closing the connection, after `COMMAND_TIMEOUT_MS`),
+ * and the API recovers by itself when Redis is back. `close()` drains: new requests get 503, the
+ * long-polls answer with the status they have, and requests in flight finish.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TaskStatus, TaskType, ValidationError, isTaskweaveError, parseSubmission, type TaskResult } from '@taskweave/core';
-import { TaskBoard, connect, jobIdOf, type BoardOptions, type TaskState } from './taskBoard.js';
+import { ValidationError, isTaskweaveError } from '@taskweave/core';
+import { HttpError, readJson, send, sendText } from './http.js';
+import { prometheusText } from './metrics.js';
+import { openAiError, openAiRoutes } from './openai.js';
+import { COMMAND_TIMEOUT_MS, TaskBoard, connect, jobIdOf, type BoardOptions, type TaskState } from './taskBoard.js';
 import { TokenVerifier, ownerOfClaims, ownerOfKey, type TokenIssuer } from './token.js';
 import { parseTaskBody, resultToWire, type WireFormat } from './wire.js';
 
@@ -44,16 +56,16 @@ export interface ServerOptions extends BoardOptions {
   apiKeys?: string[] | Record<string, string>;
   /** Origins browsers may call from (`https://app.example.com`). @default [] (no browser origin) */
   allowedOrigins?: string[];
-  /** Largest request body. @default 1048576 (1 MiB) */
+  /** Largest request body of `POST /v1/tasks`. @default 1048576 (1 MiB) */
   maxBodyBytes?: number;
-  /** Largest task input, as JSON. @default 262144 (256 KiB) */
+  /** Largest request body of `POST /v1/embeddings` (2,048 inputs of 1 KB fit the default). @default 16777216 (16 MiB) */
+  maxEmbeddingsBodyBytes?: number;
+  /** Largest task input, as JSON; on `/v1/embeddings`, the largest single input text. @default 262144 (256 KiB) */
   maxInputBytes?: number;
   /** Submits per caller per window. @default { requests: 1200, windowMs: 60000 } */
   rateLimit?: { requests: number; windowMs: number };
   /** Longest long-poll. @default 30000 */
   maxWaitMs?: number;
-  /** Model of `POST /v1/embeddings` when the request names none. @default 'use-lite' */
-  defaultEmbeddingModel?: string;
 }
 
 /** A running API. */
@@ -63,42 +75,15 @@ export interface TaskweaveServer {
   readonly board: TaskBoard;
   /** Listens on `port` (0: a free one) and resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
-  close(): Promise<void>;
+  /**
+   * Drains and stops: new requests answer 503, long-polls answer now, requests in flight finish
+   * (at most `graceMs`, then their connections are closed), then the Redis connections close.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new HttpError(413, 'too-large', `request body is over ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError(413, 'too-large', `request body is over ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'validation', 'request body is not JSON', { field: '(root)' });
-  }
-}
+/** Seconds a client is told to wait (`Retry-After`) when Redis is unreachable or the API drains. */
+const RETRY_AFTER_S = 2;
 
 function validationBody(error: ValidationError | { message: string; details?: Record<string, unknown> | undefined; code: string }) {
   const field = error instanceof ValidationError ? error.field : ((error.details?.['field'] as string | undefined) ?? '(root)');
@@ -116,6 +101,12 @@ function stateToWire(state: TaskState, format: WireFormat): unknown {
   return { id: state.id, status: state.status, ...(state.result === undefined ? {} : { result: resultToWire(state.result, format) }) };
 }
 
+/** An error that means Redis did not answer (the connection is down, or a command timed out). */
+function redisUnavailable(board: TaskBoard, error: unknown): boolean {
+  if (error instanceof HttpError || isTaskweaveError(error)) return false;
+  return board.redisRecentlyDown() || (error instanceof Error && error.message === 'Command timed out');
+}
+
 /**
  * Creates the HTTP API on a Redis (it does not listen until `listen()`).
  * @example
@@ -123,7 +114,7 @@ function stateToWire(state: TaskState, format: WireFormat): unknown {
  * await server.listen(8080)
  */
 export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveServer {
-  const board = new TaskBoard(options);
+  const board = new TaskBoard(options, true);
   // Key → owner.
   const apiKeys = new Map<string, string>(
     Array.isArray(options.apiKeys)
@@ -133,11 +124,14 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
   const tokens = new TokenVerifier([...(options.secret === undefined ? [] : [{ secret: options.secret }]), ...(options.tokens ?? [])]);
   const origins = new Set(options.allowedOrigins ?? []);
   const maxBody = options.maxBodyBytes ?? 1 << 20;
+  const maxEmbeddingsBody = options.maxEmbeddingsBodyBytes ?? 16 << 20;
   const maxInput = options.maxInputBytes ?? 256 * 1024;
   const rate = options.rateLimit ?? { requests: 1200, windowMs: 60_000 };
   const maxWait = options.maxWaitMs ?? 30_000;
+  let draining = false;
 
-  // One subscriber per API process wakes the long-polls of tasks that end (by job id).
+  // One subscriber per API process wakes the long-polls of tasks that end (by job id). It waits
+  // out Redis outages (commands queue) and subscribes again by itself after one.
   const waiters = new Map<string, Set<() => void>>();
   const subscriber = connect(options.redisUrl ?? 'redis://127.0.0.1:6379');
   const subscribed = subscriber.subscribe(board.endedChannel);
@@ -155,7 +149,7 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
     try {
       // Registered before the check, so an end between the two still wakes us.
       const first = await board.state(owner, id);
-      if (first === undefined || first.result !== undefined) return first;
+      if (first === undefined || first.result !== undefined || draining) return first;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
       clearTimeout(timer);
@@ -200,37 +194,30 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
     }
   }
 
-  async function embeddings(owner: string, body: unknown, res: ServerResponse): Promise<void> {
-    const b = (body ?? {}) as { input?: unknown; model?: unknown; encoding_format?: unknown };
-    const texts = typeof b.input === 'string' ? [b.input] : b.input;
-    const model = typeof b.model === 'string' && b.model !== '' ? b.model : (options.defaultEmbeddingModel ?? 'use-lite');
-    if (b.encoding_format !== undefined && b.encoding_format !== 'float') {
-      throw new ValidationError('embeddings: encoding_format must be "float"', [{ path: ['encoding_format'], field: 'encoding_format', message: 'must be "float"' }]);
+  const openai = openAiRoutes({ board, waitFor, maxInputBytes: maxInput, maxWaitMs: maxWait * 4 });
+
+  async function ready(): Promise<{ ok: boolean; body: Record<string, unknown> }> {
+    let redis = 'unreachable';
+    let workers = 0;
+    if (board.redisReady) {
+      try {
+        await board.redis.ping();
+        redis = 'ok';
+        workers = (await board.fleet.workers()).length;
+      } catch {
+        redis = 'unreachable';
+      }
     }
-    if (!Array.isArray(texts) || texts.length === 0 || !texts.every((t) => typeof t === 'string' && t.trim() !== '')) {
-      throw new ValidationError('embeddings: input must be a non-empty string or array of non-empty strings', [
-        { path: ['input'], field: 'input', message: 'must be a non-empty string or array of non-empty strings' },
-      ]);
-    }
-    const submit = parseSubmission({ type: TaskType.EmbeddingGeneration, modelId: model, input: { kind: 'custom', value: { texts } } });
-    const { state } = await board.submit(owner, submit, 'taskweave');
-    const ended = await waitFor(owner, state.id, maxWait * 4);
-    const result: TaskResult | undefined = ended?.result;
-    if (result === undefined) throw new HttpError(504, 'timeout', `embeddings task ${state.id} did not end in time`, { id: state.id });
-    if (result.status !== TaskStatus.Completed || result.output.kind !== 'embeddings') {
-      throw new HttpError(result.errorCode === 'validation' ? 400 : 500, result.errorCode ?? 'execution', result.error ?? `task ended ${result.status}`, { id: state.id });
-    }
-    // The tokens the model read (each text's attention mask, summed), as the worker counted them.
-    const tokens = result.output.tokens ?? 0;
-    send(res, 200, {
-      object: 'list',
-      data: result.output.vectors.map((v, index) => ({ object: 'embedding', index, embedding: Array.from(v) })),
-      model,
-      usage: { prompt_tokens: tokens, total_tokens: tokens },
-    });
+    return { ok: redis === 'ok' && workers > 0 && !draining, body: { redis, workers, draining } };
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && path === '/healthz') return send(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/readyz') {
+      const r = await ready();
+      return send(res, r.ok ? 200 : 503, r.body, r.ok ? {} : { 'retry-after': String(RETRY_AFTER_S) });
+    }
     const origin = req.headers['origin'];
     if (origin !== undefined && !origins.has(origin)) throw new HttpError(403, 'forbidden-origin', `origin ${origin} is not allowed`);
     const cors: Record<string, string> = origin === undefined ? {} : { 'access-control-allow-origin': origin, vary: 'Origin' };
@@ -245,10 +232,14 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
       return;
     }
     for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const who = await caller(req);
+    if (draining) throw new HttpError(503, 'draining', 'this API process is shutting down; try again');
+    if (!board.redisReady) throw new HttpError(503, 'unavailable', 'Redis is unreachable; try again shortly');
     const format: WireFormat = url.searchParams.get('format') === 'seed' ? 'seed' : 'taskweave';
-    const path = url.pathname;
+    if (req.method === 'GET' && path === '/metrics') {
+      if (!who.startsWith('key:')) throw new HttpError(403, 'forbidden', '/metrics needs an API key');
+      return sendText(res, 200, await prometheusText(board), 'text/plain; version=0.0.4; charset=utf-8');
+    }
     if (req.method === 'POST' && path === '/v1/tasks') {
       const body = await readJson(req, maxBody);
       checkInputSize(body);
@@ -259,12 +250,11 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
       return;
     }
     if (req.method === 'POST' && path === '/v1/embeddings') {
-      const body = await readJson(req, maxBody);
-      checkInputSize(body);
+      const body = await readJson(req, maxEmbeddingsBody);
       await admit(who);
-      await embeddings(who, body, res);
-      return;
+      return send(res, 200, await openai.embeddings(who, body));
     }
+    if (req.method === 'GET' && path === '/v1/models') return send(res, 200, await openai.models());
     const match = /^\/v1\/tasks\/([^/]+)(\/wait|\/cancel)?$/.exec(path);
     if (match !== null) {
       const id = decodeURIComponent(match[1] as string);
@@ -289,41 +279,69 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
     throw new HttpError(404, 'not-found', `no route ${req.method} ${path}`);
   }
 
+  function answerError(res: ServerResponse, path: string, caught: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const error = redisUnavailable(board, caught) ? new HttpError(503, 'unavailable', 'Redis is unreachable; try again shortly') : caught;
+    const headers: Record<string, string> = {};
+    if (error instanceof HttpError) {
+      if (error.status === 429) headers['retry-after'] = String(error.extra['retryAfter']);
+      if (error.status === 503) headers['retry-after'] = String(RETRY_AFTER_S);
+      if (error.status === 413 || error.code === 'draining') headers['connection'] = 'close';
+    }
+    if (path === '/v1/embeddings' || path === '/v1/models') {
+      const { status, body } = openAiError(error);
+      send(res, status, body, headers);
+      return;
+    }
+    if (error instanceof HttpError) {
+      send(res, error.status, { error: { code: error.code, message: error.message, ...error.extra } }, headers);
+      return;
+    }
+    if (isTaskweaveError(error, 'validation') || isTaskweaveError(error, 'unknown-dependency')) {
+      send(res, 400, validationBody(error));
+      return;
+    }
+    if (isTaskweaveError(error, 'duplicate-id')) {
+      send(res, 409, { error: { code: error.code, message: error.message } }, { 'retry-after': '1' });
+      return;
+    }
+    send(res, 500, { error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } });
+  }
+
+  const inFlight = new Set<Promise<void>>();
   const http = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (error instanceof HttpError) {
-        const headers: Record<string, string> = error.status === 429 ? { 'retry-after': String(error.extra['retryAfter']) } : {};
-        if (error.status === 413) headers['connection'] = 'close';
-        send(res, error.status, { error: { code: error.code, message: error.message, ...error.extra } }, headers);
-        return;
-      }
-      if (isTaskweaveError(error, 'validation') || isTaskweaveError(error, 'unknown-dependency')) {
-        send(res, 400, validationBody(error));
-        return;
-      }
-      if (isTaskweaveError(error, 'duplicate-id')) {
-        send(res, 409, { error: { code: error.code, message: error.message } }, { 'retry-after': '1' });
-        return;
-      }
-      send(res, 500, { error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } });
-    });
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const handled = route(req, res, path).catch((error: unknown) => answerError(res, path, error));
+    inFlight.add(handled);
+    void handled.finally(() => inFlight.delete(handled));
   });
 
   return {
     http,
     board,
     async listen(port = 0, host = '127.0.0.1') {
-      await subscribed;
-      await new Promise<void>((resolve) => http.listen(port, host, resolve));
+      await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, COMMAND_TIMEOUT_MS))]);
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
       const { port: bound } = http.address() as AddressInfo;
       return `http://${host}:${bound}`;
     },
-    async close() {
+    async close(graceMs = 10_000) {
+      draining = true;
+      for (const set of waiters.values()) for (const wake of set) wake();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
       http.closeAllConnections();
       await closed;
       subscriber.disconnect();

@@ -131,6 +131,8 @@ export class TaskBoard {
   readonly fleet: FleetRegistry;
   readonly #ttl: number;
   readonly #retryDelayMs: number;
+  readonly #connections: Redis[];
+  #lastOutageAt = 0;
 
   /** `failFast`: the HTTP API's connections (see `connect`). */
   constructor(options: BoardOptions = {}, failFast = false) {
@@ -138,7 +140,10 @@ export class TaskBoard {
     const queueName = options.queueName ?? 'taskweave';
     const prefix = options.prefix ?? 'bull';
     this.redis = connect(url, failFast);
-    this.queue = new Queue<JobData>(queueName, { connection: connect(url, failFast), prefix });
+    const queueConnection = connect(url, failFast);
+    this.#connections = [this.redis, queueConnection];
+    for (const c of this.#connections) c.on('close', () => (this.#lastOutageAt = Date.now()));
+    this.queue = new Queue<JobData>(queueName, { connection: queueConnection, prefix });
     // Connection errors: see `redisReady`; the queue reconnects by itself.
     this.queue.on('error', () => undefined);
     this.keyPrefix = `${prefix}:${queueName}:tw:`;
@@ -153,9 +158,17 @@ export class TaskBoard {
     return `${this.keyPrefix}${kind}:${id}`;
   }
 
-  /** Whether this board's Redis connection is up now (false while it is down or reconnecting). */
+  /** Whether this board's Redis connections are up now (false while one is down or reconnecting). */
   get redisReady(): boolean {
-    return this.redis.status === 'ready';
+    return this.#connections.every((c) => c.status === 'ready');
+  }
+
+  /**
+   * Whether Redis was unreachable within the last `withinMs`: an error of a command that raced a
+   * reconnect is an outage, not a bug (the API answers it 503, not 500).
+   */
+  redisRecentlyDown(withinMs = 2_000): boolean {
+    return !this.redisReady || Date.now() - this.#lastOutageAt < withinMs;
   }
 
   /** The result recorded for a job, `'deleted'` once its owner deleted the task, or undefined. */

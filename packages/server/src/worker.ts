@@ -9,9 +9,15 @@
  * - **Retries**: a retryable error is thrown back to BullMQ, which runs the job again after its
  *   exponential backoff (`attempts = maxRetries + 1`); a non-retryable one, or the last attempt's,
  *   ends the task Failed and is thrown as BullMQ's UnrecoverableError.
- * - **A process killed mid-job** (`kill -9`): its lock lapses, BullMQ's stalled-job check moves the
- *   job back to wait, and another worker runs it. Stalls are not attempts (BullMQ counts them
- *   apart, up to `maxStalledCount`). A re-run of a job whose task already ended does nothing.
+ * - **A process killed mid-job** (`kill -9`): its lock lapses (`lockDurationMs`, 8 s, renewed
+ *   every 4 s while alive), BullMQ's stalled-job check (every `stalledIntervalMs`, 3 s; a job is
+ *   moved when two checks in a row find it unlocked) moves the job back to wait, and another
+ *   worker runs it: within lock + 2 × interval = 14 s by default. Stalls are not attempts (BullMQ counts them apart, up
+ *   to `maxStalledCount`). A re-run of a job whose task already ended does nothing.
+ * - **Results** are recorded in the board (one end per task) and are also the BullMQ job's
+ *   `returnvalue` (the TaskResult as plain JSON), so BullMQ's own tools show them.
+ * - **Presence**: a heartbeat every 5 s names the process and the models of its `modelsDir`
+ *   (fleet.ts), which the API lists and checks requests against; `close()` leaves the fleet.
  * - **Metrics** as the seed measures them: duration of the final attempt, queue wait from submit
  *   to that attempt's start, the process's resident memory, its CPU time over wall time, network
  *   bytes 0 (models are read from disk), retries; `batchSize` when jobs shared a model call.
@@ -31,7 +37,12 @@ import {
   type TaskStatus as Status,
   type TaskType,
 } from '@taskweave/core';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { HEARTBEAT_MS, type ModelInfo, type WorkerInfo } from './fleet.js';
+import { inspectModelsDir } from './handlers/modelsDir.js';
 import { TaskBoard, connect, type BoardOptions, type JobData } from './taskBoard.js';
+import { toPlainJson } from './wire.js';
 import { embeddingHandler } from './handlers/embedding.js';
 import type { ServerTaskHandler } from './handlers/handler.js';
 import { inferenceHandler } from './handlers/inference.js';
@@ -53,9 +64,12 @@ export interface WorkerOptions extends BoardOptions {
   concurrency?: number;
   /** Handlers by task type (`'TextProcessing'`, `'custom:resize'`, …); they replace the built-in ones of the same type. */
   handlers?: Partial<Record<TaskType, ServerTaskHandler>>;
-  /** How long a job's lock lasts without renewal; a dead process's job is taken back after it. @default 30000 */
+  /**
+   * How long a job's lock lasts without renewal (renewed every half of it while the job runs); a
+   * dead process's job is taken back after it. @default 8000
+   */
   lockDurationMs?: number;
-  /** How often BullMQ looks for stalled jobs. @default 30000 */
+  /** How often BullMQ looks for stalled jobs: a dead process's job is picked up within `lockDurationMs + 2 × stalledIntervalMs`. @default 3000 */
   stalledIntervalMs?: number;
   /** Stalls a job survives before it fails. @default 5 */
   maxStalledCount?: number;
@@ -65,9 +79,13 @@ export interface WorkerOptions extends BoardOptions {
 export interface TaskweaveWorker {
   /** Resolves when the worker is connected and taking jobs. */
   ready(): Promise<void>;
-  /** Stops taking jobs, lets running ones finish, and disconnects. */
+  /** Stops taking jobs, lets running ones finish, leaves the fleet, and disconnects. */
   close(): Promise<void>;
 }
+
+/** Defaults of the lock and stalled-check intervals: a dead worker's jobs are picked up within their sum. */
+export const LOCK_DURATION_MS = 8_000;
+export const STALLED_INTERVAL_MS = 3_000;
 
 /**
  * Starts a worker on the queue.
@@ -76,6 +94,12 @@ export interface TaskweaveWorker {
  *   handlers: { 'custom:echo': async (task) => ({ kind: 'custom', value: task.input }) } })
  */
 export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWorker {
+  let served: ModelInfo[] = [];
+  if (options.modelsDir !== undefined) {
+    const { models, problems } = inspectModelsDir(options.modelsDir);
+    if (problems.length > 0) throw new TaskweaveError('not-configured', `models folder: ${problems.join('; ')}`, { retryable: false });
+    served = models;
+  }
   const board = new TaskBoard(options);
   const handlers = new Map<string, ServerTaskHandler>();
   let models: NodeModels | undefined;
@@ -93,17 +117,21 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
   subscriber.on('message', (_channel: string, jobId: string) => running.get(jobId)?.abort(new CancelledError()));
 
   // Ends are keyed by job id (owner and task id: taskBoard.ts); the handler sees the task's own id.
-  const end = (jobId: string, task: Task, status: Status, output: TaskResult['output'], metrics: TaskResult['metrics'], error?: unknown) =>
-    board.end(jobId, {
+  /** Records the end; what it answers becomes the job's `returnvalue`. */
+  const end = async (jobId: string, task: Task, status: Status, output: TaskResult['output'], metrics: TaskResult['metrics'], error?: unknown) => {
+    const result: TaskResult = {
       taskId: task.id,
       status,
       output,
       metrics,
       timestamp: Date.now(),
       ...(error === undefined ? {} : { error: serializeError(error).message, errorCode: serializeError(error).code }),
-    });
+    };
+    await board.end(jobId, result);
+    return toPlainJson(result);
+  };
 
-  const process = async (job: Job<JobData>): Promise<void> => {
+  const process = async (job: Job<JobData>): Promise<unknown> => {
     const id = job.id as string;
     // Ended already (a re-run after a crash, a cancel, a deletion): nothing to do.
     if ((await board.resultOf(id)) !== undefined) return;
@@ -125,8 +153,7 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
       };
     };
     if (task.deadline !== undefined && started >= task.deadline) {
-      await end(id, task, TaskStatus.Timeout, { kind: 'none' }, metrics(), new TimeoutError('Task deadline passed before it started'));
-      return;
+      return end(id, task, TaskStatus.Timeout, { kind: 'none' }, metrics(), new TimeoutError('Task deadline passed before it started'));
     }
     const handler = handlers.get(task.type);
     if (handler === undefined) {
@@ -150,14 +177,11 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
         }),
         aborted,
       ]);
-      await end(id, task, TaskStatus.Completed, parseTaskOutput(output), metrics());
+      return await end(id, task, TaskStatus.Completed, parseTaskOutput(output), metrics());
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
-      if (isTaskweaveError(reason, 'cancelled')) return;
-      if (isTaskweaveError(reason, 'timeout')) {
-        await end(id, task, TaskStatus.Timeout, { kind: 'none' }, metrics(), reason);
-        return;
-      }
+      if (isTaskweaveError(reason, 'cancelled')) return undefined;
+      if (isTaskweaveError(reason, 'timeout')) return await end(id, task, TaskStatus.Timeout, { kind: 'none' }, metrics(), reason);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (!serializeError(reason).retryable || lastAttempt) {
         await end(id, task, TaskStatus.Failed, { kind: 'none' }, metrics(), reason);
@@ -174,8 +198,8 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
     connection: connect(options.redisUrl ?? 'redis://127.0.0.1:6379'),
     prefix: options.prefix ?? 'bull',
     concurrency: options.concurrency ?? 1,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    lockDuration: options.lockDurationMs ?? LOCK_DURATION_MS,
+    stalledInterval: options.stalledIntervalMs ?? STALLED_INTERVAL_MS,
     maxStalledCount: options.maxStalledCount ?? 5,
   });
   // BullMQ reports connection errors here while Redis restarts; it reconnects by itself.
@@ -185,13 +209,28 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
   worker.on('completed', removeIfDeleted);
   worker.on('failed', removeIfDeleted);
 
+  const info: WorkerInfo = {
+    id: `${hostname()}-${globalThis.process.pid}-${randomUUID().slice(0, 8)}`,
+    host: hostname(),
+    pid: globalThis.process.pid,
+    concurrency: options.concurrency ?? 1,
+    models: served,
+    startedAt: Date.now(),
+  };
+  const beat = () => board.fleet.heartbeat(info).catch(() => undefined);
+  const heartbeat = setInterval(beat, HEARTBEAT_MS);
+  heartbeat.unref();
+
   return {
     async ready() {
       await subscribed;
       await worker.waitUntilReady();
+      await beat();
     },
     async close() {
+      clearInterval(heartbeat);
       await worker.close();
+      await board.fleet.leave(info.id).catch(() => undefined);
       subscriber.disconnect();
       await board.close();
       await models?.dispose();

@@ -85,9 +85,10 @@ it('POST /v1/embeddings answers as OpenAI does, from the same queue', async () =
   expect(body.data.map((d) => [d.object, d.index, d.embedding.length])).toEqual([['embedding', 0, 512], ['embedding', 1, 512]]);
   const tokens = (await tokensRead(texts[0]!)) + (await tokensRead(texts[1]!));
   expect(tokens).toBeGreaterThan(2);
-  expect((body as unknown as { usage: unknown }).usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens });
-  const bad = await fetch(`${base}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: JSON.stringify({ input: [] }) });
+  expect((body as unknown as { usage: unknown }).usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens, truncated_inputs: 0 });
+  const bad = await fetch(`${base}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: JSON.stringify({ model: 'use-lite', input: [] }) });
   expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('input');
 });
 
 it('TextProcessing runs in a worker process with the browser handler rules', async () => {
@@ -143,16 +144,16 @@ describe('text longer than the model reads (use-lite: 128 tokens)', () => {
     const roomy = createTaskweaveServer({ redisUrl: redis.url, apiKeys: [KEY], maxBodyBytes: 8 << 20 });
     try {
       const roomyApi = client(await roomy.listen(), KEY);
-      for (const [path, body] of [
-        ['/v1/tasks', { type: 'EmbeddingGeneration', modelId: 'use-lite', input: { kind: 'text', text: big } }],
-        ['/v1/embeddings', { model: 'use-lite', input: [big] }],
-      ] as const) {
-        const r = await roomyApi.call('POST', path, body);
-        expect(r.status).toBe(400);
-        expect(r.body.error.field).toBe('input');
-      }
-      // With the default body limit (1 MiB) the same request stops earlier, at 413.
-      expect((await client(base, KEY).call('POST', '/v1/embeddings', { model: 'use-lite', input: [big] })).status).toBe(413);
+      const task = await roomyApi.call('POST', '/v1/tasks', { type: 'EmbeddingGeneration', modelId: 'use-lite', input: { kind: 'text', text: big } });
+      expect(task.status).toBe(400);
+      expect(task.body.error.field).toBe('input');
+      // /v1/embeddings' body limit (16 MiB) fits it: the per-input limit refuses it, in OpenAI's shape.
+      const openai = await roomyApi.call('POST', '/v1/embeddings', { model: 'use-lite', input: ['short', big] });
+      expect(openai.status).toBe(400);
+      expect(openai.body.error).toMatchObject({ type: 'invalid_request_error', param: 'input' });
+      expect(openai.body.error.message).toContain('input[1]');
+      // With the default body limit of /v1/tasks (1 MiB) the same task stops earlier, at 413.
+      expect((await client(base, KEY).call('POST', '/v1/tasks', { type: 'EmbeddingGeneration', modelId: 'use-lite', input: { kind: 'text', text: big } })).status).toBe(413);
     } finally {
       await roomy.close();
     }

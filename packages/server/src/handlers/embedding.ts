@@ -21,7 +21,8 @@ import type { ServerTaskHandler } from './handler.js';
 import { EmbeddingBatcher, type EmbedCallResult } from './embeddingBatcher.js';
 import type { NodeModels, Pipeline } from './models.js';
 
-const MAX_TEXTS = 1024;
+/** The most texts one EmbeddingGeneration task holds (the browser handler's cap too). */
+export const MAX_TEXTS = 1024;
 const nonBlank = z.string().refine((s) => s.trim().length > 0, { message: 'must not be empty or only whitespace' });
 const textsSchema = z.strictObject({ texts: z.array(nonBlank).min(1).max(MAX_TEXTS) });
 
