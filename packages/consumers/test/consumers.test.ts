@@ -20,7 +20,8 @@ import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright';
 import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs';
-import { appTool, filesUnder, installApp, packLibraries, runPage, serveStatic, tool, viteServer, type PageRun } from './harness.js';
+import { appTool, filesUnder, installApp, installNodeApp, packLibraries, run, runPage, serveStatic, startProgram, tool, viteServer, type PageRun } from './harness.js';
+import { redisServerPath } from '../../../scripts/systemPrograms.mjs';
 
 /** use-lite measured 0.669 (cat/kitten) against 0.031 (either and stocks). */
 const MARGIN = 0.3;
@@ -39,6 +40,12 @@ function started<T>(step: () => Promise<T>): Promise<T> {
 const packs = started(() => packLibraries(join(work, 'packs')));
 const viteApp = started(async () => installApp('vite', join(work, 'vite'), await packs));
 const webpackApp = started(async () => installApp('webpack', join(work, 'webpack'), await packs));
+// One after the other: each install unpacks onnxruntime-node and transformers.js (2 cores).
+const npmServerApp = started(async () => installNodeApp(join(work, 'node-npm'), await packs, 'npm'));
+const pnpmServerApp = started(async () => {
+  await npmServerApp.catch(() => undefined);
+  return installNodeApp(join(work, 'node-pnpm'), await packs, 'pnpm');
+});
 const viteTypecheck = started(async () => {
   const dir = await viteApp;
   await appTool(dir, 'typescript/bin/tsc', ['-p', 'tsconfig.json']);
@@ -51,7 +58,7 @@ let browser: Browser | undefined;
 const launch = async (): Promise<Browser> => (browser ??= await chromium.launch({ ...chromiumLaunchOptions(), headless: true }));
 
 after(async () => {
-  await Promise.allSettled([packs, viteApp, webpackApp, viteTypecheck, viteBuild, webpackBuild]);
+  await Promise.allSettled([packs, viteApp, webpackApp, viteTypecheck, viteBuild, webpackBuild, npmServerApp, pnpmServerApp]);
   await browser?.close();
   if (process.env['KEEP_CONSUMERS'] !== '1') rmSync(work, { recursive: true, force: true });
 });
@@ -77,7 +84,7 @@ function assertOneWasm(dist: string): void {
   );
 }
 
-for (const name of ['core', 'webWorker'] as const) {
+for (const name of ['core', 'webWorker', 'server'] as const) {
   test(`publint --strict passes for the ${name} tarball`, async () => {
     await tool('publint', ['run', '--strict', (await packs)[name]]);
   });
@@ -87,12 +94,13 @@ for (const name of ['core', 'webWorker'] as const) {
 }
 
 test('each tarball ships its built code, README and LICENSE only (no sources, tests, fixtures or benchmarks)', async () => {
-  const { core, webWorker } = await packs;
+  const { core, webWorker, server } = await packs;
   const entries = (tgz: string): string[] => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).split('\n').filter(Boolean).map((e) => e.replace(/^package\//, ''));
   const top = (tgz: string): string[] => [...new Set(entries(tgz).map((file) => file.split('/')[0] ?? file))].sort();
   assert.deepEqual(top(core), ['LICENSE', 'README.md', 'dist', 'package.json']);
   assert.deepEqual(top(webWorker), ['LICENSE', 'README.md', 'dist', 'ort.js', 'package.json', 'vite.js', 'vite.types.d.ts', 'webpack.js', 'webpack.types.d.ts']);
-  for (const tgz of [core, webWorker]) {
+  assert.deepEqual(top(server), ['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
+  for (const tgz of [core, webWorker, server]) {
     const shipped = entries(tgz);
     assert.deepEqual(shipped.filter((file) => /(\.test\.|__tests__|fixtures|bench)/.test(file)), [], `${tgz} holds tests or benchmarks`);
     assert.deepEqual(shipped.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')), [], `${tgz} holds TypeScript sources`);
@@ -155,3 +163,34 @@ test('webpack 5 app: the build emits the default worker and ORT under ort/, and 
     await server.close();
   }
 });
+
+for (const [manager, app] of [['npm', npmServerApp], ['pnpm', pnpmServerApp]] as const) {
+  test(`server tarball in a fresh Node app (${manager} install): taskweave-server and taskweave-worker from node_modules/.bin embed through the HTTP API`, async () => {
+    const dir = await app;
+    const help = await run(join(dir, 'node_modules/.bin/taskweave-server'), ['--help'], dir);
+    assert.match(help, /--redis VALUE/);
+    const redisDir = mkdtempSync(join(tmpdir(), 'tw-consumer-redis-'));
+    const redisPort = String(20_000 + Math.floor(Math.random() * 20_000));
+    const redis = await startProgram(redisServerPath(), ['--port', redisPort, '--bind', '127.0.0.1', '--save', '', '--dir', redisDir], dir, /Ready to accept connections/);
+    const redisUrl = `redis://127.0.0.1:${redisPort}`;
+    const secret = 'consumer-secret-0123456789';
+    const api = await startProgram(join(dir, 'node_modules/.bin/taskweave-server'), ['--redis', redisUrl, '--secret', secret, '--port', '0'], dir, /listening on (http:\/\/\S+)/);
+    const worker = await startProgram(join(dir, 'node_modules/.bin/taskweave-worker'), ['--redis', redisUrl, '--models', join(dir, 'models'), '--threads', '1'], dir, /taskweave-worker ready/);
+    try {
+      const out = JSON.parse((await run(process.execPath, ['embed.mjs', api.match[1] as string, secret], dir)).trim().split('\n').pop() ?? '{}') as {
+        status: string;
+        dims: number;
+        similar: number;
+        unrelated: number[];
+      };
+      assert.equal(out.status, 'Completed');
+      assert.equal(out.dims, 512);
+      for (const other of out.unrelated) assert.ok(out.similar - other >= MARGIN, `cos(cat, kitten) ${out.similar.toFixed(3)} should beat ${other.toFixed(3)} by ${MARGIN}`);
+    } finally {
+      await worker.stop();
+      await api.stop();
+      await redis.stop();
+      rmSync(redisDir, { recursive: true, force: true });
+    }
+  });
+}

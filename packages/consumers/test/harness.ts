@@ -48,9 +48,10 @@ export function tool(name: string, args: readonly string[]): Promise<string> {
 export interface Packs {
   core: string;
   webWorker: string;
+  server: string;
 }
 
-/** `pnpm pack` of both libraries (their `prepack` builds dist/), into `dir`. */
+/** `pnpm pack` of the libraries (their `prepack` builds dist/), into `dir`. */
 export async function packLibraries(dir: string): Promise<Packs> {
   mkdirSync(dir, { recursive: true });
   const pack = async (name: string): Promise<string> => {
@@ -59,8 +60,8 @@ export async function packLibraries(dir: string): Promise<Packs> {
     if (!tarball.endsWith('.tgz') || !existsSync(tarball)) throw new Error(`pnpm pack of ${name} printed no tarball:\n${output}`);
     return tarball;
   };
-  const [core, webWorker] = await Promise.all([pack('core'), pack('web-worker')]);
-  return { core, webWorker };
+  const [core, webWorker, server] = await Promise.all([pack('core'), pack('web-worker'), pack('server')]);
+  return { core, webWorker, server };
 }
 
 /**
@@ -83,6 +84,68 @@ export async function installApp(name: string, dir: string, packs: Packs): Promi
   // only for what it lacks.
   await run('pnpm', ['install', '--ignore-workspace', '--prefer-offline', '--no-frozen-lockfile', '--reporter=append-only'], dir);
   return dir;
+}
+
+/**
+ * Copies `apps/node-server` to `dir`, points it at the core and server tarballs, copies the
+ * use-lite model into its models/ folder, and installs it as a project of its own with `npm`
+ * (scripts on, as a user's `npm install` runs them; the app's .npmrc is the documented line) or
+ * `pnpm`.
+ */
+export async function installNodeApp(dir: string, packs: Packs, manager: 'npm' | 'pnpm'): Promise<string> {
+  const template = join(CONSUMERS_DIR, 'apps', 'node-server');
+  cpSync(template, dir, { recursive: true, filter: (src) => !relative(template, src).split(sep).includes('node_modules') });
+  const manifestPath = join(dir, 'package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown> & { dependencies: Record<string, string> };
+  manifest.dependencies['@taskweave/core'] = `file:${packs.core}`;
+  manifest.dependencies['@taskweave/server'] = `file:${packs.server}`;
+  // The server's own dependency on core resolves to the same tarball.
+  if (manager === 'npm') manifest['overrides'] = { '@taskweave/core': '$@taskweave/core' };
+  else manifest['pnpm'] = { overrides: { '@taskweave/core': `file:${packs.core}` } };
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  cpSync(join(REPO, 'packages', 'demo', 'public', 'models', 'use-lite'), join(dir, 'models', 'use-lite'), { recursive: true });
+  if (manager === 'npm') await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir);
+  else await run('pnpm', ['install', '--ignore-workspace', '--prefer-offline', '--no-frozen-lockfile', '--reporter=append-only'], dir);
+  return dir;
+}
+
+/** A long-running program, started and past the line that says it is ready. */
+export interface Started {
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `command` and resolves once its output matches `ready` (rejects if it exits first, or after 60 s). */
+export async function startProgram(command: string, args: readonly string[], cwd: string, ready: RegExp): Promise<Started & { match: RegExpExecArray }> {
+  const child = spawn(command, args, { cwd, env: appEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const match = await new Promise<RegExpExecArray>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} not ready in 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = ready.exec(output);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolvePromise(m);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited ${code} before it was ready:\n${output}`));
+    });
+  });
+  return {
+    match,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 /** Runs an app's own copy of a tool (`node node_modules/<path>`), as `node node_modules/vite/bin/vite.js` would. */
