@@ -64,10 +64,28 @@ try {
     }
   }
 
-  /** Embeds `list` through one arrangement's API, a task per text; texts/s, checking every result. */
+  /** CPU seconds a process has used so far (Linux /proc; utime + stime in clock ticks of 1/100 s). */
+  const cpuSeconds = (pid: number | undefined): number => {
+    if (pid === undefined) return 0;
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  };
+  const ownCpu = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  };
+  const arrangementWorkers = (arrangement: Arrangement) => (arrangement === 'one' ? workers.slice(0, 1) : workers.slice(1, 3));
+
+  /** Embeds `list` through one arrangement's API, a task per text; texts/s, checking every result, and the cores each process used. */
   const run = async (arrangement: Arrangement, list: string[]) => {
     const http = api[arrangement];
     const batchSizes: number[] = [];
+    const mine = arrangementWorkers(arrangement);
+    const cpuBefore = { workers: mine.map((w) => cpuSeconds(w.proc.pid)), redis: cpuSeconds(redis.pid), driver: ownCpu() };
     const started = performance.now();
     await pool(list, IN_FLIGHT, async (text) => {
       const id = randomUUID();
@@ -78,7 +96,13 @@ try {
       batchSizes.push(body.result.metrics.batchSize ?? 1);
     });
     const ms = performance.now() - started;
-    return { rate: list.length / (ms / 1000), meanBatch: batchSizes.reduce((a, b) => a + b, 0) / batchSizes.length };
+    const wall = ms / 1000;
+    const cores = {
+      workers: mine.map((w, i) => (cpuSeconds(w.proc.pid) - cpuBefore.workers[i]!) / wall),
+      redis: (cpuSeconds(redis.pid) - cpuBefore.redis) / wall,
+      driver: (ownCpu() - cpuBefore.driver) / wall,
+    };
+    return { rate: list.length / wall, meanBatch: batchSizes.reduce((a, b) => a + b, 0) / batchSizes.length, cores };
   };
 
   // Warm-up: more tasks than one process holds at once, so both processes of 'two' load the model too.
@@ -87,9 +111,12 @@ try {
   const rates: Record<Arrangement, number[]> = { one: [], two: [] };
   for (let r = 0; r < RUNS; r++) {
     for (const arrangement of r % 2 === 0 ? (['one', 'two'] as const) : (['two', 'one'] as const)) {
-      const { rate, meanBatch } = await run(arrangement, texts);
+      const { rate, meanBatch, cores } = await run(arrangement, texts);
       rates[arrangement].push(rate);
-      console.log(`round ${r + 1} ${arrangement === 'one' ? '1 worker ' : '2 workers'} ${rate.toFixed(1).padStart(7)} texts/s, mean batch ${meanBatch.toFixed(1)}`);
+      // Cores each process used over the round (of 2 here): the worker processes, Redis, and this
+      // process (the HTTP API and the driver that submits and long-polls).
+      const used = `cores: worker${cores.workers.length > 1 ? 's' : ''} ${cores.workers.map((c) => c.toFixed(2)).join(' + ')}, API + driver ${cores.driver.toFixed(2)}, redis ${cores.redis.toFixed(2)}`;
+      console.log(`round ${r + 1} ${arrangement === 'one' ? '1 worker ' : '2 workers'} ${rate.toFixed(1).padStart(7)} texts/s, mean batch ${meanBatch.toFixed(1)}; ${used}`);
     }
   }
   const one = Number(median(rates.one).toFixed(1));

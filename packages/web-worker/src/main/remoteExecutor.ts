@@ -87,6 +87,9 @@ export class RemoteHttp {
       });
       bytes.n += (text?.length ?? 0) + answer.length;
       if (res.status === 401 && attempt === 0) continue; // a fresh token, once
+      // The server is up but cannot reach its Redis (or is draining): nothing was enqueued by this
+      // request, and it is as good as unreachable until it answers again (Retry-After).
+      if (res.status === 503) throw new RemoteUnreachable(`${method} ${this.base}${path}: 503 ${answer.slice(0, 200)}`, accepted, undefined);
       let parsed: any;
       try {
         parsed = answer === '' ? undefined : JSON.parse(answer);
@@ -101,7 +104,8 @@ export class RemoteHttp {
 /** An HTTP answer that is not a success, as the error a task ends with (or is retried after). */
 export function httpError(what: string, status: number, body: any): TaskweaveError {
   const message = `${what}: HTTP ${status} ${body?.error?.message ?? ''}`.trim();
-  if (status === 400) return new TaskweaveError('validation', message, { retryable: false, details: { field: body?.error?.field } });
+  // taskweave's error shape names the field `field`; OpenAI's (on /v1/embeddings) `param`.
+  if (status === 400) return new TaskweaveError('validation', message, { retryable: false, details: { field: body?.error?.field ?? body?.error?.param } });
   if (status === 401 || status === 403) return new TaskweaveError('not-configured', message, { retryable: false });
   return new TaskweaveError('execution', message, { retryable: status >= 500 || status === 429 || status === 404 });
 }
