@@ -178,6 +178,16 @@ export class TaskBoard {
     return raw === DELETED ? 'deleted' : decodeStored<TaskResult>(raw);
   }
 
+  /**
+   * The results of `ids`, tasks of `owner`, in order (one round trip); `undefined` for an id that
+   * has none (not ended, deleted, or no such task of this owner).
+   */
+  async resultsOf(owner: string, ids: readonly string[]): Promise<Array<TaskResult | undefined>> {
+    if (ids.length === 0) return [];
+    const raw = await this.redis.mget(ids.map((id) => this.#key('result', jobIdOf(owner, id))));
+    return raw.map((r) => (r === null || r === DELETED ? undefined : decodeStored<TaskResult>(r)));
+  }
+
   /** The BullMQ job of task `id` of `owner`, if there is one and it is that owner's. */
   async job(owner: string, id: string): Promise<Job<JobData> | undefined> {
     return this.#ownJob(owner, jobIdOf(owner, id));

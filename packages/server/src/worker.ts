@@ -83,6 +83,8 @@ export interface TaskweaveWorker {
   close(): Promise<void>;
 }
 
+const NO_DEPENDENCIES: readonly TaskResult[] = Object.freeze([]);
+
 /** Defaults of the lock and stalled-check intervals: a dead worker's jobs are picked up within their sum. */
 export const LOCK_DURATION_MS = 8_000;
 export const STALLED_INTERVAL_MS = 3_000;
@@ -161,6 +163,13 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
       await end(id, task, TaskStatus.Failed, { kind: 'none' }, metrics(), error);
       throw new UnrecoverableError(error.message);
     }
+    // A task runs once all its dependencies completed; their results are its owner's.
+    const dependencies = task.dependencies.length === 0 ? NO_DEPENDENCIES : await board.resultsOf(job.data.owner, task.dependencies);
+    const missing = task.dependencies.filter((_, i) => dependencies[i]?.status !== TaskStatus.Completed);
+    if (missing.length > 0) {
+      const error = new TaskweaveError('dependency-failed', `Dependencies ${missing.join(', ')} have no Completed result (deleted or expired)`, { retryable: false });
+      return end(id, task, TaskStatus.Cancelled, { kind: 'none' }, metrics(), error);
+    }
     const controller = new AbortController();
     running.set(id, controller);
     const timer = task.deadline === undefined ? undefined : setTimeout(() => controller.abort(new TimeoutError()), task.deadline - started);
@@ -173,6 +182,7 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
           signal: controller.signal,
           attempt: job.attemptsMade + 1,
           idempotencyKey: id,
+          dependencies: dependencies as readonly TaskResult[],
           reportMetrics: (m) => Object.assign(measured, m),
         }),
         aborted,

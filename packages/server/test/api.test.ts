@@ -140,6 +140,21 @@ describe('HTTP API on BullMQ', () => {
     expect(await inspect.get(`test:runs:${bad}`)).toBe('1');
   });
 
+  it("handlers read their dependencies' results, in the order the task lists them", async () => {
+    const [a, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const add = (id: string, n: number, dependencies: string[] = []) => api().submit({ id, type: 'custom:add', input: { kind: 'custom', value: { n } }, dependencies });
+    await add(a, 1);
+    await add(b, 10, [a]);
+    await add(c, 100, [b]);
+    await add(d, 1000, [c, a]);
+    const done = await api().wait(d);
+    expect(done.body.status).toBe('Completed');
+    // a = 1, b = 11, c = 111, d = 1000 + 111 + 1
+    expect(done.body.result.output.value).toEqual({ sum: 1112, from: [c, a] });
+    expect((await api().get(b)).body.result.output.value).toEqual({ sum: 11, from: [a] });
+    expect((await api().get(a)).body.result.output.value).toEqual({ sum: 1, from: [] });
+  });
+
   it('retries with backoff, and fails at once on a non-retryable error', async () => {
     const id = randomUUID();
     await api().submit({ id, type: 'custom:flaky', input: { kind: 'custom', value: { failures: 2 } }, maxRetries: 3 });

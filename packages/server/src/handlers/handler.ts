@@ -1,5 +1,5 @@
 /** The contract between a `taskweave-worker` process and the handlers it runs. */
-import type { MeasuredMetrics, Task, TaskOutput } from '@taskweave/core';
+import type { MeasuredMetrics, Task, TaskOutput, TaskResult } from '@taskweave/core';
 
 export interface ServerHandlerContext {
   /** Aborts on cancel (relayed over Redis pub/sub) and on the task's deadline; `signal.reason` is the TaskweaveError. */
@@ -8,6 +8,13 @@ export interface ServerHandlerContext {
   reportMetrics(metrics: MeasuredMetrics): void;
   /** 1 for the first attempt, 2 for the first retry, … */
   attempt: number;
+  /**
+   * Results of the task's dependencies, in the order `task.dependencies` lists them (all
+   * Completed: a task runs only after every dependency completed). Read from Redis for this
+   * task's owner only (a dependency id names a task of the same owner); empty, and read from
+   * nowhere, for a task without dependencies.
+   */
+  dependencies: readonly TaskResult[];
   /**
    * The task's job id (`jobIdOf(owner, task.id)`: unique across owners, who may reuse a task id):
    * the same on every run of the task (retries, a re-run after a worker died), for handlers with
