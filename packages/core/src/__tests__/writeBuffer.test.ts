@@ -9,13 +9,13 @@ import { makeRecord, makeTask } from './taskStoreContract.js';
 class PickyStore extends MemoryTaskStore {
   readonly puts: TaskRecord[][] = [];
   readonly poisoned = new Set<string>();
-  /** How long a refusal takes (IndexedDB aborts a transaction a few event-loop turns later). */
-  refusalMs = 0;
+  /** Holds a refusal until it resolves (IndexedDB aborts a transaction a few event-loop turns later). */
+  holdRefusal: (() => Promise<void>) | undefined;
   override async put(records: readonly TaskRecord[]): Promise<void> {
     this.puts.push([...records]);
     const bad = records.find((r) => this.poisoned.has(r.task.id));
     if (bad !== undefined) {
-      if (this.refusalMs > 0) await new Promise((resolve) => setTimeout(resolve, this.refusalMs));
+      if (this.holdRefusal !== undefined) await this.holdRefusal();
       throw new Error(`cannot store ${bad.task.id}`);
     }
     await super.put(records);
@@ -89,7 +89,15 @@ describe('WriteBuffer', () => {
 
   it('a group put again after a refusal never lands after a later write to the same id', async () => {
     const store = new PickyStore();
-    store.refusalMs = 20;
+    let refusing: () => void = () => undefined;
+    const refusalStarted = new Promise<void>((resolve) => (refusing = resolve));
+    let refuse: () => void = () => undefined;
+    // Only the first refusal is held; the retries after it are refused at once.
+    store.holdRefusal = () => {
+      store.holdRefusal = undefined;
+      refusing();
+      return new Promise<void>((resolve) => (refuse = resolve));
+    };
     const buffer = new WriteBuffer(store, () => undefined);
     const task = makeTask();
     const poison = makeRecord(TaskStatus.Pending, 1);
@@ -97,10 +105,12 @@ describe('WriteBuffer', () => {
     const running = makeRecord(TaskStatus.Running, 2, { task });
     void buffer.write(poison).catch(() => undefined);
     void buffer.write(running);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await refusalStarted;
     // While the first flush's refusal is still on its way: a later write to the same id.
     const completed = makeRecord(TaskStatus.Completed, 2, { task });
-    await buffer.write(completed);
+    const written = buffer.write(completed);
+    refuse();
+    await written;
     await buffer.drained();
     expect((await store.get(task.id))?.status).toBe(TaskStatus.Completed);
   });

@@ -35,9 +35,7 @@ describe('TaskScheduler on IdbTaskStore', () => {
     const m = manualExecutor(1);
     const first = new TaskScheduler({ executor: m.executor, store: store1, concurrency: 1 });
     // The executor has a task only once its Running record is durable: wait for the call.
-    const called = async (id: string) => {
-      while (!m.calls.some((c) => c.task.id === id)) await new Promise((r) => setTimeout(r, 1));
-    };
+    const called = (id: string) => m.called(id);
     const done = await first.submit(job('done'));
     await called(done);
     m.callFor(done).resolve({ kind: 'text', text: 'once' });
