@@ -10,7 +10,7 @@
  */
 import type { TaskRecord } from '../src/ports.js';
 import type { TaskId } from '../src/task.js';
-import { TaskScheduler } from '../src/scheduler.js';
+import { TaskScheduler } from '../src/scheduler/taskScheduler.js';
 import { IdbTaskStore, databaseName, openTaskweaveDb, toTaskRow } from '../src/adapters/idb/index.js';
 
 export type Variant = 'sdk' | 'byHand';

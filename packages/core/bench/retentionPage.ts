@@ -9,7 +9,7 @@
  */
 import type { TaskRecord } from '../src/ports.js';
 import type { TaskId, TaskOutput } from '../src/task.js';
-import { TaskScheduler } from '../src/scheduler.js';
+import { TaskScheduler } from '../src/scheduler/taskScheduler.js';
 import { IdbTaskStore, databaseName, openTaskweaveDb, toTaskRow } from '../src/adapters/idb/index.js';
 
 const DIMS = 512;
