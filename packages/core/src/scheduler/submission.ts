@@ -104,7 +104,7 @@ export function newTaskRecord(p: ResolvedSubmit, id: TaskId, now: number, seq: n
 }
 
 /** The task of a validated submission, as `newTaskRecord` stores it. */
-export function newTask(p: ResolvedSubmit, id: TaskId, now: number): Task {
+function newTask(p: ResolvedSubmit, id: TaskId, now: number): Task {
   const task: Task = {
     id,
     type: p.type,

@@ -15,7 +15,7 @@ import type { QueueSnapshot, SchedulerEvent, SchedulerListener } from '../events
 import type { BatchOutcome, Clock, Executor, PruneOptions, TaskRecord, TaskStore } from '../ports.js';
 import { createRetryer, type RetryOptions, type Retryer } from './retryer.js';
 import { parseTaskOutput, type ResolvedSubmit, type SubmitTaskOptions } from '../schemas.js';
-import { newTask, newTaskRecord, parseSubmission, parseSubmissionsInSlices, prepareSubmissions, type SubmitValidator } from './submission.js';
+import { newTaskRecord, parseSubmission, parseSubmissionsInSlices, prepareSubmissions, type SubmitValidator } from './submission.js';
 import { SLICE_CHECK_EVERY, Slicer } from './slicer.js';
 import { Subscribable } from '../subscribable.js';
 import { WriteBuffer } from '../store/writeBuffer.js';
@@ -41,11 +41,11 @@ export interface TaskSchedulerOptions extends RetryOptions {
   /** Runs the tasks (the worker pool, or any object with `execute`). */
   executor: Executor;
   /**
-   * Where tasks and results live. Without one, the scheduler's own memory is the store: it holds
-   * every task it was given, finished ones too, so `get`, `wait` and dependencies find every task
-   * for the scheduler's life, nothing is written anywhere, and `prune()` (or `retention`) is what
-   * lets finished tasks go (`gcTimeMs` and `maxFinishedInMemory` bound the memory a store backs).
-   * @default none: in memory, as a `MemoryTaskStore` would keep them
+   * Where tasks and results live. Without one the scheduler makes a `MemoryTaskStore` (and closes
+   * it on `close()`): the same path as any store, so finished tasks leave the scheduler's memory by
+   * `gcTimeMs` and `maxFinishedInMemory` and are read back from that store, which keeps them until
+   * `prune()` (or `retention`) removes them.
+   * @default a new `MemoryTaskStore`
    */
   store?: TaskStore;
   /** Most executor calls at once (a batch is one call), capped at `executor.capacity`. @default executor.capacity ?? 4 */
@@ -72,14 +72,13 @@ export interface TaskSchedulerOptions extends RetryOptions {
   /**
    * How long a finished task stays in memory once its end is durable; after that `wait`, `get` and
    * dependents submitted later read it from the store, and `getSnapshot()` still counts it.
-   * `Infinity` keeps finished tasks until `maxFinishedInMemory` pushes them out. Without a
-   * `store`, memory is the store and keeps them (see `store`). @default 60_000
+   * `Infinity` keeps finished tasks until `maxFinishedInMemory` pushes them out. @default 60_000
    */
   gcTimeMs?: number;
   /**
    * Most finished tasks held in memory; past it the oldest leave at once (read back from the store
    * when asked for). Bounds memory whatever the rate: 1,000 tasks with 512-float outputs ≈ 2.5 MB.
-   * `Infinity` for no bound. Without a `store`, memory is the store and keeps them. @default 1_000
+   * `Infinity` for no bound. @default 1_000
    */
   maxFinishedInMemory?: number;
   /**
@@ -136,8 +135,8 @@ const UNFINISHED: readonly TaskStatus[] = [TaskStatus.Pending, TaskStatus.Runnin
 export class TaskScheduler {
   readonly #executor: Executor;
   readonly #store: TaskStore;
-  /** No store was given: memory holds every task (an empty store answers the reads that find nothing). */
-  readonly #own: MemoryTaskStore | undefined;
+  /** No store was given: the scheduler made `#store`, so it closes it too. */
+  readonly #ownsStore: boolean;
   readonly #clock: Clock;
   readonly #retryer: Retryer;
   readonly #queue: TaskQueue<Entry>;
@@ -188,8 +187,8 @@ export class TaskScheduler {
       ]);
     }
     this.#executor = options.executor;
-    this.#own = options.store === undefined ? new MemoryTaskStore() : undefined;
-    this.#store = options.store ?? (this.#own as MemoryTaskStore);
+    this.#ownsStore = options.store === undefined;
+    this.#store = options.store ?? new MemoryTaskStore();
     this.#writes = new WriteBuffer(this.#store, (error, records) => this.#onWriteError(error, records));
     this.#clock = options.clock ?? systemClock;
     this.#retryer = createRetryer(options);
@@ -277,12 +276,6 @@ export class TaskScheduler {
     }
     // Common case, kept lean: a fresh id cannot collide and nothing needs looking up.
     const id = this.#generateId() as TaskId;
-    // Without a store there is no record to write: memory holds the task.
-    if (this.#own !== undefined) {
-      const now = this.#clock.now();
-      this.#admit(newTask(p, id, now), ++this.#seq, false, now);
-      return Promise.resolve(id);
-    }
     const record = newTaskRecord(p, id, this.#clock.now(), ++this.#seq);
     this.#submitting++;
     // One promise per turn, not per submit: each submit looks its own refusal up.
@@ -450,26 +443,8 @@ export class TaskScheduler {
     if (options?.olderThanMs !== undefined) rule.olderThanMs = options.olderThanMs;
     if (options?.keepLast !== undefined) rule.keepLast = options.keepLast;
     await this.#flushWrites();
-    if (this.#own !== undefined) return this.#pruneMemory(rule);
     const removed = await this.#store.prune(rule);
     this.#finished.clear();
-    return removed;
-  }
-
-  /** `prune` without a store: finished tasks leave memory by the rule (newest first, as a store orders them). */
-  #pruneMemory(rule: PruneOptions): number {
-    const finished: Entry[] = [];
-    for (const entry of this.#entries.values()) if (entry.announced) finished.push(entry);
-    const at = (entry: Entry) => (entry.result as TaskResult).timestamp;
-    finished.sort((a, b) => at(b) - at(a) || b.seq - a.seq);
-    const cutoff = rule.olderThanMs === undefined ? undefined : this.#clock.now() - rule.olderThanMs;
-    let removed = 0;
-    finished.forEach((entry, index) => {
-      if ((rule.keepLast !== undefined && index >= rule.keepLast) || (cutoff !== undefined && at(entry) < cutoff)) {
-        this.#entries.delete(entry.task.id);
-        removed++;
-      }
-    });
     return removed;
   }
 
@@ -524,7 +499,7 @@ export class TaskScheduler {
     this.#stopListening?.();
     await this.#flushWrites();
     await this.#executor.close?.();
-    await this.#own?.close();
+    if (this.#ownsStore) await this.#store.close();
   }
 
   // ── submission ────────────────────────────────────────────────────────────
@@ -567,7 +542,7 @@ export class TaskScheduler {
           return Promise.resolve(this.#record(entry, entry.result?.timestamp ?? 0, entry.result));
         },
       });
-      if (this.#own === undefined) await this.#writes.write(records);
+      await this.#writes.write(records);
       if (this.#closed) throw new TaskweaveError('closed', 'The scheduler closed during submit');
       // A dependency another tab wrote but this scheduler has not adopted yet is adopted now
       // (queued to run), not remembered as finished.
@@ -631,8 +606,8 @@ export class TaskScheduler {
     return entry;
   }
 
-  /** Registers a stored Pending task: deadline, dependencies, then queue (ready since `now`). */
-  #admit(task: Task, seq: number, interrupted = false, now?: number): Entry {
+  /** Registers a stored Pending task: deadline, dependencies, then queue. */
+  #admit(task: Task, seq: number, interrupted = false): Entry {
     const entry = newEntry(task, seq);
     entry.attempt = task.retryCount;
     this.#entries.set(task.id, entry);
@@ -646,7 +621,7 @@ export class TaskScheduler {
     }
     // Most tasks depend on nothing: straight to the queue, without the lists below.
     if (task.dependencies.length === 0) {
-      if (!interrupted) this.#dispatch(entry, { type: 'enqueue', at: now ?? this.#clock.now() });
+      if (!interrupted) this.#dispatch(entry, { type: 'enqueue', at: this.#clock.now() });
       return entry;
     }
     const unfinished: TaskId[] = [];
@@ -676,7 +651,7 @@ export class TaskScheduler {
     if (unfinished.length > 0) {
       this.#graph.add(task.id, unfinished);
       for (const dep of missing ?? []) this.#readBackDependency(dep);
-    } else this.#dispatch(entry, { type: 'enqueue', at: now ?? this.#clock.now() });
+    } else this.#dispatch(entry, { type: 'enqueue', at: this.#clock.now() });
     return entry;
   }
 
@@ -841,7 +816,7 @@ export class TaskScheduler {
         }
       }
       if (former === undefined || key === undefined) {
-        if (this.#startOne(item.owner, now, placed)) free--;
+        if (this.#startCall([item.owner], now, placed)) free--;
         continue;
       }
       // Parked (undefined) while its window fills; the loop goes on with other ready work.
@@ -900,11 +875,6 @@ export class TaskScheduler {
     if (live.length === 0) return false;
     this.#busySlots++;
     const contexts = live.map((entry) => entry.current as Attempt);
-    // Without a store there is nothing to record, and no other writer to race.
-    if (this.#own !== undefined) {
-      this.#call(live, contexts);
-      return true;
-    }
     this.#starting++;
     // A compare-and-set: a task that another writer ended in the store meanwhile (a tab cancelled
     // it) is not started. Whoever commits first wins; the loser learns it from the store.
@@ -932,16 +902,6 @@ export class TaskScheduler {
         this.#schedulePump();
       },
     );
-    return true;
-  }
-
-  /** The common case, without the arrays of a batch: one task, one call (without a store: no start write). */
-  #startOne(entry: Entry, now: number, placed?: Readonly<Record<string, string>>): boolean {
-    if (this.#own === undefined) return this.#startCall([entry], now, placed);
-    const ctx = this.#begin(entry, now, placed);
-    if (ctx === undefined) return false;
-    this.#busySlots++;
-    this.#execute(entry, ctx);
     return true;
   }
 
@@ -1164,7 +1124,7 @@ export class TaskScheduler {
     const wasRunning = entry.phase === 'running';
     // Only a task the executor has is Running in the store for sure; any other may have been
     // ended there by another writer (a tab's cancel), and its end is written only if not.
-    const contested = this.#own === undefined && !(wasRunning && entry.current?.handed === true);
+    const contested = !(wasRunning && entry.current?.handed === true);
     if (entry.item !== undefined) this.#queue.remove(entry.item);
     entry.item = undefined;
     if (entry.batchKey !== undefined) this.#former?.drop(entry.batchKey);
@@ -1207,8 +1167,7 @@ export class TaskScheduler {
     // A result seen is never produced again after a reload, and no dependent runs on a result
     // that a reload could take back: both wait for the durable write.
     this.#unannounced++;
-    // Without a store, memory is where the end lives: it is as final as it gets, announced now.
-    if (this.#closed || stored !== undefined || this.#own !== undefined) {
+    if (this.#closed || stored !== undefined) {
       this.#ended(entry, previous, undefined);
       return;
     }
@@ -1241,9 +1200,8 @@ export class TaskScheduler {
       for (const reject of failWaiters ?? []) reject(storeError);
     }
     this.#releaseDependents(entry, storeError);
-    // Its dependents hold its result now: from here on memory may let it go (to the store; with
-    // none, memory is the store and keeps it).
-    if (this.#own === undefined) this.#finished.add(entry, (entry.result as TaskResult).timestamp);
+    // Its dependents hold its result now: from here on memory may let it go (to the store).
+    this.#finished.add(entry, (entry.result as TaskResult).timestamp);
     this.#maybeIdle();
   }
 
@@ -1304,7 +1262,7 @@ export class TaskScheduler {
   // ── persistence, events ───────────────────────────────────────────────────
 
   #persistState(entry: Entry, now: number = this.#clock.now()): void {
-    if (this.#closed || this.#own !== undefined) return;
+    if (this.#closed) return;
     void this.#writes.write(this.#record(entry, now));
   }
 

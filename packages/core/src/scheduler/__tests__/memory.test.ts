@@ -1,5 +1,5 @@
 /**
- * Memory is bounded: with a store, finished tasks leave the scheduler's memory after `gcTimeMs` or past
+ * Memory is bounded: finished tasks leave the scheduler's memory after `gcTimeMs` or past
  * `maxFinishedInMemory`, and are read back from the store when asked for.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -109,14 +109,14 @@ describe('finished tasks leave memory', () => {
     await s.close();
   });
 
-  it('without a store, memory is the store: every task stays found (wait, get, dependencies) until prune() lets them go', async () => {
+  it('without a store, a MemoryTaskStore keeps every task found (wait, get, dependencies) until prune() removes them', async () => {
     const s = new TaskScheduler({ executor: fnExecutor(), maxFinishedInMemory: 2, gcTimeMs: 1_000 });
     const first = await s.submit(job('first'));
     await s.wait(first);
     const later = await Promise.all(['b', 'c', 'd', 'e'].map((label) => s.submit(job(label))));
     await s.onIdle();
     await vi.advanceTimersByTimeAsync(60_000);
-    // Past both bounds, with nothing written anywhere: still here.
+    // Past both bounds: gone from the scheduler's memory, read back from the MemoryTaskStore it made.
     expect((await s.wait(first)).output).toEqual(text('first'));
     expect((await s.get(first))?.status).toBe(TaskStatus.Completed);
     const dependent = await s.submit(job('after', { dependencies: [first] }));
