@@ -3,7 +3,8 @@
  * schema, and store extensions: how another package (the worker package's collections) keeps its
  * own stores in the same database.
  */
-export { IdbTaskStore, toPersistenceError } from './idbTaskStore.js';
+export { IdbTaskStore } from './idbTaskStore.js';
+export { toPersistenceError } from './persistenceError.js';
 export { TaskweaveConnection } from './connection.js';
 export type { TaskweaveConnectionOptions } from './connection.js';
 export type { IdbTaskStoreOptions } from './idbTaskStore.js';
@@ -12,7 +13,8 @@ export { ChangeFeed, changeFeedChannel } from './changeFeed.js';
 export type { StoreChange, ChangedRecord } from './changeFeed.js';
 export type { GroupCommitOptions } from './groupCommit.js';
 export { DB_VERSION, DB_PREFIX, databaseName, openTaskweaveDb, migrate, toTaskRow } from './schema.js';
-export type { TaskweaveDB, TaskweaveDatabase, TaskRow, QuarantineRow, OpenCallbacks, OpenOptions } from './schema.js';
+export type { TaskweaveDatabase, OpenCallbacks, OpenOptions } from './schema.js';
+export type { TaskweaveDB, TaskRow, QuarantineRow } from './taskweaveDB.js';
 export { defineStoreExtension } from './storeExtension.js';
 export type {
   StoreExtension,
