@@ -44,15 +44,23 @@ export interface Entry {
   failWaiters: ((error: unknown) => void)[] | undefined;
 }
 
-/** The only ways an entry changes (see `TaskScheduler.#dispatch`). */
+/**
+ * The only ways an entry's `status` and `phase` change: `transition(entry, action)` (transition.ts)
+ * is their one writer; the scheduler's `move` applies an action and keeps its queue, counters,
+ * events and store in step with what changed.
+ */
 export type Action =
   | { type: 'enqueue'; at: number }
   | { type: 'start'; at: number }
   /** Back to ready, uncharged: its batch failed as a whole and it runs again alone. */
   | { type: 'split'; at: number }
   | { type: 'retry'; error: TaskweaveError; delayMs: number }
-  /** Ended with `status`; the result and error are the entry's (`#settle` set them). */
-  | { type: 'settle'; status: TaskStatus };
+  /** Ended with `status`; the result and error are the entry's (`settle` set them). */
+  | { type: 'settle'; status: TaskStatus }
+  /** A new entry for a task read from the store (finished, or a dependency still to adopt). */
+  | { type: 'remember'; status: TaskStatus }
+  /** Ended, but another writer's end reached the store first: that stored status is the one shown. */
+  | { type: 'relabel'; status: TaskStatus };
 
 /** A new Pending entry, blocked until the scheduler enqueues it. */
 export function newEntry(task: Task, seq: number): Entry {
