@@ -6,7 +6,7 @@
 import { DependencyGraph } from './dependencyGraph.js';
 import { TaskweaveError, ValidationError } from '../errors.js';
 import type { TaskRecord } from '../ports.js';
-import { parseCommonSubmit, submitTaskSchema, type ResolvedSubmit, type SubmitTaskOptions } from '../schemas.js';
+import { submitTaskSchema, type ResolvedSubmit, type SubmitTaskOptions } from '../schemas.js';
 import { SLICE_CHECK_EVERY } from './slicer.js';
 import { TaskStatus, type Task, type TaskId } from '../task.js';
 
@@ -70,14 +70,11 @@ function checkSubmitList(list: readonly SubmitTaskOptions[]): void {
 }
 
 function parseListItem(item: SubmitTaskOptions, i: number, validate?: SubmitValidator): ResolvedSubmit {
-  let data = parseCommonSubmit(item);
-  if (data === undefined) {
-    const result = submitTaskSchema.safeParse(item);
-    if (!result.success) {
-      throw ValidationError.fromZod('submitMany', result.error.issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })));
-    }
-    data = result.data;
+  const result = submitTaskSchema.safeParse(item);
+  if (!result.success) {
+    throw ValidationError.fromZod('submitMany', result.error.issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })));
   }
+  const data = result.data;
   const issues = validate?.(data);
   if (issues !== undefined && issues.length > 0) {
     throw ValidationError.fromIssues('submitMany', issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })));
@@ -87,12 +84,9 @@ function parseListItem(item: SubmitTaskOptions, i: number, validate?: SubmitVali
 
 /** Validates one `submit` input (and runs `validate` on it when given). */
 export function parseSubmission(options: SubmitTaskOptions, validate?: SubmitValidator): ResolvedSubmit {
-  let data = parseCommonSubmit(options);
-  if (data === undefined) {
-    const result = submitTaskSchema.safeParse(options);
-    if (!result.success) throw ValidationError.fromZod('submit', result.error.issues);
-    data = result.data;
-  }
+  const result = submitTaskSchema.safeParse(options);
+  if (!result.success) throw ValidationError.fromZod('submit', result.error.issues);
+  const data = result.data;
   const issues = validate?.(data);
   if (issues !== undefined && issues.length > 0) throw ValidationError.fromIssues('submit', issues);
   return data;
