@@ -20,7 +20,7 @@ import { transition } from './transition.js';
 
 export const RESOLVED = Promise.resolve();
 
-/** What the scheduler knows and counts; each part reads and writes it, nothing else holds state. */
+/** What the scheduler knows and counts, shared by its parts (each keeps only its own timer or flag). */
 export interface SchedulerState {
   readonly options: ResolvedSchedulerOptions;
   /** The ready queue: priority, ageing, deadline, submission order. */
