@@ -10,8 +10,10 @@
  */
 import type { TaskRecord } from '../src/ports.js';
 import type { TaskId } from '../src/task.js';
-import { TaskScheduler } from '../src/scheduler.js';
-import { IdbTaskStore, databaseName, openTaskweaveDb, toTaskRow } from '../src/adapters/idb/index.js';
+import { TaskScheduler } from '../src/scheduler/taskScheduler.js';
+import { IdbTaskStore, databaseName, openTaskweaveDb } from '../src/adapters/idb/index.js';
+// Core's own benchmark writes rows the way the store does: an internal of the adapter, not public.
+import { toTaskRow } from '../src/adapters/idb/schema.js';
 
 export type Variant = 'sdk' | 'byHand';
 

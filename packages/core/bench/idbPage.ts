@@ -10,7 +10,9 @@
 import { unwrap } from 'idb';
 import type { TaskRecord } from '../src/ports.js';
 import type { TaskId } from '../src/task.js';
-import { IdbTaskStore, databaseName, openTaskweaveDb, toTaskRow } from '../src/adapters/idb/index.js';
+import { IdbTaskStore, databaseName, openTaskweaveDb } from '../src/adapters/idb/index.js';
+// Core's own benchmark writes rows the way the store does: an internal of the adapter, not public.
+import { toTaskRow } from '../src/adapters/idb/schema.js';
 
 export type Variant = 'group' | 'perRecord' | 'bulk';
 

@@ -11,7 +11,7 @@
 import PQueue from 'p-queue';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
-import { TaskScheduler, TaskType, type TaskOutput, type TaskPriority } from '../src/index.js';
+import { MemoryTaskStore, TaskScheduler, TaskType, type TaskOutput, type TaskPriority } from '../src/index.js';
 
 const N = Number(process.env['BENCH_TASKS'] ?? 100_000);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
@@ -29,7 +29,8 @@ const NONE: TaskOutput = { kind: 'none' };
 const input = { kind: 'text', text: 'x' } as const;
 
 async function runSdk(prios: TaskPriority[]): Promise<number> {
-  const scheduler = new TaskScheduler({ concurrency: CONCURRENCY, executor: { execute: async () => NONE } });
+  // The path every scheduler runs: records written to a store (one without `store` makes this one).
+  const scheduler = new TaskScheduler({ concurrency: CONCURRENCY, executor: { execute: async () => NONE }, store: new MemoryTaskStore() });
   await scheduler.ready();
   const t0 = performance.now();
   // Used like p-queue: add everything, then wait for idle (onIdle covers submits in flight).

@@ -4,7 +4,7 @@
  *
  * Run: pnpm --filter @taskweave/core example
  */
-import { TaskPriority, TaskScheduler, TaskType, type Executor } from '../src/index.js';
+import { MemoryTaskStore, TaskPriority, TaskScheduler, TaskType, type Executor } from '../src/index.js';
 
 let flaky = 0;
 const executor: Executor = {
@@ -24,7 +24,9 @@ const executor: Executor = {
   },
 };
 
-const scheduler = new TaskScheduler({ executor, baseDelayMs: 100 });
+// A MemoryTaskStore keeps tasks for the life of the process (the default without `store`, written
+// out here); a page passes an IdbTaskStore so they survive a reload. Results are read from it.
+const scheduler = new TaskScheduler({ executor, store: new MemoryTaskStore(), baseDelayMs: 100 });
 scheduler.subscribe((event) => {
   if (event.type === 'status') console.log(`  ${event.taskId.slice(0, 8)} ${event.previousStatus ?? '—'} → ${event.status}`);
   if (event.type === 'retry') console.log(`  ${event.taskId.slice(0, 8)} retry #${event.retryCount} in ${event.delayMs.toFixed(0)} ms: ${event.error.message}`);

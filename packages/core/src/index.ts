@@ -1,29 +1,105 @@
-export * from './task.js';
-export * from './errors.js';
-export type * from './ports.js';
+/**
+ * `@taskweave/core`: the scheduler, the task model and its validation, the ports an app plugs in
+ * (`Executor`, `TaskStore`, `Clock`), and what the built-in task types share with the server.
+ * Every name is listed: what an app, the worker package or the server uses, nothing internal.
+ */
+
+// The task model.
+export {
+  TaskPriority,
+  TASK_PRIORITY_NAMES,
+  TaskStatus,
+  TASK_STATUSES,
+  TERMINAL_STATUSES,
+  isTerminalStatus,
+  TaskType,
+  BUILTIN_TASK_TYPES,
+  isCustomTaskType,
+  emptyMetrics,
+} from './task.js';
+export type {
+  TaskId,
+  TaskPriorityName,
+  BuiltinTaskType,
+  CustomTaskType,
+  FilterValue,
+  SearchQuery,
+  TensorType,
+  TensorValues,
+  TensorData,
+  ModelInput,
+  TaskInput,
+  TaskInputKind,
+  Task,
+  SearchHit,
+  StoredDocument,
+  TextChunk,
+  TaskOutput,
+  TaskOutputKind,
+  TaskMetrics,
+  Placement,
+  TaskResult,
+} from './task.js';
+
+// Errors.
+export {
+  TaskweaveError,
+  ValidationError,
+  CancelledError,
+  TimeoutError,
+  DependencyFailedError,
+  WorkerCrashedError,
+  PersistenceError,
+  isTaskweaveError,
+  serializeError,
+  deserializeError,
+  toTaskweaveError,
+} from './errors.js';
+export type { TaskweaveErrorCode, TaskweaveErrorOptions, ValidationIssue, SerializedError } from './errors.js';
+
+// Validation at the boundary.
+export { modelInputSchema, searchQuerySchema, parseTask, parseTaskOutput, parseTaskResult } from './schemas.js';
+export type { SubmitTaskOptions, ResolvedSubmit } from './schemas.js';
+export { parseSubmission, parseSubmissions, prepareSubmissions, newTaskRecord, MAX_SUBMIT_BATCH } from './scheduler/submission.js';
+export type { SubmissionContext, SubmitIssue, SubmitValidator } from './scheduler/submission.js';
+
+// Ports.
+export type {
+  MeasuredMetrics,
+  ExecutionContext,
+  BatchPolicy,
+  BatchOutcome,
+  Executor,
+  TaskRecord,
+  StoreSnapshot,
+  PruneOptions,
+  TaskStore,
+  Clock,
+} from './ports.js';
 export { systemClock } from './clock.js';
-export * from './schemas.js';
-export { TaskScheduler, toTaskState } from './scheduler.js';
-export type { TaskSchedulerOptions, TaskState, RecoveryReport, RetentionOptions } from './scheduler.js';
-export type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.js';
-export { createRetryer } from './retryer.js';
-export type { RetryOptions, RetryDelay, Retryer } from './retryer.js';
 export { MemoryTaskStore } from './adapters/memoryTaskStore.js';
-export { toSeedTask, fromSeedTask, toSeedResult, fromSeedResult, msToSeedDuration, seedDurationToMs } from './seedCodec.js';
-export type { SeedDuration } from './seedCodec.js';
-export { parseSubmission, parseSubmissions, parseSubmissionsInSlices, prepareSubmissions, newTaskRecord, MAX_SUBMIT_BATCH } from './submission.js';
-export { Slicer, DEFAULT_SLICE_MS } from './slicer.js';
-export type { SubmissionContext, SubmitIssue, SubmitValidator } from './submission.js';
+
+// The scheduler.
+export { TaskScheduler, toTaskState } from './scheduler/taskScheduler.js';
+export type { TaskState } from './scheduler/taskScheduler.js';
+export type { TaskSchedulerOptions, RetentionOptions } from './scheduler/options.js';
+export type { RecoveryReport } from './scheduler/recovery.js';
+export type { RetryOptions, RetryDelay } from './scheduler/retryer.js';
+export type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.js';
 export { Subscribable } from './subscribable.js';
-export { requests, outputOf, resultError, REQUEST_OUTPUT_KINDS } from './requests.js';
-export type { RequestOptions, RequestOutputs, RequestName, ModelInputRequest, DocumentInput, ProcessOptions, SearchFor, SearchOptions, RetrieveWhat } from './requests.js';
-export { cancelStored, cancelledRecord } from './storedCancel.js';
-export type { StoredCancelOutcome } from './storedCancel.js';
-export { readTextOptions, normalizeText, segment, packChunks, checkTextOptions, textOutput } from './textChunking.js';
-export type { TextOptions, Span } from './textChunking.js';
-export { decidePlacement, localWaitEstimate } from './placement.js';
-export type { PlacementFacts, PlacementRequest } from './placement.js';
-export { fitText, fitToModel, settleTruncated, tokenLimit } from './fitToModel.js';
-export type { TokenizerLike, FittedTexts, FitOptions } from './fitToModel.js';
-export { extractFeatures } from './featureExtraction.js';
-export type { ExtractedFeatures, FeatureModelParts, MeanPooling, TensorLike } from './featureExtraction.js';
+export { cancelStored } from './store/storedCancel.js';
+export type { StoredCancelOutcome } from './store/storedCancel.js';
+
+// What built-in task types share with the server.
+export { toSeedTask, fromSeedTask, toSeedResult, fromSeedResult } from './tasks/seedCodec.js';
+export type { SeedDuration } from './tasks/seedCodec.js';
+export { requests, outputOf } from './tasks/requests.js';
+export type { RequestOptions, RequestOutputs, RequestName, ModelInputRequest, DocumentInput, ProcessOptions, SearchFor, SearchOptions, RetrieveWhat } from './tasks/requests.js';
+export { readTextOptions, normalizeText, checkTextOptions, textOutput } from './tasks/textChunking.js';
+export type { TextOptions, Span } from './tasks/textChunking.js';
+export { decidePlacement, localWaitEstimate } from './tasks/placement.js';
+export type { PlacementFacts, PlacementRequest } from './tasks/placement.js';
+export { fitText, fitToModel } from './tasks/fitToModel.js';
+export type { TokenizerLike, FittedTexts, FitOptions } from './tasks/fitToModel.js';
+export { extractFeatures } from './tasks/featureExtraction.js';
+export type { ExtractedFeatures, FeatureModelParts, MeanPooling, TensorLike } from './tasks/featureExtraction.js';

@@ -159,8 +159,8 @@ export interface PruneOptions {
 }
 
 /**
- * Persistence port: `MemoryTaskStore`, and the IndexedDB adapter (`IdbTaskStore`). Without one a
- * scheduler keeps its tasks in memory only.
+ * Persistence port: `MemoryTaskStore`, and the IndexedDB adapter (`IdbTaskStore`). A scheduler
+ * given none makes a `MemoryTaskStore`.
  *
  * Contract: `put` and `putIfStatus` resolve only once every record they wrote is durable, and
  * apply writes to the same id in call order (across both methods); a failed call leaves none of

@@ -170,80 +170,6 @@ export const submitTaskSchema = z
     });
   });
 
-const BUILTIN_TYPES: ReadonlySet<string> = new Set(BUILTIN_TASK_TYPES);
-
-/** Enumerable keys of `o`, inherited ones included (zod's strict check sees those too). */
-function keyCount(o: object): number {
-  let n = 0;
-  for (const _ in o) n++;
-  return n;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-/**
- * `submitTaskSchema.parse` for the shapes most submits have, without zod's generic machinery
- * (a fifth of the scheduler's own cost per task): a plain object with a built-in or custom type,
- * a text or custom input, and any of priority, modelId, an epoch deadline, maxRetries and an empty
- * dependency list, each given (not `undefined`). Returns exactly what the schema returns for
- * such an input, or undefined for any other input, valid or not: the schema then decides and
- * words the error. `commonShapes.test.ts` checks both against each other.
- */
-export function parseCommonSubmit(value: unknown): ResolvedSubmit | undefined {
-  if (!isPlainObject(value)) return undefined;
-  const { id, type, input, priority, modelId, deadline, maxRetries, dependencies, metadata } = value;
-  if (id !== undefined || metadata !== undefined || typeof type !== 'string') return undefined;
-  if (!BUILTIN_TYPES.has(type) && !(type.length > 7 && type.startsWith('custom:'))) return undefined;
-  let given = 2;
-  if (priority !== undefined) {
-    if (priority !== 0 && priority !== 1 && priority !== 2 && priority !== 3) return undefined;
-    given++;
-  }
-  if (modelId !== undefined) {
-    if (typeof modelId !== 'string' || modelId.length === 0) return undefined;
-    given++;
-  }
-  if (deadline !== undefined) {
-    if (typeof deadline !== 'number' || !Number.isFinite(deadline)) return undefined;
-    given++;
-  }
-  if (maxRetries !== undefined) {
-    if (!Number.isSafeInteger(maxRetries) || (maxRetries as number) < 0 || (maxRetries as number) > 100) return undefined;
-    given++;
-  }
-  if (dependencies !== undefined) {
-    if (!Array.isArray(dependencies) || dependencies.length !== 0) return undefined;
-    given++;
-  }
-  // Every key was read above and none is unknown or undefined (zod keeps an undefined key).
-  if (keyCount(value) !== given || !isPlainObject(input) || keyCount(input) !== 2) return undefined;
-  let parsedInput: ResolvedSubmit['input'];
-  if (input['kind'] === 'text') {
-    const text = input['text'];
-    if (typeof text !== 'string') return undefined;
-    parsedInput = { kind: 'text', text };
-  } else if (input['kind'] === 'custom') {
-    if (!('value' in input)) return undefined;
-    const custom = input['value'];
-    if (findUncloneable(custom) !== undefined) return undefined;
-    parsedInput = { kind: 'custom', value: custom };
-  } else return undefined;
-  const allowed = (INPUT_KINDS_BY_TYPE as Record<string, readonly TaskInputKind[] | undefined>)[type];
-  if (BUILTIN_TYPES.has(type) && !(allowed as readonly TaskInputKind[]).includes(parsedInput.kind)) return undefined;
-  // The schema's key order: shape order, optional keys only when given.
-  const out: Record<string, unknown> = { type, input: parsedInput, priority: priority ?? 1 };
-  if (modelId !== undefined) out['modelId'] = modelId;
-  if (deadline !== undefined) out['deadline'] = deadline;
-  out['maxRetries'] = maxRetries ?? 3;
-  out['dependencies'] = dependencies === undefined ? NO_DEPENDENCIES : [];
-  out['metadata'] = NO_METADATA;
-  return out as ResolvedSubmit;
-}
-
 /** The options object of `submit()` before defaults, as callers write it. */
 export type SubmitTaskOptions = z.input<typeof submitTaskSchema> & { type: TaskType };
 /** `submit()` input after validation and defaults. */
@@ -307,101 +233,6 @@ export const taskOutputSchema = z.discriminatedUnion(
   { error: 'must be a TaskOutput with a known kind' },
 );
 
-/** A key given with the value `undefined`: zod keeps it in the output, the fast paths leave such input to zod. */
-function givenUndefined(o: Record<string, unknown>, key: string): boolean {
-  return o[key] === undefined && key in o;
-}
-
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-
-/**
- * `taskOutputSchema.parse` for the outputs most tasks end with (`none`, `text` without chunks,
- * `embedding`, `embeddings`, `stored`, `custom`), without zod's generic machinery: that parse was
- * the largest single cost of finishing a cheap task. Returns exactly what the schema returns for
- * such an output (unknown keys dropped, arrays copied), or undefined for any other value, valid or
- * not: the schema then decides and words the error. `commonShapes.test.ts` checks both against
- * each other.
- */
-export function parseCommonOutput(value: unknown): TaskOutput | undefined {
-  if (!isPlainObject(value)) return undefined;
-  switch (value['kind']) {
-    case 'none':
-      return { kind: 'none' };
-    case 'embedding': {
-      const { vector, dims, truncated, tokens } = value;
-      if (!(vector instanceof Float32Array) || !isCount(dims)) return undefined;
-      const out: Extract<TaskOutput, { kind: 'embedding' }> = { kind: 'embedding', vector, dims };
-      if (truncated !== undefined) {
-        if (typeof truncated !== 'boolean') return undefined;
-        out.truncated = truncated;
-      } else if (givenUndefined(value, 'truncated')) return undefined;
-      if (tokens !== undefined) {
-        if (!isCount(tokens)) return undefined;
-        out.tokens = tokens;
-      } else if (givenUndefined(value, 'tokens')) return undefined;
-      return out;
-    }
-    case 'embeddings': {
-      const { vectors, dims, truncated, truncatedIndices, tokens } = value;
-      if (!Array.isArray(vectors) || !isCount(dims)) return undefined;
-      const copy: Float32Array[] = new Array(vectors.length);
-      for (let i = 0; i < vectors.length; i++) {
-        const v: unknown = vectors[i];
-        if (!(v instanceof Float32Array)) return undefined;
-        copy[i] = v;
-      }
-      const out: Extract<TaskOutput, { kind: 'embeddings' }> = { kind: 'embeddings', vectors: copy, dims };
-      if (truncated !== undefined) {
-        if (typeof truncated !== 'boolean') return undefined;
-        out.truncated = truncated;
-      } else if (givenUndefined(value, 'truncated')) return undefined;
-      if (truncatedIndices !== undefined) {
-        if (!Array.isArray(truncatedIndices) || !truncatedIndices.every(isCount)) return undefined;
-        out.truncatedIndices = [...(truncatedIndices as number[])];
-      } else if (givenUndefined(value, 'truncatedIndices')) return undefined;
-      if (tokens !== undefined) {
-        if (!isCount(tokens)) return undefined;
-        out.tokens = tokens;
-      } else if (givenUndefined(value, 'tokens')) return undefined;
-      return out;
-    }
-    case 'text': {
-      const { text, chunks, tokens } = value;
-      if (typeof text !== 'string' || chunks !== undefined || givenUndefined(value, 'chunks')) return undefined;
-      const out: Extract<TaskOutput, { kind: 'text' }> = { kind: 'text', text };
-      if (tokens !== undefined) {
-        if (typeof tokens !== 'number' || !Number.isFinite(tokens)) return undefined;
-        out.tokens = tokens;
-      } else if (givenUndefined(value, 'tokens')) return undefined;
-      return out;
-    }
-    case 'stored': {
-      const ids = value['ids'];
-      if (!Array.isArray(ids)) return undefined;
-      const copy: string[] = new Array(ids.length);
-      for (let i = 0; i < ids.length; i++) {
-        const id: unknown = ids[i];
-        if (typeof id !== 'string') return undefined;
-        copy[i] = id;
-      }
-      return { kind: 'stored', ids: copy };
-    }
-    case 'custom': {
-      if (!('value' in value) || givenUndefined(value, 'truncated')) return undefined;
-      const { value: custom, truncated } = value;
-      if (findUncloneable(custom) !== undefined) return undefined;
-      const out: Extract<TaskOutput, { kind: 'custom' }> = { kind: 'custom', value: custom };
-      if (truncated !== undefined) {
-        if (typeof truncated !== 'boolean') return undefined;
-        out.truncated = truncated;
-      }
-      return out;
-    }
-    default:
-      return undefined;
-  }
-}
-
 export const taskMetricsSchema = z.object({
   durationMs: z.number().min(0),
   queueWaitMs: z.number().min(0),
@@ -460,7 +291,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, whe
 
 /** Checks an executor's output; a malformed one is a non-retryable validation error. */
 export function parseTaskOutput(value: unknown): TaskOutput {
-  return parseCommonOutput(value) ?? (parseOrThrow(taskOutputSchema, value, 'executor output') as TaskOutput);
+  return parseOrThrow(taskOutputSchema, value, 'executor output') as TaskOutput;
 }
 
 /** Checks a task read back from storage or received from elsewhere. */

@@ -10,6 +10,7 @@ export interface Call {
 /** An executor whose calls stay open until the test settles them. */
 export function manualExecutor(capacity?: number) {
   const calls: Call[] = [];
+  const arrivals = new Set<() => void>();
   let running = 0;
   let maxRunning = 0;
   const executor: Executor = {
@@ -24,6 +25,7 @@ export function manualExecutor(capacity?: number) {
           resolve: (output = { kind: 'text', text: `done ${task.id}` }) => resolve(output),
           reject,
         });
+        for (const arrived of [...arrivals]) arrived();
       }).finally(() => {
         running--;
       });
@@ -43,6 +45,21 @@ export function manualExecutor(capacity?: number) {
       const call = [...calls].reverse().find((c) => c.task.id === id);
       if (call === undefined) throw new Error(`no call for ${id}`);
       return call;
+    },
+    /** Resolves with the call for a task id once the scheduler has made it (an event, not a poll). */
+    called(id: string): Promise<Call> {
+      const find = () => [...calls].reverse().find((c) => c.task.id === id);
+      const now = find();
+      if (now !== undefined) return Promise.resolve(now);
+      return new Promise<Call>((resolve) => {
+        const arrived = () => {
+          const call = find();
+          if (call === undefined) return;
+          arrivals.delete(arrived);
+          resolve(call);
+        };
+        arrivals.add(arrived);
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { DBSchema } from 'idb';
-import { openTaskweaveDb, type TaskweaveDatabase, type TaskweaveDB } from './schema.js';
+import { openTaskweaveDb, type TaskweaveDatabase } from './schema.js';
+import type { TaskweaveDB } from './taskweaveDB.js';
 import type { StoreExtension } from './storeExtension.js';
 
 /** Options of `TaskweaveConnection`. */

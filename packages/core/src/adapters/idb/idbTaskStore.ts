@@ -1,12 +1,14 @@
 import { unwrap } from 'idb';
 import { PersistenceError, TaskweaveError, ValidationError } from '../../errors.js';
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../../ports.js';
-import { isTerminalStatus, TASK_STATUSES, type TaskId, type TaskStatus } from '../../task.js';
+import { isTerminalStatus, type TaskId, type TaskStatus } from '../../task.js';
 import { ChangeFeed, type ChangedRecord, type StoreChange } from './changeFeed.js';
 import { deleteInRuns } from './bulkDelete.js';
 import { isDataCloneError, uncloneableRecordError } from './cloneError.js';
 import { GroupCommit, RejectItems } from './groupCommit.js';
 import { nextMacrotask } from './nextMacrotask.js';
+import { isUnfinishedSet, readMatches, type MatchRead } from './matchRead.js';
+import { closedError, corruptError, describeError, toPersistenceError } from './persistenceError.js';
 import { parseTaskRow } from './recordSchema.js';
 import { TaskweaveConnection } from './connection.js';
 import { databaseName, toTaskRow, type TaskweaveDatabase } from './schema.js';
@@ -83,7 +85,7 @@ export class IdbTaskStore implements TaskStore {
       (error) =>
         error instanceof TaskweaveError
           ? error
-          : new PersistenceError('unavailable', `Cannot open IndexedDB database ${databaseName(this.name)}: ${message(error)}`, { cause: error }),
+          : new PersistenceError('unavailable', `Cannot open IndexedDB database ${databaseName(this.name)}: ${describeError(error)}`, { cause: error }),
       { extensions: options.extensions ?? [] },
     );
     this.#feed = new ChangeFeed(this.name, options.broadcastChanges ?? false);
@@ -496,105 +498,10 @@ export class IdbTaskStore implements TaskStore {
       await tx.done;
     } catch (error) {
       // Could not move them: they stay where they are and are reported again next time.
-      for (const entry of out) entry.error.details!['quarantineFailed'] = message(error);
+      for (const entry of out) entry.error.details!['quarantineFailed'] = describeError(error);
     }
     return out;
   }
-}
-
-/** Fewest records a compare-and-set reads with one range request rather than one request each. */
-const RANGE_READ_MIN = 8;
-
-/** Whether each record's stored task has an expected status, once read: call it with what to do then. */
-type MatchRead = (done: (matches: boolean[]) => void) => void;
-
-const UNFINISHED_COUNT = TASK_STATUSES.filter((status) => !isTerminalStatus(status)).length;
-
-/** True when `expected` is exactly the statuses a task is not finished in: the rows of the `active` index. */
-function isUnfinishedSet(expected: ReadonlySet<TaskStatus>): boolean {
-  let unfinished = 0;
-  for (const status of expected) {
-    if (isTerminalStatus(status)) return false;
-    unfinished++;
-  }
-  return unfinished === UNFINISHED_COUNT;
-}
-
-/**
- * Starts reading, inside `store`'s transaction, whether each record's stored task has a status of
- * `expected` (false where there is none). IndexedDB's cost is per request and per value it clones
- * back, so:
- * - When `expected` is "not finished" (the scheduler's start and end), only keys are read: a task
- *   is unfinished exactly when its row is in the sparse `active` index, under its `seq`. Tasks
- *   started together mostly have neighbouring seqs: when theirs span at most twice their count,
- *   one `getAllKeys` over that range of the index answers all of them.
- * - When `expected` holds only unfinished statuses (a cancel expects Pending), one `getAll` over
- *   the same range of the `active` index reads their rows.
- * - Otherwise each is read by id. So is a task the range did not answer for (its stored row has
- *   another seq, or it is finished, or there is none).
- */
-function readMatches(store: IDBObjectStore, records: readonly TaskRecord[], expected: ReadonlySet<TaskStatus>): MatchRead {
-  const matches: boolean[] = new Array<boolean>(records.length).fill(false);
-  let ready = false;
-  const waiting: ((matches: boolean[]) => void)[] = [];
-  const done = () => {
-    ready = true;
-    for (const callback of waiting) callback(matches);
-  };
-  const byId = (indices: readonly number[]) => {
-    let left = indices.length;
-    if (left === 0) return done();
-    for (const r of indices) {
-      const request = store.get((records[r] as TaskRecord).task.id) as IDBRequest<{ status?: TaskStatus } | undefined>;
-      request.onsuccess = () => {
-        const status = request.result?.status;
-        matches[r] = status !== undefined && expected.has(status);
-        if (--left === 0) done();
-      };
-    }
-  };
-  const read: MatchRead = (callback) => {
-    if (ready) callback(matches);
-    else waiting.push(callback);
-  };
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const record of records) {
-    if (record.seq < min) min = record.seq;
-    if (record.seq > max) max = record.seq;
-  }
-  const unfinished = isUnfinishedSet(expected);
-  const dense = max - min < 2 * records.length;
-  const onlyUnfinished = [...expected].every((status) => !isTerminalStatus(status));
-  if (!(dense && onlyUnfinished && (unfinished || records.length >= RANGE_READ_MIN))) {
-    byId(records.map((_, r) => r));
-    return read;
-  }
-  const range = IDBKeyRange.bound(min, max);
-  const found = new Map<unknown, boolean>();
-  const answer = () => {
-    const missing: number[] = [];
-    records.forEach((record, r) => {
-      const match = found.get(record.task.id);
-      if (match === undefined) missing.push(r);
-      else matches[r] = match;
-    });
-    byId(missing);
-  };
-  if (unfinished) {
-    const request = store.index('active').getAllKeys(range);
-    request.onsuccess = () => {
-      for (const id of request.result) found.set(id, true);
-      answer();
-    };
-  } else {
-    const request = store.index('active').getAll(range) as IDBRequest<{ task?: { id?: unknown }; status?: TaskStatus }[]>;
-    request.onsuccess = () => {
-      for (const row of request.result) found.set(row.task?.id, row.status !== undefined && expected.has(row.status));
-      answer();
-    };
-  }
-  return read;
 }
 
 /** One caller's part of a group commit: plain records, or a compare-and-set on their status. */
@@ -604,40 +511,4 @@ interface WriteItem {
   expected: ReadonlySet<TaskStatus> | undefined;
   /** Filled by the commit for a conditional item: which records were written. */
   written: boolean[];
-}
-
-function corruptError(key: string, error: ValidationError): PersistenceError {
-  return new PersistenceError('corrupt', `Stored task ${key} is corrupt and was quarantined: ${error.message}`, {
-    cause: error,
-    details: { key, field: error.field },
-  });
-}
-
-function closedError(): PersistenceError {
-  return new PersistenceError('unavailable', 'IdbTaskStore is closed');
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/**
- * Maps what IndexedDB throws to a typed PersistenceError: `QuotaExceededError` → `quota`,
- * a closed or closing connection → `unavailable`, anything else → `unknown`.
- */
-export function toPersistenceError(error: unknown, doing: string): PersistenceError {
-  if (error instanceof PersistenceError) return error;
-  if (error instanceof TaskweaveError) {
-    return new PersistenceError('unknown', `${doing}: ${error.message}`, { cause: error });
-  }
-  const name = error instanceof Error || error instanceof DOMException ? error.name : '';
-  if (name === 'QuotaExceededError') {
-    return new PersistenceError('quota', `Storage quota exceeded while ${doing}; nothing of this write was stored`, {
-      cause: error,
-    });
-  }
-  if (name === 'InvalidStateError' || name === 'UnknownError' || name === 'VersionError') {
-    return new PersistenceError('unavailable', `IndexedDB unavailable while ${doing}: ${message(error)}`, { cause: error });
-  }
-  return new PersistenceError('unknown', `IndexedDB failed while ${doing}: ${message(error)}`, { cause: error });
 }

@@ -25,37 +25,11 @@
 import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { PersistenceError } from '../../errors.js';
 import type { TaskRecord } from '../../ports.js';
+import type { TaskRow, TaskweaveDB } from './taskweaveDB.js';
 import { combineExtensions, createMissingStores, missingStores, type StoreExtension } from './storeExtension.js';
 
 /** The version this code creates a database at, and the least it opens one at (see the history above). */
 export const DB_VERSION = 3;
-
-/** A task row: the record plus the sparse index fields. */
-export interface TaskRow extends TaskRecord {
-  /** `seq` while the record is not terminal; absent once terminal (sparse index `active`). */
-  activeSeq?: number;
-  /** `updatedAt` once terminal; absent before (sparse compound index `done` = [doneAt, seq]). */
-  doneAt?: number;
-}
-
-/** A row set aside by validation: the raw value, why, and when. */
-export interface QuarantineRow {
-  key: string;
-  value: unknown;
-  error: string;
-  at: number;
-}
-
-/** The typed schema, for `idb`. */
-export interface TaskweaveDB extends DBSchema {
-  tasks: {
-    key: string;
-    value: TaskRow;
-    indexes: { active: number; done: [number, number] };
-  };
-  quarantine: { key: string; value: QuarantineRow };
-  meta: { key: string; value: { key: string; value: number } };
-}
 
 /**
  * An open taskweave database, typed for `idb` with the task store's stores and, when given, an

@@ -13,7 +13,7 @@
 import type { DBSchema, StoreNames } from 'idb';
 import { z } from 'zod';
 import { PersistenceError, ValidationError } from '../../errors.js';
-import type { TaskweaveDB } from './schema.js';
+import type { TaskweaveDB } from './taskweaveDB.js';
 
 /** A key path: one property path, or several for a compound key. */
 export type KeyPath = string | readonly string[];
@@ -63,7 +63,7 @@ export interface StoreExtension<S extends DBSchema = DBSchema> {
   readonly '~schema'?: S;
 }
 
-/** The stores of the task store itself (schema.ts): no extension may declare them. */
+/** The stores of the task store itself (taskweaveDB.ts): no extension may declare them. */
 const CORE_STORES = { tasks: true, quarantine: true, meta: true } satisfies Record<StoreNames<TaskweaveDB>, true>;
 
 const keyPathSchema = z.union([

@@ -1,4 +1,0 @@
-import { MemoryTaskStore } from './memoryTaskStore.js';
-import { describeTaskStoreContract } from '../__tests__/taskStoreContract.js';
-
-describeTaskStoreContract('MemoryTaskStore', () => new MemoryTaskStore());

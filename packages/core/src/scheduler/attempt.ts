@@ -1,0 +1,57 @@
+import type { ExecutionContext, MeasuredMetrics } from '../ports.js';
+import type { TaskResult } from '../task.js';
+
+/**
+ * The `ExecutionContext` of one attempt. Its AbortController is made on the first read of
+ * `signal`, so an executor that never looks at it pays nothing; an abort before that read
+ * still shows, as an already aborted signal.
+ */
+export class Attempt implements ExecutionContext {
+  readonly attempt: number;
+  readonly dependencies: readonly TaskResult[];
+  /** What the executor reported for this attempt, merged. */
+  reported: MeasuredMetrics | undefined;
+  /** Handed to the executor: its start is in the store (no other writer can end it there now). */
+  handed = false;
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+  #over = false;
+  #report: ((metrics: MeasuredMetrics) => void) | undefined;
+
+  constructor(attempt: number, dependencies: readonly TaskResult[]) {
+    this.attempt = attempt;
+    this.dependencies = dependencies;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Bound on first read, so `const { reportMetrics } = ctx` works too. */
+  get reportMetrics(): (metrics: MeasuredMetrics) => void {
+    return (this.#report ??= (metrics) => {
+      if (!this.#over) this.reported = { ...this.reported, ...metrics };
+    });
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+
+  /** The attempt is settled: later reports are ignored. */
+  end(): void {
+    this.#over = true;
+  }
+}

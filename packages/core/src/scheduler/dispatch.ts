@@ -1,0 +1,323 @@
+/**
+ * Starting work: the pump takes ready tasks from the queue (batches, model affinity, placement),
+ * records their start durably, and only then hands them to the executor.
+ */
+import { PersistenceError, TaskweaveError, TimeoutError, toTaskweaveError } from '../errors.js';
+import type { BatchOutcome, Executor, TaskRecord } from '../ports.js';
+import type { QueueItem } from '../queue/taskQueue.js';
+import { TaskStatus, isTerminalStatus, type TaskId, type TaskOutput, type TaskResult } from '../task.js';
+import { Attempt } from './attempt.js';
+import type { Entry } from './entry.js';
+import { NONE, UNFINISHED, type Settlement } from './settlement.js';
+import { RESOLVED, move, readMany, record, type SchedulerState } from './state.js';
+
+/** The dependency results of a task that depends on nothing (shared: an attempt context never owns it). */
+const NO_RESULTS: readonly TaskResult[] = Object.freeze([]);
+/** Most ready tasks one pump leaves in the queue because `executor.place` has no slot for them. */
+const PLACE_LOOKAHEAD = 16;
+
+/** Runs the ready queue on the executor within `concurrency` (and what the executor has free). */
+export class Dispatch {
+  readonly #s: SchedulerState;
+  readonly #settlement: Settlement;
+  #pumpScheduled = false;
+
+  constructor(state: SchedulerState, settlement: Settlement) {
+    this.#s = state;
+    this.#settlement = settlement;
+    state.wake = () => this.schedule();
+  }
+
+  /** The scheduled pump (one function for the scheduler's life, not a closure per schedule). */
+  readonly #scheduledPump = (): void => {
+    this.#pumpScheduled = false;
+    this.#pump();
+  };
+
+  /** Pumps at the end of this microtask turn (once, however many ask). */
+  schedule(): void {
+    if (this.#pumpScheduled || this.#s.closed) return;
+    this.#pumpScheduled = true;
+    // A resolved promise, not queueMicrotask: Node wraps each queueMicrotask in an AsyncResource.
+    void RESOLVED.then(this.#scheduledPump);
+  }
+
+  /**
+   * A call just ended and its end was handled: fills the freed slot now, in the same turn, unless
+   * a pump is scheduled anyway. (Scheduling one per ended task was a promise, a reaction and a
+   * microtask for every task.) Never called from inside `#pump`: only from a call's settlement.
+   */
+  #pumpAfterEnd(): void {
+    if (!this.#pumpScheduled) this.#pump();
+  }
+
+  #pump(): void {
+    const s = this.#s;
+    const executor = s.options.executor;
+    if (s.closed || s.queue.size === 0) return;
+    let free = s.options.concurrency - s.busySlots;
+    // Only what the executor can start now: a task never waits inside it, it stays Pending here.
+    if (executor.available !== undefined) free = Math.min(free, executor.available() - s.starting);
+    if (free <= 0) return;
+    // One clock read per pump: the starts below happen in the same synchronous turn.
+    const now = s.options.clock.now();
+    const former = s.former;
+    const idle = former === undefined || executor.idleModels === undefined ? undefined : executor.idleModels().map((m) => [...m]);
+    const place = executor.place;
+    let deferred: QueueItem<Entry>[] | undefined;
+    while (!s.closed && free > 0) {
+      let item = s.queue.pop(now);
+      if (item === undefined) break;
+      const entry = item.owner;
+      if (entry.item !== item || entry.phase !== 'ready') continue;
+      let key = entry.batchKey;
+      if (idle !== undefined) [item, key] = this.#withAffinity(item, key, idle, now);
+      let placed: Readonly<Record<string, string>> | undefined;
+      if (place !== undefined) {
+        placed = place.call(executor, item.owner.task);
+        if (placed === undefined) {
+          // No slot of its kind now: it stays Pending, in line, and the next ones are asked.
+          (deferred ??= []).push(item);
+          if (deferred.length >= PLACE_LOOKAHEAD) break;
+          continue;
+        }
+      }
+      if (former === undefined || key === undefined) {
+        if (this.#startCall([item.owner], now, placed)) free--;
+        continue;
+      }
+      // Parked (undefined) while its window fills; the loop goes on with other ready work.
+      const batch = former.take(key, item, now);
+      if (batch === undefined) continue;
+      const entries: Entry[] = [];
+      for (const member of batch) {
+        s.queue.remove(member);
+        member.owner.batchKey = undefined; // taken out of its group
+        entries.push(member.owner);
+      }
+      if (this.#startCall(entries, now, placed)) free--;
+    }
+    if (deferred !== undefined) for (const item of deferred) s.queue.push(item);
+  }
+
+  /**
+   * Model affinity: when no free worker holds the model of the task the queue handed out, a batch
+   * of equal or higher priority whose model a free worker does hold goes first, and the task goes
+   * back to the queue — for at most `agingMs` (then it is taken as it is), so it waits for a
+   * holder rather than make another worker load its model. `idle` (the free workers' models) is
+   * updated for the worker this choice will occupy.
+   */
+  #withAffinity(item: QueueItem<Entry>, key: string | undefined, idle: string[][], now: number): [QueueItem<Entry>, string | undefined] {
+    const s = this.#s;
+    const modelId = item.owner.task.modelId;
+    const occupy = (models: readonly string[] | undefined) => {
+      const at = models === undefined ? -1 : idle.indexOf(models as string[]);
+      idle.splice(at >= 0 ? at : Math.max(0, idle.findIndex((m) => m.length === 0)), 1);
+    };
+    if (modelId === undefined || idle.length === 0) return [item, key];
+    const holder = idle.find((models) => models.includes(modelId));
+    if (holder !== undefined || now - item.readyAt >= s.options.agingMs) {
+      occupy(holder);
+      return [item, key];
+    }
+    for (const models of idle) {
+      const alternative = s.former?.preferred(models, item.priority, now);
+      if (alternative === undefined || alternative.item === item) continue;
+      s.queue.push(item); // back in line: it was handed out but not taken
+      s.queue.remove(alternative.item);
+      occupy(models);
+      return [alternative.item, alternative.key];
+    }
+    occupy(undefined);
+    return [item, key];
+  }
+
+  /**
+   * Starts one executor call for `entries` (one task, or a batch): Running in memory now, Running in
+   * the store by one durable write, and only then handed to the executor, so a task the executor
+   * has is never recorded Pending. Returns whether a call was started (false: all past deadline).
+   */
+  #startCall(entries: Entry[], now: number, placed?: Readonly<Record<string, string>>): boolean {
+    const s = this.#s;
+    const live: Entry[] = [];
+    for (const entry of entries) if (this.#begin(entry, now, placed) !== undefined) live.push(entry);
+    if (live.length === 0) return false;
+    s.busySlots++;
+    const contexts = live.map((entry) => entry.current as Attempt);
+    s.starting++;
+    // A compare-and-set: a task that another writer ended in the store meanwhile (a tab cancelled
+    // it) is not started. Whoever commits first wins; the loser learns it from the store.
+    s.writes.writeIf(live.map((entry) => record(entry, now)), UNFINISHED).then(
+      (written) => {
+        s.starting--;
+        if (written.every(Boolean)) {
+          this.#call(live, contexts);
+          return;
+        }
+        const refused = live.filter((_, i) => written[i] !== true);
+        void this.#endedElsewhere(refused, refused.map((entry) => entry.current as Attempt));
+        this.#call(
+          live.filter((_, i) => written[i] === true),
+          contexts.filter((_, i) => written[i] === true),
+        );
+      },
+      (error: unknown) => {
+        s.starting--;
+        s.busySlots--;
+        const failure = toTaskweaveError(error);
+        live.forEach((entry, i) => {
+          if (!s.closed && entry.phase === 'running' && entry.current === contexts[i]) this.#settlement.failAttempt(entry, failure);
+        });
+        this.schedule();
+      },
+    );
+    return true;
+  }
+
+  /** Running now, with a new attempt context; undefined (and Timeout) when its deadline passed. */
+  #begin(entry: Entry, now: number, placed?: Readonly<Record<string, string>>): Attempt | undefined {
+    let task = entry.task;
+    if (task.deadline !== undefined && now >= task.deadline) {
+      this.#settlement.settle(entry, TaskStatus.Timeout, NONE, new TimeoutError(`Task ${task.id} reached its deadline before it started`));
+      return undefined;
+    }
+    // What the executor decided at the start (where it runs) goes into the Running record.
+    if (placed !== undefined) {
+      for (const k in placed) {
+        if (task.metadata[k] === placed[k]) continue;
+        task = entry.task = { ...task, metadata: { ...task.metadata, ...placed } };
+        break;
+      }
+    }
+    move(this.#s, entry, { type: 'start', at: now });
+    const deps = task.dependencies;
+    // Most tasks depend on nothing: they share one frozen empty list.
+    let dependencies: readonly TaskResult[] = NO_RESULTS;
+    if (deps.length > 0) {
+      const results: TaskResult[] = [];
+      for (let i = 0; i < deps.length; i++) {
+        const dep = deps[i] as TaskId;
+        const result = entry.depResults?.get(dep) ?? this.#s.entries.get(dep)?.result;
+        if (result !== undefined) results.push(result);
+      }
+      dependencies = results;
+    }
+    const ctx = new Attempt(entry.attempt, dependencies);
+    entry.current = ctx;
+    return ctx;
+  }
+
+  /** Hands one task to `execute`; its slot is released when the call settles. */
+  #execute(entry: Entry, ctx: Attempt): void {
+    const s = this.#s;
+    let promise: Promise<TaskOutput>;
+    try {
+      promise = s.options.executor.execute(entry.task, ctx);
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
+      (output) => {
+        s.busySlots--;
+        this.#settlement.onSuccess(entry, ctx, output);
+        this.#pumpAfterEnd();
+      },
+      (error: unknown) => {
+        s.busySlots--;
+        this.#settlement.onFailure(entry, ctx, error);
+        this.#pumpAfterEnd();
+      },
+    );
+  }
+
+  /** Tasks whose start the store refused: another writer ended them there, so they end so here. */
+  async #endedElsewhere(entries: Entry[], contexts: Attempt[]): Promise<void> {
+    const s = this.#s;
+    let records: (TaskRecord | undefined)[];
+    try {
+      records = await readMany(s, entries.map((entry) => entry.task.id));
+    } catch (error) {
+      records = [];
+      s.events.emit({ type: 'error', error: toTaskweaveError(error) });
+    }
+    entries.forEach((entry, i) => {
+      if (s.closed || entry.phase !== 'running' || entry.current !== contexts[i]) return;
+      const stored = records[i];
+      if (stored !== undefined && isTerminalStatus(stored.status)) this.#settlement.takeEnd(entry, stored);
+      else if (stored !== undefined) move(s, entry, { type: 'split', at: s.options.clock.now() }); // changed back meanwhile: try again
+      else {
+        const id = entry.task.id;
+        this.#settlement.settle(entry, TaskStatus.Failed, NONE, new PersistenceError('unavailable', `Task ${id} is no longer in the store; it was not started`, { details: { taskId: id } }));
+      }
+    });
+  }
+
+  /** Hands a started call to the executor: `execute` for one task, `executeBatch` for several. */
+  #call(entries: Entry[], contexts: Attempt[]): void {
+    const s = this.#s;
+    const members: Entry[] = [];
+    const ctxs: Attempt[] = [];
+    entries.forEach((entry, i) => {
+      // A member cancelled (or timed out) while its start was being written is not handed over.
+      if (entry.phase === 'running' && entry.current === contexts[i]) {
+        members.push(entry);
+        ctxs.push(contexts[i] as Attempt);
+      }
+    });
+    if (s.closed || members.length === 0) {
+      this.#releaseSlot();
+      return;
+    }
+    for (const ctx of ctxs) ctx.handed = true;
+    if (members.length === 1) {
+      this.#execute(members[0] as Entry, ctxs[0] as Attempt);
+      return;
+    }
+    let promise: Promise<readonly BatchOutcome[]>;
+    try {
+      promise = (s.options.executor.executeBatch as NonNullable<Executor['executeBatch']>)(
+        members.map((entry) => entry.task),
+        ctxs,
+      );
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
+      (outcomes) => {
+        this.#releaseSlot();
+        members.forEach((entry, i) => {
+          const outcome = outcomes[i];
+          const ctx = ctxs[i] as Attempt;
+          if (outcome === undefined) {
+            this.#settlement.onFailure(entry, ctx, new TaskweaveError('execution', `executeBatch returned no outcome for task ${entry.task.id}`, { retryable: false }));
+          } else if (outcome.ok) this.#settlement.onSuccess(entry, ctx, outcome.output);
+          else this.#settlement.onFailure(entry, ctx, outcome.error);
+        });
+      },
+      () => {
+        this.#releaseSlot();
+        this.#split(members, ctxs);
+      },
+    );
+  }
+
+  /**
+   * A batch failed as a whole (a worker crashed under it, its handler threw, it could not be sent):
+   * nobody knows whose fault it was, so no member is charged. Each runs again alone; only a task
+   * that then fails alone spends an attempt. Straight to single tasks rather than halving: every
+   * crash costs the pool a worker and a model reload (seconds), and halving a batch of 32 with one
+   * bad input would crash log2(32) = 5 more times; singles crash once more, with the culprit.
+   */
+  #split(members: Entry[], contexts: Attempt[]): void {
+    const s = this.#s;
+    if (s.closed) return;
+    members.forEach((entry, i) => {
+      if (entry.phase === 'running' && entry.current === contexts[i]) move(s, entry, { type: 'split', at: entry.readyAt });
+    });
+  }
+
+  #releaseSlot(): void {
+    this.#s.busySlots--;
+    this.schedule();
+  }
+}
