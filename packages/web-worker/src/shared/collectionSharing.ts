@@ -1,8 +1,8 @@
 /**
  * Messages between a worker and the page's registry of shared collection snapshots
- * (`main/collectionRegistry.ts`, `worker/collectionSharing.ts`), over a MessagePort the pool
+ * (`main/pool/collectionRegistry.ts`, `worker/collections/collectionSharing.ts`), over a MessagePort the pool
  * hands each worker in `WorkerInit.collections`. A snapshot is a frozen vector index in a shared
- * WebAssembly memory (see `worker/vectorIndex.ts`), so every worker of the page searches the same
+ * WebAssembly memory (see `worker/search/vectorIndex.ts`), so every worker of the page searches the same
  * bytes: one copy of a collection per page instead of one per worker.
  */
 
