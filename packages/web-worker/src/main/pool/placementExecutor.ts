@@ -27,7 +27,8 @@ import {
   type Task,
   type TaskOutput,
 } from '@taskweave/core';
-import { RemoteHttp, RemoteUnreachable, runRemote, type RemoteOptions } from '../remote/remoteExecutor.js';
+import { runRemote } from '../remote/remoteExecutor.js';
+import { RemoteHttp, RemoteUnreachable, type RemoteOptions } from '../remote/remoteHttp.js';
 
 /** The metadata key with the decision (`placement` holds the request). */
 export const PLACED_KEY = 'placed';

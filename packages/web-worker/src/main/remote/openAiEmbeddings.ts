@@ -5,7 +5,7 @@
  * harmless (an embedding has no effect).
  */
 import { TaskweaveError, ValidationError, type Task, type TaskOutput } from '@taskweave/core';
-import { httpError, type RemoteHttp } from './remoteExecutor.js';
+import { httpError, type RemoteHttp } from './remoteHttp.js';
 
 /** The texts of an EmbeddingGeneration task, as the device's handler reads them. */
 function textsOf(task: Task): { texts: string[]; single: boolean } {

@@ -50,7 +50,7 @@ import { typedTasks, type TypedTasks } from './typedTasks.js';
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from '../pool/workerPool.js';
 import { validateSubmission } from './submitSchema.js';
 import { createPlacementExecutor } from '../pool/placementExecutor.js';
-import type { RemoteOptions } from '../remote/remoteExecutor.js';
+import type { RemoteOptions } from '../remote/remoteHttp.js';
 
 /** Options of `createTaskweave`. */
 export interface TaskweaveOptions {
