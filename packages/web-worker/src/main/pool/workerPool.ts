@@ -18,9 +18,12 @@ import {
   type TaskOutput,
 } from '@taskweave/core';
 import { poolBatchPolicy, splitBatchResult, taskBackend } from './batcher.js';
+import { badBackend, type Member, type Running, type WarmJob } from './poolCall.js';
+import { runWarmUp, type WarmUpHost } from './runWarmUp.js';
+import { isFree, pickSlot, room, roomOf, type Occupancy } from './slotChoice.js';
 import { TaskCosts } from './taskCosts.js';
 import type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from './poolEvents.js';
-import { BACKENDS, positiveInt, resolvePoolOptions, type ResolvedPoolOptions, type WorkerPoolOptions } from './poolOptions.js';
+import { positiveInt, resolvePoolOptions, type ResolvedPoolOptions, type WorkerPoolOptions } from './poolOptions.js';
 import type { JobOutcome } from '../../shared/protocol.js';
 import type { BackendPreference } from '../../shared/backendPreference.js';
 import type { ModelProgress } from '../../shared/modelProgress.js';
@@ -50,45 +53,6 @@ export interface WorkerPool extends Executor {
   close(): Promise<void>;
 }
 
-/** One task of a call, with its own context. */
-interface Member {
-  task: Task;
-  ctx: ExecutionContext;
-  aborted: boolean;
-}
-
-/** A call (one task or a batch) assigned to a worker, or a warm-up running there. */
-interface Running {
-  jobId: number;
-  members: Member[];
-  batch: boolean;
-  backend: BackendPreference;
-  /** False while the assigned worker is still starting. */
-  dispatched: boolean;
-  graceTimer: ReturnType<typeof setTimeout> | undefined;
-  settled: boolean;
-  resolve(outcomes: BatchOutcome[]): void;
-  reject(error: unknown): void;
-  detach(): void;
-  warm?: WarmJob;
-}
-
-interface WarmJob {
-  index: number;
-  modelId: string;
-  backend: BackendPreference;
-  options: WarmUpOptions;
-  done(entry: WarmUpReport['workers'][number]): void;
-}
-
-function badBackend(task: Task): ValidationError | undefined {
-  const requested = task.metadata?.['backend'];
-  if (requested === undefined || BACKENDS.includes(requested)) return undefined;
-  return new ValidationError(`Task ${task.id}: metadata.backend must be 'auto', 'webgpu' or 'wasm', got ${requested}`, [
-    { path: ['metadata', 'backend'], field: 'metadata.backend', message: "must be 'auto', 'webgpu' or 'wasm'" },
-  ]);
-}
-
 class Pool implements WorkerPool {
   readonly size: number;
   readonly capacity: number;
@@ -111,14 +75,24 @@ class Pool implements WorkerPool {
   #broken: TaskweaveError | undefined;
   #closed = false;
   #pumpScheduled = false;
+  /** What the choice of a worker reads (the same collections, seen read-only). */
+  readonly #occupancy: Occupancy;
+  /** What a warm-up run touches of the pool. */
+  readonly #warmHost: WarmUpHost = {
+    running: this.#running,
+    emit: (event) => this.#emit(event),
+    describe: (slot) => this.#describe(slot),
+    schedulePump: () => this.#schedulePump(),
+  };
 
   constructor(options: WorkerPoolOptions) {
     const resolved = resolvePoolOptions(options);
     this.#options = resolved;
+    this.#occupancy = { slots: this.#slots, running: this.#running, warmQueue: this.#warmQueue, afterTasks: resolved.recycle.afterTasks };
     this.size = resolved.size;
     this.capacity = resolved.size;
     this.#costs = new TaskCosts(resolved.batching.cheapTaskMs);
-    this.batching = poolBatchPolicy(resolved.batching, resolved.backend, this.#costs, () => this.#room());
+    this.batching = poolBatchPolicy(resolved.batching, resolved.backend, this.#costs, () => room(this.#occupancy));
     for (let i = 0; i < this.size; i++) this.#spawn(i);
   }
 
@@ -128,13 +102,13 @@ class Pool implements WorkerPool {
   available(): number {
     if (this.#closed || this.#broken !== undefined) return this.size; // calls fail at once: let them come
     let free = 0;
-    for (const slot of this.#slots) if (this.#isFree(slot)) free++;
+    for (const slot of this.#slots) if (isFree(this.#occupancy, slot)) free++;
     return free;
   }
 
   /** The models each free worker holds, for the scheduler's model affinity. */
   idleModels(): string[][] {
-    return this.#slots.filter((s) => this.#isFree(s)).map((s) => [...s.models]);
+    return this.#slots.filter((s) => isFree(this.#occupancy, s)).map((s) => [...s.models]);
   }
 
   onAvailable(listener: () => void): () => void {
@@ -241,7 +215,7 @@ class Pool implements WorkerPool {
     if (this.#broken !== undefined) return Promise.reject(this.#broken);
     const aborted = contexts.find((c) => c.signal.aborted);
     if (aborted !== undefined && contexts.every((c) => c.signal.aborted)) return Promise.reject(aborted.signal.reason);
-    const slot = this.#pickSlot(tasks[0]?.modelId, tasks.length);
+    const slot = pickSlot(this.#occupancy, tasks[0]?.modelId, tasks.length);
     if (slot === undefined) {
       return Promise.reject(
         new TaskweaveError('execution', `All ${this.size} workers are busy: the pool runs one call per worker and keeps no queue (let a TaskScheduler hand it work)`, {
@@ -251,7 +225,7 @@ class Pool implements WorkerPool {
     }
     // A batch of tasks without a model is never run past a worker's recycling (`recycle.afterTasks`):
     // refused as a whole, the scheduler runs its tasks one by one, spending no attempt.
-    if (tasks.length > 1 && tasks[0]?.modelId === undefined && this.#roomOf(slot) < tasks.length) {
+    if (tasks.length > 1 && tasks[0]?.modelId === undefined && roomOf(this.#occupancy, slot) < tasks.length) {
       return Promise.reject(new TaskweaveError('execution', `No free worker may run ${tasks.length} more tasks before it is recycled`, { retryable: true }));
     }
     return new Promise<BatchOutcome[]>((resolve, reject) => {
@@ -278,47 +252,6 @@ class Pool implements WorkerPool {
       if (slot.state === 'idle') this.#dispatch(slot, running);
       else this.#emit({ type: 'worker', worker: this.#describe(slot) });
     });
-  }
-
-  /**
-   * Model affinity: a free worker that holds the model, else an empty one, else any free one; else
-   * one still starting. A call of several tasks without a model goes to a worker with room for them
-   * before its recycling, if there is one.
-   */
-  #pickSlot(modelId: string | undefined, size = 1): WorkerSlot | undefined {
-    const free = this.#slots.filter((s) => this.#isFree(s));
-    if (free.length === 0) return this.#startingSlot();
-    if (modelId !== undefined) {
-      const holder = free.find((s) => s.models.includes(modelId));
-      if (holder !== undefined) return holder;
-    } else if (size > 1) {
-      const roomy = free.find((s) => this.#roomOf(s) >= size);
-      if (roomy !== undefined) return roomy;
-    }
-    return free.find((s) => s.models.length === 0) ?? free[0];
-  }
-
-  /** With no free worker, one still starting that nothing waits for. */
-  #startingSlot(): WorkerSlot | undefined {
-    return this.#slots.find((s) => s.state === 'starting' && !this.#running.has(s) && !this.#warmQueue.some((w) => w.index === s.index));
-  }
-
-  /** Tasks `slot` may still run before `recycle.afterTasks` replaces it. */
-  #roomOf(slot: WorkerSlot): number {
-    return this.#options.recycle.afterTasks - slot.jobsDone;
-  }
-
-  /** The most tasks the worker the next call would go to may still run before it is recycled. */
-  #room(): number {
-    let most = 0;
-    for (const slot of this.#slots) if (this.#isFree(slot)) most = Math.max(most, this.#roomOf(slot));
-    if (most > 0) return most;
-    const starting = this.#startingSlot();
-    return starting === undefined ? 1 : this.#roomOf(starting);
-  }
-
-  #isFree(slot: WorkerSlot): boolean {
-    return slot.state === 'idle' && !this.#running.has(slot) && !this.#warmQueue.some((w) => w.index === slot.index);
   }
 
   #dispatch(slot: WorkerSlot, running: Running): void {
@@ -556,7 +489,7 @@ class Pool implements WorkerPool {
     for (const slot of this.#slots) {
       if (slot.state !== 'idle' || this.#running.has(slot)) continue;
       const at = this.#warmQueue.findIndex((w) => w.index === slot.index);
-      if (at >= 0) this.#runWarm(slot, this.#warmQueue.splice(at, 1)[0] as WarmJob);
+      if (at >= 0) runWarmUp(this.#warmHost, slot, this.#warmQueue.splice(at, 1)[0] as WarmJob);
     }
     if (this.available() > 0) this.#notifyAvailable();
   }
@@ -569,60 +502,6 @@ class Pool implements WorkerPool {
         // The scheduler's listener only schedules a pump.
       }
     }
-  }
-
-  #runWarm(slot: WorkerSlot, warm: WarmJob): void {
-    const running: Running = {
-      jobId: -1,
-      members: [],
-      batch: false,
-      backend: warm.backend,
-      dispatched: true,
-      graceTimer: undefined,
-      settled: true,
-      resolve: () => undefined,
-      reject: () => undefined,
-      detach: () => undefined,
-      warm,
-    };
-    this.#running.set(slot, running);
-    slot.state = 'busy';
-    this.#emit({ type: 'worker', worker: this.#describe(slot) });
-    const progress = Comlink.proxy((event: ModelProgress) => {
-      this.#emit({ type: 'progress', workerIndex: slot.index, taskId: undefined, progress: event });
-      try {
-        warm.options.onProgress?.({ ...event, workerIndex: slot.index });
-      } catch {
-        // A UI callback must not break the warm-up.
-      }
-    });
-    slot.call((api) => api.warmUp(warm.modelId, warm.backend, progress)).then(
-      (outcome) => {
-        if (this.#running.get(slot) !== running) return;
-        this.#running.delete(slot);
-        slot.models = outcome.models;
-        if (outcome.backend !== undefined) slot.backend = outcome.backend;
-        warm.done({
-          index: slot.index,
-          ok: outcome.ok,
-          durationMs: outcome.durationMs,
-          networkBytes: outcome.networkBytes,
-          ...(outcome.backend === undefined ? {} : { backend: outcome.backend }),
-          ...(outcome.error === undefined ? {} : { error: deserializeError(outcome.error) }),
-        });
-        if (slot.state === 'busy') slot.state = 'idle';
-        this.#emit({ type: 'worker', worker: this.#describe(slot) });
-        this.#schedulePump();
-      },
-      (error: unknown) => {
-        // A worker that ended is reported by #onWorkerEnd; anything else failed only this call.
-        if (error instanceof WorkerEndedSignal || this.#running.get(slot) !== running) return;
-        this.#running.delete(slot);
-        warm.done({ index: slot.index, ok: false, durationMs: 0, networkBytes: 0, error: toTaskweaveError(error) });
-        if (slot.state === 'busy') slot.state = 'idle';
-        this.#schedulePump();
-      },
-    );
   }
 
   #describe(slot: WorkerSlot): WorkerSnapshot {
