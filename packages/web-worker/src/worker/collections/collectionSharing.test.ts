@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TaskScheduler, TaskStatus, type TaskOutput } from '@taskweave/core';
 import { createWorkerPool } from '../../index.js';
 import { collectionRegistryStats } from '../../main/pool/collectionRegistry.js';
-import { VectorIndex, naiveTopK } from '../search/vectorIndex.js';
+import { naiveTopK } from '../search/naiveTopK.js';
+import { VectorIndex } from '../search/vectorIndex.js';
 import { prng } from '../../../../../scripts/prng.mjs';
 
 const randomVectors = (n: number, dims: number, seed: number) => {

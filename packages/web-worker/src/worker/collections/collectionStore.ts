@@ -19,7 +19,7 @@ import {
   type CollectionsDB,
   type DocumentRow,
 } from '../../shared/collectionSchema.js';
-import { matchesFilter } from '../search/vectorIndex.js';
+import { matchesFilter } from '../search/metadataFilter.js';
 
 /** A document ready to write: id decided, vector (if any) checked. */
 export interface PreparedDocument {

@@ -9,7 +9,7 @@ import { dataRetrievalHandler, dataStorageHandler } from './storage.js';
 import { vectorSearchHandler } from './vector.js';
 import { CollectionStore } from '../collections/collectionStore.js';
 import { syncedIndex } from '../collections/collectionIndex.js';
-import { naiveTopK } from '../search/vectorIndex.js';
+import { naiveTopK } from '../search/naiveTopK.js';
 import { createWorkerPool, type WorkerPool } from '../../index.js';
 import { DB_VERSION, IdbTaskStore, databaseName } from '@taskweave/core/idb';
 import { openDB } from 'idb';

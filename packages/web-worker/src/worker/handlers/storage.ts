@@ -20,7 +20,7 @@ import type { HandlerContext, TaskHandler } from '../runtime/handler.js';
 import { CollectionStore, databaseOf, type PreparedDocument } from '../collections/collectionStore.js';
 import { applyLocalWrite } from '../collections/collectionIndex.js';
 import { embedTexts } from './embedder.js';
-import { checkVector } from '../search/vectorIndex.js';
+import { checkVector } from '../search/vectorCheck.js';
 import { runSearch } from './vector.js';
 import { parseInput } from './handlerInput.js';
 

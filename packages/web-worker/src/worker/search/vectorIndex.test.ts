@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTaskweaveError } from '@taskweave/core';
-import { VectorIndex, naiveTopK } from './vectorIndex.js';
+import { naiveTopK } from './naiveTopK.js';
+import { VectorIndex } from './vectorIndex.js';
 import { prng } from '../../../../../scripts/prng.mjs';
 
 

@@ -5,6 +5,10 @@
  * reach the top k are rebuilt and scored exactly. Pure: no IndexedDB, no DOM.
  */
 import { ValidationError, type FilterValue } from '@taskweave/core';
+import { matchesFilter } from './metadataFilter.js';
+import { POW2, POW2_BIAS, decodeRow, encodeRow, roundUp32, scaleExponent, storedBits } from './rowCodec.js';
+import { quantiseQuery } from './queryCodes.js';
+import { checkVector } from './vectorCheck.js';
 import { KERNEL_STEP, dotKernelModule, instantiateDotKernel, type DotsKernel } from './dotKernel.js';
 import { KthLargest, TopK } from './topK.js';
 import {
@@ -54,43 +58,6 @@ export interface IndexSearchOptions {
   exclude?: ReadonlySet<string>;
 }
 
-/**
- * Checks a vector (finite values, not all zero, `dims` long when given) and returns its norm.
- * Throws a ValidationError naming `field`.
- */
-export function checkVector(vector: ArrayLike<number>, field: string, dims?: number): number {
-  if (dims !== undefined && vector.length !== dims) {
-    throw new ValidationError(`${field}: must have ${dims} dimensions (the collection's), got ${vector.length}`, [
-      { path: field.split('.'), field, message: `must have ${dims} dimensions, got ${vector.length}` },
-    ]);
-  }
-  if (vector.length === 0) {
-    throw new ValidationError(`${field}: must not be empty`, [{ path: field.split('.'), field, message: 'must not be empty' }]);
-  }
-  let sq = 0;
-  for (let i = 0; i < vector.length; i++) {
-    const v = vector[i] as number;
-    if (!Number.isFinite(v)) {
-      throw new ValidationError(`${field}: value ${i} is not finite`, [{ path: field.split('.'), field, message: 'values must be finite' }]);
-    }
-    sq += v * v;
-  }
-  if (sq === 0) {
-    throw new ValidationError(`${field}: must not be all zeros (cosine is undefined)`, [
-      { path: field.split('.'), field, message: 'must not be all zeros' },
-    ]);
-  }
-  return Math.sqrt(sq);
-}
-
-/** True when `metadata` has every key of `filter` with an equal value. */
-export function matchesFilter(metadata: Record<string, FilterValue> | undefined, filter: Record<string, FilterValue>): boolean {
-  for (const key in filter) {
-    if (metadata === undefined || !Object.hasOwn(metadata, key) || metadata[key] !== filter[key]) return false;
-  }
-  return true;
-}
-
 /** Options of `new VectorIndex()`. */
 export interface VectorIndexOptions {
   /** Rows to reserve up front. @default 64 */
@@ -113,17 +80,6 @@ const CHUNK = 4096;
 const MIN_CHUNK = 256;
 /** Added to every bound for the double-precision steps (norms, scales, the exact score): their error is below 1e-13. */
 const SLACK = 1e-10;
-const HALF_24 = 2 ** 23;
-/** 2^e for every exponent a row's scale can have (float32 values: e in [-156, 121]). */
-const POW2_BIAS = 200;
-const POW2 = Float64Array.from({ length: 400 }, (_, i) => 2 ** (i - POW2_BIAS));
-
-/** The smallest float32 ≥ x (x ≥ 0). */
-function roundUp32(x: number): number {
-  const f = Math.fround(x);
-  return f >= x ? f : Math.fround(x + x * 2 ** -23);
-}
-
 /**
  * The in-memory index of one collection.
  *
@@ -365,41 +321,11 @@ export class VectorIndex {
       this.#ids[row] = id;
     }
     this.#payloads[row] = payload;
-    // The scale: the smallest power of two S with max|v| ≤ 127·S.
-    let e = Math.ceil(Math.log2(max / 127));
-    while (127 * (POW2[e + POW2_BIAS] as number) < max) e++;
-    while (127 * (POW2[e - 1 + POW2_BIAS] as number) >= max) e--;
-    const scale = POW2[e + POW2_BIAS] as number;
-    const unit = POW2[e - 24 + POW2_BIAS] as number;
-    const codes = this.#codes;
-    const rest = this.#rest;
+    const e = scaleExponent(max);
     const codeBase = row * this.#stride;
-    const restBase = row * dims * 3;
     const escapes: number[] = [];
-    let rho = 0;
-    for (let j = 0; j < dims; j++) {
-      const v = values[j] as number;
-      // v / scale and v − c·scale are exact (a power of two; c·scale and v share a fine enough grid).
-      let c = Math.floor(v / scale + 0.5);
-      let r = v - c * scale;
-      const units = r / unit;
-      let stored: number;
-      if (Number.isInteger(units) && units >= -HALF_24 && units < HALF_24) {
-        stored = units + HALF_24;
-      } else {
-        // Only a value below scale/2 (code 0) can be off the grid: keep it whole.
-        c = 0;
-        r = v;
-        stored = (bits[j] as number) >>> 8;
-        escapes.push(j, (bits[j] as number) & 0xff);
-      }
-      codes[codeBase + j] = c;
-      rest[restBase + 3 * j] = stored & 0xff;
-      rest[restBase + 3 * j + 1] = (stored >>> 8) & 0xff;
-      rest[restBase + 3 * j + 2] = stored >>> 16;
-      rho += r * r;
-    }
-    for (let j = dims; j < this.#stride; j++) codes[codeBase + j] = 0;
+    const rho = encodeRow(values, bits, dims, e, this.#codes, codeBase, this.#rest, row * dims * 3, escapes);
+    for (let j = dims; j < this.#stride; j++) this.#codes[codeBase + j] = 0;
     const kept = Math.min(ESCAPES, escapes.length / 2);
     for (let i = 0; i < kept; i++) {
       this.#escIdx[row * ESCAPES + i] = escapes[2 * i] as number;
@@ -508,7 +434,7 @@ export class VectorIndex {
     const slot = this.#dots === undefined ? -1 : this.#claimSlot();
     if (slot < 0) throw new Error('approximateScores needs the SIMD kernel and a free search slot');
     try {
-      const { queryScale, delta } = this.#quantise(slot, q, queryNorm);
+      const { queryScale, delta } = quantiseQuery(this.#queryCodes(slot), q, queryNorm, this.dims);
       const scores = new Int32Array(this.#buffer, this.#layout.scores + slot * this.#layout.slotBytes, this.#layout.chunk);
       for (let start = 0; start < n; start += this.#layout.chunk) {
         const m = Math.min(this.#layout.chunk, n - start);
@@ -538,31 +464,9 @@ export class VectorIndex {
     if (this.#shared) Atomics.store(this.#header, H_SLOT_LOCKS + slot, 0);
   }
 
-  /**
-   * Writes the int16 query k = round(q̂ / s) into `slot`; returns s and δ = |q̂ − s·k| (rounded up
-   * a little). |k| ≤ 16383 and ≤ (2³¹ − 1) / (127 · stride), so no kernel sum leaves int32.
-   */
-  #quantise(slot: number, q: Float64Array, queryNorm: number): { queryScale: number; delta: number } {
-    const dims = this.dims;
-    const stride = this.#stride;
-    let max = 0;
-    for (let j = 0; j < dims; j++) max = Math.max(max, Math.abs((q[j] as number) / queryNorm));
-    const levels = Math.min(16383, Math.floor(2147483647 / (127 * stride)));
-    const queryScale = max / levels;
-    const codes = new Int16Array(this.#buffer, this.#layout.query + slot * this.#layout.slotBytes, stride);
-    let d2 = 0;
-    for (let j = 0; j < stride; j++) {
-      if (j >= dims) {
-        codes[j] = 0;
-        continue;
-      }
-      const unit = (q[j] as number) / queryNorm;
-      const code = Math.max(-levels, Math.min(levels, Math.round(unit / queryScale)));
-      codes[j] = code;
-      const d = unit - code * queryScale;
-      d2 += d * d;
-    }
-    return { queryScale, delta: Math.sqrt(d2) * (1 + 1e-12) };
+  /** `slot`'s int16 query codes, one per padded dimension. */
+  #queryCodes(slot: number): Int16Array<ArrayBufferLike> {
+    return new Int16Array(this.#buffer, this.#layout.query + slot * this.#layout.slotBytes, this.#stride);
   }
 
   /** Scores rows start..start+n into `slot`'s int32 scores. */
@@ -575,20 +479,11 @@ export class VectorIndex {
   #decode(row: number): void {
     const dims = this.dims;
     const out = this.#row;
-    const codes = this.#codes;
     const rest = this.#rest;
-    const e = this.#exps[row] as number;
-    const scale = POW2[e + POW2_BIAS] as number;
-    const unit = POW2[e - 24 + POW2_BIAS] as number;
-    const codeBase = row * this.#stride;
     const restBase = row * dims * 3;
-    for (let j = 0; j < dims; j++) {
-      const stored = (rest[restBase + 3 * j] as number) | ((rest[restBase + 3 * j + 1] as number) << 8) | ((rest[restBase + 3 * j + 2] as number) << 16);
-      out[j] = (codes[codeBase + j] as number) * scale + (stored - HALF_24) * unit;
-    }
+    decodeRow(out, dims, this.#exps[row] as number, this.#codes, row * this.#stride, rest, restBase);
     const whole = (j: number, low: number) => {
-      const stored = (rest[restBase + 3 * j] as number) | ((rest[restBase + 3 * j + 1] as number) << 8) | ((rest[restBase + 3 * j + 2] as number) << 16);
-      this.#oneBits[0] = stored * 256 + low;
+      this.#oneBits[0] = storedBits(rest, restBase, j) * 256 + low;
       out[j] = this.#one[0] as number;
     };
     const kept = this.#escCount[row] as number;
@@ -615,7 +510,7 @@ export class VectorIndex {
    * early stays dropped); then the exact scores of the candidates left (see the class comment).
    */
   #scan(slot: number, q: Float64Array, queryNorm: number, k: number, eligible: ((row: number) => boolean) | undefined, minScore: number, heap: TopK): void {
-    const { queryScale, delta } = this.#quantise(slot, q, queryNorm);
+    const { queryScale, delta } = quantiseQuery(this.#queryCodes(slot), q, queryNorm, this.dims);
     const chunk = this.#layout.chunk;
     const scores = new Int32Array(this.#buffer, this.#layout.scores + slot * this.#layout.slotBytes, chunk);
     const norms = this.#norms;
@@ -700,29 +595,4 @@ export class VectorIndex {
     this.#escLow = new Uint8Array(b, regions.escLow.offset, capacity * ESCAPES);
     this.#rest = new Uint8Array(b, regions.rest.offset, capacity * this.dims * 3);
   }
-}
-
-/**
- * The reference: cosine of every vector in double precision, sorted (score desc, id asc).
- * Used by tests and the benchmark's baseline check; the straightforward O(n·d + n log n) way an app would write it.
- */
-export function naiveTopK(
-  ids: readonly string[],
-  vectors: readonly (readonly number[])[],
-  query: readonly number[],
-  topK: number,
-): { id: string; score: number }[] {
-  const scored = vectors.map((v, i) => {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    for (let j = 0; j < v.length; j++) {
-      dot += (v[j] as number) * (query[j] as number);
-      na += (v[j] as number) * (v[j] as number);
-      nb += (query[j] as number) * (query[j] as number);
-    }
-    return { id: ids[i] as string, score: dot / (Math.sqrt(na) * Math.sqrt(nb)) };
-  });
-  scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return scored.slice(0, topK);
 }
