@@ -1,25 +1,17 @@
 /**
- * @taskweave/web-worker — the worker pool (an `Executor` for `TaskScheduler`) and its protocol.
- * Worker-side API (handlers): `@taskweave/web-worker/worker`.
+ * @taskweave/web-worker — `createTaskweave`, the worker pool (an `Executor` for `TaskScheduler`)
+ * and the types an app writes against. Worker-side API (handlers): `@taskweave/web-worker/worker`.
+ * The pool↔worker wire protocol (`shared/protocol.ts`) is internal: an app's worker module needs
+ * only the handler contract exported here and from `./worker`.
  *
- * Main-thread code lives in `main/`, worker code in `worker/`, and what both import (protocol,
- * option and event types) in `shared/`.
+ * Main-thread code lives in `main/` (taskweave/, pool/, remote/), worker code in `worker/`
+ * (runtime/, models/, handlers/, collections/, search/), and what both import in `shared/`.
  */
 export { createWorkerPool } from './main/pool/workerPool.js';
 export type { WorkerPool, WorkerPoolOptions } from './main/pool/workerPool.js';
 export type { WorkerSnapshot, PoolSnapshot, PoolEvent, WarmUpOptions, WarmUpReport } from './main/pool/poolEvents.js';
 export type { BatchingOptions } from './main/pool/batcher.js';
 export type { WorkerEndReason, WorkerState } from './main/pool/workerState.js';
-export type {
-  WorkerApi,
-  JobRequest,
-  JobResult,
-  JobOutcome,
-  BatchJobRequest,
-  BatchJobResult,
-  BatchItemOutcome,
-  SerializedError,
-} from './shared/protocol.js';
 export type { BackendPreference } from './shared/backendPreference.js';
 export { BACKEND_PREFERENCES } from './shared/backendPreference.js';
 export { MODEL_DTYPES } from './shared/modelDtype.js';
