@@ -121,8 +121,12 @@ describe('placement: auto', () => {
     const id = await tw.submit(sleepTask(1000, { deadline: Date.now() + 3800 }));
     await expect.poll(async () => submits(await commands.remoteRequests(), id), { timeout: 5000, interval: 20 }).toBe(1);
     await expect.poll(async () => (await commands.remoteRuns([id]))[0], { timeout: 5000, interval: 20 }).toBe(1);
+    const asked = async () => (await commands.remoteRequests()).filter((r) => r.includes(id)).length;
+    const before = await asked();
     await commands.remoteServer('stop');
-    await new Promise((r) => setTimeout(r, 800));
+    // The page asks the stopped server about the task again and again (reaching nobody)…
+    await expect.poll(asked, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(before + 2);
+    // …and the task stays Running: it is not run on the device.
     expect((await tw.get(id))?.status).toBe(TaskStatus.Running);
     await commands.remoteServer('start');
     const result = await tw.wait(id);

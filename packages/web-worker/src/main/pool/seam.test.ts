@@ -23,7 +23,7 @@ function setup(options: WorkerPoolOptions = {}, store?: MemoryTaskStore) {
 }
 
 async function allStarted(pool: WorkerPool): Promise<void> {
-  while (pool.snapshot().workers.some((w) => w.state === 'starting')) await new Promise((r) => setTimeout(r, 10));
+  await expect.poll(() => pool.snapshot().workers.some((w) => w.state === 'starting'), { timeout: 20_000 }).toBe(false);
 }
 
 const valueOf = (result: TaskResult) => (result.output.kind === 'custom' ? (result.output.value as Record<string, unknown>) : {});

@@ -35,12 +35,17 @@ const valueOf = (result: TaskResult) => (result.output.kind === 'custom' ? (resu
 
 /** Resolves when the task is Running. */
 async function running(scheduler: TaskScheduler, id: TaskId): Promise<void> {
-  while ((await scheduler.get(id))?.status !== TaskStatus.Running) await new Promise((r) => setTimeout(r, 10));
+  await expect.poll(async () => (await scheduler.get(id))?.status, { timeout: 20_000 }).toBe(TaskStatus.Running);
 }
 
 /** Resolves when every worker of the pool has started. */
 async function allStarted(pool: WorkerPool): Promise<void> {
-  while (pool.snapshot().workers.some((w) => w.state === 'starting')) await new Promise((r) => setTimeout(r, 10));
+  await expect.poll(() => pool.snapshot().workers.some((w) => w.state === 'starting'), { timeout: 20_000 }).toBe(false);
+}
+
+/** Resolves when a worker of the pool runs a call of `tasks` tasks (the pool has handed it over). */
+async function runningCall(pool: WorkerPool, tasks = 1): Promise<void> {
+  await expect.poll(() => pool.snapshot().workers.some((w) => w.state === 'busy' && w.taskIds.length === tasks), { timeout: 10_000 }).toBe(true);
 }
 
 /** A bare task for calling `pool.execute` directly. */
@@ -209,7 +214,7 @@ describe('handler registry', () => {
     const { scheduler, pool, events } = setup({ size: 1 });
     const result = await scheduler.wait(await scheduler.submit(text('custom:stray-rejection', 'x')));
     expect(result.status).toBe(TaskStatus.Completed);
-    await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(() => events.some((e) => e.type === 'unhandled-rejection')).toBe(true);
     const event = events.find((e) => e.type === 'unhandled-rejection');
     expect(event?.type === 'unhandled-rejection' && event.error.message).toBe('stray rejection');
     expect(pool.snapshot().replaced).toBe(0);
@@ -238,7 +243,7 @@ describe('crash recovery', () => {
 
   it('a worker terminated from outside mid-task is noticed and replaced; the task is retried', async () => {
     const made: Worker[] = [];
-    const { scheduler, events } = setup({
+    const { scheduler, pool, events } = setup({
       size: 1,
       createWorker: () => {
         const worker = createWorker();
@@ -249,7 +254,7 @@ describe('crash recovery', () => {
     await scheduler.wait(await scheduler.submit(text('custom:echo', 'worker is up')));
     const id = await scheduler.submit(text('custom:sleep', '20000', { maxRetries: 0 }));
     await running(scheduler, id);
-    await new Promise((r) => setTimeout(r, 100));
+    await runningCall(pool);
     made[0]?.terminate();
     const result = await scheduler.wait(id);
     expect(result.status).toBe(TaskStatus.Failed);
@@ -290,7 +295,7 @@ describe('crash recovery', () => {
     const { pool } = setup({ size: 1, abortGraceMs: 100 });
     const controller = new AbortController();
     const pending = pool.execute(bareTask('custom:spin', 'x'), bareCtx(controller.signal)).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 100));
+    await runningCall(pool);
     const reason = new Error('stop');
     controller.abort(reason);
     expect(await pending).toBe(reason);
@@ -323,7 +328,7 @@ describe('cancellation and deadlines', () => {
     const before = valueOf(await scheduler.wait(await scheduler.submit(text('custom:echo', 'worker is up'))))['instance'];
     const id = await scheduler.submit(text('custom:sleep', '20000'));
     await running(scheduler, id);
-    await new Promise((r) => setTimeout(r, 50));
+    await runningCall(pool);
     expect(await scheduler.cancel(id)).toBe(true);
     const result = await scheduler.wait(id);
     expect(result.status).toBe(TaskStatus.Cancelled);
@@ -363,7 +368,7 @@ describe('cancellation and deadlines', () => {
     const b = await pool.execute(bareTask('custom:echo', 'x'), bareCtx()).catch((e: unknown) => e);
     expect(isTaskweaveError(b, 'execution')).toBe(true);
     expect((b as Error).message).toMatch(/keeps no queue/);
-    await new Promise((r) => setTimeout(r, 100));
+    await runningCall(pool);
     await pool.close();
     expect(isTaskweaveError(await a, 'closed')).toBe(true);
   });
@@ -408,14 +413,14 @@ describe('dynamic batching', () => {
     const controllers = [0, 1, 2].map(() => new AbortController());
     const tasks = controllers.map(() => bareTask('custom:sleep', '300'));
     const one = pool.executeBatch(tasks, controllers.map((c) => bareCtx(c.signal)));
-    await new Promise((r) => setTimeout(r, 100));
+    await runningCall(pool, 3);
     controllers[1]?.abort(new Error('user cancelled'));
     const outcomes = await one;
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
 
     const all = [0, 1, 2].map(() => new AbortController());
     const second = pool.executeBatch([0, 1, 2].map(() => bareTask('custom:sleep', '20000')), all.map((c) => bareCtx(c.signal))).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 100));
+    await runningCall(pool, 3);
     const reason = new Error('all cancelled');
     for (const c of all) c.abort(reason);
     expect(await second).toBe(reason);
