@@ -46,10 +46,11 @@ const takeRouteAuditViolations: BrowserCommand<[]> = (ctx) => {
   return list.splice(0);
 };
 
-// Model cache tests (src/__tests__/modelAssets.test.ts): take the origin's model and ORT
+// Model cache tests (src/main/taskweave/modelAssets.test.ts): take the origin's model and ORT
 // routes offline (recording what still asked for them), and shrink the origin's storage quota.
 const offline = new WeakMap<BrowserContext, { urls: string[]; handler: Parameters<BrowserContext['route']>[1] }>();
-const OFFLINE_ROUTES = /\/models\/|\/ort\//;
+// Anchored at the path's start: the sources under /src/worker/models/ are not model files.
+const OFFLINE_ROUTES = /^https?:\/\/[^/]+\/(?:models|ort)\//;
 
 const setModelRoutesOffline: BrowserCommand<[on: boolean]> = async (ctx, on) => {
   const current = offline.get(ctx.context);

@@ -109,10 +109,10 @@ test('each tarball ships its built code, README and LICENSE only (no sources, te
 
 test('the built pool names its default worker in the literal form bundlers follow, and the file is there', async () => {
   const pkg = join(await viteApp, 'node_modules', '@taskweave', 'web-worker');
-  const source = readFileSync(join(pkg, 'dist', 'main', 'poolOptions.js'), 'utf8');
+  const source = readFileSync(join(pkg, 'dist', 'main', 'pool', 'poolOptions.js'), 'utf8');
   const match = /new Worker\(new URL\('(\.{1,2}\/[^']+\.js)', import\.meta\.url\), \{ type: 'module' \}\)/.exec(source);
-  assert.ok(match?.[1] !== undefined, 'dist/main/poolOptions.js has no new Worker(new URL(…, import.meta.url), { type: "module" })');
-  assert.ok(existsSync(join(pkg, 'dist', 'main', match[1])), `${match[1]} is not in dist/main/`);
+  assert.ok(match?.[1] !== undefined, 'dist/main/pool/poolOptions.js has no new Worker(new URL(…, import.meta.url), { type: "module" })');
+  assert.ok(existsSync(join(pkg, 'dist', 'main', 'pool', match[1])), `${match[1]} is not beside dist/main/pool/`);
 });
 
 test('vite app: its sources type-check against the tarballs with strict tsc, skipLibCheck off (and its vite.config.ts)', async () => {

@@ -1,6 +1,6 @@
 /**
  * `remote-workers-2-vs-1`: how the server fleet scales with worker processes on this box. The same
- * seeded real-corpus texts (web-worker's bench/realCorpus.ts: 20–500 characters, State of the
+ * seeded real-corpus texts (scripts/realCorpus.mjs: 20–500 characters, State of the
  * Union passages; BENCH_REMOTE_TEXTS, default 1,000) embedded with use-lite q8 through the HTTP
  * API, one EmbeddingGeneration task per text (POST /v1/tasks, then the long-poll of its end;
  * BENCH_IN_FLIGHT, default 64, tasks at a time), by one `taskweave-worker` process vs two — each
@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
 // The corpus every real-text row uses, browser and Node alike.
-import { realCorpusTexts } from '../../web-worker/bench/realCorpus.js';
+import { realCorpusTexts } from '../../../scripts/realCorpus.mjs';
 import { createTaskweaveServer, type TaskweaveServer } from '../src/index.js';
 import { client, pool } from '../test/fixtures/client.js';
 import { startRedis } from '../test/fixtures/redis.js';

@@ -11,7 +11,7 @@
  *                                per-sentence run, goal <= 0.05
  *
  * - embed-real-corpus-vs-handwritten  1,000 texts of 20–500 characters from the bundled corpus
- *                                (realCorpus.ts): SDK tasks vs the hand-written workers fed batches
+ *                                (scripts/realCorpus.mjs): SDK tasks vs the hand-written workers fed batches
  *                                of 32 in arrival order; sentences/s, goal >= 1.25
  * - embed-vs-native-onnxruntime  the SDK on those texts vs onnxruntime-node in this process (the
  *                                faster of one 2-thread session and two 1-thread ones), goal >= 0.25

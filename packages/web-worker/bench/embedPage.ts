@@ -11,7 +11,7 @@
 import { TaskScheduler, type TaskId } from '@taskweave/core';
 import { env, pipeline } from '@huggingface/transformers';
 import { createWorkerPool, type WorkerPool } from '../src/index.js';
-import { realCorpusTexts } from './realCorpus.js';
+import { realCorpusTexts } from '../../../scripts/realCorpus.mjs';
 
 const MODEL = 'use-lite';
 const BATCH = 32;

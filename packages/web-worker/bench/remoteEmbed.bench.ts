@@ -1,7 +1,7 @@
 /**
  * `remote-vs-local-embed`: a Chromium page offloading embeddings to `@taskweave/server` vs running
  * them on its own pool. One page, one `createTaskweave` (pool of 2, the server as `remote`), the
- * same seeded real-corpus texts (realCorpus.ts; BENCH_SENTENCES, default 1,000) as that many
+ * same seeded real-corpus texts (scripts/realCorpus.mjs; BENCH_SENTENCES, default 1,000) as that many
  * EmbeddingGeneration tasks placed `remote` (a redis-server, the HTTP API in this process and two
  * `taskweave-worker` processes, one ORT thread and `--concurrency` 16 each; the page keeps the
  * default `remote.concurrency`, 4 tasks, on the server at once) or `local` (the page's

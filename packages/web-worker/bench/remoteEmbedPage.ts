@@ -7,7 +7,7 @@
  */
 import { TaskStatus, TaskType, type TaskResult } from '@taskweave/core';
 import { createTaskweave, type Taskweave } from '../src/index.js';
-import { realCorpusTexts } from './realCorpus.js';
+import { realCorpusTexts } from '../../../scripts/realCorpus.mjs';
 import { cosine } from '../../../scripts/cosine.mjs';
 
 const MODEL = 'use-lite';

@@ -2,7 +2,7 @@
  * A worker of `search1mPage.ts`: builds the seeded collection into a shared, frozen VectorIndex
  * (`build`), or attaches the one another worker built (`attach`); then answers `search`.
  */
-import { VectorIndex } from '../src/worker/vectorIndex.js';
+import { VectorIndex } from '../src/worker/search/vectorIndex.js';
 import { prng } from '../../../scripts/prng.mjs';
 
 let index: VectorIndex | undefined;

@@ -4,7 +4,8 @@
  * them (an array of number[] per vector). Each timed query runs both ways and checks that the
  * top-10 ids and scores are identical.
  */
-import { VectorIndex, naiveTopK } from '../src/worker/vectorIndex.js';
+import { naiveTopK } from '../src/worker/search/naiveTopK.js';
+import { VectorIndex } from '../src/worker/search/vectorIndex.js';
 import { prng } from '../../../scripts/prng.mjs';
 
 

@@ -3,7 +3,7 @@
  * and ORT's `.wasm` and `.mjs`, in one Cache Storage cache (`taskweave-models`), keyed by their absolute URL
  * under the model / ORT base URLs. The page (prefetch, list, clear) and the workers (each model
  * load) use the same code, and transformers.js reads from the same cache (`env.customCache`, set in
- * worker/env.ts), so what `list()` reports is what the models load from.
+ * worker/models/env.ts), so what `list()` reports is what the models load from.
  *
  * - A model is written whole, then committed: its files go in one by one, then a manifest entry
  *   (`<model folder>.taskweave-manifest-<dtype>.json`) is written last. Any failure deletes the

@@ -33,7 +33,7 @@ export interface WorkerInit {
   lifeLock?: string;
   /**
    * The worker's port to the page's registry of shared collection snapshots
-   * (`main/collectionRegistry.ts`); absent where the page is not cross-origin isolated.
+   * (`main/pool/collectionRegistry.ts`); absent where the page is not cross-origin isolated.
    */
   collections?: MessagePort;
 }
@@ -82,7 +82,7 @@ export type BatchItemOutcome =
 
 /**
  * Outcomes of a batch in task order, the metrics of the batched call as a whole (split per task by
- * `splitBatchResult` in main/batcher.ts), and the worker's state after it.
+ * `splitBatchResult` in main/pool/batcher.ts), and the worker's state after it.
  */
 export interface BatchJobResult {
   outcomes: BatchItemOutcome[];

@@ -18,12 +18,12 @@
  *   createWorker: () => new Worker(new URL('./my-worker.ts', import.meta.url), { type: 'module' }),
  * })
  */
-import { getModelHost, registerLazyBatchHandler, registerLazyHandler, registerModelHost } from './registry.js';
-import { startWorkerRuntime } from './runtime.js';
+import { getModelHost, registerLazyBatchHandler, registerLazyHandler, registerModelHost } from './runtime/registry.js';
+import { startWorkerRuntime } from './runtime/runtime.js';
 
 // The model cache: loaded with the first model handler, configured (model budget, model and ORT
 // URLs from the pool's options) before any model loads.
-registerModelHost({ load: async () => (await import('./models.js')).modelHost });
+registerModelHost({ load: async () => (await import('./models/models.js')).modelHost });
 
 /**
  * Loads a built-in model handler together with the model host, and hands it out only once the host
@@ -47,10 +47,10 @@ registerLazyHandler('DataRetrieval', async () => (await import('./handlers/stora
 
 startWorkerRuntime();
 
-export { registerHandler, registerBatchHandler } from './registry.js';
-export type { BatchHandler, HandlerContext, ModelHost, TaskHandler } from './handler.js';
+export { registerHandler, registerBatchHandler } from './runtime/registry.js';
+export type { BatchHandler, HandlerContext, ModelHost, TaskHandler } from './runtime/handler.js';
 export type { BackendPreference } from '../shared/backendPreference.js';
 export type { ModelProgress } from '../shared/modelProgress.js';
-export { registerEmbedder } from './embedder.js';
-export type { Embedder } from './embedder.js';
-export { configureCollections } from './collectionStore.js';
+export { registerEmbedder } from './handlers/embedder.js';
+export type { Embedder } from './handlers/embedder.js';
+export { configureCollections } from './collections/collectionStore.js';

@@ -21,12 +21,12 @@
  */
 import { z } from 'zod';
 import { ValidationError, extractFeatures, type FeatureModelParts, type MeanPooling, type Task, type TaskOutput } from '@taskweave/core';
-import { backendPreference, runWithFallback, type Backend } from '../backend.js';
+import { backendPreference, runWithFallback, type Backend } from '../models/backend.js';
 import type { BackendPreference } from '../../shared/backendPreference.js';
-import type { BatchHandler, HandlerContext, TaskHandler } from '../handler.js';
-import { parseInput } from '../handlerInput.js';
-import { transformers } from '../env.js';
-import { dtypeOf, getPipeline, unloadModel, type ModelDtype } from '../models.js';
+import type { BatchHandler, HandlerContext, TaskHandler } from '../runtime/handler.js';
+import { parseInput } from './handlerInput.js';
+import { transformers } from '../models/env.js';
+import { dtypeOf, getPipeline, unloadModel, type ModelDtype } from '../models/models.js';
 
 /** Most texts one task may carry. */
 export const MAX_TEXTS_PER_TASK = 1024;

@@ -22,11 +22,11 @@
 import type { z } from 'zod';
 import { TaskweaveError, ValidationError, fitToModel, type Task, type TaskOutput, type TensorData, type TensorType } from '@taskweave/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
-import { backendPreference, runWithFallback } from '../backend.js';
-import { ort } from '../env.js';
-import type { HandlerContext, TaskHandler } from '../handler.js';
-import { parseInput } from '../handlerInput.js';
-import { dtypeOf, getPipeline, getSession, unloadModel } from '../models.js';
+import { backendPreference, runWithFallback } from '../models/backend.js';
+import { ort } from '../models/env.js';
+import type { HandlerContext, TaskHandler } from '../runtime/handler.js';
+import { parseInput } from './handlerInput.js';
+import { dtypeOf, getPipeline, getSession, unloadModel } from '../models/models.js';
 import { inferenceInputSchema } from '../../shared/modelInputSchema.js';
 
 const modelInputSchema = inferenceInputSchema;

@@ -4,12 +4,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { TaskScheduler, TaskStatus, type Task, type TaskId, type TaskInput, type TaskOutput } from '@taskweave/core';
-import type { HandlerContext } from '../handler.js';
+import type { HandlerContext } from '../runtime/handler.js';
 import { dataRetrievalHandler, dataStorageHandler } from './storage.js';
 import { vectorSearchHandler } from './vector.js';
-import { CollectionStore } from '../collectionStore.js';
-import { syncedIndex } from '../collectionIndex.js';
-import { naiveTopK } from '../vectorIndex.js';
+import { CollectionStore } from '../collections/collectionStore.js';
+import { syncedIndex } from '../collections/collectionIndex.js';
+import { naiveTopK } from '../search/naiveTopK.js';
 import { createWorkerPool, type WorkerPool } from '../../index.js';
 import { DB_VERSION, IdbTaskStore, databaseName } from '@taskweave/core/idb';
 import { openDB } from 'idb';

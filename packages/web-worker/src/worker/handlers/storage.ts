@@ -16,13 +16,13 @@
 import { z } from 'zod';
 import { ValidationError, type StoredDocument, type Task, type TaskOutput } from '@taskweave/core';
 import type { DocumentRow } from '../../shared/collectionSchema.js';
-import type { HandlerContext, TaskHandler } from '../handler.js';
-import { CollectionStore, databaseOf, type PreparedDocument } from '../collectionStore.js';
-import { applyLocalWrite } from '../collectionIndex.js';
-import { embedTexts } from '../embedder.js';
-import { checkVector } from '../vectorIndex.js';
+import type { HandlerContext, TaskHandler } from '../runtime/handler.js';
+import { CollectionStore, databaseOf, type PreparedDocument } from '../collections/collectionStore.js';
+import { applyLocalWrite } from '../collections/collectionIndex.js';
+import { embedTexts } from './embedder.js';
+import { checkVector } from '../search/vectorCheck.js';
 import { runSearch } from './vector.js';
-import { parseInput } from '../handlerInput.js';
+import { parseInput } from './handlerInput.js';
 
 import { retrievalInputSchema, storageInputSchema } from '../../shared/storageSchema.js';
 

@@ -15,8 +15,8 @@
  * tokenizer's special tokens) are given when the task has a `modelId`.
  */
 import { checkTextOptions, normalizeText, readTextOptions, textOutput, type Task, type TaskOutput } from '@taskweave/core';
-import type { HandlerContext, TaskHandler } from '../handler.js';
-import { getTokenizer } from '../models.js';
+import type { HandlerContext, TaskHandler } from '../runtime/handler.js';
+import { getTokenizer } from '../models/models.js';
 
 async function tokenCounter(task: Task, ctx: HandlerContext): Promise<((s: string) => number) | undefined> {
   if (task.modelId === undefined) return undefined;

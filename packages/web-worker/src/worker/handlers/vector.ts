@@ -7,11 +7,11 @@
  * equal scores by id.
  */
 import { searchQuerySchema, ValidationError, type SearchHit, type Task, type TaskOutput } from '@taskweave/core';
-import type { HandlerContext, TaskHandler } from '../handler.js';
-import { databaseOf } from '../collectionStore.js';
-import { syncedIndex } from '../collectionIndex.js';
-import { embedTexts } from '../embedder.js';
-import { parseInput, collectionNotFound } from '../handlerInput.js';
+import type { HandlerContext, TaskHandler } from '../runtime/handler.js';
+import { databaseOf } from '../collections/collectionStore.js';
+import { syncedIndex } from '../collections/collectionIndex.js';
+import { embedTexts } from './embedder.js';
+import { parseInput, collectionNotFound } from './handlerInput.js';
 
 /** Runs the search of a task whose input is a query; shared with DataRetrieval. */
 export async function runSearch(task: Task, ctx: HandlerContext): Promise<{ hits: SearchHit[] }> {

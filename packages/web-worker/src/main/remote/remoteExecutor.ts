@@ -1,0 +1,202 @@
+/**
+ * Runs one task on a server: `@taskweave/server` (submit by the task's id — the BullMQ job id, so a
+ * submit is idempotent —, long-poll its end, cancel it, re-attach to it by id) or, for
+ * EmbeddingGeneration, any OpenAI-compatible `POST /v1/embeddings` (`openAiEmbeddings.ts`).
+ *
+ * What "accepted" means here: the server answered the submit (2xx), or, for a task placed on the
+ * server by an earlier run (a reload), nobody can tell it did not. Such a task is never run on the
+ * device: while the server cannot be reached the executor waits and tries again (backoff up to
+ * 30 s) until the task ends, is cancelled or reaches its deadline. Only a task whose first submit
+ * in this page failed for want of a connection was certainly not accepted (`RemoteUnreachable`
+ * with `accepted: false`), and only that one may fall back to the device.
+ */
+import {
+  CancelledError,
+  TaskweaveError,
+  TimeoutError,
+  parseTaskOutput,
+  type ExecutionContext,
+  type MeasuredMetrics,
+  type Task,
+  type TaskOutput,
+  type TaskResult,
+} from '@taskweave/core';
+import { openAiEmbed } from './openAiEmbeddings.js';
+import { RemoteUnreachable, httpError, type RemoteHttp, type RemoteOptions } from './remoteHttp.js';
+
+// ── the wire: JSON has no typed arrays ─────────────────────────────────────
+
+function toJson(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number | bigint>, (n) => (typeof n === 'bigint' ? Number(n) : n));
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]));
+  return value;
+}
+
+function base64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** The task as `POST /v1/tasks` takes it. Dependencies ran here: the server gets none (it would not know their ids). */
+export function taskToWire(task: Task): unknown {
+  const input = task.input.kind === 'binary' ? { kind: 'binary', data: base64(task.input.data) } : toJson(task.input);
+  return {
+    id: task.id,
+    type: task.type,
+    input,
+    priority: task.priority,
+    maxRetries: task.maxRetries,
+    metadata: task.metadata,
+    ...(task.modelId === undefined ? {} : { modelId: task.modelId }),
+    ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
+  };
+}
+
+const TENSOR_ARRAYS: Record<string, (data: any[]) => unknown> = {
+  float32: (d) => Float32Array.from(d),
+  float64: (d) => Float64Array.from(d),
+  int32: (d) => Int32Array.from(d),
+  int16: (d) => Int16Array.from(d),
+  int8: (d) => Int8Array.from(d),
+  uint8: (d) => Uint8Array.from(d),
+  uint16: (d) => Uint16Array.from(d),
+  int64: (d) => BigInt64Array.from(d, (n) => BigInt(n)),
+};
+
+/** An output from the server's JSON, with the typed arrays the schema (and the device's handlers) give. */
+export function outputFromWire(raw: any): TaskOutput {
+  const o = { ...raw };
+  switch (o.kind) {
+    case 'embedding':
+      o.vector = Float32Array.from(o.vector);
+      break;
+    case 'embeddings':
+      o.vectors = o.vectors.map((v: number[]) => Float32Array.from(v));
+      break;
+    case 'binary':
+      o.data = Uint8Array.from(o.data);
+      break;
+    case 'documents':
+      o.documents = o.documents.map((d: any) => (Array.isArray(d.vector) ? { ...d, vector: Float32Array.from(d.vector) } : d));
+      break;
+    case 'tensors':
+      o.tensors = Object.fromEntries(
+        Object.entries(o.tensors as Record<string, any>).map(([name, t]) => [name, { ...t, data: TENSOR_ARRAYS[t.type]?.(t.data) ?? t.data }]),
+      );
+      break;
+  }
+  return parseTaskOutput(o);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+/** How one remote run ended, for the placement executor's bookkeeping. */
+export interface RemoteRunHooks {
+  /** The server could not be reached (the placement executor stops sending `auto` tasks for a while). */
+  unreachable(): void;
+  /** It answered. */
+  reachable(): void;
+}
+
+/**
+ * Runs `task` on the server until it ends. `fresh`: this page placed it there just now (submit
+ * first); else it may have been accepted by an earlier run (re-attach by id first, submit only if
+ * the server does not know the id). Rejects with `RemoteUnreachable` (`accepted: false`) only when
+ * a fresh task's submit reached nobody and `mayFallBack` is true.
+ */
+export async function runRemote(
+  http: RemoteHttp,
+  options: RemoteOptions,
+  task: Task,
+  ctx: ExecutionContext,
+  fresh: boolean,
+  mayFallBack: boolean,
+  hooks: RemoteRunHooks,
+): Promise<TaskOutput> {
+  const signal = ctx.signal;
+  const bytes = { n: 0 };
+  const started = Date.now();
+  const onAbort = () => {
+    const reason: unknown = signal.reason;
+    // A reload or close() (code 'closed') leaves the server's job running, to be re-attached to.
+    if (reason instanceof CancelledError || reason instanceof TimeoutError) {
+      if (options.kind !== 'openai') void http.request('POST', `/v1/tasks/${task.id}/cancel`, undefined, new AbortController().signal, { n: 0 }, true).catch(() => undefined);
+    }
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  const report = (m: MeasuredMetrics) => ctx.reportMetrics({ networkBytes: bytes.n, placement: 'remote', ...m });
+  let delay = options.retryDelayMs ?? 1000;
+  let submitNext = fresh;
+  let accepted = !fresh;
+  try {
+    for (;;) {
+      try {
+        if (options.kind === 'openai') {
+          const output = await openAiEmbed(http, task, signal, bytes, accepted);
+          hooks.reachable();
+          report({ durationMs: Date.now() - started, backend: 'openai' });
+          return output;
+        }
+        if (submitNext) {
+          const r = await http.request('POST', '/v1/tasks', taskToWire(task), signal, bytes, accepted);
+          hooks.reachable();
+          if (r.status !== 200 && r.status !== 202) throw httpError(`submit of task ${task.id}`, r.status, r.body);
+          accepted = true;
+          submitNext = false;
+          if (r.body?.result !== undefined) return finish(r.body.result);
+        }
+        const waitMs = options.waitMs ?? 25_000;
+        const r = await http.request('GET', `/v1/tasks/${task.id}/wait?timeoutMs=${waitMs}`, undefined, signal, bytes, true);
+        hooks.reachable();
+        delay = options.retryDelayMs ?? 1000;
+        if (r.status === 404) {
+          // Not known there (never arrived, or its result expired): submitting by the same id is safe.
+          submitNext = true;
+          continue;
+        }
+        if (r.status !== 200) throw httpError(`wait for task ${task.id}`, r.status, r.body);
+        if (r.body?.result !== undefined) return finish(r.body.result);
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        if (!(error instanceof RemoteUnreachable)) throw error;
+        hooks.unreachable();
+        if (!error.accepted && !accepted && mayFallBack) throw error;
+        // Accepted (or maybe): wait for the server, never run it here.
+        await sleep(delay, signal);
+        delay = Math.min(30_000, delay * 2);
+      }
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+
+  function finish(wire: any): TaskOutput {
+    const result = wire as TaskResult & { output: any };
+    const m = result.metrics ?? {};
+    report({
+      durationMs: m.durationMs ?? Date.now() - started,
+      queueWaitMs: m.queueWaitMs ?? 0,
+      memoryBytes: m.memoryBytes ?? 0,
+      cpuUsage: m.cpuUsage ?? 0,
+      ...(m.backend === undefined ? {} : { backend: m.backend }),
+    });
+    if (result.status === 'Completed') return outputFromWire(result.output);
+    const message = `on the server: ${result.error ?? `ended ${result.status}`}`;
+    if (result.status === 'Timeout') throw new TimeoutError(message);
+    if (result.status === 'Cancelled') throw new CancelledError(message);
+    // The server spent the retries already.
+    throw new TaskweaveError((result.errorCode as 'execution' | undefined) ?? 'execution', message, { retryable: false });
+  }
+}

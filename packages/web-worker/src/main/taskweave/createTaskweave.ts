@@ -1,0 +1,508 @@
+/**
+ * `createTaskweave(options)`: one call that wires the scheduler, the IndexedDB store, the
+ * worker pool and tab coordination for a browser app.
+ *
+ * Tabs of one origin share the database `taskweave:<name>`. Exactly one tab — the holder of
+ * the Web Lock `taskweave:<name>:leader` — runs a `TaskScheduler` with the worker pool; the
+ * others are followers: `submit` writes the task into the shared store (durable before it
+ * resolves) and the store's change feed tells the leader, which adopts it. What crosses tabs is
+ * ids and statuses: the change feed (`taskweave:<name>:store`) announces every durable write,
+ * and the leader's notes (retries, counts, errors) go over `taskweave:<name>`; a result is read
+ * from the store by the tab that wants it. A follower's `cancel` of a task that has not started
+ * is a compare-and-set in the store, which the leader's start (a compare-and-set too) respects.
+ * A takeover is all or nothing (see `tabs/leaderLock.ts`). Each task runs in one tab only.
+ */
+import {
+  TaskScheduler,
+  TaskweaveError,
+  cancelStored,
+  deserializeError,
+  isTerminalStatus,
+  parseSubmission,
+  parseSubmissions,
+  prepareSubmissions,
+  serializeError,
+  Subscribable,
+  toTaskState,
+  toTaskweaveError,
+  TaskStatus,
+  type Executor,
+  type PruneOptions,
+  type QueueSnapshot,
+  type RetentionOptions,
+  type SchedulerEvent,
+  type SubmitTaskOptions,
+  type SubmitValidator,
+  type TaskId,
+  type TaskResult,
+  type TaskSchedulerOptions,
+  type TaskState,
+} from '@taskweave/core';
+import { IdbTaskStore, type IdbTaskStoreOptions, type StoreChange } from '@taskweave/core/idb';
+import { collectionSchema } from '../../shared/collectionSchema.js';
+import { LeaderLock } from './tabs/leaderLock.js';
+import { ResultWaiters } from './tabs/resultWaiters.js';
+import { channelName, leaderLockName, type TabMessage } from './tabs/tabMessages.js';
+import type { TaskweaveEvent, TaskweaveListener } from './tabs/taskweaveEvent.js';
+import type { ModelDeclaration } from '../../shared/modelAssets.js';
+import { createModelAssets, withDeclaredModels, type ModelAssets } from './modelAssets.js';
+import { typedTasks, type TypedTasks } from './typedTasks.js';
+import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from '../pool/workerPool.js';
+import { validateSubmission } from './submitSchema.js';
+import { createPlacementExecutor } from '../pool/placementExecutor.js';
+import type { RemoteOptions } from '../remote/remoteHttp.js';
+
+/** Options of `createTaskweave`. */
+export interface TaskweaveOptions {
+  /** Names the database, the lock and the channel; apps with several queues pick several names. @default 'default' */
+  name?: string;
+  /** Options of the worker pool the leader tab starts. */
+  pool?: WorkerPoolOptions;
+  /** Runs tasks instead of a worker pool (advanced: tests, custom executors). */
+  executor?: () => Executor;
+  /** Scheduler options (concurrency, retries, ageing, an extra `validate`). */
+  scheduler?: Omit<TaskSchedulerOptions, 'executor' | 'store'>;
+  /** IndexedDB store options (durability, batch size). */
+  store?: Omit<IdbTaskStoreOptions, 'name' | 'broadcastChanges'>;
+  /** How long a follower waits for the leader to answer the cancel of a task that is running. @default 5000 */
+  cancelTimeoutMs?: number;
+  /** After a failed takeover, the first wait before this tab asks for the lead again; doubles up to 30 s. @default 1000 */
+  takeoverBackoffMs?: number;
+  /** Least time between two queue snapshots the leader sends to the other tabs. @default 100 */
+  snapshotIntervalMs?: number;
+  /** The models the app uses: `tw.models` prefetches, lists and clears them; workers load them from the cache, checking pinned hashes. @default [] */
+  models?: readonly ModelDeclaration[];
+  /**
+   * Removes finished tasks from the database by age and count, in bulk, in the leader tab: when it
+   * takes the lead and then every `everyMs` (default 60_000). Off unless given.
+   * @default undefined (finished tasks stay until `prune()`)
+   */
+  retention?: RetentionOptions;
+  /**
+   * A server to run tasks on besides this device: `@taskweave/server`, or (for EmbeddingGeneration)
+   * any OpenAI-compatible embeddings endpoint. Each task runs `local`, `remote` or `auto`
+   * (`remote.placement`, or the task's `metadata.placement`); `metrics.placement` says where it ran.
+   * @default undefined (every task runs on this device)
+   */
+  remote?: RemoteOptions;
+}
+
+export type TabRole = 'leader' | 'follower';
+
+/** The handle `createTaskweave` returns; the same API in every tab, whatever its role. The typed helpers (`embed`, `store`, `search`, …) resolve to a `TaskHandle`; the generic `submit`/`wait` take task objects. */
+export interface Taskweave extends TypedTasks {
+  readonly name: string;
+  /** 'leader' when this tab runs the tasks. */
+  readonly role: TabRole;
+  /** The scheduler, when this tab is the leader. */
+  readonly scheduler: TaskScheduler | undefined;
+  /** The worker pool, when this tab is the leader (and no custom executor was given). */
+  readonly pool: WorkerPool | undefined;
+  submit(options: SubmitTaskOptions): Promise<TaskId>;
+  submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]>;
+  /** Resolves with the result once the task ended and its result is durable, in any tab. */
+  wait(id: TaskId): Promise<TaskResult>;
+  get(id: TaskId): Promise<TaskState | undefined>;
+  /**
+   * Cancels a task that has not ended. Before it started, the cancel wins in any tab: `true`, the
+   * task ends `Cancelled` and never runs. A running task is aborted by the tab that runs it.
+   * Returns false when it had already ended.
+   */
+  cancel(id: TaskId): Promise<boolean>;
+  /**
+   * Events in the same shape in every tab: statuses from the store's change feed (ids and statuses,
+   * no payloads: read a result with `get`/`getMany`/`wait`), and the running tab's retries, counts
+   * and errors. @returns the unsubscribe function
+   */
+  subscribe(listener: TaskweaveListener): () => void;
+  /** Called with the new role when this tab becomes the leader. @returns the unsubscribe function */
+  onRoleChange(listener: (role: TabRole) => void): () => void;
+  /** Counts by status and priority (a follower shows the leader's last snapshot). */
+  getSnapshot(): QueueSnapshot | undefined;
+  /**
+   * Removes finished tasks from the database by age or count (default: the `retention` rule) in a
+   * few bulk writes; returns how many were removed. Works in every tab.
+   */
+  prune(options?: PruneOptions): Promise<number>;
+  /** Stops this tab's part: a leader closes its scheduler and pool and hands over. */
+  close(): Promise<void>;
+  /** Several tasks as they are now, in the order of `ids` (one store read in a follower). */
+  getMany(ids: readonly TaskId[]): Promise<(TaskState | undefined)[]>;
+  /** The declared models' cache: list, prefetch, clear, persist, estimate (see `ModelAssets`). */
+  readonly models: ModelAssets;
+}
+
+/**
+ * Starts taskweave in this tab. Resolves once the tab knows its role.
+ *
+ * @example
+ * const tw = await createTaskweave({ name: 'notes', pool: { size: 2 } })
+ * const id = await tw.submit({ type: TaskType.EmbeddingGeneration, input: { kind: 'text', text }, modelId: 'use-lite' })
+ * const { output } = await tw.wait(id)
+ */
+export async function createTaskweave(options: TaskweaveOptions = {}): Promise<Taskweave> {
+  const models = createModelAssets(options.models, options.pool?.modelEnv);
+  const modelEnv = withDeclaredModels(options.pool?.modelEnv, options.models);
+  const tw = new TabTaskweave(modelEnv === undefined ? options : { ...options, pool: { ...options.pool, modelEnv } });
+  await tw.start();
+  return Object.assign(tw, typedTasks(tw), { models });
+}
+
+class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
+  readonly name: string;
+  readonly #options: TaskweaveOptions;
+  readonly #tabId = crypto.randomUUID();
+  readonly #events = new Subscribable<TaskweaveEvent>();
+  readonly #roles = new Subscribable<TabRole>();
+  readonly #store: IdbTaskStore;
+  readonly #channel: BroadcastChannel;
+  readonly #lock: LeaderLock;
+  readonly #waiters: ResultWaiters;
+  readonly #pendingCancels = new Map<string, (cancelled: boolean) => void>();
+  /** The pool's submit-time checks (and the app's own), applied in every tab before anything is stored. */
+  readonly #validate: SubmitValidator;
+  readonly #stopFeed: () => void;
+  #role: TabRole = 'follower';
+  #scheduler: TaskScheduler | undefined;
+  /** A scheduler being started by a takeover (this tab holds the lock, but does not lead yet). */
+  #candidate: TaskScheduler | undefined;
+  #pool: WorkerPool | undefined;
+  #lastSnapshot: QueueSnapshot | undefined;
+  #snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  #snapshotSentAt = 0;
+  #closed = false;
+
+  constructor(options: TaskweaveOptions) {
+    this.#options = options;
+    this.name = options.name ?? 'default';
+    const own = options.scheduler?.validate;
+    this.#validate = own === undefined ? validateSubmission : (task) => [...validateSubmission(task), ...(own(task) ?? [])];
+    // With the collections' stores, so the first upgrade of a new database creates them too
+    // (else the first storage task's worker adds them one version up).
+    this.#store = new IdbTaskStore({
+      ...options.store,
+      name: this.name,
+      broadcastChanges: true,
+      extensions: [collectionSchema, ...(options.store?.extensions ?? [])],
+    });
+    this.#waiters = new ResultWaiters((ids) => this.#store.getMany(ids));
+    this.#stopFeed = this.#store.subscribe((change) => this.#onStoreChange(change));
+    this.#channel = new BroadcastChannel(channelName(this.name));
+    this.#channel.onmessage = (message: MessageEvent<TabMessage>) => this.#onMessage(message.data);
+    this.#lock = new LeaderLock({
+      lockName: leaderLockName(this.name),
+      takeOver: () => this.#takeOver(),
+      onFailure: (error, first, retryInMs) => this.#onTakeoverFailure(error, first, retryInMs),
+      backoffMs: options.takeoverBackoffMs ?? 1000,
+    });
+  }
+
+  get role(): TabRole {
+    return this.#role;
+  }
+  get scheduler(): TaskScheduler | undefined {
+    return this.#scheduler;
+  }
+  get pool(): WorkerPool | undefined {
+    return this.#pool;
+  }
+
+  /** Opens the store and queues for leadership; resolves once the role is known. */
+  async start(): Promise<void> {
+    await this.#store.open();
+    await this.#lock.start();
+  }
+
+  // ── leadership ────────────────────────────────────────────────────────────
+
+  /**
+   * All or nothing, while this tab holds the lock: a scheduler that loaded the store, with its
+   * pool, or nothing left open (the error goes to the lock, which lets go and tries again later).
+   */
+  async #takeOver(): Promise<void> {
+    if (this.#closed) throw new TaskweaveError('closed', 'This taskweave instance is closed');
+    let executor: Executor | undefined;
+    let pool: WorkerPool | undefined;
+    let scheduler: TaskScheduler | undefined;
+    try {
+      executor = this.#options.executor?.() ?? (pool = createWorkerPool({ database: this.name, ...this.#options.pool }));
+      if (this.#options.remote !== undefined && pool !== undefined) executor = createPlacementExecutor(pool, this.#options.remote);
+      const retention = this.#options.retention ?? this.#options.scheduler?.retention;
+      scheduler = new TaskScheduler({
+        ...this.#options.scheduler,
+        ...(retention === undefined ? {} : { retention }),
+        validate: this.#validate,
+        executor,
+        store: this.#store,
+      });
+      scheduler.subscribe((event) => this.#onSchedulerEvent(scheduler as TaskScheduler, event));
+      this.#candidate = scheduler;
+      await scheduler.ready();
+      if (this.#closed) throw new TaskweaveError('closed', 'This taskweave instance closed during the takeover');
+    } catch (error) {
+      this.#candidate = undefined;
+      // Closing the scheduler closes its executor; without a scheduler, close the executor itself.
+      await (scheduler !== undefined ? scheduler.close() : executor?.close?.())?.catch(() => undefined);
+      throw error;
+    }
+    this.#candidate = undefined;
+    this.#scheduler = scheduler;
+    this.#pool = pool;
+    this.#role = 'leader';
+    this.#post({ type: 'leader', tabId: this.#tabId });
+    // Ends written while no tab announced them (the last leader went away between a write and its
+    // announcement) are in the store: read what this tab waits for once more.
+    this.#waiters.recheck();
+    this.#roles.emit('leader');
+  }
+
+  #onTakeoverFailure(error: unknown, first: boolean, retryInMs: number): void {
+    if (this.#closed || !first) return;
+    const cause = toTaskweaveError(error);
+    const failure = new TaskweaveError(
+      cause.code,
+      `This tab could not take over running the tasks, so it stays a follower and tries again (in ${retryInMs} ms, then less often): ${cause.message}`,
+      { cause: error, retryable: true, details: { takeover: true, retryInMs } },
+    );
+    // A macrotask later: a listener subscribed right after `await createTaskweave()` hears it.
+    setTimeout(() => {
+      if (!this.#closed) this.#events.emit({ type: 'error', error: failure });
+    }, 0);
+  }
+
+  // ── what crosses tabs ─────────────────────────────────────────────────────
+
+  /** The store's change feed: statuses for subscribers and waiters, and other tabs' writes for the leader. */
+  #onStoreChange(change: StoreChange): void {
+    if (change.type !== 'put' || this.#closed) return;
+    const scheduler = this.#scheduler ?? this.#candidate;
+    const emit = this.#events.hasListeners();
+    // In the leader, its own writes' ends reach waiters through the scheduler, from memory.
+    const read = change.origin === 'remote' || this.#scheduler === undefined;
+    let foreign: TaskId[] | undefined;
+    for (const r of change.records) {
+      if (emit) this.#events.emit({ type: 'status', taskId: r.id, status: r.status, seq: r.seq, updatedAt: r.updatedAt });
+      const ended = isTerminalStatus(r.status);
+      if (ended && read) this.#waiters.changed(r.id);
+      // A follower's submission (Pending) or its cancel (an end): the running scheduler takes it in.
+      if (scheduler !== undefined && change.origin === 'remote' && (ended || r.status === TaskStatus.Pending)) (foreign ??= []).push(r.id);
+    }
+    if (scheduler !== undefined && foreign !== undefined) this.#adopt(scheduler, foreign);
+  }
+
+  #adopt(scheduler: TaskScheduler, ids: TaskId[]): void {
+    scheduler.adopt(ids).catch((error: unknown) => {
+      // A takeover that failed reports itself; a scheduler closed meanwhile has nothing to say.
+      if (this.#closed || scheduler !== this.#scheduler) return;
+      this.#events.emit({ type: 'error', error: toTaskweaveError(error) });
+    });
+  }
+
+  /** The leader's own scheduler: retries, counts and errors for this tab and, as notes, the others. */
+  #onSchedulerEvent(scheduler: TaskScheduler, event: SchedulerEvent): void {
+    if (scheduler !== this.#scheduler && scheduler !== this.#candidate) return;
+    switch (event.type) {
+      case 'status':
+        // Announced once durable: waiters here need no store read. Subscribers get the feed's event.
+        if (event.result !== undefined) this.#waiters.settle(event.taskId, event.result);
+        return;
+      case 'retry':
+        this.#events.emit(event);
+        this.#post({ type: 'retry', taskId: event.taskId, retryCount: event.retryCount, delayMs: event.delayMs, error: serializeError(event.error) });
+        return;
+      case 'error':
+        this.#events.emit(event);
+        this.#post({ type: 'error', error: serializeError(event.error), ...(event.taskId === undefined ? {} : { taskId: event.taskId }) });
+        return;
+      case 'queue':
+        this.#lastSnapshot = event.snapshot;
+        this.#events.emit(event);
+        this.#sendSnapshot();
+        return;
+    }
+  }
+
+  /** At most one snapshot per `snapshotIntervalMs` to the other tabs, the latest one last. */
+  #sendSnapshot(): void {
+    if (this.#snapshotTimer !== undefined) return;
+    const interval = this.#options.snapshotIntervalMs ?? 100;
+    const wait = this.#snapshotSentAt + interval - Date.now();
+    const send = () => {
+      this.#snapshotTimer = undefined;
+      this.#snapshotSentAt = Date.now();
+      const snapshot = this.#scheduler?.getSnapshot();
+      if (snapshot !== undefined) this.#post({ type: 'queue', snapshot });
+    };
+    if (wait <= 0) send();
+    else this.#snapshotTimer = setTimeout(send, wait);
+  }
+
+  #post(message: TabMessage): void {
+    if (this.#closed) return;
+    try {
+      this.#channel.postMessage(message);
+    } catch (error) {
+      // Error details that cannot be cloned: tell local listeners, the other tabs miss this note.
+      this.#events.emit({ type: 'error', error: new TaskweaveError('execution', `Could not tell other tabs: ${String(error)}`) });
+    }
+  }
+
+  #onMessage(message: TabMessage): void {
+    if (this.#closed) return;
+    const following = this.#role === 'follower';
+    switch (message.type) {
+      case 'leader':
+        // A hand-over: an end announced by the tab that went away may have been lost with it.
+        this.#waiters.recheck();
+        break;
+      case 'retry':
+        if (following) this.#events.emit({ ...message, error: deserializeError(message.error) });
+        break;
+      case 'error':
+        if (following) this.#events.emit({ ...message, error: deserializeError(message.error) });
+        break;
+      case 'queue':
+        if (following) {
+          this.#lastSnapshot = message.snapshot;
+          this.#events.emit(message);
+        }
+        break;
+      case 'cancel':
+        if (this.#scheduler !== undefined) {
+          this.#scheduler.cancel(message.taskId).then(
+            (cancelled) => this.#post({ type: 'cancel-reply', requestId: message.requestId, cancelled }),
+            () => this.#post({ type: 'cancel-reply', requestId: message.requestId, cancelled: false }),
+          );
+        }
+        break;
+      case 'cancel-reply':
+        this.#pendingCancels.get(message.requestId)?.(message.cancelled);
+        break;
+    }
+  }
+
+  // ── the API ───────────────────────────────────────────────────────────────
+
+  #assertOpen(): void {
+    if (this.#closed) throw new TaskweaveError('closed', 'This taskweave instance is closed');
+  }
+
+  async submit(options: SubmitTaskOptions): Promise<TaskId> {
+    this.#assertOpen();
+    if (this.#scheduler !== undefined) return this.#scheduler.submit(options);
+    const [id] = await this.#followerSubmit([parseSubmission(options, this.#validate)], false);
+    return id as TaskId;
+  }
+
+  async submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]> {
+    this.#assertOpen();
+    if (this.#scheduler !== undefined) return this.#scheduler.submitMany(options);
+    return this.#followerSubmit(parseSubmissions(options, this.#validate), true);
+  }
+
+  /** Writes Pending records into the shared store (durable); the change feed tells the leader. */
+  async #followerSubmit(parsed: Parameters<typeof prepareSubmissions>[0], many: boolean): Promise<TaskId[]> {
+    // Submission numbers reserved in the shared database, so tabs interleave in submission order.
+    let seq = await this.#store.reserveSeq(parsed.length);
+    const { records } = await prepareSubmissions(parsed, many, {
+      generateId: () => crypto.randomUUID(),
+      now: () => Date.now(),
+      nextSeq: () => seq++,
+      isTaken: () => false,
+      isKnown: () => false,
+      lookup: (id) => this.#store.get(id),
+    });
+    await this.#store.put(records);
+    const ids = records.map((r) => r.task.id);
+    // This tab took the lead meanwhile: its own write is not news to it through the feed.
+    const scheduler = this.#scheduler ?? this.#candidate;
+    if (scheduler !== undefined) this.#adopt(scheduler, ids);
+    return ids;
+  }
+
+  async wait(id: TaskId): Promise<TaskResult> {
+    this.#assertOpen();
+    // The running tab's scheduler holds it unfinished: its end is handed in, no store read needed.
+    return this.#waiters.wait(id, this.#scheduler?.holds(id) !== true);
+  }
+
+  async get(id: TaskId): Promise<TaskState | undefined> {
+    this.#assertOpen();
+    if (this.#scheduler !== undefined) return this.#scheduler.get(id);
+    const record = await this.#store.get(id);
+    return record === undefined ? undefined : toTaskState(record);
+  }
+
+  async getMany(ids: readonly TaskId[]): Promise<(TaskState | undefined)[]> {
+    this.#assertOpen();
+    const scheduler = this.#scheduler;
+    if (scheduler !== undefined) return Promise.all(ids.map((id) => scheduler.get(id)));
+    const records = await this.#store.getMany(ids);
+    return records.map((record) => (record === undefined ? undefined : toTaskState(record)));
+  }
+
+  async cancel(id: TaskId): Promise<boolean> {
+    this.#assertOpen();
+    const scheduler = this.#scheduler;
+    if (scheduler !== undefined && (await scheduler.cancel(id))) return true;
+    // Not held by a scheduler here: a compare-and-set in the store wins if it lands before the start.
+    const outcome = await cancelStored(this.#store, id);
+    if (outcome === 'cancelled') {
+      if (scheduler !== undefined) {
+        this.#adopt(scheduler, [id]); // a follower's task not adopted yet
+        this.#waiters.changed(id); // this tab's own write: the feed does not wake waiters in the leader
+      }
+      return true;
+    }
+    if (outcome !== 'running' || scheduler !== undefined) return false;
+    // It started first: only the tab that runs it can abort it.
+    const now = this.#scheduler;
+    if (now !== undefined) return now.cancel(id);
+    const requestId = crypto.randomUUID();
+    return new Promise<boolean>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pendingCancels.delete(requestId);
+        reject(new TaskweaveError('closed', `No tab running tasks answered the cancel of ${id}`, { details: { taskId: id } }));
+      }, this.#options.cancelTimeoutMs ?? 5000);
+      this.#pendingCancels.set(requestId, (cancelled) => {
+        clearTimeout(timer);
+        this.#pendingCancels.delete(requestId);
+        resolve(cancelled);
+      });
+      this.#post({ type: 'cancel', requestId, taskId: id });
+    });
+  }
+
+  async prune(options: PruneOptions | undefined = this.#options.retention): Promise<number> {
+    this.#assertOpen();
+    if (this.#scheduler !== undefined) return this.#scheduler.prune(options);
+    return this.#store.prune(options ?? {});
+  }
+
+  subscribe(listener: TaskweaveListener): () => void {
+    return this.#events.subscribe(listener);
+  }
+
+  onRoleChange(listener: (role: TabRole) => void): () => void {
+    return this.#roles.subscribe(listener);
+  }
+
+  getSnapshot(): QueueSnapshot | undefined {
+    return this.#scheduler?.getSnapshot() ?? this.#lastSnapshot;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#lock.stop();
+    if (this.#snapshotTimer !== undefined) clearTimeout(this.#snapshotTimer);
+    this.#waiters.rejectAll(new TaskweaveError('closed', 'This taskweave instance was closed'));
+    // The scheduler (and its pool) close before the lock goes, so the next leader starts after the last write.
+    await this.#candidate?.close();
+    await this.#scheduler?.close();
+    this.#lock.release();
+    this.#stopFeed();
+    this.#channel.close();
+    await this.#store.close();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * What the built-in handlers refuse, checked when a task is submitted instead of when it runs:
+ * `validateSubmission(task)` is the `validate` hook of `TaskScheduler` that `createTaskweave`
+ * applies in every tab (a tab that does not run tasks has no pool to ask). It imports zod and the
+ * shared shapes only — no pool, no worker, no transformers.js — so it costs nothing to load.
+ *
+ * Checked: `metadata.backend` and `metadata.placement` (every type), `metadata.dtype`
+ * (built-in types), the input kind and shape ModelInference runs, the `modelId` each built-in
+ * type needs, and DataStorage documents: a document needs a text or a vector, and a text without
+ * a vector needs the task's `modelId` to be embedded — stored without a vector it could never be
+ * found by a search.
+ */
+import { z } from 'zod';
+import type { ResolvedSubmit, SubmitIssue } from '@taskweave/core';
+import { BACKEND_PREFERENCES } from '../../shared/backendPreference.js';
+import { MODEL_DTYPES } from '../../shared/modelDtype.js';
+import { inferenceInputSchema } from '../../shared/modelInputSchema.js';
+import { storageInputSchema } from '../../shared/storageSchema.js';
+
+/** Where a task may ask to run (`metadata.placement`, with `createTaskweave({ remote })`). */
+const PLACEMENTS: readonly string[] = ['local', 'remote', 'auto'];
+
+const BUILTIN = new Set(['TextProcessing', 'EmbeddingGeneration', 'ModelInference', 'VectorSearch', 'DataStorage', 'DataRetrieval']);
+
+/** The `value` of a DataStorage task's custom input, as the storage handler takes it. */
+const storageValueSchema = storageInputSchema;
+
+const embeddingTexts = z.strictObject({
+  texts: z.array(z.string().refine((s) => s.trim().length > 0, { message: 'must not be empty or only whitespace' })).min(1).max(1024),
+});
+
+function zodIssues(result: z.ZodSafeParseResult<unknown>, prefix: (string | number)[]): SubmitIssue[] {
+  if (result.success) return [];
+  return result.error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+    message: issue.message,
+  }));
+}
+
+function needsModel(task: ResolvedSubmit, why: string): SubmitIssue[] {
+  return task.modelId === undefined ? [{ path: ['modelId'], message: why }] : [];
+}
+
+function checkModelInference(task: ResolvedSubmit): SubmitIssue[] {
+  if (task.input.kind !== 'modelInput') {
+    return [{ path: ['input', 'kind'], message: `ModelInference takes input of kind 'modelInput' (tensors or a pipeline call), not '${task.input.kind}'` }];
+  }
+  const issues = [...needsModel(task, 'is required: a model folder or an .onnx file under the model base URL')];
+  const parsed = inferenceInputSchema.safeParse(task.input.input);
+  issues.push(...zodIssues(parsed, ['input', 'input']));
+  if (parsed.success && parsed.data.format === 'tensors') {
+    for (const [name, feed] of Object.entries(parsed.data.feeds)) {
+      const count = feed.dims.reduce((a, b) => a * b, 1);
+      const length = (feed.data as { length: number }).length;
+      if (length !== count) issues.push({ path: ['input', 'input', 'feeds', name, 'data'], message: `has ${length} values, its dims [${feed.dims.join(', ')}] need ${count}` });
+    }
+  }
+  return issues;
+}
+
+function checkDataStorage(task: ResolvedSubmit): SubmitIssue[] {
+  if (task.input.kind === 'text') {
+    const issues: SubmitIssue[] = [];
+    if ((task.metadata['collection'] ?? '') === '') issues.push({ path: ['metadata', 'collection'], message: 'must name the collection a text input is stored in' });
+    issues.push(...needsModel(task, 'is required to embed a text input: stored without a vector it could never be found by a search'));
+    return issues;
+  }
+  if (task.input.kind !== 'custom') return [];
+  const parsed = storageValueSchema.safeParse(task.input.value);
+  if (!parsed.success) return zodIssues(parsed, ['input', 'value']);
+  if (task.modelId !== undefined) return [];
+  const issues: SubmitIssue[] = [];
+  parsed.data.documents.forEach((doc, i) => {
+    if (doc.text !== undefined && doc.vector === undefined) {
+      issues.push({
+        path: ['input', 'value', 'documents', i, 'vector'],
+        message: "is missing and the task has no modelId to embed the document's text: it would be stored where no search can find it",
+      });
+    }
+  });
+  return issues;
+}
+
+function checkEmbedding(task: ResolvedSubmit): SubmitIssue[] {
+  const issues = needsModel(task, 'is required: the feature-extraction model, e.g. "use-lite"');
+  if (task.input.kind === 'text' && task.input.text.trim() === '') issues.push({ path: ['input', 'text'], message: 'must not be empty or only whitespace' });
+  if (task.input.kind === 'custom') issues.push(...zodIssues(embeddingTexts.safeParse(task.input.value), ['input', 'value']));
+  return issues;
+}
+
+function checkQuery(task: ResolvedSubmit): SubmitIssue[] {
+  if (task.input.kind !== 'query') return [];
+  const query = task.input.query;
+  return query.vector === undefined && query.text !== undefined ? needsModel(task, 'is required to embed query.text (or give query.vector)') : [];
+}
+
+/**
+ * Checks a task (after the core's schema) against what the built-in handlers and the worker pool
+ * accept, and returns the problems found, each with the path of its field; none = accepted.
+ * Custom types (`custom:<name>`) are checked for `metadata.backend` and `metadata.placement` only.
+ *
+ * @example
+ * new TaskScheduler({ executor: createWorkerPool(), store, validate: validateSubmission })
+ * // submit({ type: 'ModelInference', input: { kind: 'text', text: 'hi' } }) → ValidationError, field 'input.kind'
+ */
+export function validateSubmission(task: ResolvedSubmit): SubmitIssue[] {
+  const issues: SubmitIssue[] = [];
+  const backend = task.metadata['backend'];
+  if (backend !== undefined && !(BACKEND_PREFERENCES as readonly string[]).includes(backend)) {
+    issues.push({ path: ['metadata', 'backend'], message: `must be ${BACKEND_PREFERENCES.map((b) => `'${b}'`).join(', ')}, not ${JSON.stringify(backend)}` });
+  }
+  const placement = task.metadata['placement'];
+  if (placement !== undefined && !PLACEMENTS.includes(placement)) {
+    issues.push({ path: ['metadata', 'placement'], message: `must be 'local', 'remote' or 'auto', not ${JSON.stringify(placement)}` });
+  }
+  if (!BUILTIN.has(task.type)) return issues;
+  const dtype = task.metadata['dtype'];
+  if (dtype !== undefined && !(MODEL_DTYPES as readonly string[]).includes(dtype)) {
+    issues.push({ path: ['metadata', 'dtype'], message: `must be one of ${MODEL_DTYPES.join(', ')}, not ${JSON.stringify(dtype)}` });
+  }
+  switch (task.type) {
+    case 'ModelInference':
+      issues.push(...checkModelInference(task));
+      break;
+    case 'DataStorage':
+      issues.push(...checkDataStorage(task));
+      break;
+    case 'EmbeddingGeneration':
+      issues.push(...checkEmbedding(task));
+      break;
+    case 'VectorSearch':
+    case 'DataRetrieval':
+      issues.push(...checkQuery(task));
+      break;
+  }
+  return issues;
+}

@@ -1,0 +1,92 @@
+/**
+ * Backend choice for one task: WebGPU when `navigator.gpu.requestAdapter()` gives an adapter,
+ * else WASM. `auto` is the default; `task.metadata.backend` ('webgpu' | 'wasm' | 'auto') overrides
+ * the pool's choice. A WebGPU failure (no adapter, device lost, an op the WebGPU provider lacks)
+ * does not fail the task: it runs again on WASM, and the backend actually used is returned so the
+ * handler reports it (`ctx.reportMetrics({ backend })`).
+ */
+import { TaskweaveError, ValidationError, type Task } from '@taskweave/core';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../../shared/backendPreference.js';
+
+/** A backend that actually runs a model. */
+export type Backend = 'webgpu' | 'wasm';
+
+const PREFERENCES: readonly string[] = BACKEND_PREFERENCES;
+
+let adapterProbe: Promise<boolean> | undefined;
+let webgpuDisabled: string | undefined;
+
+interface GpuLike {
+  requestAdapter(): Promise<unknown>;
+}
+
+/** Whether this worker can get a WebGPU adapter (asked once). */
+export function webgpuAvailable(): Promise<boolean> {
+  adapterProbe ??= (async () => {
+    const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+    if (gpu === undefined) return false;
+    try {
+      return (await gpu.requestAdapter()) != null;
+    } catch {
+      return false;
+    }
+  })();
+  return adapterProbe;
+}
+
+/** Stops using WebGPU in this worker (after a lost device); later tasks run on WASM. */
+export function disableWebGpu(reason: string): void {
+  webgpuDisabled = reason;
+}
+
+/** Why WebGPU is off in this worker, if it was turned off after a failure. */
+export function webgpuDisabledReason(): string | undefined {
+  return webgpuDisabled;
+}
+
+/** The preference of a task: `task.metadata.backend` when set (validated), else the pool's. */
+export function backendPreference(task: Task, fallback: BackendPreference): BackendPreference {
+  const value = task.metadata['backend'];
+  if (value === undefined) return fallback;
+  if (!PREFERENCES.includes(value)) {
+    throw new ValidationError(`metadata.backend must be 'auto', 'webgpu' or 'wasm', got ${JSON.stringify(value)}`, [
+      { path: ['metadata', 'backend'], field: 'metadata.backend', message: "must be 'auto', 'webgpu' or 'wasm'" },
+    ]);
+  }
+  return value as BackendPreference;
+}
+
+/** The backend to try first for a preference: WebGPU only when asked for (or `auto`) and available. */
+export async function chooseBackend(preference: BackendPreference): Promise<Backend> {
+  if (preference === 'wasm' || webgpuDisabled !== undefined) return 'wasm';
+  return (await webgpuAvailable()) ? 'webgpu' : 'wasm';
+}
+
+function mustNotRetry(error: unknown, signal: AbortSignal): boolean {
+  if (signal.aborted) return true;
+  return error instanceof TaskweaveError && (error.code === 'validation' || error.code === 'cancelled' || error.code === 'timeout');
+}
+
+/**
+ * Runs `work` on the backend chosen for `preference`; when WebGPU was chosen and fails (anything
+ * but a validation error or an abort), calls `onWebGpuFailure` (to drop the WebGPU session) and
+ * runs `work` again on WASM. Resolves with the value and the backend that produced it.
+ */
+export async function runWithFallback<T>(
+  preference: BackendPreference,
+  signal: AbortSignal,
+  work: (backend: Backend) => Promise<T>,
+  onWebGpuFailure?: (error: unknown) => Promise<void> | void,
+): Promise<{ value: T; backend: Backend }> {
+  const first = await chooseBackend(preference);
+  if (first === 'wasm') return { value: await work('wasm'), backend: 'wasm' };
+  try {
+    return { value: await work('webgpu'), backend: 'webgpu' };
+  } catch (error) {
+    if (mustNotRetry(error, signal)) throw error;
+    if (/device (was )?lost|GPUDevice/i.test(String(error))) disableWebGpu(String(error));
+    await onWebGpuFailure?.(error);
+    signal.throwIfAborted();
+    return { value: await work('wasm'), backend: 'wasm' };
+  }
+}

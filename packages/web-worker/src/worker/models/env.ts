@@ -1,0 +1,179 @@
+/**
+ * Every transformers.js / onnxruntime-web `env` setting of a worker, in one place.
+ *
+ * - Models come from `modelBaseUrl` (`env.localModelPath`, an absolute URL on the page's origin);
+ *   remote models (the Hugging Face hub) stay off unless the app sets `allowRemoteModels`.
+ * - ORT loads its `.mjs`/`.wasm` from `wasmBaseUrl` (`env.backends.onnx.wasm.wasmPaths`), which
+ *   must be an ABSOLUTE URL: a bare `'/ort/'` breaks under the Vite dev server, and the default of
+ *   transformers.js is a CDN. The `taskweaveOrt()` Vite plugin (`@taskweave/web-worker/vite`)
+ *   serves those files under `/ort/`.
+ * - `numThreads` ORT threads per worker (default 1: the pool's parallelism is its workers). ORT
+ *   reads it when it creates its first session, so a later change has no effect in that worker.
+ *
+ * - Model files are read through the model cache (`shared/modelAssets.ts`, Cache Storage
+ *   `taskweave-models`) handed to transformers.js as `env.customCache` (`useBrowserCache` off, so
+ *   there is one cache, not two); the app's declared models (`models`) are written there checked
+ *   and whole by `ensureDeclaredModel`, other files as transformers.js fetches them.
+ * - ORT's `.wasm` comes from that cache too, as bytes (`env.backends.onnx.wasm.wasmBinary`), so a
+ *   warm reload fetches none of its 21 MB. The 44 KB `.mjs` glue is imported from `wasmBaseUrl`
+ *   while the origin answers, and from a `blob:` URL of its cached copy when it does not (offline):
+ *   ORT takes it only as a URL. Under a CSP of `script-src 'self'` a blob: script is refused, so such
+ *   an app needs a service worker (or `blob:` in `script-src`) to start ORT offline.
+ *
+ * transformers.js is imported lazily (first model use), so a worker starts fast.
+ */
+import { TaskweaveError, ValidationError } from '@taskweave/core';
+import { ModelAssetStore, resolveModelDeclarations, type ResolvedModelDeclaration } from '../../shared/modelAssets.js';
+import type { ModelEnvOptions } from '../../shared/modelEnvOptions.js';
+
+/** The settings in force, with absolute URLs. */
+export interface ResolvedModelEnv {
+  modelBaseUrl: string;
+  wasmBaseUrl: string;
+  allowRemoteModels: boolean;
+  numThreads: number;
+  models: ResolvedModelDeclaration[];
+}
+
+type Transformers = typeof import('@huggingface/transformers');
+
+let options: ModelEnvOptions = {};
+let applied: Promise<Transformers> | undefined;
+let resolvedNow: ResolvedModelEnv | undefined;
+
+function here(): string {
+  return (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/';
+}
+
+function absolute(url: string | undefined, fallback: string, field: string): string {
+  const raw = url ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw, here());
+  } catch {
+    throw new ValidationError(`model env: ${field} is not a URL: ${JSON.stringify(raw)}`, [
+      { path: [field], field, message: 'must be a URL' },
+    ]);
+  }
+  const href = parsed.href;
+  return href.endsWith('/') ? href : `${href}/`;
+}
+
+/** Resolves options to absolute URLs and defaults. */
+export function resolveModelEnv(opts: ModelEnvOptions = options): ResolvedModelEnv {
+  const numThreads = opts.numThreads ?? 1;
+  if (!Number.isInteger(numThreads) || numThreads < 1) {
+    throw new ValidationError(`model env: numThreads must be a whole number ≥ 1, got ${numThreads}`, [
+      { path: ['numThreads'], field: 'numThreads', message: 'must be a whole number ≥ 1' },
+    ]);
+  }
+  return {
+    modelBaseUrl: absolute(opts.modelBaseUrl, '/models/', 'modelBaseUrl'),
+    wasmBaseUrl: absolute(opts.wasmBaseUrl, '/ort/', 'wasmBaseUrl'),
+    allowRemoteModels: opts.allowRemoteModels ?? false,
+    numThreads,
+    models: resolveModelDeclarations(opts.models),
+  };
+}
+
+/**
+ * Sets this worker's model options. Call before the first model loads (the pool does, at worker
+ * start); URLs and `allowRemoteModels` also apply to later loads, `numThreads` only before ORT starts.
+ */
+export function configureModelEnv(next: ModelEnvOptions): void {
+  options = { ...options, ...next };
+  const resolved = resolveModelEnv(options);
+  resolvedNow = resolved;
+  store = undefined;
+  if (applied !== undefined) void applied.then((t) => applyTo(t, resolved));
+}
+
+/** The settings in force now. */
+export function modelEnv(): ResolvedModelEnv {
+  resolvedNow ??= resolveModelEnv(options);
+  return resolvedNow;
+}
+
+let store: ModelAssetStore | undefined;
+
+/** The model cache of the settings in force. */
+export function modelAssets(): ModelAssetStore {
+  const env = modelEnv();
+  store ??= new ModelAssetStore(env, env.models);
+  return store;
+}
+
+/**
+ * Before a declared model loads: its files into the cache (fetched if missing) and every pinned
+ * hash checked against the cached bytes, so transformers.js reads only checked files.
+ */
+export async function ensureDeclaredModel(modelId: string): Promise<ResolvedModelDeclaration | undefined> {
+  const assets = modelAssets();
+  if (assets.declared(modelId) === undefined) return undefined;
+  await assets.prefetch(modelId, { verifyCached: true, includeRuntime: false });
+  return assets.declared(modelId);
+}
+
+function applyTo(transformers: Transformers, resolved: ResolvedModelEnv): void {
+  const { env } = transformers;
+  if (typeof caches !== 'undefined') {
+    env.useBrowserCache = false;
+    env.useCustomCache = true;
+    env.customCache = modelAssets().transformersCache();
+  }
+  env.allowLocalModels = true;
+  env.localModelPath = resolved.modelBaseUrl;
+  env.allowRemoteModels = resolved.allowRemoteModels;
+  const onnx = env.backends.onnx;
+  if (onnx.wasm !== undefined) {
+    onnx.wasm.wasmPaths = resolved.wasmBaseUrl;
+    onnx.wasm.numThreads = resolved.numThreads;
+    onnx.wasm.proxy = false;
+  }
+}
+
+/**
+ * transformers.js with this worker's settings applied (imported on first call). ORT's wasm bytes and
+ * glue are read from the cache (or fetched) while transformers.js is still importing: the two do not
+ * depend on each other, and waiting for one before starting the other put both on the cold start's
+ * critical path.
+ */
+export function transformers(): Promise<Transformers> {
+  applied ??= (async () => {
+    const cached = typeof caches !== 'undefined';
+    // If the cache cannot give the bytes, ORT fetches the wasm itself from wasmPaths, as before.
+    const binary = cached ? modelAssets().wasmBinary().catch(() => undefined) : undefined;
+    // The glue, likewise, from the cache when the origin cannot be reached.
+    const glue = cached ? modelAssets().glueModuleUrl().catch(() => undefined) : undefined;
+    const t = await import('@huggingface/transformers');
+    applyTo(t, modelEnv());
+    const wasm = t.env.backends.onnx.wasm;
+    if (wasm !== undefined && cached) {
+      // Before the first session: ORT reads wasmBinary when it starts.
+      const bytes = await binary;
+      if (bytes !== undefined) wasm.wasmBinary = bytes;
+      const mjs = await glue;
+      if (mjs !== undefined && mjs !== modelAssets().glueUrl) wasm.wasmPaths = { mjs, wasm: modelAssets().wasmUrl };
+    }
+    return t;
+  })();
+  return applied;
+}
+
+/**
+ * The onnxruntime-web module transformers.js runs on — the very same instance (one ORT in the
+ * bundle): transformers.js exposes its ORT `env` as `env.backends.onnx`, and this package depends
+ * on the same onnxruntime-web version, which the package manager links to one copy.
+ */
+export async function ort(): Promise<typeof import('onnxruntime-web')> {
+  const t = await transformers();
+  const runtime = await import('onnxruntime-web');
+  if (runtime.env !== t.env.backends.onnx) {
+    throw new TaskweaveError(
+      'not-configured',
+      'Two copies of onnxruntime-web are loaded: this package must resolve the same onnxruntime-web as @huggingface/transformers (dedupe it in the bundler)',
+      { retryable: false },
+    );
+  }
+  return runtime;
+}

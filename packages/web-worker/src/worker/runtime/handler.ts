@@ -1,0 +1,56 @@
+/**
+ * The contract between the worker runtime (entry.ts, owned by the pool) and the task
+ * handlers (handlers/*.ts). A handler runs inside a Web Worker, one at a time per worker.
+ */
+import type { MeasuredMetrics, Task, TaskOutput } from '@taskweave/core';
+import type { BackendPreference } from '../../shared/backendPreference.js';
+import type { ModelEnvOptions } from '../../shared/modelEnvOptions.js';
+import type { ModelProgress } from '../../shared/modelProgress.js';
+
+export interface HandlerContext {
+  /** Aborts on cancel/deadline; a handler that ignores it past the grace period gets its worker terminated. */
+  signal: AbortSignal;
+  /** Backend requested for this task (from `task.metadata.backend` or pool options). */
+  backend: BackendPreference;
+  /** Merge measured values into this attempt's metrics (backend, memoryBytes, networkBytes, …). */
+  reportMetrics(metrics: MeasuredMetrics): void;
+  /** Report model-loading progress. */
+  progress(event: ModelProgress): void;
+  /** Buffers of the output to move (not copy) to the main thread. */
+  transfer(...buffers: Transferable[]): void;
+  /**
+   * A key that stays the same on every run of the task — retries, re-runs after a crash or a page
+   * reload — for handlers with side effects outside taskweave's database, which run at least once:
+   * pass it to the service you call so it can drop a repeat. It is the task id. Set for one-task
+   * handlers; a batch handler reads `task.id` of each task.
+   */
+  idempotencyKey?: string;
+}
+
+/** Runs one task. Throw a `TaskweaveError` (from @taskweave/core) for typed failures. */
+export type TaskHandler = (task: Task, ctx: HandlerContext) => Promise<TaskOutput>;
+
+/**
+ * Runs several tasks of one type and model as one batched call (dynamic batching).
+ * Returns one output, or one error, per task, in order.
+ */
+export type BatchHandler = (
+  tasks: Task[],
+  ctx: HandlerContext,
+) => Promise<Array<{ ok: true; output: TaskOutput; metrics?: MeasuredMetrics } | { ok: false; error: unknown }>>;
+
+/**
+ * What the worker runtime needs from the model cache (worker/models/models.ts) for warm-up, the pool's
+ * model affinity and its stats. Registered once per worker with `registerModelHost()`.
+ */
+export interface ModelHost {
+  /**
+   * Sets the most models a worker keeps loaded (past it the least recently used is disposed) and
+   * the model/ORT URLs from the pool's `modelEnv` option. Called before the first model loads.
+   */
+  configure(options: { maxModels: number } & ModelEnvOptions): void;
+  /** Loads `modelId` (no-op when loaded), reporting progress through `ctx.progress`; resolves with the backend used. */
+  warmUp(modelId: string, ctx: HandlerContext): Promise<{ backend: string }>;
+  /** Ids of the models loaded now, least recently used first. */
+  loadedModels(): string[];
+}

@@ -1,0 +1,289 @@
+/**
+ * The worker side of the pool: runs one job at a time with the registered handler, an
+ * AbortSignal per job, metrics measured here, errors returned as data, output buffers moved with
+ * `Comlink.transfer` and model-loading progress sent back through a `Comlink.proxy` callback.
+ */
+import * as Comlink from 'comlink';
+import {
+  TaskweaveError,
+  deserializeError,
+  serializeError,
+  type MeasuredMetrics,
+  type SerializedError,
+  type Task,
+} from '@taskweave/core';
+import type {
+  BatchItemOutcome,
+  BatchJobRequest,
+  BatchJobResult,
+  ControlMessage,
+  JobRequest,
+  JobResult,
+  ProgressSink,
+  WarmUpOutcome,
+  WorkerApi,
+  WorkerHello,
+  WorkerInit,
+} from '../../shared/protocol.js';
+import type { BackendPreference } from '../../shared/backendPreference.js';
+import type { HandlerContext } from './handler.js';
+import { configureModelHost, getBatchHandler, getHandler, getModelHost, peekModelHost, registeredTypes } from './registry.js';
+import { outputBytes, startWorkMeter } from './workMeter.js';
+import { trackWasmMemory, wasmMemoryBytes } from './wasmMemory.js';
+
+// Before any module instantiates: every WebAssembly memory this worker makes is noted.
+trackWasmMemory();
+
+let control: MessagePort | undefined;
+let current: { jobId: number; controller: AbortController } | undefined;
+let started = false;
+
+function post(message: ControlMessage): void {
+  try {
+    control?.postMessage(message);
+  } catch {
+    // The pool is gone; nothing to tell.
+  }
+}
+
+function loadedModels(): string[] {
+  try {
+    return peekModelHost()?.loadedModels() ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function sendProgress(sink: ProgressSink | undefined): HandlerContext['progress'] {
+  return (event) => {
+    if (sink === undefined) return;
+    // Fire and forget: a progress report must never fail or stall the job.
+    Promise.resolve(sink(event)).catch(() => undefined);
+  };
+}
+
+function release(sink: ProgressSink | undefined): void {
+  const proxy = sink as (ProgressSink & { [Comlink.releaseProxy]?: () => void }) | undefined;
+  try {
+    proxy?.[Comlink.releaseProxy]?.();
+  } catch {
+    // Already released or the port is closed.
+  }
+}
+
+function makeContext(
+  backend: BackendPreference,
+  signal: AbortSignal,
+  sink: ProgressSink | undefined,
+  reported: MeasuredMetrics,
+  transfers: Transferable[],
+): HandlerContext {
+  return {
+    signal,
+    backend,
+    reportMetrics: (metrics) => Object.assign(reported, metrics),
+    progress: sendProgress(sink),
+    transfer: (...buffers) => transfers.push(...buffers),
+  };
+}
+
+function beginJob(jobId: number): AbortController {
+  if (current !== undefined) {
+    throw new TaskweaveError('execution', `Worker is busy with job ${current.jobId}; the pool sent job ${jobId}`);
+  }
+  const controller = new AbortController();
+  current = { jobId, controller };
+  return controller;
+}
+
+function noHandler(task: Task): TaskweaveError {
+  return new TaskweaveError('not-configured', `No handler for task type "${task.type}" in this worker`, {
+    retryable: false,
+    details: { field: 'type', type: task.type },
+  });
+}
+
+async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult> {
+  const { task } = request;
+  const reported: MeasuredMetrics = {};
+  const transfers: Transferable[] = [];
+  const meter = startWorkMeter();
+  try {
+    const controller = beginJob(request.jobId);
+    const ctx = { ...makeContext(request.backend, controller.signal, sink, reported, transfers), idempotencyKey: task.id };
+    const handler = await getHandler(task.type);
+    if (handler === undefined) throw noHandler(task);
+    const pending = handler(task, ctx);
+    meter.handlerReturned();
+    const output = await pending;
+    const measured = meter.stop();
+    const metrics = { ...measured, memoryBytes: measured.memoryBytes + outputBytes(output), ...reported };
+    return Comlink.transfer({ outcome: { ok: true, output, metrics }, models: loadedModels(), wasmMemoryBytes: wasmMemoryBytes() }, transfers);
+  } catch (error) {
+    return {
+      outcome: { ok: false, error: serializeError(error), metrics: { ...meter.stop(), ...reported } },
+      models: loadedModels(),
+      wasmMemoryBytes: wasmMemoryBytes(),
+    };
+  } finally {
+    if (current?.jobId === request.jobId) current = undefined;
+    release(sink);
+  }
+}
+
+async function runSequentially(tasks: Task[], ctx: HandlerContext): Promise<BatchItemOutcome[]> {
+  const outcomes: BatchItemOutcome[] = [];
+  for (const task of tasks) {
+    // The pool aborts a batch only when every task in it was aborted: stop, do not start the rest.
+    ctx.signal.throwIfAborted();
+    // Each task's own wall time: what the pool learns a type's cost from (cheap types are batched).
+    const started = performance.now();
+    try {
+      const handler = await getHandler(task.type);
+      if (handler === undefined) throw noHandler(task);
+      const output = await handler(task, { ...ctx, idempotencyKey: task.id });
+      outcomes.push({ ok: true, output, metrics: { durationMs: performance.now() - started } });
+    } catch (error) {
+      outcomes.push({ ok: false, error: serializeError(error), metrics: { durationMs: performance.now() - started } });
+    }
+  }
+  return outcomes;
+}
+
+async function runBatch(request: BatchJobRequest, sink?: ProgressSink): Promise<BatchJobResult> {
+  const { tasks } = request;
+  const reported: MeasuredMetrics = {};
+  const transfers: Transferable[] = [];
+  const meter = startWorkMeter();
+  // The batch as a whole failed: the pool rejects the call and the scheduler re-runs each task alone.
+  const failAll = (error: unknown): BatchJobResult => ({
+    outcomes: [],
+    failed: serializeError(error),
+    shared: { ...meter.stop(), ...reported },
+    models: loadedModels(),
+    wasmMemoryBytes: wasmMemoryBytes(),
+  });
+  try {
+    const controller = beginJob(request.jobId);
+    const ctx = makeContext(request.backend, controller.signal, sink, reported, transfers);
+    const type = tasks[0]?.type ?? '';
+    const batchHandler = await getBatchHandler(type);
+    let outcomes: BatchItemOutcome[];
+    if (batchHandler === undefined) {
+      meter.handlerReturned();
+      outcomes = await runSequentially(tasks, ctx);
+    } else {
+      const pending = batchHandler(tasks, ctx);
+      meter.handlerReturned();
+      const results = await pending;
+      if (!Array.isArray(results) || results.length !== tasks.length) {
+        throw new TaskweaveError(
+          'execution',
+          `Batch handler for "${type}" returned ${Array.isArray(results) ? results.length : typeof results} results for ${tasks.length} tasks`,
+          { retryable: false },
+        );
+      }
+      outcomes = results.map((r): BatchItemOutcome => {
+        const metrics = 'metrics' in r && r.metrics !== undefined ? { metrics: r.metrics } : {};
+        return r.ok ? { ok: true, output: r.output, ...metrics } : { ok: false, error: serializeError(r.error), ...metrics };
+      });
+    }
+    const shared = { ...meter.stop(), ...reported };
+    // Each task's memory: its share of the batch's heap growth plus its own output's bytes.
+    const heapShare = Math.round((shared.memoryBytes ?? 0) / tasks.length);
+    outcomes = outcomes.map((o) =>
+      o.ok && o.metrics?.memoryBytes === undefined ? { ...o, metrics: { ...o.metrics, memoryBytes: heapShare + outputBytes(o.output) } } : o,
+    );
+    return Comlink.transfer({ outcomes, shared, models: loadedModels(), wasmMemoryBytes: wasmMemoryBytes() }, transfers);
+  } catch (error) {
+    return failAll(error);
+  } finally {
+    if (current?.jobId === request.jobId) current = undefined;
+    release(sink);
+  }
+}
+
+async function warmUp(modelId: string, backend: BackendPreference, sink?: ProgressSink): Promise<WarmUpOutcome> {
+  const meter = startWorkMeter();
+  const reported: MeasuredMetrics = {};
+  try {
+    const controller = beginJob(-1);
+    const host = await getModelHost();
+    if (host === undefined) {
+      throw new TaskweaveError('not-configured', 'This worker has no model host (worker/models/models.ts) registered', { retryable: false });
+    }
+    const ctx = makeContext(backend, controller.signal, sink, reported, []);
+    const pending = host.warmUp(modelId, ctx);
+    meter.handlerReturned();
+    const { backend: used } = await pending;
+    const m = meter.stop();
+    return { ok: true, backend: used, durationMs: m.durationMs, networkBytes: reported.networkBytes ?? m.networkBytes, models: loadedModels() };
+  } catch (error) {
+    const m = meter.stop();
+    return { ok: false, error: serializeError(error), durationMs: m.durationMs, networkBytes: m.networkBytes, models: loadedModels() };
+  } finally {
+    if (current?.jobId === -1) current = undefined;
+    release(sink);
+  }
+}
+
+function abort(jobId: number, reason: SerializedError): void {
+  if (current === undefined || current.jobId !== jobId) return;
+  current.controller.abort(deserializeError(reason));
+}
+
+/** Takes the life lock and keeps it until the worker is gone. */
+function holdLifeLock(name: string): Promise<void> {
+  // Typed as always there; a worker of a browser without Web Locks has none.
+  const locks: LockManager | undefined = navigator.locks;
+  if (locks === undefined) return Promise.resolve();
+  return new Promise<void>((acquired) => {
+    locks
+      .request(name, () => {
+        acquired();
+        return new Promise<never>(() => undefined);
+      })
+      .catch(() => acquired());
+  });
+}
+
+async function init(options: WorkerInit): Promise<WorkerHello> {
+  control = options.control;
+  // comlink never learns that a worker closed itself: tell the pool on the control port first.
+  // `self` as the lib types it (src/worker/tsconfig.json checks this file against WebWorker); no
+  // `DedicatedWorkerGlobalScope` annotation, so an app that type-checks its worker module with the
+  // DOM lib (these sources are the published types) still compiles it.
+  const nativeClose = self.close.bind(self);
+  self.close = () => {
+    post({ type: 'closing' });
+    nativeClose();
+  };
+  self.addEventListener('unhandledrejection', (event) => {
+    post({ type: 'unhandled-rejection', error: serializeError(event.reason) });
+  });
+  configureModelHost({ ...options.modelEnv, maxModels: options.maxModels });
+  // Loaded lazily like the storage handlers themselves; only records the name.
+  (await import('../collections/collectionStore.js')).configureCollections({ database: options.database });
+  (await import('../collections/collectionSharing.js')).connectSharing(options.collections);
+  if (options.lifeLock !== undefined) await holdLifeLock(options.lifeLock);
+  return registeredTypes();
+}
+
+const api: WorkerApi = {
+  init,
+  run,
+  runBatch,
+  abort,
+  warmUp,
+  ping: () => performance.now(),
+};
+
+/**
+ * Starts serving the pool from this worker (idempotent). The default entry calls it; a custom
+ * worker module that imports `@taskweave/web-worker/worker` gets it called already.
+ */
+export function startWorkerRuntime(): void {
+  if (started) return;
+  started = true;
+  Comlink.expose(api);
+}
