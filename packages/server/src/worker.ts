@@ -135,8 +135,20 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
 
   const process = async (job: Job<JobData>): Promise<unknown> => {
     const id = job.id as string;
-    // Ended already (a re-run after a crash, a cancel, a deletion): nothing to do.
-    if ((await board.resultOf(id)) !== undefined) return;
+    // Registered before the ended check: a cancel published from now on aborts this run, and one
+    // published before it is seen by the check (the API records the end, then publishes).
+    const controller = new AbortController();
+    running.set(id, controller);
+    try {
+      // Ended already (a re-run after a crash, a cancel, a deletion): nothing to do.
+      if ((await board.resultOf(id)) !== undefined) return undefined;
+      return await run(job, id, controller);
+    } finally {
+      running.delete(id);
+    }
+  };
+
+  const run = async (job: Job<JobData>, id: string, controller: AbortController): Promise<unknown> => {
     const task: Task = { ...TaskBoard.taskOf(job), retryCount: job.attemptsMade };
     const started = Date.now();
     const cpuStart = globalThis.process.cpuUsage();
@@ -170,13 +182,13 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
       const error = new TaskweaveError('dependency-failed', `Dependencies ${missing.join(', ')} have no Completed result (deleted or expired)`, { retryable: false });
       return end(id, task, TaskStatus.Cancelled, { kind: 'none' }, metrics(), error);
     }
-    const controller = new AbortController();
-    running.set(id, controller);
     const timer = task.deadline === undefined ? undefined : setTimeout(() => controller.abort(new TimeoutError()), task.deadline - started);
     const aborted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      if (controller.signal.aborted) reject(controller.signal.reason);
+      else controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
     try {
+      if (controller.signal.aborted) throw controller.signal.reason;
       const output = await Promise.race([
         handler(task, {
           signal: controller.signal,
@@ -200,7 +212,7 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
       throw reason;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
-      running.delete(id);
+      aborted.catch(() => undefined);
     }
   };
 
@@ -243,7 +255,9 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
       await board.fleet.leave(info.id).catch(() => undefined);
       subscriber.disconnect();
       await board.close();
-      await models?.dispose();
+      // Releasing ORT sessions frees memory for a process that lives on; one that hangs (a load
+      // still in flight) must not keep an exiting process up.
+      await Promise.race([models?.dispose(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     },
   };
 }

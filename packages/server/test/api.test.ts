@@ -169,17 +169,33 @@ describe('HTTP API on BullMQ', () => {
     expect(await inspect.get(`test:runs:${out}`)).toBe('2');
   });
 
-  it('cancels a running task: the handler sees its signal abort', async () => {
+  it('cancels a running task: the handler sees its signal abort; a cancel before the handler starts means it never runs', async () => {
     const id = randomUUID();
     await api().submit({ id, type: 'custom:sleep', input: { kind: 'custom', value: { ms: 20_000 } } });
-    for (let i = 0; i < 100 && (await api().get(id)).body.status !== 'Running'; i++) await new Promise((r) => setTimeout(r, 50));
+    // The handler itself has started (it counts its run first thing), not only BullMQ's job.
+    await expect.poll(() => inspect.get(`test:runs:${id}`), { timeout: 20_000, interval: 20 }).toBe('1');
     const r = await api().cancel(id);
     expect(r.body.status).toBe('Cancelled');
-    for (let i = 0; i < 100 && (await inspect.get(`test:aborted:${id}`)) === null; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await inspect.get(`test:aborted:${id}`)).toBe('CancelledError');
+    await expect.poll(() => inspect.get(`test:aborted:${id}`), { timeout: 20_000, interval: 20 }).toBe('CancelledError');
     const queued = randomUUID();
     await api().submit({ id: queued, type: 'custom:echo', input: { kind: 'custom', value: 0 }, dependencies: [id] });
     expect((await api().wait(queued)).body.status).toBe('Cancelled');
+    // Cancelled the moment BullMQ hands it to a worker (Running), maybe before its handler started:
+    // either the handler sees the abort, or it never runs at all; it never runs to its end.
+    const early = await Promise.all(Array.from({ length: 8 }, async () => {
+      const x = randomUUID();
+      await api().submit({ id: x, type: 'custom:sleep', input: { kind: 'custom', value: { ms: 20_000 } } });
+      await expect.poll(async () => (await api().get(x)).body.status, { timeout: 20_000, interval: 5 }).toBe('Running');
+      expect((await api().cancel(x)).body.status).toBe('Cancelled');
+      return x;
+    }));
+    for (const x of early) {
+      // Once the worker has let go of the job, the handler either ran and saw the abort, or never ran.
+      const job = () => server.board.queue.getJob(jobIdOf(ownerOfKey(API_KEY), x));
+      await expect.poll(async () => (await (await job())?.getState()) ?? 'removed', { timeout: 20_000 }).not.toBe('active');
+      const seen = [await inspect.get(`test:runs:${x}`), await inspect.get(`test:aborted:${x}`)];
+      expect([[null, null], ['1', 'CancelledError']]).toContainEqual(seen);
+    }
   });
 
   it('ends a task Timeout at its deadline while it runs', async () => {
