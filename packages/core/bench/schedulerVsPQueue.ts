@@ -84,7 +84,8 @@ const row = {
   baseline: Number(baseline.toFixed(3)),
   sdk: Number(sdkUs.toFixed(3)),
   ratio: Number((sdkUs / baseline).toFixed(3)),
-  goal: '<= 0.2',
+  // The product's path: a scheduler always has a store (a MemoryTaskStore here), so the goal is #27's 0.35, not the store-less mode's 0.2.
+  goal: '<= 0.35',
   runs: RUNS,
 };
 console.log(`scheduler vs p-queue: ${N} no-op tasks, 4 priorities, concurrency ${CONCURRENCY}, median of ${RUNS}`);
