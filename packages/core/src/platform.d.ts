@@ -24,7 +24,7 @@ declare var AbortController: {
 };
 
 interface Crypto {
-  getRandomValues<T extends Uint8Array>(array: T): T;
+  randomUUID(): `${string}-${string}-${string}-${string}-${string}`;
 }
 
 declare var crypto: Crypto;

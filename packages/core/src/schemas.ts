@@ -16,7 +16,7 @@ import {
   type TaskType,
 } from './task.js';
 
-const uuidV4 = z.uuidv4({ error: 'must be a UUID v4 string' });
+const uuid = z.uuid({ error: 'must be a UUID string (RFC 9562)' });
 
 /**
  * Any value the structured clone algorithm can copy: what IndexedDB stores and a worker receives.
@@ -29,7 +29,7 @@ const cloneable = z.unknown().superRefine((value, ctx) => {
   }
 });
 
-export const taskIdSchema = uuidV4;
+export const taskIdSchema = uuid;
 
 export const taskPrioritySchema = z.literal([0, 1, 2, 3], {
   error: 'must be TaskPriority.Low (0), Normal (1), High (2) or Critical (3)',
@@ -143,14 +143,14 @@ const NO_METADATA = Object.freeze({}) as Record<string, string>;
 /** What `submit()` accepts. */
 export const submitTaskSchema = z
   .strictObject({
-    id: uuidV4.optional(),
+    id: uuid.optional(),
     type: taskTypeSchema,
     input: taskInputSchema,
     priority: taskPrioritySchema.default(1),
     modelId: z.string().min(1, 'must be a non-empty model id').optional(),
     deadline: deadlineSchema.optional(),
     maxRetries: z.int({ error: 'must be a whole number' }).min(0, 'must be 0 or more').max(100, 'must be at most 100').default(3),
-    dependencies: z.array(uuidV4).default(() => NO_DEPENDENCIES),
+    dependencies: z.array(uuid).default(() => NO_DEPENDENCIES),
     metadata: metadataSchema.default(() => NO_METADATA),
   })
   .superRefine((task, ctx) => {
@@ -246,7 +246,7 @@ export const taskMetricsSchema = z.object({
 });
 
 export const taskSchema = z.object({
-  id: uuidV4,
+  id: uuid,
   type: taskTypeSchema,
   priority: taskPrioritySchema,
   input: taskInputSchema,
@@ -254,13 +254,13 @@ export const taskSchema = z.object({
   deadline: z.number().optional(),
   retryCount: z.int().min(0),
   maxRetries: z.int().min(0),
-  dependencies: z.array(uuidV4),
+  dependencies: z.array(uuid),
   metadata: metadataSchema,
   createdAt: z.number(),
 });
 
 export const taskResultSchema = z.object({
-  taskId: uuidV4,
+  taskId: uuid,
   status: taskStatusSchema,
   output: taskOutputSchema,
   error: z.string().optional(),

@@ -4,7 +4,7 @@
  */
 
 declare const taskIdBrand: unique symbol;
-/** A task identifier: a UUID v4 string. */
+/** A task identifier: a UUID string (RFC 9562, any version); the scheduler makes v4 ids (`crypto.randomUUID()`). */
 export type TaskId = string & { readonly [taskIdBrand]: true };
 
 /**

@@ -36,7 +36,7 @@ export interface TaskSchedulerOptions extends RetryOptions {
   agingMs?: number;
   /** Time source (tests pass a fake). @default systemClock */
   clock?: Clock;
-  /** Id generator (must give UUID v4 strings). @default createIdGenerator(): random UUID v4 */
+  /** Id generator (must give UUID strings, RFC 9562). @default createIdGenerator(): `crypto.randomUUID()` */
   generateId?: () => string;
   /**
    * Extra checks at submit, after the core's schema: what the executor knows it cannot run
