@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createIdGenerator } from '../ids.js';
 import { taskIdSchema } from '../schemas.js';
+import { parseSubmission } from '../scheduler/submission.js';
 
 describe('createIdGenerator', () => {
   it('gives distinct UUID v4 strings', () => {
@@ -18,5 +19,14 @@ describe('createIdGenerator', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 300; i++) for (const c of next().replaceAll('-', '')) seen.add(c);
     expect(seen.size).toBe(16);
+  });
+});
+
+describe('given ids', () => {
+  it('any RFC 9562 UUID is a task id (v7 included); anything else is refused naming the field', () => {
+    for (const id of ['01a24e9f-dba1-720d-893c-a4319c2e89b1', '6ba7b810-9dad-11d1-80b4-00c04fd430c8', crypto.randomUUID()]) {
+      expect(parseSubmission({ id, type: 'custom:x', input: { kind: 'custom', value: 1 } }).id).toBe(id);
+    }
+    expect(() => parseSubmission({ id: 'not-a-uuid', type: 'custom:x', input: { kind: 'custom', value: 1 } })).toThrow(/id/);
   });
 });
