@@ -1,4 +1,5 @@
-import type { ExecutionContext, Executor, Task, TaskOutput } from '../index.js';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { TaskType, type ExecutionContext, type Executor, type Task, type TaskOutput } from '../index.js';
 
 export interface Call {
   task: Task;
@@ -87,3 +88,24 @@ export const text = (t: string) => ({ kind: 'text' as const, text: t });
 export async function flush(times = 20): Promise<void> {
   for (let i = 0; i < times; i++) await Promise.resolve();
 }
+
+/** The fake clock's start in the scheduler's tests. */
+export const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
+
+/** Fake timers from `T0` for every test of the calling file. */
+export function useFakeClock(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
+/** A TextProcessing submit labelled by its text, with any other fields. */
+export const job = (label: string, extra: Record<string, unknown> = {}) => ({
+  type: TaskType.TextProcessing,
+  input: text(label),
+  ...extra,
+});

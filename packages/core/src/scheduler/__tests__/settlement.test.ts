@@ -1,31 +1,16 @@
 /** How tasks end: deadlines, retries by the rules, cancellation (scheduler/settlement.ts). */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   TaskScheduler,
   TaskStatus,
-  TaskType,
   TaskweaveError,
   isTaskweaveError,
   type SchedulerEvent,
   type TaskId,
 } from '../../index.js';
-import { flush, fnExecutor, manualExecutor, text } from '../../__tests__/helpers.js';
+import { flush, fnExecutor, manualExecutor, T0, job, useFakeClock } from '../../__tests__/helpers.js';
 
-const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-const job = (label: string, extra: Record<string, unknown> = {}) => ({
-  type: TaskType.TextProcessing,
-  input: text(label),
-  ...extra,
-});
+useFakeClock();
 
 describe('deadlines', () => {
   it('a task not started by its deadline ends Timeout without running', async () => {
