@@ -209,7 +209,11 @@ export class TaskBoard {
    */
   async state(owner: string, id: string): Promise<TaskState | undefined> {
     const jobId = jobIdOf(owner, id);
-    const result = await this.resultOf(jobId);
+    return this.#stateOf(owner, id, jobId, await this.resultOf(jobId));
+  }
+
+  /** `state` from a result already read. */
+  async #stateOf(owner: string, id: string, jobId: string, result: TaskResult | 'deleted' | undefined): Promise<TaskState | undefined> {
     if (result === 'deleted') return undefined;
     if (result !== undefined) {
       // A result is written only for a job of this owner (its key is derived from the owner).
@@ -222,6 +226,7 @@ export class TaskBoard {
     return { id: id as TaskId, status: state === 'active' ? TaskStatus.Running : TaskStatus.Pending };
   }
 
+
   /**
    * Enqueues a validated task for `owner`. The id (given, or a new UUID) names it within its
    * owner: submitting the same id again changes nothing and answers the task's state
@@ -231,7 +236,8 @@ export class TaskBoard {
   async submit(owner: string, p: ResolvedSubmit, format: WireFormat): Promise<{ state: TaskState; created: boolean }> {
     const id = (p.id ?? randomUUID()) as TaskId;
     const jobId = jobIdOf(owner, id);
-    const known = await this.state(owner, id);
+    const previous = await this.resultOf(jobId);
+    const known = await this.#stateOf(owner, id, jobId, previous);
     if (known !== undefined) return { state: known, created: false };
     const { task } = newTaskRecord({ ...p, id }, id, Date.now(), 0);
     const deps = task.dependencies;
@@ -243,12 +249,14 @@ export class TaskBoard {
         throw new TaskweaveError('unknown-dependency', `${field}: no task with id ${dep}`, { retryable: false, details: { field, dependencyId: dep } });
       }
     }
-    if ((await this.queue.getJob(jobId)) !== undefined) {
-      // The job of a task its owner just deleted is still finishing on a worker.
-      throw new TaskweaveError('duplicate-id', `a task with id ${id} is being deleted; submit it again in a moment`, { retryable: true });
+    if (previous === 'deleted') {
+      // The job of a task its owner just deleted may still be finishing on a worker.
+      if ((await this.queue.getJob(jobId)) !== undefined) {
+        throw new TaskweaveError('duplicate-id', `a task with id ${id} is being deleted; submit it again in a moment`, { retryable: true });
+      }
+      // Its deletion marker goes: this is a new task. (Only then: a plain submit pays no extra round trip.)
+      await this.redis.del(this.#key('result', jobId));
     }
-    // A deletion marker left by an earlier task of this id goes: this is a new task.
-    await this.redis.del(this.#key('result', jobId));
     if (deps.length > 0) {
       const multi = this.redis.multi().sadd(this.#key('pending', jobId), ...depJobs);
       for (const dep of depJobs) multi.sadd(this.#key('dependents', dep), jobId);

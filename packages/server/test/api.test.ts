@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskweaveServer, jobIdOf, mintToken, ownerOfKey, type TaskweaveServer } from '../src/index.js';
-import { client, pool } from './fixtures/client.js';
+import { client, pool, jobTotal } from './fixtures/client.js';
 import { startRedis, type TestRedis } from './fixtures/redis.js';
 import { startWorker, type WorkerProcess } from './fixtures/workers.js';
 
@@ -61,7 +61,7 @@ describe('HTTP API on BullMQ', () => {
   });
 
   it('refuses bad input with 400 naming the field, and enqueues nothing', async () => {
-    const before = await server.board.queue.getJobCounts();
+    const before = await jobTotal(server.board.queue);
     const cases: Array<[unknown, string]> = [
       [{ type: 'EmbeddingGeneration', input: { kind: 'text', text: 'x' }, priority: 9 }, 'priority'],
       [{ type: 'Nope', input: { kind: 'text', text: 'x' } }, 'type'],
@@ -76,7 +76,7 @@ describe('HTTP API on BullMQ', () => {
       expect(r.status, JSON.stringify(r.body)).toBe(400);
       expect(r.body.error.field).toBe(field);
     }
-    expect(await server.board.queue.getJobCounts()).toEqual(before);
+    expect(await jobTotal(server.board.queue)).toBe(before);
   });
 
   it('answers 413 for a body over the limit', async () => {

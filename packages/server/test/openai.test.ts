@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosine } from '../../../scripts/cosine.mjs';
 import { createTaskweaveServer, type TaskweaveServer } from '../src/index.js';
 import { startRedis, type TestRedis } from './fixtures/redis.js';
+import { jobTotal } from './fixtures/client.js';
 import { MODELS_DIR, startWorker, type WorkerProcess } from './fixtures/workers.js';
 
 const KEY = 'openai-test-key';
@@ -94,7 +95,7 @@ describe('the official openai client', () => {
   }, 240_000);
 
   it('an unknown model is a 404 model_not_found before anything is enqueued; a missing model is a 400', async () => {
-    const before = await server.board.queue.getJobCounts();
+    const before = await jobTotal(server.board.queue);
     const unknown = await openai.embeddings.create({ model: 'use-light', input: 'x' }).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(NotFoundError);
     expect((unknown as NotFoundError).code).toBe('model_not_found');
@@ -102,7 +103,7 @@ describe('the official openai client', () => {
     const missing = await openai.embeddings.create({ input: 'x' } as never).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(BadRequestError);
     expect((missing as BadRequestError).param).toBe('model');
-    expect(await server.board.queue.getJobCounts()).toEqual(before);
+    expect(await jobTotal(server.board.queue)).toBe(before);
   });
 
   it('lists the fleet models, as OpenAI does', async () => {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskweaveServer, mintToken, type TaskweaveServer } from '../src/index.js';
-import { client } from './fixtures/client.js';
+import { client, jobTotal } from './fixtures/client.js';
 import { startRedis, type TestRedis } from './fixtures/redis.js';
 
 const SECRET = 'tokens-secret-0123456789';
@@ -73,7 +73,7 @@ describe("tokens of the app's identity provider (JWKS, ES256)", () => {
   });
 
   it('expired, not yet valid, wrong audience, wrong issuer, unknown kid, tampered, unsigned and missing-sub tokens are 401, and nothing is enqueued', async () => {
-    const before = await server.board.queue.getJobCounts();
+    const before = await jobTotal(server.board.queue);
     const valid = await idpToken();
     const [header, payload, signature] = valid.split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
@@ -99,7 +99,7 @@ describe("tokens of the app's identity provider (JWKS, ES256)", () => {
       expect(r.status, what).toBe(401);
       expect(r.body.error.code, what).toBe('unauthorized');
     }
-    expect(await server.board.queue.getJobCounts()).toEqual(before);
+    expect(await jobTotal(server.board.queue)).toBe(before);
   });
 
   it("an identity provider's user and a mintToken user with the same sub are two owners", async () => {
