@@ -18,7 +18,7 @@ export { MODEL_DTYPES } from './shared/modelDtype.js';
 export type { ModelDtype } from './shared/modelDtype.js';
 export { validateSubmission } from './main/taskweave/submitSchema.js';
 export type { ModelProgress } from './shared/modelProgress.js';
-export type { BatchHandler, HandlerContext, ModelHost, TaskHandler } from './worker/runtime/handler.js';
+export type { BatchHandler, BatchHandlerContext, CallContext, HandlerContext, ModelHost, TaskHandler } from './worker/runtime/handler.js';
 export { collectionSchema } from './shared/collectionSchema.js';
 export type { CollectionsDB, DocumentRow, CollectionRow, CollectionChange } from './shared/collectionSchema.js';
 export { createTaskweave } from './main/taskweave/createTaskweave.js';

@@ -207,29 +207,6 @@ export class Dispatch {
     return ctx;
   }
 
-  /** Hands one task to `execute`; its slot is released when the call settles. */
-  #execute(entry: Entry, ctx: Attempt): void {
-    const s = this.#s;
-    let promise: Promise<TaskOutput>;
-    try {
-      promise = s.options.executor.execute(entry.task, ctx);
-    } catch (error) {
-      promise = Promise.reject(error);
-    }
-    promise.then(
-      (output) => {
-        s.busySlots--;
-        this.#settlement.onSuccess(entry, ctx, output);
-        this.#pumpAfterEnd();
-      },
-      (error: unknown) => {
-        s.busySlots--;
-        this.#settlement.onFailure(entry, ctx, error);
-        this.#pumpAfterEnd();
-      },
-    );
-  }
-
   /** Tasks whose start the store refused: another writer ended them there, so they end so here. */
   async #endedElsewhere(entries: Entry[], contexts: Attempt[]): Promise<void> {
     const s = this.#s;
@@ -252,7 +229,7 @@ export class Dispatch {
     });
   }
 
-  /** Hands a started call to the executor: `execute` for one task, `executeBatch` for several. */
+  /** Hands a started call to the executor: `execute` for one task, `executeBatch` for several; one settlement for both. */
   #call(entries: Entry[], contexts: Attempt[]): void {
     const s = this.#s;
     const members: Entry[] = [];
@@ -269,22 +246,27 @@ export class Dispatch {
       return;
     }
     for (const ctx of ctxs) ctx.handed = true;
-    if (members.length === 1) {
-      this.#execute(members[0] as Entry, ctxs[0] as Attempt);
-      return;
-    }
+    const executor = s.options.executor;
+    // One task is a batch of one: `execute` answers for it, and its failure is its own (charged);
+    // only a batch of several fails as a whole.
+    const alone = members.length === 1;
     let promise: Promise<readonly BatchOutcome[]>;
     try {
-      promise = (s.options.executor.executeBatch as NonNullable<Executor['executeBatch']>)(
-        members.map((entry) => entry.task),
-        ctxs,
-      );
+      promise = alone
+        ? executor.execute((members[0] as Entry).task, ctxs[0] as Attempt).then(
+            (output): BatchOutcome[] => [{ ok: true, output }],
+            (error: unknown): BatchOutcome[] => [{ ok: false, error }],
+          )
+        : (executor.executeBatch as NonNullable<Executor['executeBatch']>)(
+            members.map((entry) => entry.task),
+            ctxs,
+          );
     } catch (error) {
-      promise = Promise.reject(error);
+      promise = alone ? Promise.resolve([{ ok: false, error }]) : Promise.reject(error);
     }
     promise.then(
       (outcomes) => {
-        this.#releaseSlot();
+        s.busySlots--;
         members.forEach((entry, i) => {
           const outcome = outcomes[i];
           const ctx = ctxs[i] as Attempt;
@@ -293,6 +275,7 @@ export class Dispatch {
           } else if (outcome.ok) this.#settlement.onSuccess(entry, ctx, outcome.output);
           else this.#settlement.onFailure(entry, ctx, outcome.error);
         });
+        this.#pumpAfterEnd();
       },
       () => {
         this.#releaseSlot();

@@ -3,7 +3,7 @@
  * Everything here is structured-cloneable data: errors cross as `SerializedError` and are rebuilt
  * with `deserializeError` from `@taskweave/core`, because comlink keeps only name/message/stack.
  */
-import type { MeasuredMetrics, SerializedError, Task, TaskOutput } from '@taskweave/core';
+import type { MeasuredMetrics, SerializedError, Task, TaskOutput, TaskResult } from '@taskweave/core';
 import type { BackendPreference } from './backendPreference.js';
 import type { ModelEnvOptions } from './modelEnvOptions.js';
 import type { ModelProgress } from './modelProgress.js';
@@ -46,49 +46,46 @@ export interface WorkerHello {
   batchTypes: string[];
 }
 
-/** One task to run. */
+/**
+ * A call: one task, or several of one type and model run as one batched call. One task is a batch
+ * of one (the same request, runtime path and result).
+ */
 export interface JobRequest {
   /** Unique per pool; `abort(jobId)` names it. */
   jobId: number;
-  task: Task;
-  backend: BackendPreference;
-}
-
-/** Several tasks of one type and model run as one batched call. */
-export interface BatchJobRequest {
-  jobId: number;
   tasks: Task[];
   backend: BackendPreference;
+  /**
+   * Each task's dependencies' results, in task order, each in the order its task lists them:
+   * absent when no task of the call has a dependency (a call without pays nothing for them).
+   */
+  dependencies?: (readonly TaskResult[])[];
 }
 
-/** How a job ended: errors are data, never thrown across the boundary. */
+/** How one task ended: errors are data, never thrown across the boundary. */
 export type JobOutcome =
   | { ok: true; output: TaskOutput; metrics: MeasuredMetrics }
   | { ok: false; error: SerializedError; metrics: MeasuredMetrics };
 
-/** A job's outcome plus the worker's state after it (for model affinity). */
-export interface JobResult {
-  outcome: JobOutcome;
-  /** Models loaded in the worker now, least recently used first. */
-  models: string[];
-  /** Bytes of WebAssembly memory the worker holds now (for recycling); absent when unknown. */
-  wasmMemoryBytes?: number;
-}
-
-/** One task's outcome inside a batch; `metrics` holds only what the handler measured for that task. */
-export type BatchItemOutcome =
+/** One task's outcome in a call; `metrics` holds only what was measured for that task. */
+export type ItemOutcome =
   | { ok: true; output: TaskOutput; metrics?: MeasuredMetrics }
   | { ok: false; error: SerializedError; metrics?: MeasuredMetrics };
 
 /**
- * Outcomes of a batch in task order, the metrics of the batched call as a whole (split per task by
- * `splitBatchResult` in main/pool/batcher.ts), and the worker's state after it.
+ * Outcomes of a call in task order, the metrics of the call as a whole (split per task by
+ * `splitJobResult` in main/pool/batcher.ts), and the worker's state after it (for model affinity
+ * and recycling).
  */
-export interface BatchJobResult {
-  outcomes: BatchItemOutcome[];
+export interface JobResult {
+  outcomes: ItemOutcome[];
   shared: MeasuredMetrics;
+  /** Models loaded in the worker now, least recently used first. */
   models: string[];
-  /** Set when the batch failed as a whole (its handler threw): `outcomes` is then empty. */
+  /**
+   * Set when a batch of several failed as a whole (its batch handler threw): `outcomes` is then
+   * empty. A call of one task never fails as a whole: its error is its outcome.
+   */
   failed?: SerializedError;
   /** Bytes of WebAssembly memory the worker holds now (for recycling); absent when unknown. */
   wasmMemoryBytes?: number;
@@ -114,7 +111,6 @@ export type ControlMessage = { type: 'closing' } | { type: 'unhandled-rejection'
 export interface WorkerApi {
   init(init: WorkerInit): Promise<WorkerHello>;
   run(request: JobRequest, progress?: ProgressSink): Promise<JobResult>;
-  runBatch(request: BatchJobRequest, progress?: ProgressSink): Promise<BatchJobResult>;
   /** Aborts the running job's signal with `reason` (a `cancelled` / `timeout` error). */
   abort(jobId: number, reason: SerializedError): void;
   /** Loads a model before the first task. */

@@ -34,7 +34,6 @@ function afterModelHost<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 registerLazyHandler('TextProcessing', afterModelHost(async () => (await import('./handlers/text.js')).textHandler));
-registerLazyHandler('EmbeddingGeneration', afterModelHost(async () => (await import('./handlers/embedding.js')).embeddingHandler));
 registerLazyBatchHandler(
   'EmbeddingGeneration',
   afterModelHost(async () => (await import('./handlers/embedding.js')).embeddingBatchHandler),
@@ -48,7 +47,7 @@ registerLazyHandler('DataRetrieval', async () => (await import('./handlers/stora
 startWorkerRuntime();
 
 export { registerHandler, registerBatchHandler } from './runtime/registry.js';
-export type { BatchHandler, HandlerContext, ModelHost, TaskHandler } from './runtime/handler.js';
+export type { BatchHandler, BatchHandlerContext, CallContext, HandlerContext, ModelHost, TaskHandler } from './runtime/handler.js';
 export type { BackendPreference } from '../shared/backendPreference.js';
 export type { ModelProgress } from '../shared/modelProgress.js';
 export { registerEmbedder } from './handlers/embedder.js';

@@ -1,7 +1,7 @@
 import type { Task, TaskId } from '@taskweave/core';
 import { describe, expect, it } from 'vitest';
 import { TaskCosts } from './taskCosts.js';
-import { MAX_TEXT_SIZE, poolBatchPolicy, resolveBatching, splitBatchResult, textSize } from './batcher.js';
+import { MAX_TEXT_SIZE, poolBatchPolicy, resolveBatching, splitJobResult, textSize } from './batcher.js';
 
 function job(type: Task['type'], enqueuedAt: number, modelId = 'm', extra: Partial<Task> = {}) {
   const task: Task = {
@@ -96,10 +96,10 @@ describe('textSize (the size hint of length-aware batching)', () => {
   });
 });
 
-describe('splitBatchResult', () => {
+describe('splitJobResult', () => {
   it('gives each task the batch time, an even share of bytes, its batch size and its own measurements', () => {
     const vector = new Float32Array(4);
-    const outcomes = splitBatchResult(
+    const outcomes = splitJobResult(
       {
         outcomes: [
           { ok: true, output: { kind: 'embedding', vector, dims: 4 }, metrics: { memoryBytes: 16 } },
@@ -119,7 +119,7 @@ describe('splitBatchResult', () => {
   });
 
   it('fails a task the worker returned no outcome for instead of leaving it unsettled', () => {
-    const outcomes = splitBatchResult({ outcomes: [], shared: {}, models: [] }, 1);
+    const outcomes = splitJobResult({ outcomes: [], shared: {}, models: [] }, 1);
     expect(outcomes[0]).toMatchObject({ ok: false, error: { code: 'execution' } });
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { BatchPolicy, MeasuredMetrics, Task } from '@taskweave/core';
 import type { BackendPreference } from '../../shared/backendPreference.js';
-import type { BatchJobResult, JobOutcome } from '../../shared/protocol.js';
+import type { JobOutcome, JobResult } from '../../shared/protocol.js';
 import { MAX_CHEAP_BATCH, type TaskCosts } from './taskCosts.js';
 
 /** Dynamic batching options of the pool. */
@@ -128,16 +128,16 @@ export function textSize(task: Task): number {
 }
 
 /**
- * Splits a batched call's result into one outcome per task. Each task's metrics: the batch's
- * `durationMs`, `cpuUsage` and `backend` (every task waited for the whole call), its share of
- * `memoryBytes` and `networkBytes` (divided evenly, so the sum over the batch is the batch's
- * total), `batchSize`, and then whatever the handler measured for that task alone.
+ * Splits a call's result into one outcome per task. Each task's metrics: the call's `durationMs`,
+ * `cpuUsage` and `backend` (every task waited for the whole call), its share of `memoryBytes` and
+ * `networkBytes` (divided evenly, so the sum over the call is the call's total), `batchSize` (for
+ * a batch of several), and then whatever was measured for that task alone.
  */
-export function splitBatchResult(result: BatchJobResult, count: number): JobOutcome[] {
+export function splitJobResult(result: JobResult, count: number): JobOutcome[] {
   const shared = result.shared;
   const base: MeasuredMetrics = {
     ...shared,
-    batchSize: count,
+    ...(count > 1 ? { batchSize: count } : {}),
     ...(shared.memoryBytes === undefined ? {} : { memoryBytes: Math.round(shared.memoryBytes / count) }),
     ...(shared.networkBytes === undefined ? {} : { networkBytes: Math.round(shared.networkBytes / count) }),
   };
@@ -152,7 +152,7 @@ export function splitBatchResult(result: BatchJobResult, count: number): JobOutc
       });
       continue;
     }
-    const metrics = { ...base, ...item.metrics, batchSize: count };
+    const metrics = count > 1 ? { ...base, ...item.metrics, batchSize: count } : { ...base, ...item.metrics };
     outcomes.push(item.ok ? { ok: true, output: item.output, metrics } : { ok: false, error: item.error, metrics });
   }
   return outcomes;

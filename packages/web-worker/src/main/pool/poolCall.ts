@@ -4,6 +4,7 @@
  */
 import { ValidationError, type BatchOutcome, type ExecutionContext, type Task } from '@taskweave/core';
 import type { BackendPreference } from '../../shared/backendPreference.js';
+import type { JobRequest } from '../../shared/protocol.js';
 import type { WarmUpOptions, WarmUpReport } from './poolEvents.js';
 import { BACKENDS } from './poolOptions.js';
 
@@ -18,7 +19,6 @@ export interface Member {
 export interface Running {
   jobId: number;
   members: Member[];
-  batch: boolean;
   backend: BackendPreference;
   /** False while the assigned worker is still starting. */
   dispatched: boolean;
@@ -46,4 +46,14 @@ export function badBackend(task: Task): ValidationError | undefined {
   return new ValidationError(`Task ${task.id}: metadata.backend must be 'auto', 'webgpu' or 'wasm', got ${requested}`, [
     { path: ['metadata', 'backend'], field: 'metadata.backend', message: "must be 'auto', 'webgpu' or 'wasm'" },
   ]);
+}
+
+/**
+ * The request of a call: its tasks, and their dependencies' results only where a member has
+ * dependencies (cloned into the worker; a call without any sends none).
+ */
+export function jobRequest(jobId: number, members: readonly Member[], backend: BackendPreference): JobRequest {
+  const tasks = members.map((m) => m.task);
+  const withDependencies = members.some((m) => m.ctx.dependencies.length > 0);
+  return withDependencies ? { jobId, tasks, backend, dependencies: members.map((m) => m.ctx.dependencies) } : { jobId, tasks, backend };
 }

@@ -23,7 +23,6 @@ export function runWarmUp(pool: WarmUpHost, slot: WorkerSlot, warm: WarmJob): vo
   const running: Running = {
     jobId: -1,
     members: [],
-    batch: false,
     backend: warm.backend,
     dispatched: true,
     graceTimer: undefined,

@@ -17,8 +17,8 @@ import {
   type Task,
   type TaskOutput,
 } from '@taskweave/core';
-import { poolBatchPolicy, splitBatchResult, taskBackend } from './batcher.js';
-import { badBackend, type Member, type Running, type WarmJob } from './poolCall.js';
+import { poolBatchPolicy, splitJobResult, taskBackend } from './batcher.js';
+import { badBackend, jobRequest, type Member, type Running, type WarmJob } from './poolCall.js';
 import { runWarmUp, type WarmUpHost } from './runWarmUp.js';
 import { isFree, pickSlot, room, roomOf, type Occupancy } from './slotChoice.js';
 import { TaskCosts } from './taskCosts.js';
@@ -119,7 +119,7 @@ class Pool implements WorkerPool {
   execute(task: Task, ctx: ExecutionContext): Promise<TaskOutput> {
     const invalid = badBackend(task);
     if (invalid !== undefined) return Promise.reject(invalid);
-    return this.#start([task], [ctx], false).then((outcomes) => {
+    return this.#start([task], [ctx]).then((outcomes) => {
       const outcome = outcomes[0] as BatchOutcome;
       if (!outcome.ok) throw outcome.error;
       return outcome.output;
@@ -140,7 +140,7 @@ class Pool implements WorkerPool {
       runContexts.push(contexts[i] as ExecutionContext);
     });
     if (runTasks.length > 0) {
-      const ran = await this.#start(runTasks, runContexts, true);
+      const ran = await this.#start(runTasks, runContexts);
       let next = 0;
       for (let i = 0; i < outcomes.length; i++) if (outcomes[i] === undefined) outcomes[i] = ran[next++];
     }
@@ -210,7 +210,7 @@ class Pool implements WorkerPool {
    * there is always one; the pool keeps no queue). A call made past that, by a direct caller, waits
    * on a worker that is still starting, or is refused.
    */
-  #start(tasks: readonly Task[], contexts: readonly ExecutionContext[], batch: boolean): Promise<BatchOutcome[]> {
+  #start(tasks: readonly Task[], contexts: readonly ExecutionContext[]): Promise<BatchOutcome[]> {
     if (this.#closed) return Promise.reject(new TaskweaveError('closed', 'The worker pool is closed'));
     if (this.#broken !== undefined) return Promise.reject(this.#broken);
     const aborted = contexts.find((c) => c.signal.aborted);
@@ -238,7 +238,6 @@ class Pool implements WorkerPool {
       const running: Running = {
         jobId: this.#nextJobId++,
         members,
-        batch,
         backend: taskBackend(tasks[0] as Task, this.#options.backend),
         dispatched: false,
         graceTimer: undefined,
@@ -263,34 +262,19 @@ class Pool implements WorkerPool {
     const progress = Comlink.proxy((event: ModelProgress) => {
       this.#emit({ type: 'progress', workerIndex: slot.index, taskId: members.length === 1 ? first.task.id : undefined, progress: event });
     });
-    if (!running.batch) {
-      slot
-        .call((api) => api.run({ jobId, task: first.task, backend }, progress))
-        .then(
-          (result) => {
-            const { outcome } = result;
-            this.#done(slot, running, result.models, result.wasmMemoryBytes, () => {
-              this.#report(first, outcome.metrics);
-              running.resolve([outcome.ok ? { ok: true, output: outcome.output } : { ok: false, error: deserializeError(outcome.error) }]);
-            });
-          },
-          (error: unknown) => this.#callFailed(slot, running, error),
-        );
-      return;
-    }
-    this.#emit({ type: 'batch', workerIndex: slot.index, modelId: first.task.modelId, taskIds: members.map((m) => m.task.id) });
+    if (members.length > 1) this.#emit({ type: 'batch', workerIndex: slot.index, modelId: first.task.modelId, taskIds: members.map((m) => m.task.id) });
     slot
-      .call((api) => api.runBatch({ jobId, tasks: members.map((m) => m.task), backend }, progress))
+      .call((api) => api.run(jobRequest(jobId, members, backend), progress))
       .then(
         (result) => {
           this.#done(slot, running, result.models, result.wasmMemoryBytes, () => {
             if (result.failed !== undefined) {
-              // Stopped because every member was aborted: their own reason, as for a single task.
-              const aborted = members.every((m) => m.aborted) ? members[0]?.ctx.signal.reason : undefined;
+              // Stopped because every member was aborted: their own reason.
+              const aborted = members.every((m) => m.aborted) ? first.ctx.signal.reason : undefined;
               running.reject(aborted ?? deserializeError(result.failed));
               return;
             }
-            const outcomes = splitBatchResult(result, members.length);
+            const outcomes = splitJobResult(result, members.length);
             running.resolve(
               members.map((member, i): BatchOutcome => {
                 const outcome = outcomes[i] as JobOutcome;

@@ -1,20 +1,20 @@
 /**
  * How the storage and vector-search handlers turn text into vectors. By default they run this
- * worker's EmbeddingGeneration handler (`handlers/embedding.ts`, loaded on first use, so a
+ * worker's EmbeddingGeneration code (`handlers/embedding.ts`, loaded on first use, so a
  * worker that only stores vectors never loads transformers.js); `registerEmbedder` swaps in
  * another function.
  */
 import { TaskweaveError, type Task, type TaskId } from '@taskweave/core';
-import type { HandlerContext } from '../runtime/handler.js';
+import type { CallContext } from '../runtime/handler.js';
 
 /** Embeds `texts` with `modelId`; one vector per text, in order. `metadata` is the asking task's. */
-export type Embedder = (texts: string[], modelId: string, ctx: HandlerContext, metadata: Record<string, string>) => Promise<Float32Array[]>;
+export type Embedder = (texts: string[], modelId: string, ctx: CallContext, metadata: Record<string, string>) => Promise<Float32Array[]>;
 
 /** The built-in embedder: the EmbeddingGeneration handler, called in chunks of its per-task limit. */
 const defaultEmbedder: Embedder = async (texts, modelId, ctx, metadata) => {
-  const { embeddingHandler, MAX_TEXTS_PER_TASK } = await import('./embedding.js');
+  const { embedTask, MAX_TEXTS_PER_TASK } = await import('./embedding.js');
   // The vectors stay in this worker (stored, or used as the query): nothing to transfer.
-  const inner: HandlerContext = { ...ctx, transfer: () => undefined };
+  const inner: CallContext = { ...ctx, transfer: () => undefined };
   const vectors: Float32Array[] = [];
   for (let i = 0; i < texts.length; i += MAX_TEXTS_PER_TASK) {
     const task: Task = {
@@ -29,7 +29,7 @@ const defaultEmbedder: Embedder = async (texts, modelId, ctx, metadata) => {
       metadata,
       createdAt: Date.now(),
     };
-    const output = await embeddingHandler(task, inner);
+    const output = await embedTask(task, inner);
     if (output.kind !== 'embeddings') throw new TaskweaveError('execution', `EmbeddingGeneration returned ${output.kind}, not embeddings`);
     vectors.push(...output.vectors);
   }
@@ -49,7 +49,7 @@ export function registerEmbedder(fn: Embedder | undefined): void {
 }
 
 /** Embeds `texts` with the asking task's model, checking that one vector came back per text. */
-export async function embedTexts(texts: string[], task: Task, ctx: HandlerContext): Promise<Float32Array[]> {
+export async function embedTexts(texts: string[], task: Task, ctx: CallContext): Promise<Float32Array[]> {
   if (task.modelId === undefined) {
     throw new TaskweaveError('not-configured', 'Embedding text needs the task’s modelId', { retryable: false, details: { field: 'modelId' } });
   }

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { ValidationError, extractFeatures, type FeatureModelParts, type MeanPooling, type Task, type TaskOutput } from '@taskweave/core';
 import { backendPreference, runWithFallback, type Backend } from '../models/backend.js';
 import type { BackendPreference } from '../../shared/backendPreference.js';
-import type { BatchHandler, HandlerContext, TaskHandler } from '../runtime/handler.js';
+import type { BatchHandler, CallContext } from '../runtime/handler.js';
 import { parseInput } from './handlerInput.js';
 import { transformers } from '../models/env.js';
 import { dtypeOf, getPipeline, unloadModel, type ModelDtype } from '../models/models.js';
@@ -79,7 +79,7 @@ interface Embedded {
 }
 
 /** Embeds `texts` in calls of CALL_BATCH, WebGPU falling back to WASM; every vector in its own buffer. */
-async function embed(texts: string[], modelId: string, dtype: ModelDtype, preference: BackendPreference, ctx: HandlerContext): Promise<Embedded> {
+async function embed(texts: string[], modelId: string, dtype: ModelDtype, preference: BackendPreference, ctx: CallContext): Promise<Embedded> {
   let networkBytes = 0;
   const { value, backend } = await runWithFallback(
     preference,
@@ -108,25 +108,25 @@ async function embed(texts: string[], modelId: string, dtype: ModelDtype, prefer
   return { ...value, backend, networkBytes };
 }
 
-function output(request: EmbedRequest, vectors: Float32Array[], truncated: boolean[], dims: number, ctx: HandlerContext): TaskOutput {
+function output(request: EmbedRequest, vectors: Float32Array[], truncated: boolean[], dims: number, ctx: CallContext): TaskOutput {
   ctx.transfer(...vectors.map((v) => v.buffer));
   if (request.single) return { kind: 'embedding', vector: vectors[0]!, dims, ...(truncated[0] === true ? { truncated: true } : {}) };
   const truncatedIndices = truncated.flatMap((cut, i) => (cut ? [i] : []));
   return { kind: 'embeddings', vectors, dims, ...(truncatedIndices.length > 0 ? { truncated: true, truncatedIndices } : {}) };
 }
 
-/** The EmbeddingGeneration handler for one task. */
-export const embeddingHandler: TaskHandler = async (task, ctx) => {
+/** Embeds one task's texts (the built-in embedder of storage and search calls it directly). */
+export async function embedTask(task: Task, ctx: CallContext): Promise<TaskOutput> {
   const request = readRequest(task, ctx.backend);
   const result = await embed(request.texts, request.modelId, request.dtype, request.backend, ctx);
   ctx.reportMetrics({ backend: result.backend, ...(result.networkBytes > 0 ? { networkBytes: result.networkBytes } : {}) });
   return output(request, result.vectors, result.truncated, result.dims, ctx);
-};
+}
 
 type BatchOutcome = Awaited<ReturnType<BatchHandler>>[number];
 
 /**
- * The EmbeddingGeneration batch handler: tasks of one model (grouped again by model, dtype and
+ * The EmbeddingGeneration handler (a single task is a batch of one): tasks of one model (grouped again by model, dtype and
  * backend preference, in case the pool mixed them) run as one pipeline call per group.
  */
 export const embeddingBatchHandler: BatchHandler = async (tasks, ctx) => {

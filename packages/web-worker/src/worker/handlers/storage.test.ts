@@ -26,6 +26,8 @@ function ctx(): HandlerContext & { transferred: Transferable[] } {
     reportMetrics() {},
     progress() {},
     transfer: (...buffers) => transferred.push(...buffers),
+    dependencies: [],
+    idempotencyKey: 'storage-test',
     transferred,
   };
 }

@@ -17,7 +17,7 @@ import type { Backend } from './backend.js';
 import { disableWebGpu, runWithFallback } from './backend.js';
 import { configureModelEnv, ensureDeclaredModel, modelAssets, modelEnv, ort, transformers } from './env.js';
 import type { ModelEnvOptions } from '../../shared/modelEnvOptions.js';
-import type { HandlerContext, ModelHost } from '../runtime/handler.js';
+import type { CallContext, ModelHost } from '../runtime/handler.js';
 
 import { MODEL_DTYPES, type ModelDtype } from '../../shared/modelDtype.js';
 
@@ -196,7 +196,7 @@ function loadError(modelId: string, error: unknown): unknown {
   });
 }
 
-function forwardProgress(modelId: string, ctx: HandlerContext): (info: unknown) => void {
+function forwardProgress(modelId: string, ctx: CallContext): (info: unknown) => void {
   return (raw) => {
     const info = raw as { status?: string; file?: string; loaded?: number; total?: number; progress?: number };
     const file = info.file ?? '';
@@ -220,7 +220,7 @@ export async function getPipeline(
   modelId: string,
   backend: Backend,
   dtype: ModelDtype,
-  ctx: HandlerContext,
+  ctx: CallContext,
 ): Promise<Acquired<Pipeline>> {
   checkModelId(modelId);
   // A declared model loads in its declared precision (no probe), from the checked cache.
@@ -267,7 +267,7 @@ async function sessionUrl(modelId: string, dtype: ModelDtype): Promise<string> {
   return url.href;
 }
 
-async function fetchModel(url: string, modelId: string, ctx: HandlerContext): Promise<Uint8Array> {
+async function fetchModel(url: string, modelId: string, ctx: CallContext): Promise<Uint8Array> {
   const file = new URL(url).pathname.split('/').pop() ?? url;
   ctx.progress({ status: 'initiate', modelId, file });
   const response = await fetch(url, { signal: ctx.signal });
@@ -307,7 +307,7 @@ export async function getSession(
   modelId: string,
   backend: Backend,
   dtype: ModelDtype,
-  ctx: HandlerContext,
+  ctx: CallContext,
 ): Promise<Acquired<InferenceSession>> {
   checkModelId(modelId);
   const url = await sessionUrl(modelId, dtype);
@@ -330,7 +330,7 @@ export async function getSession(
 }
 
 /** The tokenizer of `modelId` (its `tokenizer.json`), loaded once per worker. */
-export async function getTokenizer(modelId: string, ctx: HandlerContext): Promise<{ tokenizer: Tokenizer; networkBytes: number }> {
+export async function getTokenizer(modelId: string, ctx: CallContext): Promise<{ tokenizer: Tokenizer; networkBytes: number }> {
   checkModelId(modelId);
   let pending = tokenizers.get(modelId);
   if (pending !== undefined) return { tokenizer: await pending, networkBytes: 0 };

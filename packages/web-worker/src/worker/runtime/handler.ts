@@ -2,12 +2,13 @@
  * The contract between the worker runtime (entry.ts, owned by the pool) and the task
  * handlers (handlers/*.ts). A handler runs inside a Web Worker, one at a time per worker.
  */
-import type { MeasuredMetrics, Task, TaskOutput } from '@taskweave/core';
+import type { MeasuredMetrics, Task, TaskOutput, TaskResult } from '@taskweave/core';
 import type { BackendPreference } from '../../shared/backendPreference.js';
 import type { ModelEnvOptions } from '../../shared/modelEnvOptions.js';
 import type { ModelProgress } from '../../shared/modelProgress.js';
 
-export interface HandlerContext {
+/** What a handler gets for the call it runs (one task, or a batch), whatever its task type. */
+export interface CallContext {
   /** Aborts on cancel/deadline; a handler that ignores it past the grace period gets its worker terminated. */
   signal: AbortSignal;
   /** Backend requested for this task (from `task.metadata.backend` or pool options). */
@@ -18,13 +19,32 @@ export interface HandlerContext {
   progress(event: ModelProgress): void;
   /** Buffers of the output to move (not copy) to the main thread. */
   transfer(...buffers: Transferable[]): void;
+}
+
+/** What a one-task handler gets: the call's context plus its task's own. */
+export interface HandlerContext extends CallContext {
+  /**
+   * Results of the task's dependencies, in the order `task.dependencies` lists them (all
+   * Completed): a step of a DAG reads the outputs of the steps before it here. Cloned into the
+   * worker; empty for a task without dependencies.
+   */
+  dependencies: readonly TaskResult[];
   /**
    * A key that stays the same on every run of the task — retries, re-runs after a crash or a page
    * reload — for handlers with side effects outside taskweave's database, which run at least once:
-   * pass it to the service you call so it can drop a repeat. It is the task id. Set for one-task
-   * handlers; a batch handler reads `task.id` of each task.
+   * pass it to the service you call so it can drop a repeat. It is the task id.
    */
-  idempotencyKey?: string;
+  idempotencyKey: string;
+}
+
+/** What a batch handler gets: the call's context plus each task's dependencies. */
+export interface BatchHandlerContext extends CallContext {
+  /**
+   * `dependencies[i]` holds the results of `tasks[i]`'s dependencies, in the order that task lists
+   * them (the same as `HandlerContext.dependencies` of a one-task handler). A batch handler's
+   * idempotency key for a task is its `task.id`.
+   */
+  dependencies: readonly (readonly TaskResult[])[];
 }
 
 /** Runs one task. Throw a `TaskweaveError` (from @taskweave/core) for typed failures. */
@@ -36,7 +56,7 @@ export type TaskHandler = (task: Task, ctx: HandlerContext) => Promise<TaskOutpu
  */
 export type BatchHandler = (
   tasks: Task[],
-  ctx: HandlerContext,
+  ctx: BatchHandlerContext,
 ) => Promise<Array<{ ok: true; output: TaskOutput; metrics?: MeasuredMetrics } | { ok: false; error: unknown }>>;
 
 /**
@@ -50,7 +70,7 @@ export interface ModelHost {
    */
   configure(options: { maxModels: number } & ModelEnvOptions): void;
   /** Loads `modelId` (no-op when loaded), reporting progress through `ctx.progress`; resolves with the backend used. */
-  warmUp(modelId: string, ctx: HandlerContext): Promise<{ backend: string }>;
+  warmUp(modelId: string, ctx: CallContext): Promise<{ backend: string }>;
   /** Ids of the models loaded now, least recently used first. */
   loadedModels(): string[];
 }

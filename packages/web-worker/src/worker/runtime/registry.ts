@@ -36,7 +36,9 @@ function checkFunction(value: unknown, fn: string, field: string): void {
 /**
  * Registers the handler of a task type in this worker. Call it at the top level of your worker
  * module, before any task arrives; a later call for the same type replaces the handler (so an app
- * may also replace a built-in one).
+ * may also replace a built-in one), and replaces a batch handler registered before it for the type:
+ * a type is served by its batch handler when it has one (every call, a single task being a batch
+ * of one), else by its handler for each task in turn.
  *
  * @example
  * // my-worker.ts
@@ -50,11 +52,13 @@ export function registerHandler(type: TaskType, handler: TaskHandler): void {
   checkType(type, 'registerHandler');
   checkFunction(handler, 'registerHandler', 'handler');
   handlers.set(type, handler);
+  batchHandlers.delete(type);
 }
 
 /**
- * Registers a batch handler: the pool then runs ready tasks of this type and model together
- * (dynamic batching, when the pool's `batching.types` lists the type).
+ * Registers a batch handler: it serves every call of this type, a single task as a batch of one,
+ * and the pool runs ready tasks of this type and model together (dynamic batching) when its
+ * `batching.types` lists the type.
  */
 export function registerBatchHandler(type: TaskType, handler: BatchHandler): void {
   checkType(type, 'registerBatchHandler');
@@ -67,6 +71,7 @@ export function registerLazyHandler(type: TaskType, load: () => Promise<TaskHand
   checkType(type, 'registerLazyHandler');
   checkFunction(load, 'registerLazyHandler', 'load');
   handlers.set(type, { load });
+  batchHandlers.delete(type);
 }
 
 /** Lazy form of `registerBatchHandler`. */
@@ -133,5 +138,5 @@ export function peekModelHost(): ModelHost | undefined {
 
 /** Registered task types, for the pool's hello. */
 export function registeredTypes(): { types: string[]; batchTypes: string[] } {
-  return { types: [...handlers.keys()], batchTypes: [...batchHandlers.keys()] };
+  return { types: [...new Set([...handlers.keys(), ...batchHandlers.keys()])], batchTypes: [...batchHandlers.keys()] };
 }

@@ -11,12 +11,11 @@ import {
   type MeasuredMetrics,
   type SerializedError,
   type Task,
+  type TaskResult,
 } from '@taskweave/core';
 import type {
-  BatchItemOutcome,
-  BatchJobRequest,
-  BatchJobResult,
   ControlMessage,
+  ItemOutcome,
   JobRequest,
   JobResult,
   ProgressSink,
@@ -26,7 +25,7 @@ import type {
   WorkerInit,
 } from '../../shared/protocol.js';
 import type { BackendPreference } from '../../shared/backendPreference.js';
-import type { HandlerContext } from './handler.js';
+import type { BatchHandler, CallContext, HandlerContext } from './handler.js';
 import { configureModelHost, getBatchHandler, getHandler, getModelHost, peekModelHost, registeredTypes } from './registry.js';
 import { outputBytes, startWorkMeter } from './workMeter.js';
 import { trackWasmMemory, wasmMemoryBytes } from './wasmMemory.js';
@@ -54,7 +53,7 @@ function loadedModels(): string[] {
   }
 }
 
-function sendProgress(sink: ProgressSink | undefined): HandlerContext['progress'] {
+function sendProgress(sink: ProgressSink | undefined): CallContext['progress'] {
   return (event) => {
     if (sink === undefined) return;
     // Fire and forget: a progress report must never fail or stall the job.
@@ -77,7 +76,7 @@ function makeContext(
   sink: ProgressSink | undefined,
   reported: MeasuredMetrics,
   transfers: Transferable[],
-): HandlerContext {
+): CallContext {
   return {
     signal,
     backend,
@@ -103,100 +102,93 @@ function noHandler(task: Task): TaskweaveError {
   });
 }
 
-async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult> {
-  const { task } = request;
-  const reported: MeasuredMetrics = {};
-  const transfers: Transferable[] = [];
-  const meter = startWorkMeter();
-  try {
-    const controller = beginJob(request.jobId);
-    const ctx = { ...makeContext(request.backend, controller.signal, sink, reported, transfers), idempotencyKey: task.id };
-    const handler = await getHandler(task.type);
-    if (handler === undefined) throw noHandler(task);
-    const pending = handler(task, ctx);
-    meter.handlerReturned();
-    const output = await pending;
-    const measured = meter.stop();
-    const metrics = { ...measured, memoryBytes: measured.memoryBytes + outputBytes(output), ...reported };
-    return Comlink.transfer({ outcome: { ok: true, output, metrics }, models: loadedModels(), wasmMemoryBytes: wasmMemoryBytes() }, transfers);
-  } catch (error) {
-    return {
-      outcome: { ok: false, error: serializeError(error), metrics: { ...meter.stop(), ...reported } },
-      models: loadedModels(),
-      wasmMemoryBytes: wasmMemoryBytes(),
-    };
-  } finally {
-    if (current?.jobId === request.jobId) current = undefined;
-    release(sink);
-  }
-}
+const NO_DEPENDENCIES: readonly TaskResult[] = Object.freeze([]);
 
-async function runSequentially(tasks: Task[], ctx: HandlerContext): Promise<BatchItemOutcome[]> {
-  const outcomes: BatchItemOutcome[] = [];
-  for (const task of tasks) {
-    // The pool aborts a batch only when every task in it was aborted: stop, do not start the rest.
-    ctx.signal.throwIfAborted();
+/** Runs each task with the type's one-task handler, in turn (a type without a batch handler). */
+async function runEach(tasks: Task[], dependencies: JobRequest['dependencies'], ctx: CallContext): Promise<ItemOutcome[]> {
+  const outcomes: ItemOutcome[] = [];
+  for (let i = 0; i < tasks.length; i++) {
+    const task = tasks[i] as Task;
+    // The pool aborts a call only when every task in it was aborted: stop, do not start the rest.
+    if (tasks.length > 1) ctx.signal.throwIfAborted();
     // Each task's own wall time: what the pool learns a type's cost from (cheap types are batched).
     const started = performance.now();
+    // What the handler reports is this task's own (it wins over the call's shared measurements).
+    const reported: MeasuredMetrics = {};
+    const own: HandlerContext = {
+      ...ctx,
+      reportMetrics: (metrics) => Object.assign(reported, metrics),
+      dependencies: dependencies?.[i] ?? NO_DEPENDENCIES,
+      idempotencyKey: task.id,
+    };
     try {
       const handler = await getHandler(task.type);
       if (handler === undefined) throw noHandler(task);
-      const output = await handler(task, { ...ctx, idempotencyKey: task.id });
-      outcomes.push({ ok: true, output, metrics: { durationMs: performance.now() - started } });
+      const output = await handler(task, own);
+      outcomes.push({ ok: true, output, metrics: { durationMs: performance.now() - started, ...reported } });
     } catch (error) {
-      outcomes.push({ ok: false, error: serializeError(error), metrics: { durationMs: performance.now() - started } });
+      outcomes.push({ ok: false, error: serializeError(error), metrics: { durationMs: performance.now() - started, ...reported } });
     }
   }
   return outcomes;
 }
 
-async function runBatch(request: BatchJobRequest, sink?: ProgressSink): Promise<BatchJobResult> {
-  const { tasks } = request;
+/** Runs the tasks with the type's batch handler: one call for all of them. */
+async function runBatched(handler: BatchHandler, tasks: Task[], dependencies: JobRequest['dependencies'], ctx: CallContext): Promise<ItemOutcome[]> {
+  let results: Awaited<ReturnType<BatchHandler>>;
+  try {
+    results = await handler(tasks, { ...ctx, dependencies: dependencies ?? tasks.map(() => NO_DEPENDENCIES) });
+  } catch (error) {
+    // A batch of one that throws failed for its only task: that is the task's own outcome. A
+    // batch of several failed as a whole (the caller reports it as such).
+    if (tasks.length === 1) return [{ ok: false, error: serializeError(error) }];
+    throw error;
+  }
+  if (!Array.isArray(results) || results.length !== tasks.length) {
+    throw new TaskweaveError(
+      'execution',
+      `Batch handler for "${tasks[0]?.type}" returned ${Array.isArray(results) ? results.length : typeof results} results for ${tasks.length} tasks`,
+      { retryable: false },
+    );
+  }
+  return results.map((r): ItemOutcome => {
+    const metrics = 'metrics' in r && r.metrics !== undefined ? { metrics: r.metrics } : {};
+    return r.ok ? { ok: true, output: r.output, ...metrics } : { ok: false, error: serializeError(r.error), ...metrics };
+  });
+}
+
+/**
+ * Runs a call: one task or a batch, with the type's batch handler when it has one, else its
+ * handler for each task in turn. Every outcome is data; only a batch of several whose batch
+ * handler threw fails as a whole (`failed`), and the scheduler then runs its tasks one by one.
+ */
+async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult> {
+  const { tasks, dependencies } = request;
   const reported: MeasuredMetrics = {};
   const transfers: Transferable[] = [];
   const meter = startWorkMeter();
-  // The batch as a whole failed: the pool rejects the call and the scheduler re-runs each task alone.
-  const failAll = (error: unknown): BatchJobResult => ({
-    outcomes: [],
-    failed: serializeError(error),
-    shared: { ...meter.stop(), ...reported },
-    models: loadedModels(),
-    wasmMemoryBytes: wasmMemoryBytes(),
-  });
   try {
     const controller = beginJob(request.jobId);
     const ctx = makeContext(request.backend, controller.signal, sink, reported, transfers);
-    const type = tasks[0]?.type ?? '';
-    const batchHandler = await getBatchHandler(type);
-    let outcomes: BatchItemOutcome[];
-    if (batchHandler === undefined) {
-      meter.handlerReturned();
-      outcomes = await runSequentially(tasks, ctx);
-    } else {
-      const pending = batchHandler(tasks, ctx);
-      meter.handlerReturned();
-      const results = await pending;
-      if (!Array.isArray(results) || results.length !== tasks.length) {
-        throw new TaskweaveError(
-          'execution',
-          `Batch handler for "${type}" returned ${Array.isArray(results) ? results.length : typeof results} results for ${tasks.length} tasks`,
-          { retryable: false },
-        );
-      }
-      outcomes = results.map((r): BatchItemOutcome => {
-        const metrics = 'metrics' in r && r.metrics !== undefined ? { metrics: r.metrics } : {};
-        return r.ok ? { ok: true, output: r.output, ...metrics } : { ok: false, error: serializeError(r.error), ...metrics };
-      });
-    }
+    const batchHandler = await getBatchHandler(tasks[0]?.type ?? '');
+    const pending = batchHandler === undefined ? runEach(tasks, dependencies, ctx) : runBatched(batchHandler, tasks, dependencies, ctx);
+    meter.handlerReturned();
+    let outcomes = await pending;
     const shared = { ...meter.stop(), ...reported };
-    // Each task's memory: its share of the batch's heap growth plus its own output's bytes.
+    // Each task's memory: its share of the call's heap growth plus its own output's bytes.
     const heapShare = Math.round((shared.memoryBytes ?? 0) / tasks.length);
     outcomes = outcomes.map((o) =>
       o.ok && o.metrics?.memoryBytes === undefined ? { ...o, metrics: { ...o.metrics, memoryBytes: heapShare + outputBytes(o.output) } } : o,
     );
     return Comlink.transfer({ outcomes, shared, models: loadedModels(), wasmMemoryBytes: wasmMemoryBytes() }, transfers);
   } catch (error) {
-    return failAll(error);
+    return {
+      outcomes: [],
+      failed: serializeError(error),
+      shared: { ...meter.stop(), ...reported },
+      models: loadedModels(),
+      wasmMemoryBytes: wasmMemoryBytes(),
+    };
   } finally {
     if (current?.jobId === request.jobId) current = undefined;
     release(sink);
@@ -272,7 +264,6 @@ async function init(options: WorkerInit): Promise<WorkerHello> {
 const api: WorkerApi = {
   init,
   run,
-  runBatch,
   abort,
   warmUp,
   ping: () => performance.now(),
