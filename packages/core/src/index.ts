@@ -102,4 +102,5 @@ export type { PlacementFacts, PlacementRequest } from './tasks/placement.js';
 export { fitText, fitToModel } from './tasks/fitToModel.js';
 export type { TokenizerLike, FittedTexts, FitOptions } from './tasks/fitToModel.js';
 export { extractFeatures } from './tasks/featureExtraction.js';
+export { toPlainJson, outputFromPlainJson, resultFromPlainJson } from './tasks/plainJson.js';
 export type { ExtractedFeatures, FeatureModelParts, MeanPooling, TensorLike } from './tasks/featureExtraction.js';

@@ -245,7 +245,7 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
       checkInputSize(body);
       const parsed = parseTaskBody(body);
       await admit(who);
-      const { state, created } = await board.submit(who, parsed.submit, parsed.format);
+      const { state, created } = await board.submit(who, parsed.submit, parsed.format, parsed.dependencyResults);
       send(res, created ? 202 : 200, stateToWire(state, parsed.format));
       return;
     }

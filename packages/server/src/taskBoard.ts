@@ -43,6 +43,8 @@ export interface JobData {
   format: WireFormat;
   /** Who submitted it (`user:<sub>`, `key:<name>`…): see token.ts. */
   owner: string;
+  /** Results of dependencies that ran elsewhere, given with the task (`encodeStored`); see wire.ts. */
+  dependencyResults?: string;
 }
 
 /**
@@ -233,7 +235,7 @@ export class TaskBoard {
    * (`created: false`). Dependencies name tasks of the same owner; any other id is refused as
    * unknown (`dependencies.N`), and nothing is enqueued.
    */
-  async submit(owner: string, p: ResolvedSubmit, format: WireFormat): Promise<{ state: TaskState; created: boolean }> {
+  async submit(owner: string, p: ResolvedSubmit, format: WireFormat, dependencyResults?: readonly TaskResult[]): Promise<{ state: TaskState; created: boolean }> {
     const id = (p.id ?? randomUUID()) as TaskId;
     const jobId = jobIdOf(owner, id);
     const previous = await this.resultOf(jobId);
@@ -262,7 +264,9 @@ export class TaskBoard {
       for (const dep of depJobs) multi.sadd(this.#key('dependents', dep), jobId);
       await multi.exec();
     }
-    const job = await this.queue.add(task.type, { task: encodeStored(task), format, owner }, {
+    const data: JobData = { task: encodeStored(task), format, owner };
+    if (dependencyResults !== undefined && dependencyResults.length > 0) data.dependencyResults = encodeStored(dependencyResults);
+    const job = await this.queue.add(task.type, data, {
       jobId,
       priority: bullPriority(task.priority),
       attempts: task.maxRetries + 1,

@@ -12,9 +12,12 @@
  *   Float32Array/BigInt64Array the caller meant.
  */
 import {
+  TaskStatus,
   ValidationError,
   fromSeedTask,
   parseSubmission,
+  resultFromPlainJson,
+  toPlainJson,
   toSeedResult,
   type ResolvedSubmit,
   type SubmitTaskOptions,
@@ -66,29 +69,47 @@ export function decodeStored<T = unknown>(text: string): T {
   }) as T;
 }
 
-/** `value` with typed arrays as number arrays and bigints as numbers: what HTTP answers carry. */
-export function toPlainJson(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return Array.from(value as unknown as ArrayLike<number | bigint>, (n) => (typeof n === 'bigint' ? Number(n) : n));
-  }
-  if (Array.isArray(value)) return value.map(toPlainJson);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlainJson(v)]));
-  }
-  return value;
-}
-
 function bytesOf(data: unknown): unknown {
   if (typeof data === 'string') return new Uint8Array(Buffer.from(data, 'base64'));
   if (Array.isArray(data) && data.every((n) => Number.isInteger(n) && n >= 0 && n <= 255)) return Uint8Array.from(data as number[]);
   return data;
 }
 
+export { toPlainJson };
+
 /** A task read from an HTTP body, validated, and the JSON its caller speaks. */
 export interface ParsedTask {
   submit: ResolvedSubmit;
   format: WireFormat;
+  /**
+   * Results of dependencies that ran elsewhere (a browser placing a step of its DAG here), handed
+   * to the handler as `ctx.dependencies`; absent when none were given.
+   */
+  dependencyResults?: TaskResult[];
+}
+
+/** At most this many given dependency results per task. */
+export const MAX_DEPENDENCY_RESULTS = 64;
+
+function readDependencyResults(raw: unknown, dependencies: readonly string[]): TaskResult[] | undefined {
+  if (raw === undefined) return undefined;
+  const refuse = (field: string, message: string): never => {
+    throw new ValidationError(`submit: ${field} ${message}`, [{ path: field.split('.'), field, message }]);
+  };
+  if (!Array.isArray(raw)) return refuse('dependencyResults', 'must be an array of task results');
+  if (raw.length > MAX_DEPENDENCY_RESULTS) return refuse('dependencyResults', `must hold at most ${MAX_DEPENDENCY_RESULTS} results`);
+  if (dependencies.length > 0) return refuse('dependencyResults', 'must not be given with dependencies (results of tasks on this server are read here)');
+  return raw.map((item, i) => {
+    let result: TaskResult;
+    try {
+      result = resultFromPlainJson(item);
+    } catch (error) {
+      const issue = error instanceof ValidationError ? error.issues[0] : undefined;
+      return refuse(`dependencyResults.${i}${issue?.field ? `.${issue.field}` : ''}`, issue?.message ?? 'must be a task result');
+    }
+    if (result.status !== TaskStatus.Completed) refuse(`dependencyResults.${i}.status`, 'must be Completed (a task runs after its dependencies completed)');
+    return result;
+  });
 }
 
 function isSeed(body: unknown): boolean {
@@ -120,12 +141,14 @@ export function parseTaskBody(body: unknown): ParsedTask {
     };
     return { submit: parseSubmission(options), format: 'seed' };
   }
-  const options = { ...(body as Record<string, unknown>) };
+  const { dependencyResults: rawResults, ...options } = body as Record<string, unknown>;
   const input = options['input'];
   if (input !== null && typeof input === 'object' && (input as { kind?: unknown }).kind === 'binary') {
     options['input'] = { ...input, data: bytesOf((input as { data?: unknown }).data) };
   }
-  return { submit: parseSubmission(options as SubmitTaskOptions), format: 'taskweave' };
+  const submit = parseSubmission(options as SubmitTaskOptions);
+  const dependencyResults = readDependencyResults(rawResults, submit.dependencies ?? []);
+  return dependencyResults === undefined ? { submit, format: 'taskweave' } : { submit, format: 'taskweave', dependencyResults };
 }
 
 /** A result as an HTTP answer in `format`. */

@@ -42,7 +42,7 @@ import { hostname } from 'node:os';
 import { HEARTBEAT_MS, type ModelInfo, type WorkerInfo } from './fleet.js';
 import { inspectModelsDir } from './handlers/modelsDir.js';
 import { TaskBoard, connect, type BoardOptions, type JobData } from './taskBoard.js';
-import { toPlainJson } from './wire.js';
+import { decodeStored, toPlainJson } from './wire.js';
 import { embeddingHandler } from './handlers/embedding.js';
 import type { ServerTaskHandler } from './handlers/handler.js';
 import { inferenceHandler } from './handlers/inference.js';
@@ -176,7 +176,13 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
       throw new UnrecoverableError(error.message);
     }
     // A task runs once all its dependencies completed; their results are its owner's.
-    const dependencies = task.dependencies.length === 0 ? NO_DEPENDENCIES : await board.resultsOf(job.data.owner, task.dependencies);
+    // Or, for a step whose dependencies ran elsewhere (a browser's DAG), the results it was given.
+    const dependencies =
+      task.dependencies.length > 0
+        ? await board.resultsOf(job.data.owner, task.dependencies)
+        : job.data.dependencyResults === undefined
+          ? NO_DEPENDENCIES
+          : decodeStored<TaskResult[]>(job.data.dependencyResults);
     const missing = task.dependencies.filter((_, i) => dependencies[i]?.status !== TaskStatus.Completed);
     if (missing.length > 0) {
       const error = new TaskweaveError('dependency-failed', `Dependencies ${missing.join(', ')} have no Completed result (deleted or expired)`, { retryable: false });

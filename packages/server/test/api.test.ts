@@ -155,6 +155,30 @@ describe('HTTP API on BullMQ', () => {
     expect((await api().get(a)).body.result.output.value).toEqual({ sum: 1, from: [] });
   });
 
+  it('a task whose dependencies ran elsewhere reads the results it was given; bad ones are refused naming the field', async () => {
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const given = (taskId: string, sum: number) => ({
+      taskId,
+      status: 'Completed',
+      output: { kind: 'custom', value: { sum } },
+      metrics: { durationMs: 1, queueWaitMs: 0, memoryBytes: 0, cpuUsage: 0, networkBytes: 0, retryCount: 0 },
+      timestamp: Date.now(),
+    });
+    await api().submit({ id: c, type: 'custom:add', input: { kind: 'custom', value: { n: 100 } }, dependencyResults: [given(a, 1), given(b, 11)] });
+    const done = await api().wait(c);
+    expect(done.body.status).toBe('Completed');
+    expect(done.body.result.output.value).toEqual({ sum: 112, from: [a, b] });
+
+    const bad = randomUUID();
+    const refused = await api().submit({ id: bad, type: 'custom:add', input: { kind: 'custom', value: { n: 1 } }, dependencyResults: [{ ...given(a, 1), status: 'Failed' }] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.field).toBe('dependencyResults.0.status');
+    const both = await api().submit({ id: bad, type: 'custom:add', input: { kind: 'custom', value: { n: 1 } }, dependencies: [c], dependencyResults: [given(a, 1)] });
+    expect(both.status).toBe(400);
+    expect(both.body.error.field).toBe('dependencyResults');
+    expect((await api().get(bad)).status).toBe(404);
+  });
+
   it('retries with backoff, and fails at once on a non-retryable error', async () => {
     const id = randomUUID();
     await api().submit({ id, type: 'custom:flaky', input: { kind: 'custom', value: { failures: 2 } }, maxRetries: 3 });

@@ -76,6 +76,18 @@ describe('placement: remote', () => {
     expect((await tw.get(ids[0] as TaskId))?.metadata['placed']).toBe('remote');
   }, 120_000);
 
+  it("a step placed remote reads its dependencies' outputs: their results travel with it", async () => {
+    const tw = await start({ placement: 'remote' });
+    const add = (n: number, dependencies: TaskId[] = []) => ({ type: TaskType.custom('add'), input: { kind: 'custom' as const, value: { n } }, dependencies });
+    const [a, b] = await tw.submitMany([add(1), add(10)]);
+    const c = await tw.submit(add(100, [b as TaskId, a as TaskId]));
+    const result = await tw.wait(c);
+    expect(result.status).toBe(TaskStatus.Completed);
+    expect(result.metrics.placement).toBe('remote');
+    // c = 100 + b (10) + a (1), read on the server from the results the page sent, in c's order.
+    expect(result.output).toEqual({ kind: 'custom', value: { sum: 111, from: [b, a] } });
+  }, 60_000);
+
   it('the same texts embedded on the device and on the server (and through /v1/embeddings) agree: cosine ≥ 0.999', async () => {
     const texts = Array.from({ length: 48 }, (_, i) => `Sentence ${i} about ${['cats on mats', 'the open sea', 'falling markets', 'quiet music', 'summer rain', 'old trains'][i % 6]}.`);
     const tw = await start({ placement: 'local' }, { size: 1, custom: false });

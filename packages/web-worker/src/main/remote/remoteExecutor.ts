@@ -14,7 +14,8 @@ import {
   CancelledError,
   TaskweaveError,
   TimeoutError,
-  parseTaskOutput,
+  outputFromPlainJson,
+  toPlainJson,
   type ExecutionContext,
   type MeasuredMetrics,
   type Task,
@@ -26,24 +27,20 @@ import { RemoteUnreachable, httpError, type RemoteHttp, type RemoteOptions } fro
 
 // ── the wire: JSON has no typed arrays ─────────────────────────────────────
 
-function toJson(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number | bigint>, (n) => (typeof n === 'bigint' ? Number(n) : n));
-  if (Array.isArray(value)) return value.map(toJson);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]));
-  return value;
-}
-
 function base64(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
 }
 
-/** The task as `POST /v1/tasks` takes it. Dependencies ran here: the server gets none (it would not know their ids). */
-export function taskToWire(task: Task): unknown {
-  const input = task.input.kind === 'binary' ? { kind: 'binary', data: base64(task.input.data) } : toJson(task.input);
+/**
+ * The task as `POST /v1/tasks` takes it. Its dependencies ran here: the server gets not their ids
+ * (it would not know them) but their results, which its handler reads as `ctx.dependencies`.
+ */
+export function taskToWire(task: Task, dependencies: readonly TaskResult[] = []): unknown {
+  const input = task.input.kind === 'binary' ? { kind: 'binary', data: base64(task.input.data) } : toPlainJson(task.input);
   return {
+    ...(dependencies.length === 0 ? {} : { dependencyResults: toPlainJson(dependencies) }),
     id: task.id,
     type: task.type,
     input,
@@ -53,42 +50,6 @@ export function taskToWire(task: Task): unknown {
     ...(task.modelId === undefined ? {} : { modelId: task.modelId }),
     ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
   };
-}
-
-const TENSOR_ARRAYS: Record<string, (data: any[]) => unknown> = {
-  float32: (d) => Float32Array.from(d),
-  float64: (d) => Float64Array.from(d),
-  int32: (d) => Int32Array.from(d),
-  int16: (d) => Int16Array.from(d),
-  int8: (d) => Int8Array.from(d),
-  uint8: (d) => Uint8Array.from(d),
-  uint16: (d) => Uint16Array.from(d),
-  int64: (d) => BigInt64Array.from(d, (n) => BigInt(n)),
-};
-
-/** An output from the server's JSON, with the typed arrays the schema (and the device's handlers) give. */
-export function outputFromWire(raw: any): TaskOutput {
-  const o = { ...raw };
-  switch (o.kind) {
-    case 'embedding':
-      o.vector = Float32Array.from(o.vector);
-      break;
-    case 'embeddings':
-      o.vectors = o.vectors.map((v: number[]) => Float32Array.from(v));
-      break;
-    case 'binary':
-      o.data = Uint8Array.from(o.data);
-      break;
-    case 'documents':
-      o.documents = o.documents.map((d: any) => (Array.isArray(d.vector) ? { ...d, vector: Float32Array.from(d.vector) } : d));
-      break;
-    case 'tensors':
-      o.tensors = Object.fromEntries(
-        Object.entries(o.tensors as Record<string, any>).map(([name, t]) => [name, { ...t, data: TENSOR_ARRAYS[t.type]?.(t.data) ?? t.data }]),
-      );
-      break;
-  }
-  return parseTaskOutput(o);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -150,7 +111,7 @@ export async function runRemote(
           return output;
         }
         if (submitNext) {
-          const r = await http.request('POST', '/v1/tasks', taskToWire(task), signal, bytes, accepted);
+          const r = await http.request('POST', '/v1/tasks', taskToWire(task, ctx.dependencies), signal, bytes, accepted);
           hooks.reachable();
           if (r.status !== 200 && r.status !== 202) throw httpError(`submit of task ${task.id}`, r.status, r.body);
           accepted = true;
@@ -192,7 +153,7 @@ export async function runRemote(
       cpuUsage: m.cpuUsage ?? 0,
       ...(m.backend === undefined ? {} : { backend: m.backend }),
     });
-    if (result.status === 'Completed') return outputFromWire(result.output);
+    if (result.status === 'Completed') return outputFromPlainJson(result.output);
     const message = `on the server: ${result.error ?? `ended ${result.status}`}`;
     if (result.status === 'Timeout') throw new TimeoutError(message);
     if (result.status === 'Cancelled') throw new CancelledError(message);

@@ -27,7 +27,9 @@ const valueOf = (result: TaskResult): StepValue => {
 
 /** Three steps a → b → c; each adds its own number to what its dependencies computed. */
 function chain(type: 'custom:dag' | 'custom:dag-batch', hold?: string) {
-  const [a, b, c] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()] as TaskId[];
+  const a = crypto.randomUUID() as TaskId;
+  const b = crypto.randomUUID() as TaskId;
+  const c = crypto.randomUUID() as TaskId;
   return {
     ids: [a, b, c] as const,
     tasks: [
@@ -53,7 +55,9 @@ describe('handlers read their dependencies', () => {
   it('a fan-in step reads each dependency in the order its task lists them', async () => {
     const tw = await createTaskweave({ name: `deps-${crypto.randomUUID()}`, pool: { createWorker, size: 2 } });
     open.push(tw);
-    const [x, y, z] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()] as TaskId[];
+    const x = crypto.randomUUID() as TaskId;
+    const y = crypto.randomUUID() as TaskId;
+    const z = crypto.randomUUID() as TaskId;
     await tw.submitMany([
       { id: x, type: 'custom:dag', input: { kind: 'custom', value: { add: 2 } } },
       { id: y, type: 'custom:dag', input: { kind: 'custom', value: { add: 3 } } },
