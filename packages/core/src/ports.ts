@@ -116,6 +116,15 @@ export interface Executor {
    * @default every task can start while `available()` is above 0
    */
   place?(task: Task): Readonly<Record<string, string>> | undefined;
+  /**
+   * Whether the cancel of this task, while the executor runs it, is settled by the executor's
+   * outcome rather than at once: for a task whose effect commits atomically where the caller can
+   * see it (a DataStorage write in the app's database), so that `Cancelled` means the effect did
+   * not happen. The scheduler aborts the signal and waits: the executor's rejection ends the task
+   * Cancelled, its output ends it Completed (and `cancel()` answers false). The executor must then
+   * settle soon after the abort (the pool's `abortGraceMs`). @default every cancel settles at once
+   */
+  cancelWaitsForOutcome?(task: Task): boolean;
   /** Subscribes to "`available()` may have grown" (a worker started, was replaced, finished warming). */
   onAvailable?(listener: () => void): () => void;
   /** Called by `TaskScheduler.close()`. */

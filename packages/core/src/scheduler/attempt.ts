@@ -1,4 +1,5 @@
 import type { ExecutionContext, MeasuredMetrics } from '../ports.js';
+import type { TaskweaveError } from '../errors.js';
 import type { TaskResult } from '../task.js';
 
 /**
@@ -13,6 +14,12 @@ export class Attempt implements ExecutionContext {
   reported: MeasuredMetrics | undefined;
   /** Handed to the executor: its start is in the store (no other writer can end it there now). */
   handed = false;
+  /**
+   * A cancel asked while it runs, for a task whose cancel the executor's outcome settles
+   * (`Executor.cancelWaitsForOutcome`): its error, and the `cancel()` calls waiting to learn
+   * whether the task ended Cancelled (or Completed first).
+   */
+  cancel: { error: TaskweaveError; answers: ((cancelled: boolean) => void)[] } | undefined;
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;

@@ -295,7 +295,11 @@ export class Dispatch {
     const s = this.#s;
     if (s.closed) return;
     members.forEach((entry, i) => {
-      if (entry.phase === 'running' && entry.current === contexts[i]) move(s, entry, { type: 'split', at: entry.readyAt });
+      if (entry.phase !== 'running' || entry.current !== contexts[i]) return;
+      // A member cancelled while the batch ran does not run again: it ends Cancelled.
+      const cancel = (contexts[i] as Attempt).cancel;
+      if (cancel !== undefined) this.#settlement.settle(entry, TaskStatus.Cancelled, NONE, cancel.error);
+      else move(s, entry, { type: 'split', at: entry.readyAt });
     });
   }
 

@@ -40,6 +40,11 @@ export class Settlement {
   /** The executor threw or rejected for this attempt. */
   onFailure(entry: Entry, ctx: Attempt, raw: unknown): void {
     if (this.#s.closed || entry.phase !== 'running' || entry.current !== ctx) return;
+    // Cancelled while it ran, and the executor did not complete it first: it ends Cancelled.
+    if (ctx.cancel !== undefined) {
+      this.settle(entry, TaskStatus.Cancelled, NONE, ctx.cancel.error);
+      return;
+    }
     const error = toTaskweaveError(raw);
     // Handed back unrun (its placement changed): back in line, no attempt spent.
     if (error.code === 'not-started') move(this.#s, entry, { type: 'split', at: this.#s.options.clock.now() });
@@ -88,6 +93,19 @@ export class Settlement {
         : `Task ${entry.task.id} reached its deadline before it started`,
     );
     this.settle(entry, TaskStatus.Timeout, NONE, error);
+  }
+
+  /**
+   * Cancels a running task whose executor settles it by its outcome: its signal aborts now, and it
+   * ends when the executor answers — Cancelled, or Completed where its effect committed first.
+   * Resolves with whether it ended Cancelled.
+   */
+  cancelRunning(entry: Entry, ctx: Attempt, error: TaskweaveError): Promise<boolean> {
+    return new Promise((answer) => {
+      if (ctx.cancel === undefined) ctx.cancel = { error, answers: [] };
+      ctx.cancel.answers.push(answer);
+      ctx.abort(error);
+    });
   }
 
   /**
@@ -153,6 +171,7 @@ export class Settlement {
     }
     const previous = entry.status;
     entry.result = result;
+    for (const answer of entry.current?.cancel?.answers ?? []) answer(s === TaskStatus.Cancelled);
     entry.current = undefined;
     move(state, entry, { type: 'settle', status: s });
     // A result seen is never produced again after a reload, and no dependent runs on a result

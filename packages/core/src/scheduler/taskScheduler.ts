@@ -127,14 +127,23 @@ export class TaskScheduler {
   }
 
   /**
-   * Cancels a task that has not ended: a queued one settles at once, a running one has its
-   * signal aborted. Its dependents are cancelled too. Returns false when it had already ended.
+   * Cancels a task that has not ended; its dependents are cancelled too. A queued task ends
+   * Cancelled at once and never runs. A running task has its signal aborted and ends Cancelled at
+   * once — unless the executor settles its cancel by its outcome (`cancelWaitsForOutcome`: a task
+   * whose effect commits atomically, such as a DataStorage write): then it ends when the executor
+   * answers, Cancelled, or Completed where its effect committed first. Resolves with whether the
+   * task ended Cancelled (false when it had already ended, or completed first).
    */
   async cancel(id: TaskId): Promise<boolean> {
     await this.#ready;
     const entry = this.#s.entries.get(id);
     if (entry === undefined || entry.phase === 'done') return false;
-    this.#settlement.settle(entry, TaskStatus.Cancelled, NONE, new CancelledError(`Task ${id} was cancelled`));
+    const error = new CancelledError(`Task ${id} was cancelled`);
+    const ctx = entry.current;
+    if (entry.phase === 'running' && ctx?.handed === true && this.#s.options.executor.cancelWaitsForOutcome?.(entry.task) === true) {
+      return this.#settlement.cancelRunning(entry, ctx, error);
+    }
+    this.#settlement.settle(entry, TaskStatus.Cancelled, NONE, error);
     return true;
   }
 
@@ -190,6 +199,8 @@ export class TaskScheduler {
       if (entry.timer !== undefined) s.options.clock.clearTimeout(entry.timer);
       entry.cancelDeadline?.();
       entry.current?.abort(closedError);
+      // A cancel waiting on the executor's outcome: the task stays unfinished in the store.
+      for (const answer of entry.current?.cancel?.answers ?? []) answer(false);
       for (const reject of entry.failWaiters ?? []) reject(closedError);
       entry.waiters = undefined;
       entry.failWaiters = undefined;

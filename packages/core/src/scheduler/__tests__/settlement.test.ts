@@ -203,6 +203,60 @@ describe('cancel', () => {
     expect(m.calls).toHaveLength(1);
   });
 
+  it('a running task whose cancel the executor settles: Cancelled when the executor gives up, with its dependents', async () => {
+    const m = manualExecutor();
+    const s = new TaskScheduler({ executor: { ...m.executor, cancelWaitsForOutcome: () => true } });
+    const id = await s.submit(job('store', { maxRetries: 3 }));
+    const child = await s.submit(job('child', { dependencies: [id] }));
+    const call = await m.called(id);
+    let answered: boolean | undefined;
+    const cancelled = s.cancel(id).then((a) => (answered = a));
+    await flush();
+    // Aborted, but not settled: the executor's outcome decides.
+    expect(call.ctx.signal.aborted).toBe(true);
+    expect(isTaskweaveError(call.ctx.signal.reason, 'cancelled')).toBe(true);
+    expect(answered).toBeUndefined();
+    expect((await s.get(id))?.status).toBe(TaskStatus.Running);
+    // A second cancel waits for the same outcome.
+    const again = s.cancel(id);
+    call.reject(call.ctx.signal.reason);
+    expect(await cancelled).toBe(true);
+    expect(await again).toBe(true);
+    const r = await s.wait(id);
+    expect(r.status).toBe(TaskStatus.Cancelled);
+    expect(r.errorCode).toBe('cancelled');
+    expect((await s.wait(child)).status).toBe(TaskStatus.Cancelled);
+    // Not retried, though retries were left.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(m.calls).toHaveLength(1);
+  });
+
+  it('a running task whose effect committed before the cancel reached it ends Completed, and cancel answers false', async () => {
+    const m = manualExecutor();
+    const s = new TaskScheduler({ executor: { ...m.executor, cancelWaitsForOutcome: (task) => task.type === 'DataStorage' } });
+    const id = await s.submit(job('store', { type: 'DataStorage', input: { kind: 'text', text: 'note' } }));
+    const child = await s.submit(job('child', { dependencies: [id] }));
+    const call = await m.called(id);
+    const cancelled = s.cancel(id);
+    await flush();
+    call.resolve({ kind: 'stored', ids: ['a'] });
+    expect(await cancelled).toBe(false);
+    expect((await s.wait(id)).status).toBe(TaskStatus.Completed);
+    expect(m.calls.length).toBe(1);
+    (await m.called(child)).resolve();
+    expect((await s.wait(child)).status).toBe(TaskStatus.Completed);
+  });
+
+  it('a task the executor does not settle by outcome ends Cancelled at once even if its executor completes later', async () => {
+    const m = manualExecutor();
+    const s = new TaskScheduler({ executor: { ...m.executor, cancelWaitsForOutcome: (task) => task.type === 'DataStorage' } });
+    const id = await s.submit(job('custom'));
+    const call = await m.called(id);
+    expect(await s.cancel(id)).toBe(true);
+    call.resolve();
+    expect((await s.wait(id)).status).toBe(TaskStatus.Cancelled);
+  });
+
   it('returns false for a finished or unknown task', async () => {
     const s = new TaskScheduler({ executor: fnExecutor() });
     const id = await s.submit(job('x'));

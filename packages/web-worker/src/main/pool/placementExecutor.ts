@@ -120,6 +120,11 @@ class PlacementExecutor implements Executor {
     return this.#local.idleModels?.() ?? [];
   }
 
+  /** As the device's pool decides, for a task that runs there (a server's task ends as the server says). */
+  cancelWaitsForOutcome(task: Task): boolean {
+    return task.metadata['placed'] !== 'remote' && this.#local.cancelWaitsForOutcome?.(task) === true;
+  }
+
   onAvailable(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

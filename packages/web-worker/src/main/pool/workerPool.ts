@@ -42,6 +42,7 @@ export interface WorkerPool extends Executor {
   available(): number;
   idleModels(): string[][];
   onAvailable(listener: () => void): () => void;
+  cancelWaitsForOutcome(task: Task): boolean;
   executeBatch(tasks: readonly Task[], contexts: readonly ExecutionContext[]): Promise<readonly BatchOutcome[]>;
   /** Loads `modelId` in the workers before the first task (each worker waits until it is free). Rejects only if every worker failed. */
   warmUp(modelId: string, options?: WarmUpOptions): Promise<WarmUpReport>;
@@ -109,6 +110,17 @@ class Pool implements WorkerPool {
   /** The models each free worker holds, for the scheduler's model affinity. */
   idleModels(): string[][] {
     return this.#slots.filter((s) => isFree(this.#occupancy, s)).map((s) => [...s.models]);
+  }
+
+  /**
+   * A DataStorage task writes its documents in one transaction of the app's database that checks
+   * the signal before it commits: its cancel is settled by the outcome, so `Cancelled` means
+   * nothing was stored (and a write that committed first ends Completed). Other tasks' cancels
+   * settle at once: their handlers have no effect in taskweave's database (a custom handler's
+   * effects elsewhere run at least once: see `HandlerContext.idempotencyKey`).
+   */
+  cancelWaitsForOutcome(task: Task): boolean {
+    return task.type === 'DataStorage';
   }
 
   onAvailable(listener: () => void): () => void {

@@ -121,6 +121,9 @@ export class CollectionStore {
    * With `receiptFor` (a task id) the same transaction writes that task's receipt — unless the
    * task's receipt is there already, in which case nothing is written and the earlier write's
    * outcome is returned (`replayed: true`): a task's write commits once.
+   *
+   * With `signal`, an abort before the commit aborts the transaction (nothing is written, the
+   * signal's reason is thrown); once the write committed, it stands and its outcome is returned.
    */
   async write(
     collection: string,
@@ -128,6 +131,7 @@ export class CollectionStore {
     deletes: readonly string[],
     checkDims: (dims: number) => void,
     receiptFor?: string,
+    signal?: AbortSignal,
   ): Promise<WriteOutcome> {
     const db = await this.#open();
     const tx = db.transaction(['documents', 'collections', 'receipts'], 'readwrite', { durability: 'strict' });
@@ -185,6 +189,8 @@ export class CollectionStore {
         writes.push(docs.delete([collection, id]));
       });
       await Promise.all(writes);
+      // The last point before the commit: a cancel that came first leaves nothing written.
+      signal?.throwIfAborted();
       row.version++;
       const change: CollectionChange = { version: row.version, upserts: [...seqOf.keys()], deletes: deleted };
       row.changes = trimChanges([...row.changes, change]);
@@ -211,6 +217,7 @@ export class CollectionStore {
       }
       await tx.done.catch(() => undefined);
       if (error instanceof TaskweaveError) throw error;
+      if (signal?.aborted === true && error === signal.reason) throw error;
       throw toPersistenceError(error, `writing to collection ${collection}`);
     }
   }

@@ -68,6 +68,7 @@ export const dataStorageHandler: TaskHandler = async (task, ctx) => {
       });
     },
     task.id,
+    ctx.signal,
   );
   if (!outcome.replayed) applyLocalWrite(database, input.collection, outcome, documents, input.delete);
   return { kind: 'stored', ids: outcome.ids };

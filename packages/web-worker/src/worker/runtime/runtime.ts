@@ -109,8 +109,12 @@ async function runEach(tasks: Task[], dependencies: JobRequest['dependencies'], 
   const outcomes: ItemOutcome[] = [];
   for (let i = 0; i < tasks.length; i++) {
     const task = tasks[i] as Task;
-    // The pool aborts a call only when every task in it was aborted: stop, do not start the rest.
-    if (tasks.length > 1) ctx.signal.throwIfAborted();
+    // The pool aborts a call only when every task in it was aborted: the rest do not start, and
+    // those that ran keep their outcomes (a storage task that committed is Completed).
+    if (i > 0 && ctx.signal.aborted) {
+      outcomes.push({ ok: false, error: serializeError(ctx.signal.reason) });
+      continue;
+    }
     // Each task's own wall time: what the pool learns a type's cost from (cheap types are batched).
     const started = performance.now();
     // What the handler reports is this task's own (it wins over the call's shared measurements).
