@@ -70,6 +70,7 @@ export type {
   BatchPolicy,
   BatchOutcome,
   Executor,
+  FreeWorkers,
   TaskRecord,
   StoreSnapshot,
   PruneOptions,

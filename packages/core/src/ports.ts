@@ -63,6 +63,14 @@ export interface BatchPolicy {
   maxSizeOf?(key: string): number;
 }
 
+/** The executor's free workers during one pump of the scheduler (see `Executor.freeWorkers`). */
+export interface FreeWorkers {
+  /** The models each free worker holds, one entry per free worker. */
+  readonly models: readonly (readonly string[])[];
+  /** A call of `size` tasks of `modelId` starts: the worker the executor will give it is no longer free. */
+  take(modelId: string | undefined, size: number): void;
+}
+
 /** One task's outcome in a batch: its output, or its own error (which counts as its failed attempt). */
 export type BatchOutcome = { ok: true; output: TaskOutput } | { ok: false; error: unknown };
 
@@ -99,12 +107,13 @@ export interface Executor {
    */
   available?(): number;
   /**
-   * The models each free worker holds (one entry per free worker), for model affinity: when the
-   * next task's model is held by no free worker, the scheduler prefers a batch of equal or higher
-   * priority whose model a free worker holds, for at most `agingMs`, so the busy holder can take
-   * the first one when it frees up instead of another worker loading that model.
+   * For model affinity: the workers free now, as the executor will hand them out during one pump
+   * of the scheduler. When the next task's model is held by no free worker, the scheduler prefers
+   * a batch of equal or higher priority whose model a free worker holds, for at most `agingMs`, so
+   * the busy holder can take the first one when it frees up instead of another worker loading that
+   * model. The executor alone decides which worker a call takes: `take` applies that decision.
    */
-  idleModels?(): readonly (readonly string[])[];
+  freeWorkers?(): FreeWorkers;
   /**
    * For an executor with more than one kind of slot (this device's workers and a server): asked
    * for the next ready task, in queue order, before its start is written. `undefined` = it cannot

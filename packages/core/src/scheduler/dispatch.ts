@@ -3,7 +3,7 @@
  * records their start durably, and only then hands them to the executor.
  */
 import { PersistenceError, TaskweaveError, TimeoutError, toTaskweaveError } from '../errors.js';
-import type { BatchOutcome, Executor, TaskRecord } from '../ports.js';
+import type { BatchOutcome, Executor, FreeWorkers, TaskRecord } from '../ports.js';
 import type { QueueItem } from '../queue/taskQueue.js';
 import { TaskStatus, isTerminalStatus, type TaskId, type TaskOutput, type TaskResult } from '../task.js';
 import { Attempt } from './attempt.js';
@@ -55,23 +55,23 @@ export class Dispatch {
     const s = this.#s;
     const executor = s.options.executor;
     if (s.closed || s.queue.size === 0) return;
-    let free = s.options.concurrency - s.busySlots;
+    let slots = s.options.concurrency - s.busySlots;
     // Only what the executor can start now: a task never waits inside it, it stays Pending here.
-    if (executor.available !== undefined) free = Math.min(free, executor.available() - s.starting);
-    if (free <= 0) return;
+    if (executor.available !== undefined) slots = Math.min(slots, executor.available() - s.starting);
+    if (slots <= 0) return;
     // One clock read per pump: the starts below happen in the same synchronous turn.
     const now = s.options.clock.now();
     const former = s.former;
-    const idle = former === undefined || executor.idleModels === undefined ? undefined : executor.idleModels().map((m) => [...m]);
+    const free = former === undefined || executor.freeWorkers === undefined ? undefined : executor.freeWorkers();
     const place = executor.place;
     let deferred: QueueItem<Entry>[] | undefined;
-    while (!s.closed && free > 0) {
+    while (!s.closed && slots > 0) {
       let item = s.queue.pop(now);
       if (item === undefined) break;
       const entry = item.owner;
       if (entry.item !== item || entry.phase !== 'ready') continue;
       let key = entry.batchKey;
-      if (idle !== undefined) [item, key] = this.#withAffinity(item, key, idle, now);
+      if (free !== undefined) [item, key] = this.#withAffinity(item, key, free, now);
       let placed: Readonly<Record<string, string>> | undefined;
       if (place !== undefined) {
         placed = place.call(executor, item.owner.task);
@@ -83,7 +83,10 @@ export class Dispatch {
         }
       }
       if (former === undefined || key === undefined) {
-        if (this.#startCall([item.owner], now, placed)) free--;
+        if (this.#startCall([item.owner], now, placed)) {
+          slots--;
+          free?.take(item.owner.task.modelId, 1);
+        }
         continue;
       }
       // Parked (undefined) while its window fills; the loop goes on with other ready work.
@@ -95,7 +98,10 @@ export class Dispatch {
         member.owner.batchKey = undefined; // taken out of its group
         entries.push(member.owner);
       }
-      if (this.#startCall(entries, now, placed)) free--;
+      if (this.#startCall(entries, now, placed)) {
+        slots--;
+        free?.take(item.owner.task.modelId, entries.length);
+      }
     }
     if (deferred !== undefined) for (const item of deferred) s.queue.push(item);
   }
@@ -104,31 +110,22 @@ export class Dispatch {
    * Model affinity: when no free worker holds the model of the task the queue handed out, a batch
    * of equal or higher priority whose model a free worker does hold goes first, and the task goes
    * back to the queue — for at most `agingMs` (then it is taken as it is), so it waits for a
-   * holder rather than make another worker load its model. `idle` (the free workers' models) is
-   * updated for the worker this choice will occupy.
+   * holder rather than make another worker load its model. Which worker a call then takes is the
+   * executor's decision (`free.take` when it starts).
    */
-  #withAffinity(item: QueueItem<Entry>, key: string | undefined, idle: string[][], now: number): [QueueItem<Entry>, string | undefined] {
+  #withAffinity(item: QueueItem<Entry>, key: string | undefined, free: FreeWorkers, now: number): [QueueItem<Entry>, string | undefined] {
     const s = this.#s;
     const modelId = item.owner.task.modelId;
-    const occupy = (models: readonly string[] | undefined) => {
-      const at = models === undefined ? -1 : idle.indexOf(models as string[]);
-      idle.splice(at >= 0 ? at : Math.max(0, idle.findIndex((m) => m.length === 0)), 1);
-    };
-    if (modelId === undefined || idle.length === 0) return [item, key];
-    const holder = idle.find((models) => models.includes(modelId));
-    if (holder !== undefined || now - item.readyAt >= s.options.agingMs) {
-      occupy(holder);
-      return [item, key];
-    }
-    for (const models of idle) {
-      const alternative = s.former?.preferred(models, item.priority, now);
+    const models = free.models;
+    if (modelId === undefined || models.length === 0) return [item, key];
+    if (models.some((held) => held.includes(modelId)) || now - item.readyAt >= s.options.agingMs) return [item, key];
+    for (const held of models) {
+      const alternative = s.former?.preferred(held, item.priority, now);
       if (alternative === undefined || alternative.item === item) continue;
       s.queue.push(item); // back in line: it was handed out but not taken
       s.queue.remove(alternative.item);
-      occupy(models);
       return [alternative.item, alternative.key];
     }
-    occupy(undefined);
     return [item, key];
   }
 

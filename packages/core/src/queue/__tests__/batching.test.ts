@@ -373,7 +373,18 @@ describe('model affinity', () => {
     let notify: () => void = () => undefined;
     const executor = {
       ...b.executor,
-      idleModels: () => idle,
+      freeWorkers: () => {
+        const free = [...idle];
+        return {
+          get models() {
+            return free;
+          },
+          take(modelId: string | undefined) {
+            const at = free.findIndex((models) => modelId !== undefined && models.includes(modelId));
+            free.splice(Math.max(0, at), 1);
+          },
+        };
+      },
       available: () => idle.length,
       onAvailable(listener: () => void) {
         notify = listener;

@@ -22,6 +22,7 @@ import {
   type BatchPolicy,
   type ExecutionContext,
   type Executor,
+  type FreeWorkers,
   type Placement,
   type PlacementRequest,
   type Task,
@@ -32,6 +33,9 @@ import { RemoteHttp, RemoteUnreachable, type RemoteOptions } from '../remote/rem
 
 /** The metadata key with the decision (`placement` holds the request). */
 export const PLACED_KEY = 'placed';
+
+/** A device pool that does not say which workers are free: no affinity. */
+const NO_FREE_WORKERS: FreeWorkers = { models: [], take: () => undefined };
 /** A decision taken in `place()` whose start write has not reached `execute` after this long is dropped. */
 const RESERVATION_MS = 5_000;
 
@@ -116,8 +120,8 @@ class PlacementExecutor implements Executor {
     return this.#local.available() + this.#remoteCapacity - this.#remoteRunning;
   }
 
-  idleModels(): readonly (readonly string[])[] {
-    return this.#local.idleModels?.() ?? [];
+  freeWorkers(): FreeWorkers {
+    return this.#local.freeWorkers?.() ?? NO_FREE_WORKERS;
   }
 
   /** As the device's pool decides, for a task that runs there (a server's task ends as the server says). */

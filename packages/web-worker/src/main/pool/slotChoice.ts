@@ -2,6 +2,7 @@
  * Which worker a call goes to: model affinity among the free workers, room before a worker's
  * recycling (`recycle.afterTasks`), and a worker still starting when none is free.
  */
+import type { FreeWorkers } from '@taskweave/core';
 import type { WorkerSlot } from './workerSlot.js';
 
 /** What the choice reads of the pool: its workers, the calls they hold, the warm-ups waiting. */
@@ -38,13 +39,12 @@ export function room(pool: Occupancy): number {
 }
 
 /**
- * Model affinity: a free worker that holds the model, else an empty one, else any free one; else
- * one still starting. A call of several tasks without a model goes to a worker with room for them
- * before its recycling, if there is one.
+ * Model affinity, the pool's one rule for which worker a call takes: among `free`, one that holds
+ * the model, else an empty one, else the first. A call of several tasks without a model goes to a
+ * worker with room for them before its recycling, if there is one.
  */
-export function pickSlot(pool: Occupancy, modelId: string | undefined, size = 1): WorkerSlot | undefined {
-  const free = pool.slots.filter((s) => isFree(pool, s));
-  if (free.length === 0) return startingSlot(pool);
+export function chooseAmong(pool: Occupancy, free: readonly WorkerSlot[], modelId: string | undefined, size: number): WorkerSlot | undefined {
+  if (free.length === 0) return undefined;
   if (modelId !== undefined) {
     const holder = free.find((s) => s.models.includes(modelId));
     if (holder !== undefined) return holder;
@@ -53,4 +53,27 @@ export function pickSlot(pool: Occupancy, modelId: string | undefined, size = 1)
     if (roomy !== undefined) return roomy;
   }
   return free.find((s) => s.models.length === 0) ?? free[0];
+}
+
+/** The worker a call goes to: a free one by `chooseAmong`, else one still starting. */
+export function pickSlot(pool: Occupancy, modelId: string | undefined, size = 1): WorkerSlot | undefined {
+  const free = pool.slots.filter((s) => isFree(pool, s));
+  return free.length === 0 ? startingSlot(pool) : chooseAmong(pool, free, modelId, size);
+}
+
+/**
+ * The free workers for one pump of the scheduler (`Executor.freeWorkers`): `take` removes the one
+ * `chooseAmong` gives a call, so the scheduler's affinity sees the pool's own choices.
+ */
+export function freeWorkers(pool: Occupancy): FreeWorkers {
+  const free = pool.slots.filter((s) => isFree(pool, s));
+  return {
+    get models() {
+      return free.map((s) => s.models);
+    },
+    take(modelId, size) {
+      const slot = chooseAmong(pool, free, modelId, size);
+      if (slot !== undefined) free.splice(free.indexOf(slot), 1);
+    },
+  };
 }

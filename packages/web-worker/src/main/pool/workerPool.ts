@@ -13,6 +13,7 @@ import {
   type BatchPolicy,
   type ExecutionContext,
   type Executor,
+  type FreeWorkers,
   type MeasuredMetrics,
   type Task,
   type TaskOutput,
@@ -20,7 +21,7 @@ import {
 import { poolBatchPolicy, splitJobResult, taskBackend } from './batcher.js';
 import { badBackend, jobRequest, type Member, type Running, type WarmJob } from './poolCall.js';
 import { runWarmUp, type WarmUpHost } from './runWarmUp.js';
-import { isFree, pickSlot, room, roomOf, type Occupancy } from './slotChoice.js';
+import { freeWorkers, isFree, pickSlot, room, roomOf, type Occupancy } from './slotChoice.js';
 import { TaskCosts } from './taskCosts.js';
 import type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from './poolEvents.js';
 import { positiveInt, resolvePoolOptions, type ResolvedPoolOptions, type WorkerPoolOptions } from './poolOptions.js';
@@ -40,7 +41,7 @@ export interface WorkerPool extends Executor {
   readonly batching: BatchPolicy;
   /** Workers started, free, and with no warm-up waiting: the calls the pool can start now. */
   available(): number;
-  idleModels(): string[][];
+  freeWorkers(): FreeWorkers;
   onAvailable(listener: () => void): () => void;
   cancelWaitsForOutcome(task: Task): boolean;
   executeBatch(tasks: readonly Task[], contexts: readonly ExecutionContext[]): Promise<readonly BatchOutcome[]>;
@@ -107,9 +108,9 @@ class Pool implements WorkerPool {
     return free;
   }
 
-  /** The models each free worker holds, for the scheduler's model affinity. */
-  idleModels(): string[][] {
-    return this.#slots.filter((s) => isFree(this.#occupancy, s)).map((s) => [...s.models]);
+  /** The free workers as the pool will hand them out, for the scheduler's model affinity. */
+  freeWorkers(): FreeWorkers {
+    return freeWorkers(this.#occupancy);
   }
 
   /**
