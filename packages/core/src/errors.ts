@@ -20,6 +20,11 @@ export type TaskweaveErrorCode =
   | 'not-configured'
   | 'persistence'
   /**
+   * A model the task names is not there: its file answered 404, or an HTML page where a model
+   * file was asked (a dev server's fallback). Never retried; `details` has `modelId` and `url`.
+   */
+  | 'model-not-found'
+  /**
    * Thrown by an executor that handed a task back without running any of it (its placement
    * changed: the server it was placed on could not be reached). The scheduler queues it again and
    * spends no attempt.
