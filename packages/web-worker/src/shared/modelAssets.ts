@@ -295,7 +295,8 @@ export class ModelAssetStore {
     return {
       match: async (key) => (await openCache()).match(key),
       put: async (key, response) => {
-        if (declaredUrls.has(key)) return;
+        // A page in place of a model file would be read back as that file until the cache is cleared.
+        if (declaredUrls.has(key) || isMissingModelFile(response)) return;
         await (await openCache()).put(key, response);
       },
     };
@@ -396,4 +397,16 @@ async function download(
   }
   headers.set('content-length', String(loaded));
   return { bytes: bytes.buffer, headers };
+}
+
+/**
+ * A response that says the model file asked for is not there: 404, or an HTML page (a dev server
+ * or an SPA host answers any unknown path with its index.html, status 200). Decided from the
+ * response, never from an error's text.
+ *
+ * @example if (isMissingModelFile(await fetch(url))) throw modelNotFound('use-lite', url)
+ */
+export function isMissingModelFile(response: Pick<Response, 'status' | 'headers'>): boolean {
+  if (response.status === 404 || response.status === 410) return true;
+  return /^\s*text\/html\b/i.test(response.headers.get('content-type') ?? '');
 }
