@@ -220,11 +220,11 @@ function loadError(modelId: string, error: unknown): unknown {
   const gone = missingModelFiles(modelFolder(modelId)).find((m) => REQUIRED_FILE.test(new URL(m.url).pathname));
   if (gone !== undefined) return modelNotFound(modelId, gone.url, gone.answer, error);
   const message = error instanceof Error ? error.message : String(error);
-  // A missing file is not worth retrying; anything else (a flaky fetch) may be.
-  const missing = /not found|404|could not locate|local_files_only|allowRemoteModels/i.test(message);
+  // No file answered "not there": a fetch that failed (transformers.js words a network error as a
+  // file "not found locally"), a crash, memory. Worth another attempt.
   return new TaskweaveError('execution', `Loading model "${modelId}" failed: ${message}`, {
     cause: error,
-    retryable: !missing,
+    retryable: true,
     details: { field: 'modelId', modelId },
   });
 }
