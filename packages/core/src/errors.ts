@@ -145,7 +145,11 @@ export class WorkerCrashedError extends TaskweaveError {
   }
 }
 
-/** A storage failure: quota exceeded, a corrupt record, a closed database. */
+/**
+ * A storage failure: quota exceeded, a corrupt record, a closed database. Not retryable unless
+ * said (`retryable: true`: a quota error in a task's own writes, which a later attempt may find
+ * room for).
+ */
 export class PersistenceError extends TaskweaveError {
   override name = 'PersistenceError';
   readonly reason: 'quota' | 'corrupt' | 'unavailable' | 'unknown';
@@ -154,7 +158,7 @@ export class PersistenceError extends TaskweaveError {
     message: string,
     options: TaskweaveErrorOptions = {},
   ) {
-    super('persistence', message, { ...options, retryable: false, details: { reason, ...options.details } });
+    super('persistence', message, { ...options, retryable: options.retryable ?? false, details: { reason, ...options.details } });
     this.reason = reason;
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   MemoryTaskStore,
+  PersistenceError,
   TaskScheduler,
   TaskStatus,
   ValidationError,
@@ -100,5 +101,15 @@ describe('a validation error keeps its shape', () => {
       timestamp: 1,
     });
     expect(() => outputOf('embed', parsed)).toThrow(expect.objectContaining({ code: 'model-not-found', details: expect.objectContaining({ modelId: 'use-light' }) }));
+  });
+
+  it("a task's quota error is retryable across the worker boundary; other persistence errors are not", async () => {
+    const { toPersistenceError } = await import('../adapters/idb/persistenceError.js');
+    const quota = toPersistenceError(new DOMException('full', 'QuotaExceededError'), 'writing to collection notes');
+    const back = deserializeError(structuredClone(serializeError(quota)));
+    expect(back).toBeInstanceOf(PersistenceError);
+    expect([(back as PersistenceError).reason, back.retryable]).toEqual(['quota', true]);
+    const broken = deserializeError(structuredClone(serializeError(toPersistenceError(new DOMException('gone', 'InvalidStateError'), 'reading'))));
+    expect([(broken as PersistenceError).reason, broken.retryable]).toEqual(['unavailable', false]);
   });
 });
