@@ -15,9 +15,12 @@ import {
   ValidationError,
   fromSeedTask,
   parseSubmission,
+  TaskType,
+  textProcessingIssues,
   toSeedResult,
   type ResolvedSubmit,
   type SubmitTaskOptions,
+  type SubmitValidator,
   type TaskResult,
 } from '@taskweave/core';
 
@@ -91,6 +94,12 @@ export interface ParsedTask {
   format: WireFormat;
 }
 
+/**
+ * What the server's handlers would refuse and can be known at submit: TextProcessing's options,
+ * with the check its handler (core's `readTextOptions`) and the browser's submit share.
+ */
+const validate: SubmitValidator = (task) => (task.type === TaskType.TextProcessing ? textProcessingIssues(task) : []);
+
 function isSeed(body: unknown): boolean {
   return body !== null && typeof body === 'object' && 'task_type' in body;
 }
@@ -118,14 +127,14 @@ export function parseTaskBody(body: unknown): ParsedTask {
       ...(task.modelId === undefined ? {} : { modelId: task.modelId }),
       ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
     };
-    return { submit: parseSubmission(options), format: 'seed' };
+    return { submit: parseSubmission(options, validate), format: 'seed' };
   }
   const options = { ...(body as Record<string, unknown>) };
   const input = options['input'];
   if (input !== null && typeof input === 'object' && (input as { kind?: unknown }).kind === 'binary') {
     options['input'] = { ...input, data: bytesOf((input as { data?: unknown }).data) };
   }
-  return { submit: parseSubmission(options as SubmitTaskOptions), format: 'taskweave' };
+  return { submit: parseSubmission(options as SubmitTaskOptions, validate), format: 'taskweave' };
 }
 
 /** A result as an HTTP answer in `format`. */
