@@ -71,6 +71,25 @@ const setModelRoutesOffline: BrowserCommand<[on: boolean]> = async (ctx, on) => 
   return [];
 };
 
+// Model error tests (src/worker/models/models.test.ts): answer every file under /models/<folder>/
+// with an HTML page, status 200, as a dev server or an SPA host does for a path it does not have.
+const htmlRoutes = new WeakMap<BrowserContext, Map<string, Parameters<BrowserContext['route']>[1]>>();
+const answerModelFolderWithHtml: BrowserCommand<[folder: string, on: boolean]> = async (ctx, folder, on) => {
+  let routes = htmlRoutes.get(ctx.context);
+  if (routes === undefined) htmlRoutes.set(ctx.context, (routes = new Map()));
+  const pattern = `**/models/${folder}/**`;
+  const current = routes.get(folder);
+  if (current !== undefined) {
+    routes.delete(folder);
+    await ctx.context.unroute(pattern, current);
+  }
+  if (!on) return;
+  const handler: Parameters<BrowserContext['route']>[1] = (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', headers: isolation, body: '<!doctype html><html><body>app</body></html>' });
+  routes.set(folder, handler);
+  await ctx.context.route(pattern, handler);
+};
+
 // The override lives as long as the CDP session that set it: kept open until reset.
 const quotaSessions = new WeakMap<BrowserContext, Awaited<ReturnType<BrowserContext['newCDPSession']>>>();
 const overrideStorageQuota: BrowserCommand<[bytes: number | null]> = async (ctx, bytes) => {
@@ -127,7 +146,7 @@ export default defineConfig({
           }),
         },
       ],
-      commands: { startRouteAudit, takeRouteAuditViolations, setModelRoutesOffline, overrideStorageQuota, remoteFleet, remoteServer, remoteRuns, remoteRequests },
+      commands: { startRouteAudit, takeRouteAuditViolations, setModelRoutesOffline, answerModelFolderWithHtml, overrideStorageQuota, remoteFleet, remoteServer, remoteRuns, remoteRequests },
     },
   },
 });

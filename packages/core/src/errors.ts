@@ -20,6 +20,11 @@ export type TaskweaveErrorCode =
   | 'not-configured'
   | 'persistence'
   /**
+   * A model the task names is not there: its file answered 404, or an HTML page where a model
+   * file was asked (a dev server's fallback). Never retried; `details` has `modelId` and `url`.
+   */
+  | 'model-not-found'
+  /**
    * Thrown by an executor that handed a task back without running any of it (its placement
    * changed: the server it was placed on could not be reached). The scheduler queues it again and
    * spends no attempt.
@@ -140,7 +145,11 @@ export class WorkerCrashedError extends TaskweaveError {
   }
 }
 
-/** A storage failure: quota exceeded, a corrupt record, a closed database. */
+/**
+ * A storage failure: quota exceeded, a corrupt record, a closed database. Not retryable unless
+ * said (`retryable: true`: a quota error in a task's own writes, which a later attempt may find
+ * room for).
+ */
 export class PersistenceError extends TaskweaveError {
   override name = 'PersistenceError';
   readonly reason: 'quota' | 'corrupt' | 'unavailable' | 'unknown';
@@ -149,7 +158,7 @@ export class PersistenceError extends TaskweaveError {
     message: string,
     options: TaskweaveErrorOptions = {},
   ) {
-    super('persistence', message, { ...options, retryable: false, details: { reason, ...options.details } });
+    super('persistence', message, { ...options, retryable: options.retryable ?? false, details: { reason, ...options.details } });
     this.reason = reason;
   }
 }

@@ -96,7 +96,8 @@ export { toSeedTask, fromSeedTask, toSeedResult, fromSeedResult } from './tasks/
 export type { SeedDuration } from './tasks/seedCodec.js';
 export { requests, outputOf } from './tasks/requests.js';
 export type { RequestOptions, RequestOutputs, RequestName, ModelInputRequest, DocumentInput, ProcessOptions, SearchFor, SearchOptions, RetrieveWhat } from './tasks/requests.js';
-export { readTextOptions, normalizeText, checkTextOptions, textOutput } from './tasks/textChunking.js';
+export { readTextOptions, normalizeText, checkTextOptions, textOutput, textProcessingIssues } from './tasks/textChunking.js';
+export type { TextTaskFields } from './tasks/textChunking.js';
 export type { TextOptions, Span } from './tasks/textChunking.js';
 export { decidePlacement, localWaitEstimate } from './tasks/placement.js';
 export type { PlacementFacts, PlacementRequest } from './tasks/placement.js';

@@ -265,6 +265,7 @@ export const taskResultSchema = z.object({
   output: taskOutputSchema,
   error: z.string().optional(),
   errorCode: z.string().optional(),
+  errorDetails: z.record(z.string(), z.unknown()).optional(),
   metrics: taskMetricsSchema,
   timestamp: z.number(),
 });

@@ -224,6 +224,11 @@ export interface TaskResult {
   error?: string;
   /** The `TaskweaveErrorCode` of `error`. */
   errorCode?: string;
+  /**
+   * The error's `details` (a validation error's `issues`, a missing model's `modelId` and `url`),
+   * when it had any that can be stored. Absent in records written before it existed.
+   */
+  errorDetails?: Record<string, unknown>;
   metrics: TaskMetrics;
   timestamp: number;
 }

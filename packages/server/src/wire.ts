@@ -16,11 +16,14 @@ import {
   ValidationError,
   fromSeedTask,
   parseSubmission,
+  TaskType,
   resultFromPlainJson,
+  textProcessingIssues,
   toPlainJson,
   toSeedResult,
   type ResolvedSubmit,
   type SubmitTaskOptions,
+  type SubmitValidator,
   type TaskResult,
 } from '@taskweave/core';
 
@@ -112,6 +115,12 @@ function readDependencyResults(raw: unknown, dependencies: readonly string[]): T
   });
 }
 
+/**
+ * What the server's handlers would refuse and can be known at submit: TextProcessing's options,
+ * with the check its handler (core's `readTextOptions`) and the browser's submit share.
+ */
+const validate: SubmitValidator = (task) => (task.type === TaskType.TextProcessing ? textProcessingIssues(task) : []);
+
 function isSeed(body: unknown): boolean {
   return body !== null && typeof body === 'object' && 'task_type' in body;
 }
@@ -139,14 +148,14 @@ export function parseTaskBody(body: unknown): ParsedTask {
       ...(task.modelId === undefined ? {} : { modelId: task.modelId }),
       ...(task.deadline === undefined ? {} : { deadline: task.deadline }),
     };
-    return { submit: parseSubmission(options), format: 'seed' };
+    return { submit: parseSubmission(options, validate), format: 'seed' };
   }
   const { dependencyResults: rawResults, ...options } = body as Record<string, unknown>;
   const input = options['input'];
   if (input !== null && typeof input === 'object' && (input as { kind?: unknown }).kind === 'binary') {
     options['input'] = { ...input, data: bytesOf((input as { data?: unknown }).data) };
   }
-  const submit = parseSubmission(options as SubmitTaskOptions);
+  const submit = parseSubmission(options as SubmitTaskOptions, validate);
   const dependencyResults = readDependencyResults(rawResults, submit.dependencies ?? []);
   return dependencyResults === undefined ? { submit, format: 'taskweave' } : { submit, format: 'taskweave', dependencyResults };
 }

@@ -3,6 +3,7 @@
  * and the end itself — written to the store, announced only once durable, and passed on to the
  * dependents.
  */
+import { findUncloneable } from '../cloneable.js';
 import { DependencyFailedError, TaskweaveError, TimeoutError, toTaskweaveError } from '../errors.js';
 import type { TaskRecord } from '../ports.js';
 import { parseTaskOutput } from '../schemas.js';
@@ -167,6 +168,8 @@ export class Settlement {
       if (e !== undefined) {
         result.error = e.message;
         result.errorCode = e.code;
+        // Kept so a reader in any tab rebuilds the error whole (a validation error's issues and field).
+        if (e.details !== undefined && findUncloneable(e.details) === undefined) result.errorDetails = e.details;
       }
     }
     const previous = entry.status;

@@ -151,24 +151,32 @@ export const requests = {
   },
 } as const;
 
-const ERROR_CODES: ReadonlySet<string> = new Set<TaskweaveErrorCode>([
-  'validation',
-  'unknown-dependency',
-  'cycle',
-  'duplicate-id',
-  'not-found',
-  'cancelled',
-  'timeout',
-  'dependency-failed',
-  'closed',
-  'execution',
-  'worker-crashed',
-  'interrupted',
-  'not-configured',
-  'persistence',
-]);
+// A record over the union, so a code added to TaskweaveErrorCode must be added here too.
+const ERROR_CODES: ReadonlySet<string> = new Set(
+  Object.keys({
+    validation: true,
+    'unknown-dependency': true,
+    cycle: true,
+    'duplicate-id': true,
+    'not-found': true,
+    cancelled: true,
+    timeout: true,
+    'dependency-failed': true,
+    closed: true,
+    execution: true,
+    'worker-crashed': true,
+    interrupted: true,
+    'not-configured': true,
+    persistence: true,
+    'model-not-found': true,
+    'not-started': true,
+  } satisfies Record<TaskweaveErrorCode, true>),
+);
 
-/** The `TaskweaveError` a task that did not complete ended with (its code, message and task id). */
+/**
+ * The `TaskweaveError` a task that did not complete ended with: its code, message, task id and the
+ * details its result kept (a validation error's `issues`, so its `field` too).
+ */
 export function resultError(result: TaskResult): TaskweaveError {
   const fallback: TaskweaveErrorCode =
     result.status === TaskStatus.Cancelled ? 'cancelled' : result.status === TaskStatus.Timeout ? 'timeout' : 'execution';
@@ -179,7 +187,7 @@ export function resultError(result: TaskResult): TaskweaveError {
     code,
     message: result.error ?? `Task ${result.taskId} ended ${result.status}`,
     retryable: false,
-    details: { taskId: result.taskId, status: result.status },
+    details: { ...result.errorDetails, taskId: result.taskId, status: result.status },
   });
 }
 

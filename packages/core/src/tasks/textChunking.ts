@@ -5,20 +5,23 @@
  * into chunks of a size limit with an overlap.
  */
 import { z } from 'zod';
-import { ValidationError } from '../errors.js';
-import type { Task, TaskOutput, TextChunk } from '../task.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import type { TaskOutput, TextChunk } from '../task.js';
 
-function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string, prefix: (string | number)[]): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw ValidationError.fromZod(where, parsed.error.issues.map((i) => ({ ...i, path: [...prefix, ...i.path] })));
-  return parsed.data;
+/** A BCP 47 tag `Intl.Segmenter` takes ('en', 'de-CH'); anything else would throw a RangeError when the task runs. */
+function isLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
 }
 
 const options = {
   op: z.enum(['normalize', 'chunk', 'tokens']).default('chunk'),
   by: z.enum(['sentence', 'paragraph']).default('sentence'),
   sizeUnit: z.enum(['chars', 'tokens']).default('chars'),
-  locale: z.string().min(1).default('en'),
+  locale: z.string().min(1).refine(isLocale, 'must be a BCP 47 locale tag, e.g. "en"').default('en'),
 };
 const sizes = (num: z.ZodNumber) => ({
   chunkSize: num.int().positive().default(512),
@@ -37,17 +40,69 @@ const metadataSchema = z
 /** A TextProcessing task's options, defaults applied. */
 export type TextOptions = z.output<typeof customSchema>;
 
-/** Reads a TextProcessing task's text and options, or throws a ValidationError naming the field. */
-export function readTextOptions(task: Task): TextOptions {
+/**
+ * What TextProcessing reads of a task: a submitted one (`ResolvedSubmit`) or a stored one (`Task`).
+ * `input` is any task input; only 'text' and 'custom' ones are TextProcessing's.
+ */
+export interface TextTaskFields {
+  input: { readonly kind: string };
+  metadata: Readonly<Record<string, string>>;
+  modelId?: string | undefined;
+}
+
+function issue(path: (string | number)[], message: string): ValidationIssue {
+  return { path, field: path.join('.'), message };
+}
+
+function zodIssues(error: z.ZodError, prefix: (string | number)[]): ValidationIssue[] {
+  return error.issues.flatMap((i) => {
+    const path = [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    // An option with a misspelt name is named itself, not its object.
+    if (i.code === 'unrecognized_keys') return i.keys.map((key) => issue([...path, key], 'is not a TextProcessing option'));
+    return [issue(path, i.message)];
+  });
+}
+
+/** The task's options, or every problem with them (each naming its field as the task has it). */
+function parseTextTask(task: TextTaskFields): { options: TextOptions; issues?: undefined } | { issues: ValidationIssue[] } {
   const { input } = task;
-  if (input.kind === 'custom') return parseInput(customSchema, input.value, 'TextProcessing', ['input', 'value']);
-  if (input.kind === 'text') {
-    const meta = parseInput(metadataSchema, task.metadata, 'TextProcessing', ['metadata']);
-    return { ...meta, text: input.text };
+  if (input.kind === 'custom') {
+    const parsed = customSchema.safeParse((input as { value?: unknown }).value);
+    return parsed.success ? { options: parsed.data } : { issues: zodIssues(parsed.error, ['input', 'value']) };
   }
-  throw new ValidationError(`TextProcessing: input.kind must be 'text' or 'custom', got '${input.kind}'`, [
-    { path: ['input', 'kind'], field: 'input.kind', message: "must be 'text' or 'custom'" },
-  ]);
+  if (input.kind === 'text') {
+    const parsed = metadataSchema.safeParse(task.metadata);
+    if (!parsed.success) return { issues: zodIssues(parsed.error, ['metadata']) };
+    return { options: { ...parsed.data, text: (input as unknown as { text: string }).text } };
+  }
+  return { issues: [issue(['input', 'kind'], `must be 'text' or 'custom', not '${input.kind}'`)] };
+}
+
+/** `op: 'tokens'` or `sizeUnit: 'tokens'` without a model to count tokens with, as an issue on `modelId`. */
+function tokenizerIssues(task: TextTaskFields, opts: TextOptions): ValidationIssue[] {
+  if ((opts.op !== 'tokens' && opts.sizeUnit !== 'tokens') || task.modelId !== undefined) return [];
+  const option = opts.op === 'tokens' ? `op 'tokens'` : `sizeUnit 'tokens'`;
+  return [issue(['modelId'], `is required: ${option} counts tokens with the model's tokenizer`)];
+}
+
+/**
+ * Every problem TextProcessing would refuse this task for, each naming its field (`input.value.op`,
+ * `metadata.chunkSize`, `modelId`); none = the handler will take it. The one check behind
+ * `readTextOptions` + `checkTextOptions` (the handlers, browser and server) and the submit-time
+ * validation (`validateSubmission` of `@taskweave/web-worker`).
+ *
+ * @example textProcessingIssues({ input: { kind: 'custom', value: { text: 'a', op: 'nope' } }, metadata: {} })[0].field // 'input.value.op'
+ */
+export function textProcessingIssues(task: TextTaskFields): ValidationIssue[] {
+  const parsed = parseTextTask(task);
+  return parsed.issues ?? tokenizerIssues(task, parsed.options);
+}
+
+/** Reads a TextProcessing task's text and options, or throws a ValidationError naming the field. */
+export function readTextOptions(task: TextTaskFields): TextOptions {
+  const parsed = parseTextTask(task);
+  if (parsed.issues !== undefined) throw ValidationError.fromIssues('TextProcessing', parsed.issues);
+  return parsed.options;
 }
 
 /**
@@ -155,13 +210,9 @@ export function packChunks(text: string, units: Span[], size: number, overlap: n
  * Refuses options that need a tokenizer when the task names no model (`op: 'tokens'`,
  * `sizeUnit: 'tokens'`): a ValidationError naming `modelId`.
  */
-export function checkTextOptions(task: Task, opts: TextOptions): void {
-  if ((opts.op === 'tokens' || opts.sizeUnit === 'tokens') && task.modelId === undefined) {
-    const field = opts.op === 'tokens' ? 'op' : 'sizeUnit';
-    throw new ValidationError(`TextProcessing: ${field} '${opts[field]}' needs the task's modelId (whose tokenizer counts tokens)`, [
-      { path: ['modelId'], field: 'modelId', message: 'required to count tokens' },
-    ]);
-  }
+export function checkTextOptions(task: TextTaskFields, opts: TextOptions): void {
+  const issues = tokenizerIssues(task, opts);
+  if (issues.length > 0) throw ValidationError.fromIssues('TextProcessing', issues);
 }
 
 /**

@@ -249,7 +249,7 @@ export class ModelAssetStore {
           if (options.verifyCached && expected !== undefined) await checkHash(model.id, path, await hit.arrayBuffer(), expected, 'in the cache');
           continue;
         }
-        const { bytes, headers } = await download(url, path, options.signal, (loaded, total, delta) => progress(path, loaded, total, delta));
+        const { bytes, headers } = await download(url, path, options.signal, (loaded, total, delta) => progress(path, loaded, total, delta), model.id);
         if (expected !== undefined) await checkHash(model.id, path, bytes, expected, 'as downloaded');
         await putOrQuota(cache, url, new Response(bytes, { headers }), `model "${id}"`, () => written.push(url));
       }
@@ -295,7 +295,8 @@ export class ModelAssetStore {
     return {
       match: async (key) => (await openCache()).match(key),
       put: async (key, response) => {
-        if (declaredUrls.has(key)) return;
+        // A page in place of a model file would be read back as that file until the cache is cleared.
+        if (declaredUrls.has(key) || isMissingModelFile(response)) return;
         await (await openCache()).put(key, response);
       },
     };
@@ -361,12 +362,21 @@ async function download(
   file: string,
   signal: AbortSignal | undefined,
   onChunk: (loaded: number, total: number, delta: number) => void,
+  /** The model `url` is a file of (not given for ORT's own files). */
+  modelId?: string,
 ): Promise<{ bytes: ArrayBuffer; headers: Headers }> {
   let response: Response;
   try {
     response = await fetch(url, signal === undefined ? {} : { signal });
   } catch (error) {
     throw new TaskweaveError('execution', `Fetching ${url} failed: ${String(error)}`, { cause: error, retryable: true, details: { file } });
+  }
+  if (modelId !== undefined && isMissingModelFile(response)) {
+    const answer = response.ok ? `an HTML page (${response.headers.get('content-type') ?? 'text/html'})` : `HTTP ${response.status}`;
+    throw new TaskweaveError('model-not-found', `Model ${JSON.stringify(modelId)} is not there: ${url} answered ${answer}`, {
+      retryable: false,
+      details: { field: 'modelId', modelId, url, file },
+    });
   }
   if (!response.ok) {
     throw new TaskweaveError('execution', `Fetching ${url} failed: HTTP ${response.status}`, { retryable: response.status >= 500, details: { file, status: response.status } });
@@ -396,4 +406,16 @@ async function download(
   }
   headers.set('content-length', String(loaded));
   return { bytes: bytes.buffer, headers };
+}
+
+/**
+ * A response that says the model file asked for is not there: 404, or an HTML page (a dev server
+ * or an SPA host answers any unknown path with its index.html, status 200). Decided from the
+ * response, never from an error's text.
+ *
+ * @example if (isMissingModelFile(await fetch(url))) throw modelNotFound('use-lite', url)
+ */
+export function isMissingModelFile(response: Pick<Response, 'status' | 'headers'>): boolean {
+  if (response.status === 404 || response.status === 410) return true;
+  return /^\s*text\/html\b/i.test(response.headers.get('content-type') ?? '');
 }

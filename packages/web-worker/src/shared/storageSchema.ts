@@ -36,5 +36,5 @@ export const retrievalInputSchema = z.strictObject({
   cursor: z.string().regex(/^\d+$/, 'must be a nextCursor returned by an earlier page').optional(),
   /** @default true */
   includeVectors: z.boolean().default(true),
-});
+}).refine((v) => v.ids === undefined || v.cursor === undefined, { path: ['cursor'], message: 'cannot be used with ids: cursor pages a listing, not a lookup by ids' });
 export type RetrievalInput = z.input<typeof retrievalInputSchema>;

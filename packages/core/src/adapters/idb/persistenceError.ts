@@ -29,6 +29,9 @@ export function toPersistenceError(error: unknown, doing: string): PersistenceEr
   if (name === 'QuotaExceededError') {
     return new PersistenceError('quota', `Storage quota exceeded while ${doing}; nothing of this write was stored`, {
       cause: error,
+      // Nothing was written, and room may be made (the app prunes, the browser evicts): a task whose
+      // own write this was may try again. A store's write that fails is reported, never retried.
+      retryable: true,
     });
   }
   if (name === 'InvalidStateError' || name === 'UnknownError' || name === 'VersionError') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTextOptions, normalizeText, readTextOptions, textOutput, ValidationError, type Task, type TaskId } from '../../index.js';
+import { checkTextOptions, normalizeText, readTextOptions, textOutput, textProcessingIssues, ValidationError, type Task, type TaskId } from '../../index.js';
 
 const task = (value: Record<string, unknown>, modelId?: string): Task => ({
   id: '00000000-0000-4000-8000-000000000001' as TaskId,
@@ -50,5 +50,34 @@ describe('TextProcessing rules shared by the browser and the server handlers', (
     expect(counted.chunks.every((c) => c.tokens === words(c.text))).toBe(true);
     expect(textOutput(text, { ...opts, op: 'tokens' }, words)).toEqual({ kind: 'text', text, tokens: 6 });
     expect(textOutput(text, { ...opts, op: 'normalize' }, undefined)).toEqual({ kind: 'text', text });
+  });
+
+  it.each([
+    ['op', { text: 'a', op: 'nope' }, 'input.value.op'],
+    ['by', { text: 'a', by: 'word' }, 'input.value.by'],
+    ['sizeUnit', { text: 'a', sizeUnit: 'bytes' }, 'input.value.sizeUnit'],
+    ['chunkSize', { text: 'a', chunkSize: 0 }, 'input.value.chunkSize'],
+    ['overlap', { text: 'a', chunkSize: 10, overlap: 10 }, 'input.value.overlap'],
+    ['locale', { text: 'a', locale: 'not a locale!' }, 'input.value.locale'],
+    ['an unknown option', { text: 'a', size: 10 }, 'input.value.size'],
+    ['tokens without a model', { text: 'a', op: 'tokens' }, 'modelId'],
+  ])('textProcessingIssues names %s, and readTextOptions + checkTextOptions throw for the same field', (_name, value, field) => {
+    const t = task(value);
+    expect(textProcessingIssues(t)[0]?.field).toBe(field);
+    const error = (() => {
+      try {
+        checkTextOptions(t, readTextOptions(t));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect((error as ValidationError).field).toBe(field);
+  });
+
+  it('textProcessingIssues reads options from metadata for a text input, naming metadata fields', () => {
+    const t = { input: { kind: 'text', text: 'a b' }, metadata: { op: 'chunk', chunkSize: 'ten' } };
+    expect(textProcessingIssues(t).map((i) => i.field)).toEqual(['metadata.chunkSize']);
+    expect(textProcessingIssues({ ...t, metadata: { chunkSize: '10', overlap: '2', backend: 'wasm' } })).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  * a pinned hash that does not match is a typed ValidationError naming the file, both when the
  * file is downloaded and when a worker loads it from the cache; `persist()` says false headless.
  */
-import { isTaskweaveError, PersistenceError, TaskStatus, ValidationError } from '@taskweave/core';
+import { isTaskweaveError, PersistenceError, TaskStatus, ValidationError, type TaskweaveError } from '@taskweave/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import { createTaskweave, MODEL_CACHE_NAME, type ModelDeclaration, type Taskweave } from '../../index.js';
@@ -14,6 +14,8 @@ declare module 'vitest/browser' {
   interface BrowserCommands {
     /** Aborts /models/** and /ort/** while on; turning it off returns the URLs that were asked for. */
     setModelRoutesOffline(on: boolean): Promise<string[]>;
+    /** Answers every file under /models/<folder>/ with an HTML page (status 200) while on. */
+    answerModelFolderWithHtml(folder: string, on: boolean): Promise<void>;
     /** CDP Storage.overrideQuotaForOrigin for this origin (null: back to the real quota). */
     overrideStorageQuota(bytes: number | null): Promise<void>;
   }
@@ -133,6 +135,20 @@ describe('tw.models', () => {
       // Nothing of the model or ORT came from the network: the worker's one probe of ORT's .mjs was
       // refused (offline) and it imported the cached copy; the rest was read from the cache.
       expect(asked).toEqual([expect.stringMatching(/\/ort\/ort-wasm-simd-threaded\.jsep\.mjs$/)]);
+    }
+  });
+
+  it('prefetching a declared model whose files answer an HTML page is model-not-found naming the model and the URL, and caches nothing', async () => {
+    const tw = await open([{ id: 'html-page', dtype: 'q8' }]);
+    await commands.answerModelFolderWithHtml('html-page', true);
+    try {
+      const error = await caught(tw.models.prefetch('html-page'));
+      expect(isTaskweaveError(error, 'model-not-found'), String(error)).toBe(true);
+      expect((error as TaskweaveError).retryable).toBe(false);
+      expect((error as TaskweaveError).details).toMatchObject({ modelId: 'html-page', url: expect.stringContaining('/models/html-page/') });
+      expect(await cachedUrls('/models/html-page/')).toEqual([]);
+    } finally {
+      await commands.answerModelFolderWithHtml('html-page', false);
     }
   });
 

@@ -5,17 +5,23 @@
  * shared shapes only — no pool, no worker, no transformers.js — so it costs nothing to load.
  *
  * Checked: `metadata.backend` and `metadata.placement` (every type), `metadata.dtype`
- * (built-in types), the input kind and shape ModelInference runs, the `modelId` each built-in
- * type needs, and DataStorage documents: a document needs a text or a vector, and a text without
- * a vector needs the task's `modelId` to be embedded — stored without a vector it could never be
- * found by a search.
+ * (built-in types), the `modelId` each built-in type needs, and each built-in type's input with
+ * the schema its handler parses it with: TextProcessing's options (core's `textProcessingIssues`:
+ * `op`, `by`, `sizeUnit`, `chunkSize`, `overlap`, `locale`, token counting without a model),
+ * EmbeddingGeneration's `{ texts }`, ModelInference's tensors or pipeline call, DataStorage
+ * documents (a document needs a text or a vector; a text without a vector needs the task's
+ * `modelId` to be embedded — stored without a vector it could never be found by a search — and
+ * must not be blank; the vectors of one task have one length) and DataRetrieval's `{ collection,
+ * ids?, filter?, limit?, cursor? }`. What only the run can know (a collection's dimensions, a
+ * model's inputs, whether the model exists) fails the task when it runs.
  */
 import { z } from 'zod';
-import type { ResolvedSubmit, SubmitIssue } from '@taskweave/core';
+import { textProcessingIssues, type ResolvedSubmit, type SubmitIssue } from '@taskweave/core';
 import { BACKEND_PREFERENCES } from '../../shared/backendPreference.js';
 import { MODEL_DTYPES } from '../../shared/modelDtype.js';
 import { inferenceInputSchema } from '../../shared/modelInputSchema.js';
-import { storageInputSchema } from '../../shared/storageSchema.js';
+import { embeddingTextsSchema } from '../../shared/embeddingSchema.js';
+import { retrievalInputSchema, storageInputSchema } from '../../shared/storageSchema.js';
 
 /** Where a task may ask to run (`metadata.placement`, with `createTaskweave({ remote })`). */
 const PLACEMENTS: readonly string[] = ['local', 'remote', 'auto'];
@@ -24,10 +30,6 @@ const BUILTIN = new Set(['TextProcessing', 'EmbeddingGeneration', 'ModelInferenc
 
 /** The `value` of a DataStorage task's custom input, as the storage handler takes it. */
 const storageValueSchema = storageInputSchema;
-
-const embeddingTexts = z.strictObject({
-  texts: z.array(z.string().refine((s) => s.trim().length > 0, { message: 'must not be empty or only whitespace' })).min(1).max(1024),
-});
 
 function zodIssues(result: z.ZodSafeParseResult<unknown>, prefix: (string | number)[]): SubmitIssue[] {
   if (result.success) return [];
@@ -58,33 +60,47 @@ function checkModelInference(task: ResolvedSubmit): SubmitIssue[] {
   return issues;
 }
 
+const BLANK_TEXT = 'must not be blank to be embedded';
+
 function checkDataStorage(task: ResolvedSubmit): SubmitIssue[] {
   if (task.input.kind === 'text') {
     const issues: SubmitIssue[] = [];
     if ((task.metadata['collection'] ?? '') === '') issues.push({ path: ['metadata', 'collection'], message: 'must name the collection a text input is stored in' });
     issues.push(...needsModel(task, 'is required to embed a text input: stored without a vector it could never be found by a search'));
+    if (task.input.text.trim() === '') issues.push({ path: ['input', 'text'], message: BLANK_TEXT });
     return issues;
   }
   if (task.input.kind !== 'custom') return [];
   const parsed = storageValueSchema.safeParse(task.input.value);
   if (!parsed.success) return zodIssues(parsed, ['input', 'value']);
-  if (task.modelId !== undefined) return [];
   const issues: SubmitIssue[] = [];
+  let dims: number | undefined;
   parsed.data.documents.forEach((doc, i) => {
-    if (doc.text !== undefined && doc.vector === undefined) {
-      issues.push({
-        path: ['input', 'value', 'documents', i, 'vector'],
-        message: "is missing and the task has no modelId to embed the document's text: it would be stored where no search can find it",
-      });
+    const at = ['input', 'value', 'documents', i];
+    if (doc.vector !== undefined) {
+      // The handler refuses a task whose vectors differ in length, naming the first that differs.
+      dims ??= doc.vector.length;
+      if (doc.vector.length !== dims) issues.push({ path: [...at, 'vector'], message: `has ${doc.vector.length} dimensions, the task's first vector ${dims}` });
+      return;
     }
+    if (doc.text === undefined) return;
+    if (task.modelId === undefined) {
+      issues.push({ path: [...at, 'vector'], message: "is missing and the task has no modelId to embed the document's text: it would be stored where no search can find it" });
+    } else if (doc.text.trim() === '') issues.push({ path: [...at, 'text'], message: BLANK_TEXT });
   });
   return issues;
+}
+
+function checkDataRetrieval(task: ResolvedSubmit): SubmitIssue[] {
+  if (task.input.kind !== 'custom') return checkQuery(task);
+  const parsed = retrievalInputSchema.safeParse(task.input.value);
+  return zodIssues(parsed, ['input', 'value']);
 }
 
 function checkEmbedding(task: ResolvedSubmit): SubmitIssue[] {
   const issues = needsModel(task, 'is required: the feature-extraction model, e.g. "use-lite"');
   if (task.input.kind === 'text' && task.input.text.trim() === '') issues.push({ path: ['input', 'text'], message: 'must not be empty or only whitespace' });
-  if (task.input.kind === 'custom') issues.push(...zodIssues(embeddingTexts.safeParse(task.input.value), ['input', 'value']));
+  if (task.input.kind === 'custom') issues.push(...zodIssues(embeddingTextsSchema.safeParse(task.input.value), ['input', 'value']));
   return issues;
 }
 
@@ -129,8 +145,13 @@ export function validateSubmission(task: ResolvedSubmit): SubmitIssue[] {
       issues.push(...checkEmbedding(task));
       break;
     case 'VectorSearch':
-    case 'DataRetrieval':
       issues.push(...checkQuery(task));
+      break;
+    case 'DataRetrieval':
+      issues.push(...checkDataRetrieval(task));
+      break;
+    case 'TextProcessing':
+      issues.push(...textProcessingIssues(task));
       break;
   }
   return issues;

@@ -19,22 +19,18 @@
  * `embeddingBatchHandler` runs many tasks as one pipeline call (dynamic batching) and splits the
  * result back per task; a task with bad input fails alone.
  */
-import { z } from 'zod';
 import { ValidationError, extractFeatures, type FeatureModelParts, type MeanPooling, type Task, type TaskOutput } from '@taskweave/core';
 import { backendPreference, runWithFallback, type Backend } from '../models/backend.js';
 import type { BackendPreference } from '../../shared/backendPreference.js';
 import type { BatchHandler, CallContext } from '../runtime/handler.js';
 import { parseInput } from './handlerInput.js';
+import { embeddingTextsSchema } from '../../shared/embeddingSchema.js';
 import { transformers } from '../models/env.js';
 import { dtypeOf, getPipeline, unloadModel, type ModelDtype } from '../models/models.js';
 
-/** Most texts one task may carry. */
-export const MAX_TEXTS_PER_TASK = 1024;
+export { MAX_TEXTS_PER_TASK } from '../../shared/embeddingSchema.js';
 /** Texts per pipeline call (bounds the padded input tensor). */
 const CALL_BATCH = 64;
-
-const nonBlank = z.string().refine((s) => s.trim().length > 0, { message: 'must not be empty or only whitespace' });
-const textsSchema = z.strictObject({ texts: z.array(nonBlank).min(1).max(MAX_TEXTS_PER_TASK) });
 
 interface EmbedRequest {
   texts: string[];
@@ -61,7 +57,7 @@ function readRequest(task: Task, fallback: BackendPreference): EmbedRequest {
     return { ...base, texts: [input.text], single: true };
   }
   if (input.kind === 'custom') {
-    const { texts } = parseInput(textsSchema, input.value, 'EmbeddingGeneration', ['input', 'value']);
+    const { texts } = parseInput(embeddingTextsSchema, input.value, 'EmbeddingGeneration', ['input', 'value']);
     return { ...base, texts, single: false };
   }
   throw new ValidationError(`EmbeddingGeneration: input.kind must be 'text' or 'custom' ({ texts }), got '${input.kind}'`, [

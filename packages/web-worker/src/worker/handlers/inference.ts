@@ -192,6 +192,15 @@ const TEXT_PIPELINES: ReadonlySet<string> = new Set([
   'translation',
 ]);
 
+/** The model loaded but cannot serve the pipeline asked for: a validation error naming both. */
+function cannotServe(modelId: string, pipeline: string, cause: Error): ValidationError {
+  const message = `model ${JSON.stringify(modelId)} cannot serve the ${JSON.stringify(pipeline)} pipeline (${cause.message})`;
+  return new ValidationError(`ModelInference: input.input.pipeline: ${message}`, [{ path: ['input', 'input', 'pipeline'], field: 'input.input.pipeline', message }], {
+    cause,
+    details: { modelId, pipeline },
+  });
+}
+
 async function runPipeline(task: Task, modelId: string, input: PipelineInput, ctx: HandlerContext): Promise<TaskOutput> {
   let networkBytes = 0;
   let truncated = false;
@@ -218,7 +227,14 @@ async function runPipeline(task: Task, modelId: string, input: PipelineInput, ct
         inputs = typeof inputs === 'string' ? fitted.texts[0]! : fitted.texts;
         truncated = fitted.truncated.includes(true);
       }
-      return acquired.value(inputs, input.options);
+      try {
+        return await acquired.value(inputs, input.options);
+      } catch (error) {
+        // transformers.js' pipeline code reading an output this model does not have (`r.logits is
+        // not iterable`): the same on every attempt. ORT's own failures are not TypeErrors.
+        if (error instanceof TypeError) throw cannotServe(modelId, input.pipeline, error);
+        throw error;
+      }
     },
     () => unloadModel(modelId, 'webgpu'),
   );

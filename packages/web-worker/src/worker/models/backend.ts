@@ -64,7 +64,7 @@ export async function chooseBackend(preference: BackendPreference): Promise<Back
 
 function mustNotRetry(error: unknown, signal: AbortSignal): boolean {
   if (signal.aborted) return true;
-  return error instanceof TaskweaveError && (error.code === 'validation' || error.code === 'cancelled' || error.code === 'timeout');
+  return error instanceof TaskweaveError && (error.code === 'validation' || error.code === 'model-not-found' || error.code === 'cancelled' || error.code === 'timeout');
 }
 
 /**

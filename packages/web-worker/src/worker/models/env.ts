@@ -20,10 +20,15 @@
  *   ORT takes it only as a URL. Under a CSP of `script-src 'self'` a blob: script is refused, so such
  *   an app needs a service worker (or `blob:` in `script-src`) to start ORT offline.
  *
+ * - Every response to a request under `modelBaseUrl` is looked at (`watchModelFetches`): a 404 or
+ *   an HTML page where a model file was asked is remembered (`missingModelFiles`), so a failed load
+ *   can say which file of which model is not there, and an HTML page goes on to transformers.js as
+ *   the 404 it stands for (it skips a missing optional file, and caches no page as a model file).
+ *
  * transformers.js is imported lazily (first model use), so a worker starts fast.
  */
 import { TaskweaveError, ValidationError } from '@taskweave/core';
-import { ModelAssetStore, resolveModelDeclarations, type ResolvedModelDeclaration } from '../../shared/modelAssets.js';
+import { ModelAssetStore, isMissingModelFile, resolveModelDeclarations, type ResolvedModelDeclaration } from '../../shared/modelAssets.js';
 import type { ModelEnvOptions } from '../../shared/modelEnvOptions.js';
 
 /** The settings in force, with absolute URLs. */
@@ -132,6 +137,46 @@ function applyTo(transformers: Transformers, resolved: ResolvedModelEnv): void {
   }
 }
 
+/** Model files found missing (URL → what answered), oldest first; bounded. */
+const misses = new Map<string, string>();
+const MAX_MISSES = 256;
+let watching = false;
+
+function requestUrl(input: RequestInfo | URL): string {
+  return typeof input === 'string' ? new URL(input, here()).href : input instanceof URL ? input.href : input.url;
+}
+
+/**
+ * Wraps this worker's `fetch` (transformers.js 3 has no fetch hook; it calls the global) to look at
+ * every answer for a file under `modelBaseUrl`. Idempotent.
+ */
+export function watchModelFetches(): void {
+  if (watching || typeof globalThis.fetch !== 'function') return;
+  watching = true;
+  const original = globalThis.fetch.bind(globalThis);
+  globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const response = await original(input, init);
+    const url = requestUrl(input);
+    if (!url.startsWith(modelEnv().modelBaseUrl) || !isMissingModelFile(response)) return response;
+    misses.delete(url);
+    misses.set(url, response.ok ? `an HTML page (${response.headers.get('content-type') ?? 'text/html'})` : `HTTP ${response.status}`);
+    if (misses.size > MAX_MISSES) misses.delete(misses.keys().next().value as string);
+    if (!response.ok) return response;
+    void response.body?.cancel().catch(() => undefined);
+    return new Response(null, { status: 404, statusText: 'Not Found (an HTML page answered for a model file)' });
+  };
+}
+
+/** The model files under `folderUrl` found missing since `forgetMissingModelFiles(folderUrl)`, with what answered. */
+export function missingModelFiles(folderUrl: string): { url: string; answer: string }[] {
+  return [...misses].filter(([url]) => url.startsWith(folderUrl)).map(([url, answer]) => ({ url, answer }));
+}
+
+/** Forgets the misses under `folderUrl` (before a load, so an added file is not taken for missing). */
+export function forgetMissingModelFiles(folderUrl: string): void {
+  for (const url of [...misses.keys()]) if (url.startsWith(folderUrl)) misses.delete(url);
+}
+
 /**
  * transformers.js with this worker's settings applied (imported on first call). ORT's wasm bytes and
  * glue are read from the cache (or fetched) while transformers.js is still importing: the two do not
@@ -140,6 +185,7 @@ function applyTo(transformers: Transformers, resolved: ResolvedModelEnv): void {
  */
 export function transformers(): Promise<Transformers> {
   applied ??= (async () => {
+    watchModelFetches();
     const cached = typeof caches !== 'undefined';
     // If the cache cannot give the bytes, ORT fetches the wasm itself from wasmPaths, as before.
     const binary = cached ? modelAssets().wasmBinary().catch(() => undefined) : undefined;

@@ -6,11 +6,19 @@
  */
 import { TaskScheduler, TaskStatus, type SubmitTaskOptions, type TaskResult } from '@taskweave/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from 'vitest/browser';
 import sileroLegacyUrl from '../../../node_modules/@ricky0123/vad-web/dist/silero_vad_legacy.onnx?url';
 import sileroUrl from '../../../node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
 import { MODEL_CACHE_NAME, createWorkerPool, type PoolEvent, type WorkerPool } from '../../index.js';
 import { SILERO_EXPECTED, sileroFeeds } from '../../__tests__/fixtures/silero.js';
 import { cosine } from '../../../../../scripts/cosine.mjs';
+
+declare module 'vitest/browser' {
+  interface BrowserCommands {
+    /** Answers every file under /models/<folder>/ with an HTML page (status 200) while on. */
+    answerModelFolderWithHtml(folder: string, on: boolean): Promise<void>;
+  }
+}
 
 let pool: WorkerPool;
 let scheduler: TaskScheduler;
@@ -240,5 +248,86 @@ describe('taskweaveOrt Vite plugin', () => {
     const glue = await fetch('/ort/ort-wasm-simd-threaded.jsep.mjs');
     expect(glue.headers.get('content-type')).toBe('text/javascript');
     expect(await glue.text()).toContain('WebAssembly');
+  });
+});
+
+describe('failures a retry cannot fix end after one attempt, saying why', () => {
+  /** Runs a task, counting the scheduler's retries of it. */
+  async function once(submission: SubmitTaskOptions): Promise<{ result: TaskResult; retries: number }> {
+    let retries = 0;
+    let id: string | undefined;
+    const unsubscribe = scheduler.subscribe((e) => {
+      if (e.type === 'retry' && e.taskId === id) retries++;
+    });
+    try {
+      id = await scheduler.submit({ maxRetries: 3, ...submission });
+      return { result: await scheduler.wait(id as never), retries };
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  it('a model-name typo is a model-not-found error naming the model id and the URL tried', async () => {
+    const folder = new URL('/models/use-light/', location.href).href;
+    // What this server answers for a model file that is not there (a 404, or its HTML page): either is "not there".
+    const answer = await fetch(`${folder}config.json`);
+    expect(answer.status === 404 || (answer.headers.get('content-type') ?? '').includes('text/html')).toBe(true);
+    for (const submission of [
+      { type: 'EmbeddingGeneration', modelId: 'use-light', input: { kind: 'text', text: 'a cat' } },
+      { type: 'TextProcessing', modelId: 'use-light', input: { kind: 'custom', value: { text: 'a cat', op: 'tokens' } } },
+    ] as SubmitTaskOptions[]) {
+      const { result, retries } = await once(submission);
+      expect(result.status, submission.type).toBe(TaskStatus.Failed);
+      expect(result.errorCode, result.error).toBe('model-not-found');
+      expect(result.error).toContain('"use-light"');
+      expect(result.error).toContain(folder);
+      expect(result.errorDetails).toMatchObject({ modelId: 'use-light', url: expect.stringContaining(folder) });
+      expect(result.metrics.retryCount).toBe(0);
+      expect(retries).toBe(0);
+    }
+  });
+
+  it('a model folder answered with an HTML page (a dev server\'s fallback) is model-not-found, and no page is cached as a model file', async () => {
+    const folder = new URL('/models/html-page/', location.href).href;
+    await commands.answerModelFolderWithHtml('html-page', true);
+    try {
+      expect((await fetch(`${folder}config.json`)).headers.get('content-type')).toContain('text/html');
+      const { result, retries } = await once({ type: 'EmbeddingGeneration', modelId: 'html-page', input: { kind: 'text', text: 'a cat' } });
+      expect(result.errorCode, result.error).toBe('model-not-found');
+      expect(result.error).toContain('an HTML page');
+      expect(result.errorDetails).toMatchObject({ modelId: 'html-page', url: expect.stringContaining(folder) });
+      expect([result.metrics.retryCount, retries]).toEqual([0, 0]);
+      const cache = await caches.open(MODEL_CACHE_NAME);
+      expect((await cache.keys()).map((r) => r.url).filter((u) => u.startsWith(folder))).toEqual([]);
+    } finally {
+      await commands.answerModelFolderWithHtml('html-page', false);
+    }
+  });
+
+  it('a raw .onnx model that is not there is model-not-found too', async () => {
+    const url = new URL('/models/no-such-model.onnx', location.href).href;
+    const { result, retries } = await once({
+      type: 'ModelInference',
+      modelId: 'no-such-model.onnx',
+      input: { kind: 'modelInput', input: { format: 'tensors', feeds: { x: { type: 'float32', dims: [1], data: [0] } } } },
+    });
+    expect(result.errorCode, result.error).toBe('model-not-found');
+    expect(result.errorDetails).toMatchObject({ modelId: 'no-such-model.onnx', url });
+    expect([result.metrics.retryCount, retries]).toEqual([0, 0]);
+  });
+
+  it('a pipeline the model cannot serve is a validation error naming the model and the pipeline', { timeout: 60_000 }, async () => {
+    // use-lite is a sentence encoder: it has no logits for text-classification to read.
+    const { result, retries } = await once({
+      type: 'ModelInference',
+      modelId: 'use-lite',
+      input: { kind: 'modelInput', input: { format: 'pipeline', pipeline: 'text-classification', inputs: 'great!' } },
+    });
+    expect(result.status).toBe(TaskStatus.Failed);
+    expect(result.errorCode, result.error).toBe('validation');
+    expect(result.error).toContain('"use-lite"');
+    expect(result.error).toContain('"text-classification"');
+    expect(result.errorDetails).toMatchObject({ modelId: 'use-lite', pipeline: 'text-classification', issues: [expect.objectContaining({ field: 'input.input.pipeline' })] });
+    expect([result.metrics.retryCount, retries]).toEqual([0, 0]);
   });
 });

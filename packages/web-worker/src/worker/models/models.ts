@@ -15,7 +15,18 @@ import { TaskweaveError, ValidationError, isTaskweaveError, type TokenizerLike }
 import type { InferenceSession } from 'onnxruntime-web';
 import type { Backend } from './backend.js';
 import { disableWebGpu, runWithFallback } from './backend.js';
-import { configureModelEnv, ensureDeclaredModel, modelAssets, modelEnv, ort, transformers } from './env.js';
+import {
+  configureModelEnv,
+  ensureDeclaredModel,
+  forgetMissingModelFiles,
+  missingModelFiles,
+  modelAssets,
+  modelEnv,
+  ort,
+  transformers,
+  watchModelFetches,
+} from './env.js';
+import { isMissingModelFile } from '../../shared/modelAssets.js';
 import type { ModelEnvOptions } from '../../shared/modelEnvOptions.js';
 import type { CallContext, ModelHost } from '../runtime/handler.js';
 
@@ -47,6 +58,9 @@ interface Entry {
   lastUsed: number;
   dispose(): Promise<void>;
 }
+
+// Every answer for a model file is looked at from the first request on (the dtype probe included).
+watchModelFetches();
 
 const entries = new Map<string, Entry>();
 const tokenizers = new Map<string, Promise<Tokenizer>>();
@@ -162,6 +176,7 @@ async function acquire<T extends Pipeline | InferenceSession>(
     return { value: (await existing.value) as T, backend, networkBytes: 0 };
   }
   const mark = resourceMark();
+  forgetMissingModelFiles(modelFolder(modelId));
   const value = load();
   const entry: Entry = {
     key,
@@ -184,14 +199,32 @@ async function acquire<T extends Pipeline | InferenceSession>(
   }
 }
 
+/** Files without which no model of a folder loads (others, such as generation_config.json, are optional). */
+const REQUIRED_FILE = /\/(?:config\.json|tokenizer\.json|tokenizer_config\.json|onnx\/[^/]+\.onnx)$/;
+
+/**
+ * The model is not there: `url` answered 404 or with an HTML page. Not retryable: a retry fetches
+ * the same answer.
+ */
+function modelNotFound(modelId: string, url: string, answer: string, cause?: unknown): TaskweaveError {
+  return new TaskweaveError('model-not-found', `Model ${JSON.stringify(modelId)} is not there: ${url} answered ${answer}`, {
+    retryable: false,
+    ...(cause === undefined ? {} : { cause }),
+    details: { field: 'modelId', modelId, url },
+  });
+}
+
 function loadError(modelId: string, error: unknown): unknown {
   if (isTaskweaveError(error)) return error;
+  // Decided from what the model's files answered while it loaded (see watchModelFetches), not from the error's text.
+  const gone = missingModelFiles(modelFolder(modelId)).find((m) => REQUIRED_FILE.test(new URL(m.url).pathname));
+  if (gone !== undefined) return modelNotFound(modelId, gone.url, gone.answer, error);
   const message = error instanceof Error ? error.message : String(error);
-  // A missing file is not worth retrying; anything else (a flaky fetch) may be.
-  const missing = /not found|404|could not locate|local_files_only|allowRemoteModels/i.test(message);
+  // No file answered "not there": a fetch that failed (transformers.js words a network error as a
+  // file "not found locally"), a crash, memory. Worth another attempt.
   return new TaskweaveError('execution', `Loading model "${modelId}" failed: ${message}`, {
     cause: error,
-    retryable: !missing,
+    retryable: true,
     details: { field: 'modelId', modelId },
   });
 }
@@ -271,6 +304,9 @@ async function fetchModel(url: string, modelId: string, ctx: CallContext): Promi
   const file = new URL(url).pathname.split('/').pop() ?? url;
   ctx.progress({ status: 'initiate', modelId, file });
   const response = await fetch(url, { signal: ctx.signal });
+  if (isMissingModelFile(response)) {
+    throw modelNotFound(modelId, url, response.ok ? `an HTML page (${response.headers.get('content-type') ?? 'text/html'})` : `HTTP ${response.status}`);
+  }
   if (!response.ok) {
     throw new TaskweaveError('execution', `Model file ${url} answered HTTP ${response.status}`, {
       retryable: response.status >= 500,
@@ -335,6 +371,7 @@ export async function getTokenizer(modelId: string, ctx: CallContext): Promise<{
   let pending = tokenizers.get(modelId);
   if (pending !== undefined) return { tokenizer: await pending, networkBytes: 0 };
   const mark = resourceMark();
+  forgetMissingModelFiles(modelFolder(modelId));
   pending = transformers().then((t) => t.AutoTokenizer.from_pretrained(modelId, { progress_callback: forwardProgress(modelId, ctx) }));
   tokenizers.set(modelId, pending);
   try {
