@@ -8,6 +8,8 @@
  * - core: the scheduler's unit tests (Node, fake timers)
  * - server: the HTTP API and worker processes against a real redis-server (Node)
  * - web-worker: pool, models, storage and tabs in real Chromium (browser mode)
+ * - core-browser: core's IndexedDB adapter on Chromium's own IndexedDB (browser mode), after the
+ *   web-worker's Chromium has closed (packages/core/vitest.browser.config.ts)
  */
 import { defineConfig } from 'vitest/config';
 
@@ -26,6 +28,7 @@ export default defineConfig({
       'packages/core',
       'packages/server',
       'packages/web-worker',
+      'packages/core/vitest.browser.config.ts',
     ],
   },
 });

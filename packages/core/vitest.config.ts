@@ -1,5 +1,5 @@
 import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Tests run in Node (Vite's ssr environment): @taskweave/* resolve to their sources (the
 // "@taskweave/source" export condition), never to a dist/ that may be stale or absent.
@@ -13,5 +13,7 @@ export default defineConfig({
     sequence: { groupOrder: 0 },
     environment: 'node',
     include: ['src/**/*.test.ts'],
+    // *.browser.test.ts run in Chromium (vitest.browser.config.ts); `pnpm test` runs both.
+    exclude: [...configDefaults.exclude, 'src/**/*.browser.test.ts'],
   },
 });

@@ -114,6 +114,9 @@ export default defineConfig({
   publicDir: '../demo/public',
   // The plugin also pre-bundles what the workers import (comlink, idb, zod, transformers.js, ORT).
   plugins: [taskweaveOrt()],
+  // wabt (dev only: dotKernelBytes.test.ts assembles the kernel's .wat) pre-bundled up front, or
+  // Vite would discover it mid-run and reload the page.
+  optimizeDeps: { include: ['wabt'] },
   // @taskweave/core from its sources (its "@taskweave/source" export condition), not its dist/.
   resolve: { conditions: ['@taskweave/source', ...defaultClientConditions] },
   server: { headers: isolation },

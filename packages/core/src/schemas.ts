@@ -1,6 +1,11 @@
 /**
- * zod schemas for everything that crosses a boundary: `submit()` input, executor output,
- * records read back from a store. The one place where shapes are checked.
+ * zod schemas of the task shapes that cross a boundary: `submit()` input (`submitTaskSchema`,
+ * with the input kinds each built-in type takes; scheduler/submission.ts), an executor's output
+ * (`parseTaskOutput`; scheduler/settlement.ts), and tasks, results and records read back
+ * (`taskRecordSchema`, which the IndexedDB adapter refines in adapters/idb/recordSchema.ts;
+ * `taskSchema` and `taskResultSchema`, for tasks/seedCodec.ts). The scheduler's options and an
+ * executor's batching policy are checked by hand where they are resolved (scheduler/options.ts,
+ * queue/batching.ts).
  */
 import { z } from 'zod';
 import { findUncloneable } from './cloneable.js';

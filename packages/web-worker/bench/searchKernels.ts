@@ -4,7 +4,7 @@
  * the bfloat16 half of a split float32 (one row and two rows at a time), and int8 × int16.
  * Each exports dots(data, query, rows, rowBytes, out) and writes one float32 per row.
  */
-import { I32, V128, moduleBytes, op, type FunctionSpec } from '../src/worker/search/wasmEmit.js';
+import { I32, V128, moduleBytes, op, type FunctionSpec } from './wasmEmit.js';
 
 const [DATA, Q, ROWS, ROW_BYTES, OUT, R, P, END, QP] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 const ACC = 9; // first v128 local; locals are zero-initialised, so an unused one is a zero vector

@@ -1,8 +1,12 @@
 /**
- * @taskweave/web-worker — `createTaskweave`, the worker pool (an `Executor` for `TaskScheduler`)
- * and the types an app writes against. Worker-side API (handlers): `@taskweave/web-worker/worker`.
- * The pool↔worker wire protocol (`shared/protocol.ts`) is internal: an app's worker module needs
- * only the handler contract exported here and from `./worker`.
+ * @taskweave/web-worker — the page's API: `createTaskweave` (scheduler, store, pool and tabs wired
+ * together) and `typedTasks`, the worker pool (`createWorkerPool`, an `Executor` for
+ * `TaskScheduler`), placement between the pool and a taskweave server (`createPlacementExecutor`,
+ * `RemoteUnreachable`), the model cache (`createModelAssets`, `sha256`), the submit-time check
+ * (`validateSubmission`), the collections' IndexedDB stores (`collectionSchema`), and the types an
+ * app writes against. Worker-side API (handlers): `@taskweave/web-worker/worker`. The
+ * pool↔worker wire protocol (`shared/protocol.ts`) is internal: an app's worker module needs only
+ * the handler contract exported here and from `./worker`.
  *
  * Main-thread code lives in `main/` (taskweave/, pool/, remote/), worker code in `worker/`
  * (runtime/, models/, handlers/, collections/, search/), and what both import in `shared/`.

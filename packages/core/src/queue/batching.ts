@@ -1,3 +1,10 @@
+/**
+ * Batch forming for the scheduler's ready queue: an executor's `BatchPolicy` checked once
+ * (`resolveBatchPolicy`), the length-aware cut of a key's ready tasks into batches under one cost
+ * model (`cutBySize`), and `BatchFormer`, which parks a keyed task until its group fills or its
+ * window closes and then hands out the batch. The scheduler owns it (scheduler/state.ts); an
+ * executor only says how its tasks batch.
+ */
 import type { Clock, BatchPolicy } from '../ports.js';
 import { Heap } from './heap.js';
 import type { QueueItem } from './taskQueue.js';

@@ -1,6 +1,8 @@
 /**
- * The scheduler's bookkeeping for one task. Its `status` is one of the seed's six; `phase`
- * says more about a Pending task (blocked on a dependency, ready, waiting out a retry).
+ * The scheduler's bookkeeping for one task (`Entry`, made by `newEntry`) and the actions that
+ * change it (`Action`, applied by `transition` in transition.ts). Its `status` is one of the seed's
+ * six; `phase` says where the scheduler holds it: blocked on a dependency, ready, or waiting out a
+ * retry (all three Pending), running, or done.
  */
 import type { Attempt } from './attempt.js';
 import type { TaskweaveError } from '../errors.js';
@@ -46,8 +48,8 @@ export interface Entry {
 
 /**
  * The only ways an entry's `status` and `phase` change: `transition(entry, action)` (transition.ts)
- * is their one writer; the scheduler's `move` applies an action and keeps its queue, counters,
- * events and store in step with what changed.
+ * is their one writer; `move` (state.ts) applies an action through it and keeps the ready queue,
+ * counters, events and store in step with what changed.
  */
 export type Action =
   | { type: 'enqueue'; at: number }

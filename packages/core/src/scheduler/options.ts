@@ -1,7 +1,9 @@
 /**
- * The scheduler's options: what a caller may give (`TaskSchedulerOptions`), and the one place
- * they are checked and their defaults applied (`resolveOptions`), so the rest of the scheduler
- * reads a `ResolvedSchedulerOptions` with no optional field.
+ * The scheduler's options: what a caller may give (`TaskSchedulerOptions`, `RetentionOptions`),
+ * and the one place they are checked and their defaults applied (`resolveOptions`, by hand rather
+ * than with zod, naming the bad option), so the rest of the scheduler reads a
+ * `ResolvedSchedulerOptions` with no optional field. The executor's batching policy is checked
+ * apart, where the batch former is made (`resolveBatchPolicy`, queue/batching.ts).
  */
 import { MemoryTaskStore } from '../adapters/memoryTaskStore.js';
 import { systemClock } from '../clock.js';

@@ -1,6 +1,7 @@
 /**
- * Input checks shared by the storage and search handlers: zod parsing with the field named as
- * the task has it, and the error for a collection that does not exist.
+ * Input checks shared by the built-in handlers (embedding, inference, storage, vector): zod
+ * parsing with the field named as the task has it, and the error for a collection that does not
+ * exist (the search handler).
  */
 import type { z } from 'zod';
 import { TaskweaveError, ValidationError } from '@taskweave/core';

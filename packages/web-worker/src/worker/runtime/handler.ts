@@ -1,6 +1,9 @@
 /**
- * The contract between the worker runtime (entry.ts, owned by the pool) and the task
- * handlers (handlers/*.ts). A handler runs inside a Web Worker, one at a time per worker.
+ * The contract between the worker runtime (runtime.ts, which serves the pool's jobs; started by
+ * worker/entry.ts) and the task handlers: the built-in ones in worker/handlers/ and an app's own,
+ * registered by task type (registry.ts). A handler runs inside a Web Worker, one job at a time per
+ * worker (a batch handler gets a job's tasks together); `ModelHost` is what the runtime needs of
+ * the model cache.
  */
 import type { MeasuredMetrics, Task, TaskOutput, TaskResult } from '@taskweave/core';
 import type { BackendPreference } from '../../shared/backendPreference.js';

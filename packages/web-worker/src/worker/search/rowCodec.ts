@@ -11,7 +11,11 @@ export const HALF_24 = 2 ** 23;
 export const POW2_BIAS = 200;
 export const POW2 = Float64Array.from({ length: 400 }, (_, i) => 2 ** (i - POW2_BIAS));
 
-/** The smallest float32 ≥ x (x ≥ 0). */
+/**
+ * A float32 ≥ x (x ≥ 0), for an upper bound kept in a Float32Array: x's own float32 when that is
+ * not below x, else one or two float32 steps above it (x + x·2⁻²³ rounded to nearest), not always
+ * the smallest.
+ */
 export function roundUp32(x: number): number {
   const f = Math.fround(x);
   return f >= x ? f : Math.fround(x + x * 2 ** -23);

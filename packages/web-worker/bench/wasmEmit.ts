@@ -1,8 +1,8 @@
 /**
- * Just enough of the WebAssembly binary format to write the vector index's scan kernels here, in
- * TypeScript, with no build step and no fetch: modules of functions over one imported memory
- * (`env.mem`), i32 and v128 locals, loops, loads and the few SIMD instructions the kernels use.
- * See `dotKernel.ts` for the kernels themselves.
+ * Just enough of the WebAssembly binary format to write the scan-kernel variants of
+ * `searchKernels.ts` in TypeScript: modules of functions over one imported memory (`env.mem`),
+ * i32 and v128 locals, loops, loads and the few SIMD instructions the kernels use. Bench-only: the
+ * shipped kernel is assembled from `src/worker/search/dotKernel.wat` with wabt at dev time.
  */
 
 /** LEB128 of an unsigned integer. */
