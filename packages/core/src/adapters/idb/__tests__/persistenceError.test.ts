@@ -10,7 +10,8 @@ describe('toPersistenceError', () => {
     expect(error.reason).toBe('quota');
     expect(error.message).toBe('Storage quota exceeded while writing 3 tasks; nothing of this write was stored');
     expect(error.cause).toBe(cause);
-    expect(error.retryable).toBe(false);
+    // Retryable (#28): nothing was written and room may be made; the store's own writes are never retried.
+    expect(error.retryable).toBe(true);
   });
 
   it('maps a closed or failing connection to unavailable', () => {
