@@ -46,7 +46,7 @@ function requestOf(task: Task, fallback: PlacementRequest): PlacementRequest {
  * Wraps the pool (`local`) with a server (`remote`).
  * @example const executor = createPlacementExecutor(createWorkerPool(), { url, getToken, placement: 'auto' })
  */
-export function createPlacementExecutor(local: Executor & { capacity: number; available(): number }, options: RemoteOptions): Executor {
+export function createPlacementExecutor(local: LocalExecutor, options: RemoteOptions): Executor {
   const problems: { path: string[]; message: string }[] = [];
   if (typeof options?.url !== 'string' || !/^https?:\/\//.test(options.url)) problems.push({ path: ['remote', 'url'], message: 'must be an http(s) URL' });
   if (typeof options?.getToken !== 'function') problems.push({ path: ['remote', 'getToken'], message: 'must be a function that returns a token (minted by your backend)' });
@@ -56,10 +56,16 @@ export function createPlacementExecutor(local: Executor & { capacity: number; av
   return new PlacementExecutor(local, options);
 }
 
+/**
+ * The device side: the worker pool, or any executor that says how many calls it runs and can
+ * start; `expectedDurationMs` (the pool's cost model) feeds `auto`'s estimate of the device's wait.
+ */
+export type LocalExecutor = Executor & { capacity: number; available(): number; expectedDurationMs?(task: Task): number | undefined };
+
 class PlacementExecutor implements Executor {
   readonly capacity: number;
   readonly batching?: BatchPolicy;
-  readonly #local: Executor & { capacity: number; available(): number };
+  readonly #local: LocalExecutor;
   readonly #options: RemoteOptions;
   readonly #http: RemoteHttp;
   readonly #default: PlacementRequest;
@@ -72,8 +78,6 @@ class PlacementExecutor implements Executor {
   readonly #fresh = new Set<string>();
   /** Their first submit reached nobody: the server never accepted them. */
   readonly #neverAccepted = new Set<string>();
-  /** Mean duration on the device, by type and model (exponentially weighted). */
-  readonly #durations = new Map<string, number>();
   readonly #stopLocal: (() => void) | undefined;
   #remoteRunning = 0;
   #downUntil = 0;
@@ -83,7 +87,7 @@ class PlacementExecutor implements Executor {
   #aheadLocal = 0;
   #aheadReset = false;
 
-  constructor(local: Executor & { capacity: number; available(): number }, options: RemoteOptions) {
+  constructor(local: LocalExecutor, options: RemoteOptions) {
     this.#local = local;
     this.#options = options;
     this.#http = new RemoteHttp(options);
@@ -136,6 +140,7 @@ class PlacementExecutor implements Executor {
     else if (placed === 'local' || placed === 'remote') lane = placed;
     else {
       const free = this.#free('local');
+      const durationMs = this.#local.expectedDurationMs?.(task);
       lane = decidePlacement({
         requested: requestOf(task, this.#default),
         remoteConfigured: this.#options.kind !== 'openai' || task.type === 'EmbeddingGeneration',
@@ -143,8 +148,8 @@ class PlacementExecutor implements Executor {
         serverUnreachable: now < this.#downUntil,
         now,
         deadline: task.deadline,
-        localWaitMs: localWaitEstimate({ ahead: this.#aheadLocal, free, capacity: this.#local.capacity, durationMs: this.#durations.get(durationKey(task)) }),
-        localDurationMs: this.#durations.get(durationKey(task)),
+        localWaitMs: localWaitEstimate({ ahead: this.#aheadLocal, free, capacity: this.#local.capacity, durationMs }),
+        localDurationMs: durationMs,
       });
     }
     if (this.#free(lane) <= 0) {
@@ -161,7 +166,7 @@ class PlacementExecutor implements Executor {
     this.#reserved.delete(task.id);
     if (task.metadata[PLACED_KEY] === 'remote') return this.#remote(task, ctx);
     ctx.reportMetrics({ placement: 'local' });
-    return this.#timed(task, () => this.#local.execute(task, ctx));
+    return this.#local.execute(task, ctx);
   }
 
   async executeBatch(tasks: readonly Task[], contexts: readonly ExecutionContext[]): Promise<readonly BatchOutcome[]> {
@@ -181,7 +186,7 @@ class PlacementExecutor implements Executor {
     const run = this.#local.executeBatch;
     if (run === undefined) throw new TaskweaveError('execution', 'The device executor does not batch', { retryable: false });
     contexts.forEach((ctx) => ctx.reportMetrics({ placement: 'local' }));
-    return this.#timed(tasks[0] as Task, () => run.call(this.#local, tasks, contexts));
+    return run.call(this.#local, tasks, contexts);
   }
 
   close(): void | Promise<void> {
@@ -249,21 +254,7 @@ class PlacementExecutor implements Executor {
     this.#downDelay = this.#options.retryDelayMs ?? 1000;
   }
 
-  async #timed<T>(task: Task, run: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    const out = await run();
-    const key = durationKey(task);
-    const ms = performance.now() - started;
-    const mean = this.#durations.get(key);
-    this.#durations.set(key, mean === undefined ? ms : mean * 0.8 + ms * 0.2);
-    return out;
-  }
-
   #notify(): void {
     for (const listener of this.#listeners) listener();
   }
-}
-
-function durationKey(task: Task): string {
-  return `${task.type}|${task.modelId ?? ''}`;
 }
