@@ -14,6 +14,7 @@ export {
   isTerminalStatus,
   TaskType,
   BUILTIN_TASK_TYPES,
+  PLACEMENTS,
   isCustomTaskType,
   emptyMetrics,
 } from './task.js';
@@ -97,7 +98,7 @@ export { requests, outputOf } from './tasks/requests.js';
 export type { RequestOptions, RequestOutputs, RequestName, ModelInputRequest, DocumentInput, ProcessOptions, SearchFor, SearchOptions, RetrieveWhat } from './tasks/requests.js';
 export { readTextOptions, normalizeText, checkTextOptions, textOutput } from './tasks/textChunking.js';
 export type { TextOptions, Span } from './tasks/textChunking.js';
-export { decidePlacement, localWaitEstimate } from './tasks/placement.js';
+export { PLACEMENT_REQUESTS, decidePlacement, isPlacementRequest, localWaitEstimate } from './tasks/placement.js';
 export type { PlacementFacts, PlacementRequest } from './tasks/placement.js';
 export { fitText, fitToModel } from './tasks/fitToModel.js';
 export type { TokenizerLike, FittedTexts, FitOptions } from './tasks/fitToModel.js';

@@ -14,9 +14,11 @@
  * doubling up to 30 s while it lasts) `auto` places tasks on the device.
  */
 import {
+  PLACEMENT_REQUESTS,
   TaskweaveError,
   ValidationError,
   decidePlacement,
+  isPlacementRequest,
   localWaitEstimate,
   type BatchOutcome,
   type BatchPolicy,
@@ -27,6 +29,7 @@ import {
   type Task,
   type TaskOutput,
 } from '@taskweave/core';
+import { mustBeOneOf } from '../../shared/mustBeOneOf.js';
 import { runRemote } from '../remote/remoteExecutor.js';
 import { RemoteHttp, RemoteUnreachable, type RemoteOptions } from '../remote/remoteHttp.js';
 
@@ -35,11 +38,9 @@ export const PLACED_KEY = 'placed';
 /** A decision taken in `place()` whose start write has not reached `execute` after this long is dropped. */
 const RESERVATION_MS = 5_000;
 
-const REQUESTS: readonly string[] = ['local', 'remote', 'auto'];
-
 function requestOf(task: Task, fallback: PlacementRequest): PlacementRequest {
   const asked = task.metadata['placement'];
-  return asked !== undefined && REQUESTS.includes(asked) ? (asked as PlacementRequest) : fallback;
+  return isPlacementRequest(asked) ? asked : fallback;
 }
 
 /**
@@ -50,7 +51,7 @@ export function createPlacementExecutor(local: LocalExecutor, options: RemoteOpt
   const problems: { path: string[]; message: string }[] = [];
   if (typeof options?.url !== 'string' || !/^https?:\/\//.test(options.url)) problems.push({ path: ['remote', 'url'], message: 'must be an http(s) URL' });
   if (typeof options?.getToken !== 'function') problems.push({ path: ['remote', 'getToken'], message: 'must be a function that returns a token (minted by your backend)' });
-  if (options?.placement !== undefined && !REQUESTS.includes(options.placement)) problems.push({ path: ['remote', 'placement'], message: "must be 'local', 'remote' or 'auto'" });
+  if (options?.placement !== undefined && !isPlacementRequest(options.placement)) problems.push({ path: ['remote', 'placement'], message: mustBeOneOf(PLACEMENT_REQUESTS) });
   if (options?.kind !== undefined && options.kind !== 'taskweave' && options.kind !== 'openai') problems.push({ path: ['remote', 'kind'], message: "must be 'taskweave' or 'openai'" });
   if (problems.length > 0) throw ValidationError.fromIssues('createTaskweave', problems);
   return new PlacementExecutor(local, options);
