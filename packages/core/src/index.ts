@@ -14,6 +14,7 @@ export {
   isTerminalStatus,
   TaskType,
   BUILTIN_TASK_TYPES,
+  PLACEMENTS,
   isCustomTaskType,
   emptyMetrics,
 } from './task.js';
@@ -99,7 +100,7 @@ export type { RequestOptions, RequestOutputs, RequestName, ModelInputRequest, Do
 export { readTextOptions, normalizeText, checkTextOptions, textOutput, textProcessingIssues } from './tasks/textChunking.js';
 export type { TextTaskFields } from './tasks/textChunking.js';
 export type { TextOptions, Span } from './tasks/textChunking.js';
-export { decidePlacement, localWaitEstimate } from './tasks/placement.js';
+export { PLACEMENT_REQUESTS, decidePlacement, isPlacementRequest, localWaitEstimate } from './tasks/placement.js';
 export type { PlacementFacts, PlacementRequest } from './tasks/placement.js';
 export { fitText, fitToModel } from './tasks/fitToModel.js';
 export type { TokenizerLike, FittedTexts, FitOptions } from './tasks/fitToModel.js';

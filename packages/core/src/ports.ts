@@ -182,8 +182,13 @@ export interface PruneOptions {
  *
  * Contract: `put` and `putIfStatus` resolve only once every record they wrote is durable, and
  * apply writes to the same id in call order (across both methods); a failed call leaves none of
- * its records written. Several writers (tabs) may share one store: `putIfStatus` is how they
- * avoid overwriting each other's decisions.
+ * its records written, and fails only for its own records (a record another call holds never
+ * fails it). Several writers (tabs) may share one store: `putIfStatus` is how they avoid
+ * overwriting each other's decisions.
+ *
+ * The scheduler calls the store once per write, as it happens (a submit, a start, an end): it
+ * merges nothing. A store that pays per transaction coalesces concurrent calls itself, as
+ * `IdbTaskStore` does with group commit.
  */
 export interface TaskStore {
   load(): Promise<StoreSnapshot>;
@@ -210,14 +215,6 @@ export interface TaskStore {
   /** Removes terminal records by age or count; returns how many were removed. */
   prune(options: PruneOptions): Promise<number>;
   close(): Promise<void>;
-  /**
-   * Optional, for a store that pays per transaction (IndexedDB): resolves when the scheduler
-   * should hand over the writes it has queued. Without it they go at the end of the microtask
-   * turn that queued them; a store that waits a little longer (one macrotask) lets the writes of
-   * the events right behind — the next worker's results, the starts they free — share the
-   * transaction. The scheduler keeps its order of writes either way.
-   */
-  beforeWrite?(): Promise<void>;
 }
 
 /** Time source. Every timer and `now()` of the core goes through one, so tests can fake it. */

@@ -12,6 +12,7 @@ import { findUncloneable } from './cloneable.js';
 import { ValidationError } from './errors.js';
 import {
   BUILTIN_TASK_TYPES,
+  PLACEMENTS,
   TASK_STATUSES,
   type BuiltinTaskType,
   type TaskInputKind,
@@ -247,7 +248,7 @@ export const taskMetricsSchema = z.object({
   retryCount: z.int().min(0),
   backend: z.string().optional(),
   batchSize: z.int().min(1).optional(),
-  placement: z.enum(['local', 'remote']).optional(),
+  placement: z.enum(PLACEMENTS).optional(),
 });
 
 export const taskSchema = z.object({

@@ -213,8 +213,11 @@ export interface TaskMetrics {
   placement?: Placement;
 }
 
+/** Every place a task may run: this device, or a server (`@taskweave/server` or an OpenAI-compatible endpoint). */
+export const PLACEMENTS = ['local', 'remote'] as const;
+
 /** Where a task runs: this device, or a server (`@taskweave/server` or an OpenAI-compatible endpoint). */
-export type Placement = 'local' | 'remote';
+export type Placement = (typeof PLACEMENTS)[number];
 
 /** The seed's `TaskResult`. `timestamp` is epoch milliseconds of the terminal transition. */
 export interface TaskResult {

@@ -1,6 +1,8 @@
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../ports.js';
 import { isTerminalStatus, type TaskId, type TaskStatus } from '../task.js';
 
+const DONE = Promise.resolve();
+
 /**
  * A store of records in a Map, gone with the page. Records are stored as given;
  * the scheduler never mutates a record after handing it to `put`.
@@ -17,12 +19,14 @@ export class MemoryTaskStore implements TaskStore {
     return { active, lastSeq: this.#lastSeq, quarantined: [] };
   }
 
-  async put(records: readonly TaskRecord[]): Promise<void> {
-    if (this.#closed) throw new Error('MemoryTaskStore is closed');
+  put(records: readonly TaskRecord[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('MemoryTaskStore is closed'));
     for (const record of records) {
       this.#records.set(record.task.id, record);
       if (record.seq > this.#lastSeq) this.#lastSeq = record.seq;
     }
+    // The scheduler calls this once per write: one shared settled promise, not one per call.
+    return DONE;
   }
 
   async putIfStatus(records: readonly TaskRecord[], expected: readonly TaskStatus[]): Promise<boolean[]> {

@@ -46,17 +46,19 @@ export class Admission {
     const id = s.options.generateId() as TaskId;
     const stored = newTaskRecord(p, id, s.options.clock.now(), ++s.seq);
     s.submitting++;
-    // One promise per turn, not per submit: each submit looks its own refusal up.
-    return s.writes.queue(stored).then((refusals) => {
-      s.submitting--;
-      if (refusals?.has(stored)) {
+    return s.writes.write(stored).then(
+      () => {
+        s.submitting--;
+        if (s.closed) throw closedDuringSubmit();
+        this.admit(stored.task, stored.seq);
+        return stored.task.id;
+      },
+      (error: unknown) => {
+        s.submitting--;
         maybeIdle(s);
-        throw refusals.get(stored);
-      }
-      if (s.closed) throw closedDuringSubmit();
-      this.admit(stored.task, stored.seq);
-      return stored.task.id;
-    });
+        throw error;
+      },
+    );
   }
 
   /** `TaskScheduler.submitMany`: all or nothing, in slices that yield to the event loop. */

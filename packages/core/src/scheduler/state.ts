@@ -8,7 +8,7 @@ import type { SchedulerEvent } from '../events.js';
 import type { TaskRecord } from '../ports.js';
 import { BatchFormer, resolveBatchPolicy } from '../queue/batching.js';
 import { TaskQueue, type QueueItem } from '../queue/taskQueue.js';
-import { WriteBuffer } from '../store/writeBuffer.js';
+import { StoreWriter } from '../store/storeWriter.js';
 import { Subscribable } from '../subscribable.js';
 import type { TaskId, TaskResult, TaskStatus } from '../task.js';
 import { DependencyGraph } from './dependencyGraph.js';
@@ -35,7 +35,7 @@ export interface SchedulerState {
   readonly reserved: Set<string>;
   readonly counters: QueueCounters;
   readonly idleWaiters: Set<() => void>;
-  readonly writes: WriteBuffer;
+  readonly writes: StoreWriter;
   /** Finished entries in memory, leaving by `gcTimeMs` and `maxFinishedInMemory`. */
   readonly finished: GcQueue<Entry>;
   /** Asks for a pump of the ready queue (dispatch installs it). */
@@ -83,7 +83,7 @@ export function createState(options: ResolvedSchedulerOptions): SchedulerState {
     reserved: new Set(),
     counters: new QueueCounters(),
     idleWaiters: new Set(),
-    writes: new WriteBuffer(options.store, (error, records) => onWriteError(s, error, records)),
+    writes: new StoreWriter(options.store, (error, records) => onWriteError(s, error, records)),
     finished: new GcQueue<Entry>({
       gcTimeMs: options.gcTimeMs,
       maxItems: options.maxFinishedInMemory,

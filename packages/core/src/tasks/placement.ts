@@ -3,10 +3,22 @@
  * once, when it is first handed to an executor (`Executor.place`). Pure: the executor that owns the
  * two kinds of slots gathers what it knows and asks.
  */
-import type { Placement } from '../task.js';
+import { PLACEMENTS, type Placement } from '../task.js';
+
+/**
+ * Every value a task's `metadata.placement` (and `createTaskweave({ remote: { placement } })`)
+ * accepts: a place, or `auto` (this rule).
+ * @example PLACEMENT_REQUESTS.includes(task.metadata['placement'] ?? 'local')
+ */
+export const PLACEMENT_REQUESTS = [...PLACEMENTS, 'auto'] as const;
 
 /** What a task asks for: a place, or `auto` (this rule). */
-export type PlacementRequest = Placement | 'auto';
+export type PlacementRequest = (typeof PLACEMENT_REQUESTS)[number];
+
+/** True when `value` is a placement request. */
+export function isPlacementRequest(value: unknown): value is PlacementRequest {
+  return (PLACEMENT_REQUESTS as readonly unknown[]).includes(value);
+}
 
 /** What `decidePlacement` looks at. */
 export interface PlacementFacts {

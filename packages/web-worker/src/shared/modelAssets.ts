@@ -14,6 +14,7 @@
  * - A `QuotaExceededError` while writing is a `PersistenceError` with reason `quota`.
  */
 import { PersistenceError, TaskweaveError, ValidationError } from '@taskweave/core';
+import { ASSET_DTYPES, type AssetDtype } from './modelDtype.js';
 
 /** Cache Storage name of the model files and ORT's `.wasm`/`.mjs`. */
 export const MODEL_CACHE_NAME = 'taskweave-models';
@@ -21,9 +22,7 @@ export const MODEL_CACHE_NAME = 'taskweave-models';
 export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm';
 export const ORT_GLUE_FILE = 'ort-wasm-simd-threaded.jsep.mjs';
 
-/** Model precisions a declaration may name (transformers.js `dtype`). */
-export type AssetDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'bnb4' | 'q4f16';
-export const ASSET_DTYPES: readonly AssetDtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'];
+export type { AssetDtype } from './modelDtype.js';
 
 /**
  * A model the app uses, declared up front so it can be prefetched, listed, cleared and verified.
@@ -110,7 +109,7 @@ export function resolveModelDeclarations(models: unknown): ResolvedModelDeclarat
     if (seen.has(m.id)) throw issue(`models.${i}.id`, `declares "${m.id}" twice`);
     seen.add(m.id);
     const dtype = m.dtype ?? 'q8';
-    if (!ASSET_DTYPES.includes(dtype)) throw issue(`models.${i}.dtype`, `must be one of ${ASSET_DTYPES.join(', ')}`);
+    if (!(ASSET_DTYPES as readonly unknown[]).includes(dtype)) throw issue(`models.${i}.dtype`, `must be one of ${ASSET_DTYPES.join(', ')}`);
     const files = m.files === undefined ? ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnxFile(dtype)] : [...m.files];
     if (files.length === 0 || files.some((f) => typeof f !== 'string' || f === '' || f.startsWith('/') || f.includes('..'))) {
       throw issue(`models.${i}.files`, 'must list paths relative to the model folder');

@@ -2,7 +2,12 @@
  * Group commit: many concurrent writers share one transaction. Items queued while a commit is
  * in flight go together into the next one, so under load the number of transactions stays
  * small while each caller is still acknowledged only once its own item is durable.
+ *
+ * The one write coalescer of taskweave: the scheduler hands each write to the store as it
+ * happens, and a store that pays per transaction merges them here, where the cost is known.
  */
+import { nextMacrotask } from './nextMacrotask.js';
+
 
 /** Thrown by `commit` when some items alone are at fault: those are rejected, the rest retried. */
 export class RejectItems extends Error {
@@ -26,6 +31,12 @@ export interface GroupCommitOptions<T> {
   maxBatchWeight?: number;
   /** Weight of an item (e.g. its record count). @default 1 */
   weight?(item: T): number;
+  /**
+   * Resolves when a batch should be taken: the items queued until then share it. @default one
+   * macrotask (`nextMacrotask`), so the writes of the events right behind the first one (another
+   * worker's results, the starts they free) join its transaction
+   */
+  gather?(): Promise<void>;
 }
 
 interface Pending<T> {
@@ -35,9 +46,12 @@ interface Pending<T> {
 }
 
 /**
- * Coalesces `enqueue` calls into few `commit` calls, in call order: the first item waits one
- * microtask (so writes of the same tick share a transaction), later ones wait for the commit in
- * flight. Only one commit runs at a time, so items are committed in the order they were queued.
+ * Coalesces `enqueue` calls into few `commit` calls, in call order: a batch is taken one `gather`
+ * (a macrotask) after its first item was queued, or after the commit before it settled, so the
+ * writes of the same event and of the events right behind it share a transaction. Only one commit
+ * runs at a time, so items are committed in the order they were queued. A batch that fails with
+ * `RejectItems` fails only the named items and is committed again without them; any other failure
+ * fails every item of it.
  *
  * @example
  * const gc = new GroupCommit({ commit: (rows) => writeAllInOneTx(rows) })
@@ -47,9 +61,9 @@ export class GroupCommit<T> {
   readonly #commit: (items: readonly T[]) => Promise<void>;
   readonly #maxWeight: number;
   readonly #weight: (item: T) => number;
+  readonly #gather: () => Promise<void>;
   #queue: Pending<T>[] = [];
   #busy = false;
-  #scheduled = false;
   #commits = 0;
   #idle: (() => void)[] = [];
 
@@ -57,6 +71,7 @@ export class GroupCommit<T> {
     this.#commit = options.commit;
     this.#maxWeight = options.maxBatchWeight ?? 2000;
     this.#weight = options.weight ?? (() => 1);
+    this.#gather = options.gather ?? nextMacrotask;
   }
 
   /** Number of `commit` calls made so far. */
@@ -84,12 +99,7 @@ export class GroupCommit<T> {
   }
 
   #schedule(): void {
-    if (this.#busy || this.#scheduled) return;
-    this.#scheduled = true;
-    queueMicrotask(() => {
-      this.#scheduled = false;
-      void this.#run();
-    });
+    if (!this.#busy) void this.#run();
   }
 
   #takeBatch(): Pending<T>[] {
@@ -105,10 +115,11 @@ export class GroupCommit<T> {
   }
 
   async #run(): Promise<void> {
-    if (this.#busy) return;
     this.#busy = true;
     try {
       while (this.#queue.length > 0) {
+        // Also after a commit: its callers' consequences (the next starts) join the next batch.
+        await this.#gather();
         const batch = this.#takeBatch();
         this.#commits++;
         try {

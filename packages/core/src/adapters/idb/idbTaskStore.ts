@@ -6,7 +6,6 @@ import { ChangeFeed, type ChangedRecord, type StoreChange } from './changeFeed.j
 import { deleteInRuns } from './bulkDelete.js';
 import { isDataCloneError, uncloneableRecordError } from './cloneError.js';
 import { GroupCommit, RejectItems } from './groupCommit.js';
-import { nextMacrotask } from './nextMacrotask.js';
 import { isUnfinishedSet, readMatches, type MatchRead } from './matchRead.js';
 import { closedError, corruptError, describeError, toPersistenceError } from './persistenceError.js';
 import { parseTaskRow } from './recordSchema.js';
@@ -52,9 +51,12 @@ export interface IdbTaskStoreOptions {
  * migrations (`schema.ts`), records validated with zod when read back, corrupt ones moved to
  * the `quarantine` store with a `PersistenceError('corrupt')`.
  *
- * Writes use group commit: concurrent `put` calls share one readwrite transaction; each call
- * resolves when that transaction's `complete` fires, and a failed transaction rejects every
- * call in it with nothing of it written. A call holding a value IndexedDB cannot clone is
+ * Writes use group commit (`GroupCommit`, the one write coalescer): the `put` and `putIfStatus`
+ * calls made until one macrotask after the first (a transaction costs about as much as a few
+ * hundred puts here, and the events right behind it — another worker's results, the starts they
+ * free — then write in the same one) share one readwrite transaction; each call resolves when
+ * that transaction's `complete` fires, and a failed transaction rejects every call in it with
+ * nothing of it written. A call holding a value IndexedDB cannot clone is
  * refused alone (a `ValidationError` naming the task and the field, e.g. `input.value.port`) and
  * the other calls of the transaction are committed without it. `QuotaExceededError` becomes
  * `PersistenceError('quota')`.
@@ -110,15 +112,6 @@ export class IdbTaskStore implements TaskStore {
   /** Write transactions committed or attempted so far (group commit keeps this far below the puts). */
   get commitCount(): number {
     return this.#commit.commits;
-  }
-
-  /**
-   * The scheduler hands over its queued writes one macrotask later than the end of the turn: a
-   * transaction costs about as much as a few hundred puts here, and the events right behind (the
-   * other worker's results, the starts they free) then write in the same one.
-   */
-  beforeWrite(): Promise<void> {
-    return nextMacrotask();
   }
 
   /**

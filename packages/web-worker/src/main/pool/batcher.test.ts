@@ -66,15 +66,15 @@ describe('poolBatchPolicy (the key the scheduler batches by)', () => {
     const size = (key: string) => cheap.maxSizeOf?.(key);
     expect(size(noop)).toBe(1); // not measured yet: each runs alone
     for (let i = 0; i < 4; i++) {
-      costs.record('custom:noop', 0.05);
-      costs.record('custom:slow', 30);
+      costs.record('custom:noop', undefined, 0.05);
+      costs.record('custom:slow', undefined, 30);
     }
     expect(size(noop)).toBe(256); // about 16 ms of 0.05 ms tasks, at most 256
     expect(size(slow)).toBe(1);
-    for (let i = 0; i < 40; i++) costs.record('custom:noop', 0.5);
+    for (let i = 0; i < 40; i++) costs.record('custom:noop', undefined, 0.5);
     expect(size(noop)).toBe(32); // 16 ms of 0.5 ms tasks
     // A type that turns expensive stops sharing calls.
-    for (let i = 0; i < 20; i++) costs.record('custom:noop', 5);
+    for (let i = 0; i < 20; i++) costs.record('custom:noop', undefined, 5);
     expect(size(noop)).toBe(1);
     // The model batches keep their size.
     expect(size(cheap.key(job('EmbeddingGeneration', 0).task) as string)).toBe(8);

@@ -4,7 +4,7 @@
  * split back into one outcome per task, each with its own metrics.
  */
 import type { BatchPolicy, MeasuredMetrics, Task } from '@taskweave/core';
-import type { BackendPreference } from '../../shared/backendPreference.js';
+import { parseTaskBackend, type BackendPreference } from '../../shared/backendPreference.js';
 import type { JobOutcome, JobResult } from '../../shared/protocol.js';
 import { MAX_CHEAP_BATCH, type TaskCosts } from './taskCosts.js';
 
@@ -65,10 +65,10 @@ export function resolveBatching(options: BatchingOptions | false | undefined): R
 /** Key prefix of the tasks without a model, grouped by type (`maxSizeOf` says whether they share calls). */
 const CHEAP = 'cheap\u0000';
 
-/** The backend a task runs on: its `metadata.backend`, else the pool's. */
+/** The backend a task runs on: its `metadata.backend`, else the pool's (also when it names none: such a task fails alone). */
 export function taskBackend(task: Task, fallback: BackendPreference): BackendPreference {
-  const requested = task.metadata['backend'];
-  return requested === 'auto' || requested === 'webgpu' || requested === 'wasm' ? requested : fallback;
+  const backend = parseTaskBackend(task, fallback);
+  return typeof backend === 'string' ? backend : fallback;
 }
 
 /**

@@ -14,9 +14,11 @@
  * doubling up to 30 s while it lasts) `auto` places tasks on the device.
  */
 import {
+  PLACEMENT_REQUESTS,
   TaskweaveError,
   ValidationError,
   decidePlacement,
+  isPlacementRequest,
   localWaitEstimate,
   type BatchOutcome,
   type BatchPolicy,
@@ -28,6 +30,7 @@ import {
   type Task,
   type TaskOutput,
 } from '@taskweave/core';
+import { mustBeOneOf } from '../../shared/mustBeOneOf.js';
 import { runRemote } from '../remote/remoteExecutor.js';
 import { RemoteHttp, RemoteUnreachable, type RemoteOptions } from '../remote/remoteHttp.js';
 
@@ -39,31 +42,35 @@ const NO_FREE_WORKERS: FreeWorkers = { models: [], take: () => undefined };
 /** A decision taken in `place()` whose start write has not reached `execute` after this long is dropped. */
 const RESERVATION_MS = 5_000;
 
-const REQUESTS: readonly string[] = ['local', 'remote', 'auto'];
-
 function requestOf(task: Task, fallback: PlacementRequest): PlacementRequest {
   const asked = task.metadata['placement'];
-  return asked !== undefined && REQUESTS.includes(asked) ? (asked as PlacementRequest) : fallback;
+  return isPlacementRequest(asked) ? asked : fallback;
 }
 
 /**
  * Wraps the pool (`local`) with a server (`remote`).
  * @example const executor = createPlacementExecutor(createWorkerPool(), { url, getToken, placement: 'auto' })
  */
-export function createPlacementExecutor(local: Executor & { capacity: number; available(): number }, options: RemoteOptions): Executor {
+export function createPlacementExecutor(local: LocalExecutor, options: RemoteOptions): Executor {
   const problems: { path: string[]; message: string }[] = [];
   if (typeof options?.url !== 'string' || !/^https?:\/\//.test(options.url)) problems.push({ path: ['remote', 'url'], message: 'must be an http(s) URL' });
   if (typeof options?.getToken !== 'function') problems.push({ path: ['remote', 'getToken'], message: 'must be a function that returns a token (minted by your backend)' });
-  if (options?.placement !== undefined && !REQUESTS.includes(options.placement)) problems.push({ path: ['remote', 'placement'], message: "must be 'local', 'remote' or 'auto'" });
+  if (options?.placement !== undefined && !isPlacementRequest(options.placement)) problems.push({ path: ['remote', 'placement'], message: mustBeOneOf(PLACEMENT_REQUESTS) });
   if (options?.kind !== undefined && options.kind !== 'taskweave' && options.kind !== 'openai') problems.push({ path: ['remote', 'kind'], message: "must be 'taskweave' or 'openai'" });
   if (problems.length > 0) throw ValidationError.fromIssues('createTaskweave', problems);
   return new PlacementExecutor(local, options);
 }
 
+/**
+ * The device side: the worker pool, or any executor that says how many calls it runs and can
+ * start; `expectedDurationMs` (the pool's cost model) feeds `auto`'s estimate of the device's wait.
+ */
+export type LocalExecutor = Executor & { capacity: number; available(): number; expectedDurationMs?(task: Task): number | undefined };
+
 class PlacementExecutor implements Executor {
   readonly capacity: number;
   readonly batching?: BatchPolicy;
-  readonly #local: Executor & { capacity: number; available(): number };
+  readonly #local: LocalExecutor;
   readonly #options: RemoteOptions;
   readonly #http: RemoteHttp;
   readonly #default: PlacementRequest;
@@ -76,8 +83,6 @@ class PlacementExecutor implements Executor {
   readonly #fresh = new Set<string>();
   /** Their first submit reached nobody: the server never accepted them. */
   readonly #neverAccepted = new Set<string>();
-  /** Mean duration on the device, by type and model (exponentially weighted). */
-  readonly #durations = new Map<string, number>();
   readonly #stopLocal: (() => void) | undefined;
   #remoteRunning = 0;
   #downUntil = 0;
@@ -87,7 +92,7 @@ class PlacementExecutor implements Executor {
   #aheadLocal = 0;
   #aheadReset = false;
 
-  constructor(local: Executor & { capacity: number; available(): number }, options: RemoteOptions) {
+  constructor(local: LocalExecutor, options: RemoteOptions) {
     this.#local = local;
     this.#options = options;
     this.#http = new RemoteHttp(options);
@@ -145,6 +150,7 @@ class PlacementExecutor implements Executor {
     else if (placed === 'local' || placed === 'remote') lane = placed;
     else {
       const free = this.#free('local');
+      const durationMs = this.#local.expectedDurationMs?.(task);
       lane = decidePlacement({
         requested: requestOf(task, this.#default),
         remoteConfigured: this.#options.kind !== 'openai' || task.type === 'EmbeddingGeneration',
@@ -152,8 +158,8 @@ class PlacementExecutor implements Executor {
         serverUnreachable: now < this.#downUntil,
         now,
         deadline: task.deadline,
-        localWaitMs: localWaitEstimate({ ahead: this.#aheadLocal, free, capacity: this.#local.capacity, durationMs: this.#durations.get(durationKey(task)) }),
-        localDurationMs: this.#durations.get(durationKey(task)),
+        localWaitMs: localWaitEstimate({ ahead: this.#aheadLocal, free, capacity: this.#local.capacity, durationMs }),
+        localDurationMs: durationMs,
       });
     }
     if (this.#free(lane) <= 0) {
@@ -170,7 +176,7 @@ class PlacementExecutor implements Executor {
     this.#reserved.delete(task.id);
     if (task.metadata[PLACED_KEY] === 'remote') return this.#remote(task, ctx);
     ctx.reportMetrics({ placement: 'local' });
-    return this.#timed(task, () => this.#local.execute(task, ctx));
+    return this.#local.execute(task, ctx);
   }
 
   async executeBatch(tasks: readonly Task[], contexts: readonly ExecutionContext[]): Promise<readonly BatchOutcome[]> {
@@ -190,7 +196,7 @@ class PlacementExecutor implements Executor {
     const run = this.#local.executeBatch;
     if (run === undefined) throw new TaskweaveError('execution', 'The device executor does not batch', { retryable: false });
     contexts.forEach((ctx) => ctx.reportMetrics({ placement: 'local' }));
-    return this.#timed(tasks[0] as Task, () => run.call(this.#local, tasks, contexts));
+    return run.call(this.#local, tasks, contexts);
   }
 
   close(): void | Promise<void> {
@@ -258,21 +264,7 @@ class PlacementExecutor implements Executor {
     this.#downDelay = this.#options.retryDelayMs ?? 1000;
   }
 
-  async #timed<T>(task: Task, run: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    const out = await run();
-    const key = durationKey(task);
-    const ms = performance.now() - started;
-    const mean = this.#durations.get(key);
-    this.#durations.set(key, mean === undefined ? ms : mean * 0.8 + ms * 0.2);
-    return out;
-  }
-
   #notify(): void {
     for (const listener of this.#listeners) listener();
   }
-}
-
-function durationKey(task: Task): string {
-  return `${task.type}|${task.modelId ?? ''}`;
 }

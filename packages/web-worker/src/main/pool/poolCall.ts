@@ -2,11 +2,10 @@
  * A call in the pool's hands: the tasks it runs on one worker (each with its own context), the
  * warm-ups waiting for a worker, and the check a task passes before it is handed to a worker.
  */
-import { ValidationError, type BatchOutcome, type ExecutionContext, type Task } from '@taskweave/core';
-import type { BackendPreference } from '../../shared/backendPreference.js';
+import type { ValidationError, BatchOutcome, ExecutionContext, Task } from '@taskweave/core';
 import type { JobRequest } from '../../shared/protocol.js';
 import type { WarmUpOptions, WarmUpReport } from './poolEvents.js';
-import { BACKENDS } from './poolOptions.js';
+import { parseTaskBackend, type BackendPreference } from '../../shared/backendPreference.js';
 
 /** One task of a call, with its own context. */
 export interface Member {
@@ -41,11 +40,8 @@ export interface WarmJob {
 
 /** A ValidationError when the task's `metadata.backend` names no backend. */
 export function badBackend(task: Task): ValidationError | undefined {
-  const requested = task.metadata?.['backend'];
-  if (requested === undefined || BACKENDS.includes(requested)) return undefined;
-  return new ValidationError(`Task ${task.id}: metadata.backend must be 'auto', 'webgpu' or 'wasm', got ${requested}`, [
-    { path: ['metadata', 'backend'], field: 'metadata.backend', message: "must be 'auto', 'webgpu' or 'wasm'" },
-  ]);
+  const backend = parseTaskBackend(task, 'auto');
+  return typeof backend === 'string' ? undefined : backend;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '@taskweave/core';
 import { resolveBatching, type BatchingOptions, type ResolvedBatching } from './batcher.js';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../../shared/backendPreference.js';
+import { BACKEND_RULE, isBackendPreference, type BackendPreference } from '../../shared/backendPreference.js';
 import type { ModelEnvOptions } from '../../shared/modelEnvOptions.js';
 
 /** Options of `createWorkerPool`. */
@@ -73,9 +73,6 @@ export interface ResolvedPoolOptions {
   rewarm: boolean;
   recycle: { afterTasks: number; wasmMemoryBytes: number };
 }
-
-/** The backends a task or the pool may ask for. */
-export const BACKENDS: readonly string[] = BACKEND_PREFERENCES;
 
 /** A whole number ≥ 1, or a ValidationError naming `options.<field>`. */
 export function positiveInt(value: number | undefined, field: string, fallback: number, where = 'createWorkerPool'): number {
@@ -148,9 +145,9 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedPoolOpti
     ]);
   }
   const backend = options.backend ?? 'auto';
-  if (!BACKENDS.includes(backend)) {
-    throw new ValidationError(`createWorkerPool: options.backend must be 'auto', 'webgpu' or 'wasm', got ${String(backend)}`, [
-      { path: ['backend'], field: 'backend', message: "must be 'auto', 'webgpu' or 'wasm'" },
+  if (!isBackendPreference(backend)) {
+    throw new ValidationError(`createWorkerPool: options.backend ${BACKEND_RULE}, got ${String(backend)}`, [
+      { path: ['backend'], field: 'backend', message: BACKEND_RULE },
     ]);
   }
   return {

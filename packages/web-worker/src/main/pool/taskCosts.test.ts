@@ -1,64 +1,45 @@
-/** The moving mean of a task type's duration: when a type counts as cheap, and how many of it share one call. */
 import { describe, expect, it } from 'vitest';
 import { MAX_CHEAP_BATCH, TaskCosts } from './taskCosts.js';
 
-const record = (costs: TaskCosts, type: string, ...durations: (number | undefined)[]) => {
-  for (const d of durations) costs.record(type, d);
-};
-
 describe('TaskCosts', () => {
-  it('calls a type cheap only after 4 samples whose mean is under the threshold', () => {
+  it('learns a moving mean per type and model, the newest sample weighing 0.2, from the first sample on', () => {
     const costs = new TaskCosts(1);
-    record(costs, 'custom:noop', 0.1, 0.1, 0.1);
+    expect(costs.meanMs('EmbeddingGeneration', 'm')).toBeUndefined();
+    costs.record('EmbeddingGeneration', 'm', 100);
+    expect(costs.meanMs('EmbeddingGeneration', 'm')).toBe(100);
+    costs.record('EmbeddingGeneration', 'm', 200);
+    expect(costs.meanMs('EmbeddingGeneration', 'm')).toBeCloseTo(120);
+    // Another model, or none, is another cost.
+    expect(costs.meanMs('EmbeddingGeneration', 'other')).toBeUndefined();
+    expect(costs.meanMs('EmbeddingGeneration', undefined)).toBeUndefined();
+  });
+
+  it('ignores a missing, negative or non-finite duration', () => {
+    const costs = new TaskCosts(1);
+    for (const bad of [undefined, -1, Number.NaN, Number.POSITIVE_INFINITY]) costs.record('custom:x', undefined, bad);
+    expect(costs.meanMs('custom:x', undefined)).toBeUndefined();
+  });
+
+  it('calls a type without a model cheap only after 4 samples under the threshold, and sizes its batches to about 16 ms', () => {
+    const costs = new TaskCosts(1);
+    for (let i = 0; i < 3; i++) costs.record('custom:noop', undefined, 0.5);
     expect(costs.isCheap('custom:noop')).toBe(false);
     expect(costs.batchSize('custom:noop')).toBe(1);
-    record(costs, 'custom:noop', 0.1);
+    costs.record('custom:noop', undefined, 0.5);
     expect(costs.isCheap('custom:noop')).toBe(true);
-    expect(costs.isCheap('custom:other')).toBe(false);
+    expect(costs.batchSize('custom:noop')).toBe(32);
+    for (let i = 0; i < 40; i++) costs.record('custom:noop', undefined, 0.001);
+    expect(costs.batchSize('custom:noop')).toBe(MAX_CHEAP_BATCH);
+    // Only model-less tasks count for cheapness: the same type on a model is measured apart.
+    for (let i = 0; i < 8; i++) costs.record('custom:slow', 'm', 0.1);
+    expect(costs.isCheap('custom:slow')).toBe(false);
   });
 
-  it('keeps types apart, and a slow type is never cheap', () => {
-    const costs = new TaskCosts(1);
-    record(costs, 'fast', 0.2, 0.2, 0.2, 0.2);
-    record(costs, 'slow', 5, 5, 5, 5);
-    expect(costs.isCheap('fast')).toBe(true);
-    expect(costs.isCheap('slow')).toBe(false);
-    expect(costs.batchSize('slow')).toBe(1);
-  });
-
-  it('follows a type that becomes slow (moving mean, newest sample weighted 0.2)', () => {
-    const costs = new TaskCosts(1);
-    record(costs, 't', 0.5, 0.5, 0.5, 0.5);
-    expect(costs.isCheap('t')).toBe(true);
-    // 0.5 → 0.5 + 0.2 × (3 − 0.5) = 1.0: no longer under 1 ms.
-    record(costs, 't', 3);
-    expect(costs.isCheap('t')).toBe(false);
-  });
-
-  it('ignores missing, negative and non-finite durations', () => {
-    const costs = new TaskCosts(1);
-    record(costs, 't', undefined, -1, Number.NaN, Infinity, 0.1, 0.1, 0.1);
-    expect(costs.isCheap('t')).toBe(false);
-    record(costs, 't', 0.1);
-    expect(costs.isCheap('t')).toBe(true);
-  });
-
-  it('batches about 16 ms of work per call: at least 2, at most 256', () => {
-    const costs = new TaskCosts(1);
-    record(costs, 'half', 0.5, 0.5, 0.5, 0.5);
-    expect(costs.batchSize('half')).toBe(32);
-    record(costs, 'tiny', 0, 0, 0, 0);
-    expect(costs.batchSize('tiny')).toBe(MAX_CHEAP_BATCH);
-    expect(MAX_CHEAP_BATCH).toBe(256);
-    const high = new TaskCosts(50);
-    record(high, 'slowish', 12, 12, 12, 12);
-    expect(high.batchSize('slowish')).toBe(2);
-  });
-
-  it('is off with a threshold of 0', () => {
+  it('cheapTaskMs 0 turns cheapness off, and still learns the durations placement reads', () => {
     const costs = new TaskCosts(0);
-    record(costs, 't', 0, 0, 0, 0, 0);
-    expect(costs.isCheap('t')).toBe(false);
-    expect(costs.batchSize('t')).toBe(1);
+    for (let i = 0; i < 8; i++) costs.record('custom:noop', undefined, 0.05);
+    expect(costs.isCheap('custom:noop')).toBe(false);
+    expect(costs.batchSize('custom:noop')).toBe(1);
+    expect(costs.meanMs('custom:noop', undefined)).toBeCloseTo(0.05);
   });
 });

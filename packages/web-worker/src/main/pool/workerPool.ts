@@ -44,6 +44,14 @@ export interface WorkerPool extends Executor {
   freeWorkers(): FreeWorkers;
   onAvailable(listener: () => void): () => void;
   cancelWaitsForOutcome(task: Task): boolean;
+  /**
+   * How long a task like `task` (its type and model) takes in a worker: the moving mean of the
+   * durations the workers reported (a batch's duration for each of its tasks); `undefined` before
+   * the first. The one cost model: the pool batches cheap types by it, placement reads it.
+   *
+   * @example pool.expectedDurationMs(task) // 42.5
+   */
+  expectedDurationMs(task: Task): number | undefined;
   executeBatch(tasks: readonly Task[], contexts: readonly ExecutionContext[]): Promise<readonly BatchOutcome[]>;
   /** Loads `modelId` in the workers before the first task (each worker waits until it is free). Rejects only if every worker failed. */
   warmUp(modelId: string, options?: WarmUpOptions): Promise<WarmUpReport>;
@@ -65,7 +73,7 @@ class Pool implements WorkerPool {
   readonly #warmQueue: WarmJob[] = [];
   readonly #listeners = new Set<(event: PoolEvent) => void>();
   readonly #available = new Set<() => void>();
-  /** What each task type costs in a worker (cheap types are batched). */
+  /** What each task type and model costs in a worker (cheap types are batched; placement reads it). */
   readonly #costs: TaskCosts;
   /** Models warmed with `warmUp`, and the backend asked for, for re-warming replacements. */
   readonly #warmed = new Map<string, BackendPreference>();
@@ -122,6 +130,10 @@ class Pool implements WorkerPool {
    */
   cancelWaitsForOutcome(task: Task): boolean {
     return task.type === 'DataStorage';
+  }
+
+  expectedDurationMs(task: Task): number | undefined {
+    return this.#costs.meanMs(task.type, task.modelId);
   }
 
   onAvailable(listener: () => void): () => void {
@@ -342,7 +354,7 @@ class Pool implements WorkerPool {
   }
 
   #report(member: Member, metrics: MeasuredMetrics): void {
-    this.#costs.record(member.task.type, metrics.durationMs);
+    this.#costs.record(member.task.type, member.task.modelId, metrics.durationMs);
     try {
       member.ctx.reportMetrics(metrics);
     } catch {

@@ -3,7 +3,7 @@
  * OpenAI-compatible embeddings client (`openAiEmbeddings.ts`): the `remote` options, auth (a fresh
  * token after a 401), byte counting, and the errors an answer (or no answer) becomes.
  */
-import { TaskweaveError } from '@taskweave/core';
+import { TaskweaveError, type PlacementRequest } from '@taskweave/core';
 
 /** The `remote` option of `createTaskweave`. */
 export interface RemoteOptions {
@@ -15,7 +15,7 @@ export interface RemoteOptions {
    */
   getToken: () => string | Promise<string>;
   /** Where tasks run unless their `metadata.placement` says otherwise. @default 'local' */
-  placement?: 'local' | 'remote' | 'auto';
+  placement?: PlacementRequest;
   /** Models this device does not hold: `auto` sends their tasks to the server. @default [] */
   remoteOnlyModels?: readonly string[];
   /** What the URL speaks: taskweave's server (any task type) or OpenAI's embeddings API (EmbeddingGeneration only). @default 'taskweave' */

@@ -16,15 +16,16 @@
  * model's inputs, whether the model exists) fails the task when it runs.
  */
 import { z } from 'zod';
-import { textProcessingIssues, type ResolvedSubmit, type SubmitIssue } from '@taskweave/core';
-import { BACKEND_PREFERENCES } from '../../shared/backendPreference.js';
-import { MODEL_DTYPES } from '../../shared/modelDtype.js';
+import { PLACEMENT_REQUESTS, isPlacementRequest, textProcessingIssues, type ResolvedSubmit, type SubmitIssue } from '@taskweave/core';
+import { BACKEND_RULE, isBackendPreference } from '../../shared/backendPreference.js';
+import { MODEL_DTYPES, isModelDtype } from '../../shared/modelDtype.js';
+import { mustBeOneOf } from '../../shared/mustBeOneOf.js';
 import { inferenceInputSchema } from '../../shared/modelInputSchema.js';
 import { embeddingTextsSchema } from '../../shared/embeddingSchema.js';
 import { retrievalInputSchema, storageInputSchema } from '../../shared/storageSchema.js';
 
 /** Where a task may ask to run (`metadata.placement`, with `createTaskweave({ remote })`). */
-const PLACEMENTS: readonly string[] = ['local', 'remote', 'auto'];
+const PLACEMENT_RULE = mustBeOneOf(PLACEMENT_REQUESTS);
 
 const BUILTIN = new Set(['TextProcessing', 'EmbeddingGeneration', 'ModelInference', 'VectorSearch', 'DataStorage', 'DataRetrieval']);
 
@@ -122,16 +123,16 @@ function checkQuery(task: ResolvedSubmit): SubmitIssue[] {
 export function validateSubmission(task: ResolvedSubmit): SubmitIssue[] {
   const issues: SubmitIssue[] = [];
   const backend = task.metadata['backend'];
-  if (backend !== undefined && !(BACKEND_PREFERENCES as readonly string[]).includes(backend)) {
-    issues.push({ path: ['metadata', 'backend'], message: `must be ${BACKEND_PREFERENCES.map((b) => `'${b}'`).join(', ')}, not ${JSON.stringify(backend)}` });
+  if (backend !== undefined && !isBackendPreference(backend)) {
+    issues.push({ path: ['metadata', 'backend'], message: `${BACKEND_RULE}, not ${JSON.stringify(backend)}` });
   }
   const placement = task.metadata['placement'];
-  if (placement !== undefined && !PLACEMENTS.includes(placement)) {
-    issues.push({ path: ['metadata', 'placement'], message: `must be 'local', 'remote' or 'auto', not ${JSON.stringify(placement)}` });
+  if (placement !== undefined && !isPlacementRequest(placement)) {
+    issues.push({ path: ['metadata', 'placement'], message: `${PLACEMENT_RULE}, not ${JSON.stringify(placement)}` });
   }
   if (!BUILTIN.has(task.type)) return issues;
   const dtype = task.metadata['dtype'];
-  if (dtype !== undefined && !(MODEL_DTYPES as readonly string[]).includes(dtype)) {
+  if (dtype !== undefined && !isModelDtype(dtype)) {
     issues.push({ path: ['metadata', 'dtype'], message: `must be one of ${MODEL_DTYPES.join(', ')}, not ${JSON.stringify(dtype)}` });
   }
   switch (task.type) {

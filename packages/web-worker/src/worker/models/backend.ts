@@ -6,12 +6,10 @@
  * handler reports it (`ctx.reportMetrics({ backend })`).
  */
 import { TaskweaveError, ValidationError, type Task } from '@taskweave/core';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../../shared/backendPreference.js';
+import { parseTaskBackend, type BackendPreference } from '../../shared/backendPreference.js';
 
 /** A backend that actually runs a model. */
 export type Backend = 'webgpu' | 'wasm';
-
-const PREFERENCES: readonly string[] = BACKEND_PREFERENCES;
 
 let adapterProbe: Promise<boolean> | undefined;
 let webgpuDisabled: string | undefined;
@@ -44,16 +42,11 @@ export function webgpuDisabledReason(): string | undefined {
   return webgpuDisabled;
 }
 
-/** The preference of a task: `task.metadata.backend` when set (validated), else the pool's. */
+/** The preference of a task: `task.metadata.backend` when set (a ValidationError when it names no backend), else the pool's. */
 export function backendPreference(task: Task, fallback: BackendPreference): BackendPreference {
-  const value = task.metadata['backend'];
-  if (value === undefined) return fallback;
-  if (!PREFERENCES.includes(value)) {
-    throw new ValidationError(`metadata.backend must be 'auto', 'webgpu' or 'wasm', got ${JSON.stringify(value)}`, [
-      { path: ['metadata', 'backend'], field: 'metadata.backend', message: "must be 'auto', 'webgpu' or 'wasm'" },
-    ]);
-  }
-  return value as BackendPreference;
+  const backend = parseTaskBackend(task, fallback);
+  if (backend instanceof ValidationError) throw backend;
+  return backend;
 }
 
 /** The backend to try first for a preference: WebGPU only when asked for (or `auto`) and available. */

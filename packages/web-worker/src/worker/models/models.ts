@@ -30,10 +30,9 @@ import { isMissingModelFile } from '../../shared/modelAssets.js';
 import type { ModelEnvOptions } from '../../shared/modelEnvOptions.js';
 import type { CallContext, ModelHost } from '../runtime/handler.js';
 
-import { MODEL_DTYPES, type ModelDtype } from '../../shared/modelDtype.js';
+import { MODEL_DTYPES, isModelDtype, type ModelDtype } from '../../shared/modelDtype.js';
 
 export type { ModelDtype } from '../../shared/modelDtype.js';
-const DTYPES: readonly string[] = MODEL_DTYPES;
 
 /** A transformers.js pipeline, as far as this package calls it. */
 export type Pipeline = ((inputs: unknown, options?: Record<string, unknown>) => Promise<unknown>) & {
@@ -77,12 +76,12 @@ function modelIdError(modelId: unknown): ValidationError {
 /** The dtype a task asks for (`metadata.dtype`), validated. */
 export function dtypeOf(metadata: Record<string, string>): ModelDtype {
   const value = metadata['dtype'] ?? 'auto';
-  if (!DTYPES.includes(value)) {
-    throw new ValidationError(`metadata.dtype must be one of ${DTYPES.join(', ')}, got ${JSON.stringify(value)}`, [
-      { path: ['metadata', 'dtype'], field: 'metadata.dtype', message: `must be one of ${DTYPES.join(', ')}` },
+  if (!isModelDtype(value)) {
+    throw new ValidationError(`metadata.dtype must be one of ${MODEL_DTYPES.join(', ')}, got ${JSON.stringify(value)}`, [
+      { path: ['metadata', 'dtype'], field: 'metadata.dtype', message: `must be one of ${MODEL_DTYPES.join(', ')}` },
     ]);
   }
-  return value as ModelDtype;
+  return value;
 }
 
 function modelFolder(modelId: string): string {

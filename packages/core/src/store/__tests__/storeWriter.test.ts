@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryTaskStore } from '../../adapters/memoryTaskStore.js';
 import type { TaskRecord } from '../../ports.js';
 import { TaskStatus } from '../../task.js';
-import { WriteBuffer } from '../writeBuffer.js';
+import { StoreWriter } from '../storeWriter.js';
 import { makeRecord, makeTask } from '../../__tests__/taskStoreContract.js';
 
 /** A store that refuses, as one, any put holding a poisoned record (like IndexedDB's DataCloneError). */
@@ -22,96 +22,109 @@ class PickyStore extends MemoryTaskStore {
   }
 }
 
-describe('WriteBuffer', () => {
-  it("hands its writes over when the store's beforeWrite resolves: a write queued meanwhile shares the put, and order holds", async () => {
+describe('StoreWriter', () => {
+  it('hands each write to the store as it happens, one call per write, in write order: the store coalesces, not the scheduler', async () => {
     const store = new PickyStore();
-    let release: () => void = () => undefined;
-    let asked = 0;
-    (store as PickyStore & { beforeWrite(): Promise<void> }).beforeWrite = () => {
-      asked++;
-      return new Promise<void>((resolve) => (release = resolve));
-    };
-    const buffer = new WriteBuffer(store, () => undefined);
+    const writer = new StoreWriter(store, () => undefined);
     const first = makeRecord(TaskStatus.Pending, 1);
     const later = { ...first, status: TaskStatus.Running, updatedAt: first.updatedAt + 1 };
-    const other = makeRecord(TaskStatus.Pending, 2);
-    const written = [buffer.write(first)];
-    // A later event (a macrotask), while the store has not asked for the writes yet.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(store.puts).toHaveLength(0);
-    written.push(buffer.write(later), buffer.write(other));
-    release();
+    const group = [2, 3].map((seq) => makeRecord(TaskStatus.Pending, seq));
+    const written = [writer.write(first), writer.write(group), writer.write(later)];
+    // Synchronously, before any microtask: nothing waits in the writer.
+    expect(store.puts.map((put) => put.length)).toEqual([1, 2, 1]);
     await Promise.all(written);
-    expect(store.puts.map((put) => put.length)).toEqual([3]);
     expect(await store.get(first.task.id)).toEqual(later);
-    expect(asked).toBe(1);
   });
 
-  it('a refused record fails only its own write; the other writes of the same turn are stored', async () => {
+  it('a refused record fails only its own write; the other writes made with it are stored', async () => {
     const store = new PickyStore();
     const errors: unknown[] = [];
-    const buffer = new WriteBuffer(store, (error) => errors.push(error));
+    const writer = new StoreWriter(store, (error) => errors.push(error));
     const records = [1, 2, 3, 4].map((seq) => makeRecord(TaskStatus.Pending, seq));
     const bad = records[2] as TaskRecord;
     store.poisoned.add(bad.task.id);
     const done = makeRecord(TaskStatus.Completed, 9);
     let after: unknown = 'not called';
-    buffer.writeThen(done, (error) => (after = error));
-    const outcomes = await Promise.allSettled(records.map((r) => buffer.write(r)));
+    writer.writeThen(done, (error) => (after = error));
+    const outcomes = await Promise.allSettled(records.map((r) => writer.write(r)));
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect(String((outcomes[2] as PromiseRejectedResult).reason)).toContain(bad.task.id);
-    expect(after).toBeUndefined(); // the status write of the same turn is durable
+    await writer.drained();
+    expect(after).toBeUndefined(); // the status write made with them is durable
     expect(await store.get(done.task.id)).toEqual(done);
     for (const r of records) expect(await store.get(r.task.id)).toEqual(r === bad ? undefined : r);
-    // One merged put was tried first: the common case stays one put per turn.
-    expect(store.puts[0]).toHaveLength(5);
     expect(errors).toHaveLength(1);
   });
 
   it('a group is stored all or nothing, and its refusal reaches writeThen callers of its own only', async () => {
     const store = new PickyStore();
-    const buffer = new WriteBuffer(store, () => undefined);
+    const heard: (readonly TaskRecord[])[] = [];
+    const writer = new StoreWriter(store, (_, records) => heard.push(records));
     const group = [1, 2, 3].map((seq) => makeRecord(TaskStatus.Pending, seq));
     store.poisoned.add((group[1] as TaskRecord).task.id);
     const alone = makeRecord(TaskStatus.Failed, 4);
     const poisonedEnd = makeRecord(TaskStatus.Completed, 5);
     store.poisoned.add(poisonedEnd.task.id);
-    const seen: unknown[] = [];
-    buffer.writeThen(alone, (error) => seen.push(error));
-    buffer.writeThen(poisonedEnd, (error) => seen.push(error));
-    await expect(buffer.write(group)).rejects.toThrow((group[1] as TaskRecord).task.id);
-    await buffer.drained();
-    expect(seen[0]).toBeUndefined();
-    expect(String(seen[1])).toContain(poisonedEnd.task.id);
+    const seen = new Map<TaskRecord, unknown>();
+    writer.writeThen(alone, (error) => seen.set(alone, error));
+    writer.writeThen(poisonedEnd, (error) => seen.set(poisonedEnd, error));
+    await expect(writer.write(group)).rejects.toThrow((group[1] as TaskRecord).task.id);
+    await writer.drained();
+    expect(seen.has(alone) && seen.get(alone) === undefined).toBe(true);
+    expect(String(seen.get(poisonedEnd))).toContain(poisonedEnd.task.id);
     for (const r of group) expect(await store.get(r.task.id)).toBeUndefined();
     expect(await store.get(alone.task.id)).toEqual(alone);
+    // onError hears the refused group, not the writeThen whose callback already did.
+    expect(heard).toEqual([group]);
   });
 
-  it('a group put again after a refusal never lands after a later write to the same id', async () => {
+  it('a refusal still on its way never lets an earlier write land after a later write to the same id', async () => {
     const store = new PickyStore();
     let refusing: () => void = () => undefined;
     const refusalStarted = new Promise<void>((resolve) => (refusing = resolve));
     let refuse: () => void = () => undefined;
-    // Only the first refusal is held; the retries after it are refused at once.
     store.holdRefusal = () => {
       store.holdRefusal = undefined;
       refusing();
       return new Promise<void>((resolve) => (refuse = resolve));
     };
-    const buffer = new WriteBuffer(store, () => undefined);
+    const writer = new StoreWriter(store, () => undefined);
     const task = makeTask();
     const poison = makeRecord(TaskStatus.Pending, 1);
     store.poisoned.add(poison.task.id);
     const running = makeRecord(TaskStatus.Running, 2, { task });
-    void buffer.write(poison).catch(() => undefined);
-    void buffer.write(running);
+    void writer.write(poison).catch(() => undefined);
+    void writer.write(running);
     await refusalStarted;
-    // While the first flush's refusal is still on its way: a later write to the same id.
     const completed = makeRecord(TaskStatus.Completed, 2, { task });
-    const written = buffer.write(completed);
+    const written = writer.write(completed);
     refuse();
     await written;
-    await buffer.drained();
+    await writer.drained();
     expect((await store.get(task.id))?.status).toBe(TaskStatus.Completed);
+  });
+
+  it('drained waits for every write and compare-and-set in flight', async () => {
+    const store = new PickyStore();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const put = store.put.bind(store);
+    store.put = async (records) => {
+      await held;
+      return put(records);
+    };
+    const writer = new StoreWriter(store, () => undefined);
+    const record = makeRecord(TaskStatus.Pending, 1);
+    void writer.write(record);
+    const cas = writer.writeIf([{ ...record, status: TaskStatus.Running }], [TaskStatus.Pending]);
+    let drained = false;
+    void writer.drained().then(() => (drained = true));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(drained).toBe(false);
+    release();
+    await writer.drained();
+    expect(drained).toBe(true);
+    // The compare-and-set was made after the put and found it: call order holds across both methods.
+    expect(await cas).toEqual([false]);
   });
 });

@@ -1,0 +1,92 @@
+import type { TaskRecord, TaskStore } from '../ports.js';
+import type { TaskStatus } from '../task.js';
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * The scheduler's side of its store: every write goes to the store as it happens, one call per
+ * write, in write order; this keeps count of the calls in flight (`drained`) and tells `onError`
+ * of every refusal. It merges nothing: coalescing is the store's (a store that pays per
+ * transaction, as `IdbTaskStore` does, merges concurrent calls into one transaction and fails a
+ * call only for its own records — see `TaskStore`). A write is a group: one record, or the records
+ * of one `submitMany`, stored all or nothing by the store's contract.
+ */
+export class StoreWriter {
+  readonly #store: TaskStore;
+  readonly #onError: (error: unknown, records: readonly TaskRecord[]) => void;
+  #inFlight = 0;
+  #drained: (() => void)[] = [];
+
+  /** @param onError hears every refused write except those written with `writeThen` (their callback does) */
+  constructor(store: TaskStore, onError: (error: unknown, records: readonly TaskRecord[]) => void) {
+    this.#store = store;
+    this.#onError = onError;
+  }
+
+  /** Writes a group; resolves once it is durable, rejects with the error the store gave for it. */
+  write(group: TaskRecord | readonly TaskRecord[]): Promise<void> {
+    const records: readonly TaskRecord[] = Array.isArray(group) ? (group as readonly TaskRecord[]) : [group as TaskRecord];
+    if (records.length === 0) return RESOLVED;
+    this.#inFlight++;
+    return this.#store.put(records).then(
+      () => this.#settled(),
+      (error: unknown) => {
+        this.#settled();
+        this.#onError(error, records);
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * Writes one record and calls `after` once the store settled it: with `undefined` when it is
+   * durable, with the store's error when it was refused (`onError` is not called for it).
+   */
+  writeThen(record: TaskRecord, after: (error: unknown) => void): void {
+    this.#inFlight++;
+    const call = (error: unknown) => {
+      try {
+        after(error);
+      } catch (thrown) {
+        queueMicrotask(() => {
+          throw thrown;
+        });
+      } finally {
+        this.#settled();
+      }
+    };
+    this.#store.put([record]).then(() => call(undefined), call);
+  }
+
+  /**
+   * A compare-and-set (`TaskStore.putIfStatus`) after the writes so far; resolves with one flag
+   * per record, `true` where it was written. A refusal also reaches `onError`.
+   */
+  writeIf(records: readonly TaskRecord[], expected: readonly TaskStatus[]): Promise<boolean[]> {
+    this.#inFlight++;
+    return this.#store.putIfStatus(records, expected).then(
+      (written) => {
+        this.#settled();
+        return written;
+      },
+      (error: unknown) => {
+        this.#settled();
+        this.#onError(error, records);
+        throw error;
+      },
+    );
+  }
+
+  /** Resolves once every write made so far has been settled by the store. */
+  drained(): Promise<void> {
+    if (this.#inFlight === 0) return RESOLVED;
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  #settled(): void {
+    if (--this.#inFlight > 0) return;
+    const waiters = this.#drained;
+    this.#drained = [];
+    for (const resolve of waiters) resolve();
+  }
+}
