@@ -164,7 +164,9 @@ export function record(entry: Entry, now: number, result?: TaskResult): TaskReco
 /** Writes an entry's current state (not its end: settlement writes that, and waits for it). */
 export function persistState(s: SchedulerState, entry: Entry, now: number = s.options.clock.now()): void {
   if (s.closed) return;
-  void s.writes.write(record(entry, now));
+  // A refusal reaches onError (an `error` event); nobody awaits this write, so it must not also
+  // surface as an unhandled rejection.
+  s.writes.write(record(entry, now)).catch(() => undefined);
 }
 
 /** `store.getMany`, read once more when a corrupt record was quarantined (it then reads as absent). */
