@@ -26,7 +26,7 @@ import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench
 import { realCorpusTexts } from '../../../scripts/realCorpus.mjs';
 import { createTaskweaveServer, type TaskweaveServer } from '../src/index.js';
 import { client, pool } from '../test/fixtures/client.js';
-import { startRedis } from '../test/fixtures/redis.js';
+import { startRedis } from '../../../scripts/testRedis.mjs';
 import { MODELS_DIR, startWorker, type WorkerProcess } from '../test/fixtures/workers.js';
 
 const N = Number(process.env['BENCH_REMOTE_TEXTS'] ?? 1000);
