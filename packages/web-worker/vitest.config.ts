@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 import type { BrowserCommand } from 'vitest/node';
 import { taskweaveOrt } from './vite.js';
 import { chromiumArgs as args, chromiumExecutablePath as executablePath } from '../../scripts/chromium.mjs';
+import { DEMO_PUBLIC_DIR } from '../../scripts/demoAssets.mjs';
 import { allowedOrigins, recordRequest, remoteFleet, remoteRequests, remoteRuns, remoteServer } from './src/__tests__/setup/remoteFleet.js';
 
 
@@ -111,7 +112,7 @@ const overrideStorageQuota: BrowserCommand<[bytes: number | null]> = async (ctx,
 
 export default defineConfig({
   // The demo's public folder holds the shipped models: served at /models/ (the pool's default modelBaseUrl).
-  publicDir: '../demo/public',
+  publicDir: DEMO_PUBLIC_DIR,
   // The plugin also pre-bundles what the workers import (comlink, idb, zod, transformers.js, ORT).
   plugins: [taskweaveOrt()],
   // wabt (dev only: dotKernelBytes.test.ts assembles the kernel's .wat) pre-bundled up front, or

@@ -19,14 +19,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
 // The corpus every real-text row uses, browser and Node alike.
 import { realCorpusTexts } from '../../../scripts/realCorpus.mjs';
+import { sotuPassages } from '../../../scripts/demoAssets.mjs';
 import { createTaskweaveServer, type TaskweaveServer } from '../src/index.js';
 import { client, pool } from '../test/fixtures/client.js';
-import { startRedis } from '../test/fixtures/redis.js';
+import { startRedis } from '../../../scripts/testRedis.mjs';
 import { MODELS_DIR, startWorker, type WorkerProcess } from '../test/fixtures/workers.js';
 
 const N = Number(process.env['BENCH_REMOTE_TEXTS'] ?? 1000);
@@ -36,10 +36,7 @@ const CONCURRENCY = String(process.env['BENCH_WORKER_CONCURRENCY'] ?? 16);
 const KEY = 'bench-key';
 const WARMUP = Math.min(N, 3 * Number(CONCURRENCY) + 32);
 
-const passages = (JSON.parse(readFileSync(fileURLToPath(new URL('../../demo/public/corpus/sotu-passages.json', import.meta.url)), 'utf8')) as {
-  passages: { text: string }[];
-}).passages.map((p) => p.text);
-const texts = realCorpusTexts(passages, N);
+const texts = realCorpusTexts(sotuPassages(), N);
 
 const redis = await startRedis();
 const servers: TaskweaveServer[] = [];

@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MODELS_DIR } from '../../../scripts/demoAssets.mjs';
 import { redisServerPath } from '../../../scripts/systemPrograms.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,7 +22,7 @@ const env = {
   REDIS_URL: redisUrl,
   TASKWEAVE_API_KEYS: process.env['TASKWEAVE_API_KEYS'] ?? 'dev=dev-key',
   TASKWEAVE_ORIGINS: process.env['TASKWEAVE_ORIGINS'] ?? 'http://localhost:5173',
-  TASKWEAVE_MODELS_DIR: `${root}../demo/public/models`,
+  TASKWEAVE_MODELS_DIR: MODELS_DIR,
 };
 const source = ['--conditions=@taskweave/source', '--import', 'tsx'];
 let stopping = false;

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskweaveServer, jobIdOf, mintToken, ownerOfKey, type TaskweaveServer } from '../src/index.js';
 import { client, pool, jobTotal } from './fixtures/client.js';
-import { startRedis, type TestRedis } from './fixtures/redis.js';
+import { startRedis, type TestRedis } from '../../../scripts/testRedis.mjs';
 import { startWorker, type WorkerProcess } from './fixtures/workers.js';
 
 const SECRET = 'test-secret-0123456789';

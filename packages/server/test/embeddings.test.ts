@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskweaveServer, type TaskweaveServer } from '../src/index.js';
 import { client, pool } from './fixtures/client.js';
-import { startRedis, type TestRedis } from './fixtures/redis.js';
+import { startRedis, type TestRedis } from '../../../scripts/testRedis.mjs';
 import { MODELS_DIR, startWorker, type WorkerProcess } from './fixtures/workers.js';
 import { cosine } from '../../../scripts/cosine.mjs';
 

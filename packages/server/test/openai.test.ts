@@ -9,7 +9,7 @@ import OpenAI, { NotFoundError, BadRequestError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosine } from '../../../scripts/cosine.mjs';
 import { createTaskweaveServer, type TaskweaveServer } from '../src/index.js';
-import { startRedis, type TestRedis } from './fixtures/redis.js';
+import { startRedis, type TestRedis } from '../../../scripts/testRedis.mjs';
 import { jobTotal } from './fixtures/client.js';
 import { MODELS_DIR, startWorker, type WorkerProcess } from './fixtures/workers.js';
 

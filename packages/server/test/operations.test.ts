@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_OPTIONS, WORKER_OPTIONS } from '../src/cli/specs.js';
 import { createTaskweaveServer, jobIdOf, ownerOfKey, type TaskweaveServer } from '../src/index.js';
 import { client, pool } from './fixtures/client.js';
-import { startRedis, type TestRedis } from './fixtures/redis.js';
+import { startRedis, type TestRedis } from '../../../scripts/testRedis.mjs';
 import { runCli, startServer, startWorker, type WorkerProcess } from './fixtures/workers.js';
 
 const KEY = 'ops-key';

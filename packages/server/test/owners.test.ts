@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prng } from '../../../scripts/prng.mjs';
 import { createTaskweaveServer, jobIdOf, mintToken, ownerOfClaims, type TaskweaveServer } from '../src/index.js';
 import { client, pool, type Reply, jobTotal } from './fixtures/client.js';
-import { startRedis, type TestRedis } from './fixtures/redis.js';
+import { startRedis, type TestRedis } from '../../../scripts/testRedis.mjs';
 import { startWorker, type WorkerProcess } from './fixtures/workers.js';
 
 const SECRET = 'owners-secret-0123456789';

@@ -10,7 +10,7 @@ import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskweaveServer, mintToken, type TaskweaveServer } from '../src/index.js';
 import { client, jobTotal } from './fixtures/client.js';
-import { startRedis, type TestRedis } from './fixtures/redis.js';
+import { startRedis, type TestRedis } from '../../../scripts/testRedis.mjs';
 
 const SECRET = 'tokens-secret-0123456789';
 const ISSUER = 'https://idp.example.test/';

@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { createServer, defaultClientConditions, type ViteDevServer } from 'vite';
+import { DEMO_PUBLIC_DIR } from '../../../scripts/demoAssets.mjs';
 import { taskweaveOrt } from '../vite.js';
 
 /** Starts the server; resolves with it and the URL it listens on. */
@@ -16,7 +17,7 @@ export async function startModelBenchServer(): Promise<{ server: ViteDevServer; 
     // @taskweave/core from its sources (its "@taskweave/source" export condition), not its dist/.
     resolve: { conditions: ['@taskweave/source', ...defaultClientConditions] },
     logLevel: process.env['BENCH_VITE_LOG'] === '1' ? 'info' : 'error',
-    publicDir: fileURLToPath(new URL('../../demo/public', import.meta.url)),
+    publicDir: DEMO_PUBLIC_DIR,
     appType: 'mpa',
     plugins: [taskweaveOrt()],
     server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },

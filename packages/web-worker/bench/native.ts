@@ -4,8 +4,8 @@
  * order, on the same two cores the browser gets: one session with 2 intra-op threads, and two
  * sessions with 1 thread each fed concurrently — the faster of the two is the reference.
  */
-import { fileURLToPath } from 'node:url';
 import { env, pipeline } from '@huggingface/transformers';
+import { MODELS_DIR } from '../../../scripts/demoAssets.mjs';
 
 const BATCH = 32;
 const OPTIONS = { pooling: 'mean', normalize: true } as const;
@@ -13,7 +13,7 @@ type Extractor = (texts: string[], options: typeof OPTIONS) => Promise<{ data: F
 
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
-env.localModelPath = fileURLToPath(new URL('../../demo/public/models/', import.meta.url));
+env.localModelPath = MODELS_DIR;
 
 async function load(threads: number): Promise<Extractor> {
   const extractor = (await pipeline('feature-extraction', 'use-lite', {

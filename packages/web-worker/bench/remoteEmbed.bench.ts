@@ -21,9 +21,10 @@ import { createTaskweaveServer, mintToken } from '@taskweave/server';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
 import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs';
-import { client, pool } from '../../server/test/fixtures/client.js';
-import { startRedis } from '../../server/test/fixtures/redis.js';
-import { MODELS_DIR, startWorker, type WorkerProcess } from '../../server/test/fixtures/workers.js';
+import { MODELS_DIR } from '../../../scripts/demoAssets.mjs';
+import { client, pool } from '../../../scripts/testClient.mjs';
+import { taskweaveBins, type FleetProcess } from '../../../scripts/testFleet.mjs';
+import { startRedis } from '../../../scripts/testRedis.mjs';
 import { startModelBenchServer } from './modelBenchServer.js';
 import type { RemoteRunResult } from './remoteEmbedPage.js';
 
@@ -39,7 +40,9 @@ const origin = new URL(base).origin;
 const redis = await startRedis();
 const api = createTaskweaveServer({ redisUrl: redis.url, secret: SECRET, apiKeys: [KEY], allowedOrigins: [origin], rateLimit: { requests: 1_000_000, windowMs: 60_000 } });
 const apiUrl = await api.listen();
-const workers: WorkerProcess[] = await Promise.all([0, 1].map(() => startWorker(redis.url, ['--models', MODELS_DIR, '--threads', '1', '--concurrency', '16'])));
+// Built-in EmbeddingGeneration only: the workers need the models, no custom handlers.
+const { startWorker } = taskweaveBins(import.meta.url);
+const workers: FleetProcess[] = await Promise.all([0, 1].map(() => startWorker(redis.url, ['--models', MODELS_DIR, '--threads', '1', '--concurrency', '16'])));
 const browser = await chromium.launch({ ...chromiumLaunchOptions(), headless: true });
 const stopAll = async () => {
   await Promise.allSettled([browser.close(), vite.close()]);

@@ -14,15 +14,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
-import { createServer, type Plugin } from 'vite';
+import { createServer, loadConfigFromFile, type Plugin } from 'vite';
 // @ts-expect-error plain ESM helper shared by every benchmark
 import { formatBenchTable, median, mergeBenchRows } from '../../../scripts/bench-results.mjs';
-import demoConfig from '../../demo/vite.config.js';
 import { taskweaveOrt } from '../vite.js';
 import { chromiumArgs as args, chromiumExecutablePath as executablePath } from '../../../scripts/chromium.mjs';
+import { DEMO_ROOT } from '../../../scripts/demoAssets.mjs';
 
 const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 5));
-const demoRoot = fileURLToPath(new URL('../../demo', import.meta.url));
+// The demo's own config, loaded the way `vite` loads it when the demo runs (a file of the app this
+// bench serves, not a module of this package).
+const loaded = await loadConfigFromFile({ command: 'serve', mode: 'development' }, undefined, DEMO_ROOT);
+if (loaded === null) throw new Error(`no Vite config in ${DEMO_ROOT}`);
+const demoConfig = loaded.config;
 
 let counting = { bytes: 0, requests: 0 };
 /** Counts body bytes the server writes for model and ORT paths (a 304 writes none). */
@@ -54,7 +58,7 @@ const byteCounter: Plugin = {
 // (the demo does not depend on it directly, so from the demo's root it is not found).
 const server = await createServer({
   ...demoConfig,
-  root: demoRoot,
+  root: DEMO_ROOT,
   configFile: false,
   logLevel: process.env['BENCH_VITE_LOG'] === '1' ? 'info' : 'error',
   // The counter first: its middleware must see requests before the ORT plugin answers them.

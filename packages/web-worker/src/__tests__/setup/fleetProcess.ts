@@ -2,17 +2,23 @@
  * The placement tests' fleet, in a Node process of its own (`node --conditions=@taskweave/source
  * --import tsx`, so the server and core load from their sources): a redis-server of the run's own
  * (AOF on, a free port), the `@taskweave/server` HTTP API and two `taskweave-worker` processes
- * with the server's test handlers and the demo's models. Driven over IPC by `remoteFleet.ts`.
+ * with this folder's handlers (`fleetHandlers.ts`) and the demo's models. Driven over IPC by
+ * `remoteFleet.ts`.
  */
+import { fileURLToPath } from 'node:url';
 import { TaskBoard, createTaskweaveServer, mintToken, type TaskweaveServer } from '@taskweave/server';
-import { startRedis } from '../../../../server/test/fixtures/redis.js';
-import { MODELS_DIR, startWorker } from '../../../../server/test/fixtures/workers.js';
+import { MODELS_DIR } from '../../../../../scripts/demoAssets.mjs';
+import { taskweaveBins } from '../../../../../scripts/testFleet.mjs';
+import { startRedis } from '../../../../../scripts/testRedis.mjs';
 
 const SECRET = 'placement-test-secret-0123456789';
 const origin = process.argv[2] as string;
 
+const HANDLERS = fileURLToPath(new URL('./fleetHandlers.ts', import.meta.url));
+const { startWorker } = taskweaveBins(import.meta.url);
+
 const redis = await startRedis();
-const workers = await Promise.all([0, 1].map(() => startWorker(redis.url, ['--models', MODELS_DIR, '--threads', '1', '--concurrency', '4'])));
+const workers = await Promise.all([0, 1].map(() => startWorker(redis.url, ['--handlers', HANDLERS, '--models', MODELS_DIR, '--threads', '1', '--concurrency', '4'])));
 const inspect = new TaskBoard({ redisUrl: redis.url });
 let server: TaskweaveServer | undefined;
 let port = 0;
