@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createIdGenerator } from '../ids.js';
 import { taskIdSchema } from '../schemas.js';
@@ -12,6 +14,20 @@ describe('createIdGenerator', () => {
       expect(taskIdSchema.safeParse(id).success, id).toBe(true);
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     }
+  });
+
+  it('keeps each id as one flat string: Node builds randomUUID() by concatenation, ~490 bytes a piece', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const next = createIdGenerator();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const ids = Array.from({ length: 20_000 }, next);
+    gc();
+    const perId = (process.memoryUsage().heapUsed - before) / ids.length;
+    expect(new Set(ids).size).toBe(ids.length);
+    // A flat 36-character string is 56 bytes (plus 4 for its slot in the array); a concatenated one ~490.
+    expect(perId).toBeLessThan(200);
   });
 
   it('uses every hex digit in the random positions (no stuck bits)', () => {
