@@ -229,15 +229,14 @@ export class Dispatch {
   /** Hands a started call to the executor: `execute` for one task, `executeBatch` for several; one settlement for both. */
   #call(entries: Entry[], contexts: Attempt[]): void {
     const s = this.#s;
-    const members: Entry[] = [];
-    const ctxs: Attempt[] = [];
-    entries.forEach((entry, i) => {
-      // A member cancelled (or timed out) while its start was being written is not handed over.
-      if (entry.phase === 'running' && entry.current === contexts[i]) {
-        members.push(entry);
-        ctxs.push(contexts[i] as Attempt);
-      }
-    });
+    // A member cancelled (or timed out) while its start was being written is not handed over.
+    const handed = (entry: Entry, i: number) => entry.phase === 'running' && entry.current === contexts[i];
+    let members = entries;
+    let ctxs = contexts;
+    if (!entries.every(handed)) {
+      members = entries.filter(handed);
+      ctxs = contexts.filter((_, i) => handed(entries[i] as Entry, i));
+    }
     if (s.closed || members.length === 0) {
       this.#releaseSlot();
       return;
