@@ -1,6 +1,7 @@
 /**
  * The demo's Vite config: the taskweave plugin serves onnxruntime-web's `.mjs`/`.wasm` from this
- * origin under `/ort/` (and emits them into the build); cross-origin isolation headers
+ * origin under `/ort/` and the use-lite model from its package (@taskweave/model-use-lite) under
+ * `/models/use-lite/` (and emits both into the build); cross-origin isolation headers
  * (SharedArrayBuffer, threaded WASM) in dev and preview; ES-module workers; `appType: 'mpa'` so
  * a missing model file is a 404, not index.html; localhost only.
  */
@@ -14,7 +15,7 @@ const isolation = {
 
 export default defineConfig({
   appType: 'mpa',
-  plugins: [taskweaveOrt()],
+  plugins: [taskweaveOrt({ models: ['@taskweave/model-use-lite'] })],
   // The workspace's packages from their sources (their "@taskweave/source" export condition); an
   // app that installs them gets their built dist/ and needs no such line.
   resolve: { conditions: ['@taskweave/source', ...defaultClientConditions] },

@@ -21,17 +21,23 @@
  *   what its workers import (comlink, idb, zod, `@taskweave/core`, transformers.js,
  *   onnxruntime-web) up front, so a worker's first import does not make Vite reload the page.
  *
- * Pair it with the pool's `wasmBaseUrl` (default `new URL('/ort/', location)`).
+ * - Serves the models of the model packages the app names (`models: ['@taskweave/model-use-lite']`,
+ *   installed as the app's own dependencies) under `modelBase` (default `/models/`, so
+ *   `/models/use-lite/config.json`, …) in dev and preview, and emits them into the build.
+ *
+ * Pair it with the pool's `wasmBaseUrl` (default `new URL('/ort/', location)`) and `modelBaseUrl`
+ * (default `new URL('/models/', location)`).
  *
  * @example
  * // vite.config.ts
  * import { taskweaveOrt } from '@taskweave/web-worker/vite'
- * export default defineConfig({ plugins: [taskweaveOrt()] })
+ * export default defineConfig({ plugins: [taskweaveOrt({ models: ['@taskweave/model-use-lite'] })] })
  */
 import { createReadStream, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve, sep } from 'node:path';
 import { defaultClientConditions } from 'vite';
+import { filesOf, modelFileFor, modelFolders } from './modelPackages.js';
 import { DEFAULT_ORT_FILES, EXTERN_WASM_CONDITION, crossOriginIsolationHeaders as ISOLATION, ortDistDirWith } from './ort.js';
 
 export { ortDistDir } from './ort.js';
@@ -67,38 +73,73 @@ function optimizeDeps(root) {
 function contentType(file) {
   if (file.endsWith('.wasm')) return 'application/wasm';
   if (file.endsWith('.mjs') || file.endsWith('.js')) return 'text/javascript';
+  if (file.endsWith('.json')) return 'application/json';
   return 'application/octet-stream';
 }
 
 /**
- * Vite plugin: ORT files from the app's origin, COOP/COEP headers, ES workers.
+ * @param {string} path a URL path option's value
+ * @param {string} option the option's name, for the message
+ */
+function checkUrlPath(path, option) {
+  if (!path.startsWith('/') || !path.endsWith('/')) throw new Error(`taskweaveOrt: ${option} must start and end with '/', got ${JSON.stringify(path)}`);
+}
+
+/**
+ * Vite plugin: ORT files and the named model packages' models from the app's origin, COOP/COEP
+ * headers, ES workers.
  * @param {TaskweaveOrtOptions} [options]
  * @returns {import('vite').Plugin}
  */
 export function taskweaveOrt(options = {}) {
   const base = options.base ?? '/ort/';
-  if (!base.startsWith('/') || !base.endsWith('/')) throw new Error(`taskweaveOrt: base must start and end with '/', got ${JSON.stringify(base)}`);
+  checkUrlPath(base, 'base');
+  const modelBase = options.modelBase ?? '/models/';
+  checkUrlPath(modelBase, 'modelBase');
   const files = options.files ?? DEFAULT_ORT_FILES;
+  const modelPackages = options.models ?? [];
   const isolate = options.crossOriginIsolation ?? true;
   /** @type {string | undefined} */
   let dist;
   /** The build's copy of the files (`<outDir>/<base>`), which preview serves. */
   let builtDir = '';
+  /** The build's output folder, whose copy of the models preview serves. */
+  let outDir = '';
+  /** @type {Map<string, string>} The named packages' model folders by model id, found once the app's root is known. */
+  let models = new Map();
 
   /** @returns {string} */
   const distDir = () => (dist ??= ortDistDirWith(options.resolveFrom, files));
 
   /**
-   * @param {() => string} dirOf where the served files are
+   * The ORT file a URL path asks for, from `dirOf()`; or the model file, from the built copy when
+   * `built` and it has one, else from the package.
+   * @param {string} path
+   * @param {() => string} dirOf where the served ORT files are
+   * @param {boolean} built
+   * @returns {string | undefined}
+   */
+  const fileFor = (path, dirOf, built) => {
+    if (path.startsWith(base)) {
+      const file = path.slice(base.length);
+      if (files.includes(file)) return join(dirOf(), file);
+    }
+    const model = modelFileFor(path, modelBase, models);
+    if (model === undefined) return undefined;
+    const copy = join(outDir, modelBase.slice(1), model.id, model.file);
+    return built && existsSync(copy) ? copy : model.full;
+  };
+
+  /**
+   * @param {() => string} dirOf where the served ORT files are
+   * @param {boolean} built whether the build's copies of the models come first (preview)
    * @returns {import('vite').Connect.NextHandleFunction}
    */
-  const middleware = (dirOf) => (req, res, next) => {
+  const middleware = (dirOf, built) => (req, res, next) => {
     const path = (req.url ?? '').split('?')[0] ?? '';
-    if (!path.startsWith(base)) return next();
-    const file = path.slice(base.length);
-    if (!files.includes(file)) return next();
-    const full = join(dirOf(), file);
-    // Revalidated on every load (no-cache), answered 304 when unchanged: a warm reload sends no ORT bytes.
+    const full = fileFor(path, dirOf, built);
+    if (full === undefined) return next();
+    // Revalidated on every load (no-cache), answered 304 when unchanged: a warm reload sends no ORT or model bytes.
     const stat = statSync(full);
     const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
     res.setHeader('ETag', etag);
@@ -109,7 +150,7 @@ export function taskweaveOrt(options = {}) {
       return void res.end();
     }
     res.statusCode = 200;
-    res.setHeader('Content-Type', contentType(file));
+    res.setHeader('Content-Type', contentType(full));
     res.setHeader('Content-Length', String(stat.size));
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     res.setHeader('Cache-Control', 'no-cache');
@@ -130,18 +171,30 @@ export function taskweaveOrt(options = {}) {
       };
     },
     configResolved(config) {
-      builtDir = join(resolve(config.root, config.build.outDir), base.slice(1));
+      outDir = resolve(config.root, config.build.outDir);
+      builtDir = join(outDir, base.slice(1));
+      models = modelFolders(modelPackages, config.root, 'taskweaveOrt');
+      // One place per model: a copy in the app's public folder would be shadowed in dev and clash in the build.
+      for (const id of models.keys()) {
+        const own = config.publicDir === '' ? '' : join(config.publicDir, modelBase.slice(1), id);
+        if (own !== '' && existsSync(own)) throw new Error(`taskweaveOrt: the model '${id}' is in a named model package and in ${own} too: keep one`);
+      }
     },
     configureServer(server) {
-      server.middlewares.use(middleware(distDir));
+      server.middlewares.use(middleware(distDir, false));
     },
     configurePreviewServer(server) {
       // The files the build emitted; the package's own when the app was built without them.
-      server.middlewares.use(middleware(() => (files.every((file) => existsSync(join(builtDir, file))) ? builtDir : distDir())));
+      server.middlewares.use(middleware(() => (files.every((file) => existsSync(join(builtDir, file))) ? builtDir : distDir()), true));
     },
     generateBundle() {
       for (const file of files) {
         this.emitFile({ type: 'asset', fileName: `${base.slice(1)}${file}`, source: readFileSync(join(distDir(), file)) });
+      }
+      for (const [id, folder] of models) {
+        for (const file of filesOf(folder)) {
+          this.emitFile({ type: 'asset', fileName: `${modelBase.slice(1)}${id}/${file}`, source: readFileSync(join(folder, file)) });
+        }
       }
     },
   };

@@ -14,6 +14,21 @@ export interface TaskweaveOrtOptions {
    * @default ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']
    */
   files?: string[];
+  /**
+   * Model packages to serve, by package name, each installed as the app's own dependency: their
+   * models are served under `modelBase` in dev and preview and emitted into the build, so
+   * `@taskweave/model-use-lite` answers `/models/use-lite/config.json`, …. A model package says
+   * where its model folders are in its package.json (`"taskweave": { "models": "models" }`).
+   * @default [] (models come from the app's public folder only)
+   * @example taskweaveOrt({ models: ['@taskweave/model-use-lite'] })
+   */
+  models?: string[];
+  /**
+   * URL path the models are served under (`<modelBase><modelId>/…`), the pool's `modelBaseUrl`;
+   * must start and end with '/'.
+   * @default '/models/'
+   */
+  modelBase?: string;
   /** Set COOP/COEP headers in dev and preview. @default true */
   crossOriginIsolation?: boolean;
   /**
@@ -32,12 +47,13 @@ export declare function ortDistDir(from?: string): string;
 
 /**
  * Vite plugin: serves onnxruntime-web's `.mjs`/`.wasm` from the app's origin under `base` (and
- * emits them into the build, once), sets COOP/COEP headers in dev and preview, makes workers
- * ES modules, and sets the dev server's dependency pre-bundling for the package's workers.
+ * emits them into the build, once), serves the named model packages' models under `modelBase`
+ * (and emits them into the build), sets COOP/COEP headers in dev and preview, makes workers ES
+ * modules, and sets the dev server's dependency pre-bundling for the package's workers.
  *
  * @example
  * // vite.config.ts
  * import { taskweaveOrt } from '@taskweave/web-worker/vite'
- * export default defineConfig({ plugins: [taskweaveOrt()] })
+ * export default defineConfig({ plugins: [taskweaveOrt({ models: ['@taskweave/model-use-lite'] })] })
  */
 export declare function taskweaveOrt(options?: TaskweaveOrtOptions): Plugin;

@@ -111,10 +111,12 @@ const overrideStorageQuota: BrowserCommand<[bytes: number | null]> = async (ctx,
 };
 
 export default defineConfig({
-  // The demo's public folder holds the shipped models: served at /models/ (the pool's default modelBaseUrl).
+  // The demo's public folder holds the test model (tiny-random-bert) and the corpus: served at /models/ and /corpus/.
   publicDir: DEMO_PUBLIC_DIR,
-  // The plugin also pre-bundles what the workers import (comlink, idb, zod, transformers.js, ORT).
-  plugins: [taskweaveOrt()],
+  // The plugin serves use-lite from its package at /models/use-lite/ (the pool's default
+  // modelBaseUrl), as an app gets it, and pre-bundles what the workers import (comlink, idb, zod,
+  // transformers.js, ORT).
+  plugins: [taskweaveOrt({ models: ['@taskweave/model-use-lite'] })],
   // wabt (dev only: dotKernelBytes.test.ts assembles the kernel's .wat) pre-bundled up front, or
   // Vite would discover it mid-run and reload the page.
   optimizeDeps: { include: ['wabt'] },

@@ -8,6 +8,9 @@
  *   come from the onnxruntime-web that `@huggingface/transformers` resolves from this package.
  *   It also resolves onnxruntime-web with its `onnxruntime-web-use-extern-wasm` condition, so
  *   the build holds the wasm once (under `base`), not a second copy webpack would emit as an asset.
+ *   With `models` (package names, e.g. `['@taskweave/model-use-lite']`, installed as the app's own
+ *   dependencies) it emits their models under `modelBase` (default `models/`, where the pool's
+ *   default `modelBaseUrl` `/models/` finds them: `models/use-lite/config.json`, …).
  * - `crossOriginIsolationHeaders`: the COOP/COEP headers to serve the app with
  *   (`devServer.headers`, and your static host).
  *
@@ -17,12 +20,13 @@
  * // webpack.config.js
  * import { TaskweaveOrtPlugin, crossOriginIsolationHeaders } from '@taskweave/web-worker/webpack'
  * export default {
- *   plugins: [new TaskweaveOrtPlugin(), new HtmlWebpackPlugin()],
+ *   plugins: [new TaskweaveOrtPlugin({ models: ['@taskweave/model-use-lite'] }), new HtmlWebpackPlugin()],
  *   devServer: { headers: crossOriginIsolationHeaders },
  * }
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { filesOf, modelFolders } from './modelPackages.js';
 import { DEFAULT_ORT_FILES, EXTERN_WASM_CONDITION, ortDistDirWith } from './ort.js';
 
 export { crossOriginIsolationHeaders, ortDistDir } from './ort.js';
@@ -31,7 +35,21 @@ export { crossOriginIsolationHeaders, ortDistDir } from './ort.js';
 
 const NAME = 'TaskweaveOrtPlugin';
 
-/** webpack plugin: onnxruntime-web's `.mjs`/`.wasm` under `ort/` in the build, ORT's extern-wasm build. */
+/**
+ * @param {string} folder a folder option's value
+ * @param {string} option the option's name
+ * @param {string} example
+ */
+function checkBuildFolder(folder, option, example) {
+  if (folder.startsWith('/') || !folder.endsWith('/')) {
+    throw new Error(`${NAME}: ${option} is a folder of the build, like '${example}' (no leading '/', a trailing one), got ${JSON.stringify(folder)}`);
+  }
+}
+
+/**
+ * webpack plugin: onnxruntime-web's `.mjs`/`.wasm` under `ort/` in the build, ORT's extern-wasm
+ * build, and the named model packages' models under `models/`.
+ */
 export class TaskweaveOrtPlugin {
   /** @type {string} */
   #base;
@@ -39,16 +57,22 @@ export class TaskweaveOrtPlugin {
   #files;
   /** @type {string | undefined} */
   #resolveFrom;
+  /** @type {string} */
+  #modelBase;
+  /** @type {readonly string[]} */
+  #models;
 
   /** @param {TaskweaveOrtPluginOptions} [options] */
   constructor(options = {}) {
     const base = options.base ?? 'ort/';
-    if (base.startsWith('/') || !base.endsWith('/')) {
-      throw new Error(`${NAME}: base is a folder of the build, like 'ort/' (no leading '/', a trailing one), got ${JSON.stringify(base)}`);
-    }
+    checkBuildFolder(base, 'base', 'ort/');
+    const modelBase = options.modelBase ?? 'models/';
+    checkBuildFolder(modelBase, 'modelBase', 'models/');
     this.#base = base;
     this.#files = options.files ?? DEFAULT_ORT_FILES;
     this.#resolveFrom = options.resolveFrom;
+    this.#modelBase = modelBase;
+    this.#models = options.models ?? [];
   }
 
   /** @param {import('webpack').Compiler} compiler */
@@ -57,6 +81,8 @@ export class TaskweaveOrtPlugin {
     const stage = compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL;
     /** @type {string | undefined} */
     let dir;
+    /** @type {Map<string, string> | undefined} model id → folder, from the app's root (webpack's `context`) */
+    let models;
     // After webpack applied its defaults (`webpack`, the mode, `browser`), so ours adds to them.
     compiler.hooks.afterEnvironment.tap(NAME, () => {
       const resolve = compiler.options.resolve;
@@ -67,6 +93,12 @@ export class TaskweaveOrtPlugin {
         dir ??= ortDistDirWith(this.#resolveFrom, this.#files);
         for (const file of this.#files) {
           compilation.emitAsset(`${this.#base}${file}`, new RawSource(readFileSync(join(dir, file))));
+        }
+        models ??= modelFolders(this.#models, compiler.context, NAME);
+        for (const [id, folder] of models) {
+          for (const file of filesOf(folder)) {
+            compilation.emitAsset(`${this.#modelBase}${id}/${file}`, new RawSource(readFileSync(join(folder, file))));
+          }
         }
       });
     });

@@ -15,6 +15,21 @@ export interface TaskweaveOrtPluginOptions {
    */
   files?: string[];
   /**
+   * Model packages to emit, by package name, each installed as the app's own dependency (found
+   * from webpack's `context`): their models go to `modelBase` in the build, so
+   * `@taskweave/model-use-lite` gives `models/use-lite/config.json`, …. A model package says
+   * where its model folders are in its package.json (`"taskweave": { "models": "models" }`).
+   * @default [] (models come from your own static files only)
+   * @example new TaskweaveOrtPlugin({ models: ['@taskweave/model-use-lite'] })
+   */
+  models?: string[];
+  /**
+   * Folder of the build the models go to (`<modelBase><modelId>/…`), and the URL path they are
+   * served under: the pool's `modelBaseUrl`.
+   * @default 'models/'
+   */
+  modelBase?: string;
+  /**
    * Directory to resolve `@huggingface/transformers` (and through it onnxruntime-web) from.
    * @default this package's folder (`@taskweave/web-worker` depends on transformers.js)
    */
@@ -23,12 +38,13 @@ export interface TaskweaveOrtPluginOptions {
 
 /**
  * webpack 5 plugin: emits onnxruntime-web's `.mjs`/`.wasm` under `ort/` (once: ORT is resolved with
- * its `onnxruntime-web-use-extern-wasm` condition, so no second copy lands in the build).
+ * its `onnxruntime-web-use-extern-wasm` condition, so no second copy lands in the build), and the
+ * named model packages' models under `models/<modelId>/`.
  *
  * @example
  * // webpack.config.js
  * import { TaskweaveOrtPlugin, crossOriginIsolationHeaders } from '@taskweave/web-worker/webpack'
- * export default { plugins: [new TaskweaveOrtPlugin()], devServer: { headers: crossOriginIsolationHeaders } }
+ * export default { plugins: [new TaskweaveOrtPlugin({ models: ['@taskweave/model-use-lite'] })], devServer: { headers: crossOriginIsolationHeaders } }
  */
 export declare class TaskweaveOrtPlugin {
   constructor(options?: TaskweaveOrtPluginOptions);

@@ -1,9 +1,11 @@
 /**
- * The packages as an app gets them: `pnpm pack` tarballs of @taskweave/core and
- * @taskweave/web-worker, checked by publint and arethetypeswrong, installed into a Vite app and a
- * webpack 5 app (each a project of its own in a temporary folder, outside this workspace), built,
- * served, and run in Chromium: three sentences embedded with use-lite by the default worker,
- * with every request that leaves the page's origin blocked and failing the test. The Vite app is
+ * The packages as an app gets them: `pnpm pack` tarballs of @taskweave/core,
+ * @taskweave/web-worker and the model package @taskweave/model-use-lite, checked by publint and
+ * arethetypeswrong, installed into a Vite app and a webpack 5 app (each a project of its own in a
+ * temporary folder, outside this workspace, with no model files of its own: the bundler plugin
+ * serves use-lite from the installed model package), built, served, and run in Chromium: three
+ * sentences embedded with use-lite by the default worker, with every request that leaves the
+ * page's origin blocked and failing the test. The Vite app is
  * type-checked with strict tsc (skipLibCheck off), started as `node node_modules/vite/bin/vite.js
  * preview` and served under a Content-Security-Policy without 'unsafe-eval', and run on Vite's
  * dev server too; it also runs a task on a worker of its own.
@@ -20,7 +22,7 @@ import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright';
 import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs';
-import { appTool, filesUnder, installApp, installNodeApp, packLibraries, run, runPage, serveStatic, startProgram, tool, viteServer, type PageRun } from './harness.js';
+import { USE_LITE_FILES, appTool, filesUnder, installApp, installNodeApp, packLibraries, run, runPage, serveStatic, startProgram, tool, viteServer, type PageRun } from './harness.js';
 import { redisServerPath } from '../../../scripts/systemPrograms.mjs';
 
 /** use-lite measured 0.669 (cat/kitten) against 0.031 (either and stocks). */
@@ -74,6 +76,23 @@ function assertEmbeds(run: PageRun): void {
   assert.equal(run.result.crossOriginIsolated, true, 'the page is cross-origin isolated');
   assert.match(run.ort['ort-wasm-simd-threaded.jsep.mjs'] ?? '', /^200 text\/javascript/);
   assert.match(run.ort['ort-wasm-simd-threaded.jsep.wasm'] ?? '', /^200 application\/wasm/);
+  for (const file of USE_LITE_FILES) {
+    assert.match(run.model[file] ?? '', file.endsWith('.json') ? /^200 application\/json/ : /^200 application\/octet-stream/, `/models/use-lite/${file}`);
+  }
+}
+
+/**
+ * The app has no model files of its own (no public/ folder): use-lite comes from the installed
+ * @taskweave/model-use-lite through the plugin, and the build holds its files, byte for byte,
+ * under models/use-lite/ (where the pool's default modelBaseUrl finds them).
+ */
+function assertModelFromPackage(app: string, dist: string): void {
+  assert.equal(existsSync(join(app, 'public')), false, `${app} has a public/ folder`);
+  const installed = join(app, 'node_modules', '@taskweave', 'model-use-lite', 'models', 'use-lite');
+  assert.deepEqual(filesUnder(dist).filter((file) => file.startsWith('models/')), USE_LITE_FILES.map((file) => `models/use-lite/${file}`));
+  for (const file of USE_LITE_FILES) {
+    assert.ok(readFileSync(join(dist, 'models', 'use-lite', file)).equals(readFileSync(join(installed, file))), `models/use-lite/${file} differs from the package's`);
+  }
 }
 
 /** The build holds onnxruntime-web's wasm once, under ort/ where the pool loads it (no copy ORT's bundle build would add). */
@@ -84,27 +103,40 @@ function assertOneWasm(dist: string): void {
   );
 }
 
-for (const name of ['core', 'webWorker', 'server'] as const) {
+for (const name of ['core', 'webWorker', 'server', 'modelUseLite'] as const) {
   test(`publint --strict passes for the ${name} tarball`, async () => {
     await tool('publint', ['run', '--strict', (await packs)[name]]);
   });
+}
+// Not the model package: it has no code, so no entry points and no types to check.
+for (const name of ['core', 'webWorker', 'server'] as const) {
   test(`arethetypeswrong (esm-only) passes for the ${name} tarball`, async () => {
     await tool('attw', [(await packs)[name], '--profile', 'esm-only']);
   });
 }
 
+const entries = (tgz: string): string[] => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).split('\n').filter(Boolean).map((e) => e.replace(/^package\//, ''));
+
 test('each tarball ships its built code, README and LICENSE only (no sources, tests, fixtures or benchmarks)', async () => {
   const { core, webWorker, server } = await packs;
-  const entries = (tgz: string): string[] => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).split('\n').filter(Boolean).map((e) => e.replace(/^package\//, ''));
   const top = (tgz: string): string[] => [...new Set(entries(tgz).map((file) => file.split('/')[0] ?? file))].sort();
   assert.deepEqual(top(core), ['LICENSE', 'README.md', 'dist', 'package.json']);
-  assert.deepEqual(top(webWorker), ['LICENSE', 'README.md', 'dist', 'ort.js', 'package.json', 'vite.js', 'vite.types.d.ts', 'webpack.js', 'webpack.types.d.ts']);
+  assert.deepEqual(top(webWorker), ['LICENSE', 'README.md', 'dist', 'modelPackages.js', 'ort.js', 'package.json', 'vite.js', 'vite.types.d.ts', 'webpack.js', 'webpack.types.d.ts']);
   assert.deepEqual(top(server), ['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
   for (const tgz of [core, webWorker, server]) {
     const shipped = entries(tgz);
     assert.deepEqual(shipped.filter((file) => /(\.test\.|__tests__|fixtures|bench)/.test(file)), [], `${tgz} holds tests or benchmarks`);
     assert.deepEqual(shipped.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')), [], `${tgz} holds TypeScript sources`);
   }
+});
+
+test("the model tarball ships use-lite's files, its NOTICE and LICENSE (Apache-2.0) and README, nothing else", async () => {
+  const { modelUseLite } = await packs;
+  assert.deepEqual(entries(modelUseLite).sort(), ['LICENSE', 'NOTICE', 'README.md', ...USE_LITE_FILES.map((file) => `models/use-lite/${file}`), 'package.json'].sort());
+  const manifest = JSON.parse(execFileSync('tar', ['-xzOf', modelUseLite, 'package/package.json'], { encoding: 'utf8' })) as { name: string; license: string; taskweave: unknown };
+  assert.equal(manifest.name, '@taskweave/model-use-lite');
+  assert.equal(manifest.license, 'Apache-2.0');
+  assert.deepEqual(manifest.taskweave, { models: 'models' });
 });
 
 test('the built pool names its default worker in the literal form bundlers follow, and the file is there', async () => {
@@ -119,10 +151,11 @@ test('vite app: its sources type-check against the tarballs with strict tsc, ski
   await viteTypecheck;
 });
 
-test('vite app: `vite preview` serves ORT from the build and embeds under a strict CSP', async () => {
+test('vite app: `vite preview` serves ORT and use-lite (from its package) from the build and embeds under a strict CSP', async () => {
   const dir = await viteApp;
   await viteBuild;
   assertOneWasm(join(dir, 'dist'));
+  assertModelFromPackage(dir, join(dir, 'dist'));
   const server = await viteServer(dir, 'preview');
   try {
     const headers = await fetch(server.url).then((response) => response.headers);
@@ -143,16 +176,20 @@ test("vite app: the dev server runs it with no config beyond the plugin, and nev
     assert.equal(run.result.wordCount, 6, "the app's own worker ran its handler");
     // A dependency first met in a worker makes Vite re-optimize and reload the page mid-run.
     assert.doesNotMatch(server.output(), /reloading/);
+    // The plugin serves files inside a model folder only ('%2f' keeps the URL parser from folding the '..').
+    const escape = await fetch(new URL('models/use-lite/%2e%2e%2f%2e%2e%2fpackage.json', server.url));
+    assert.doesNotMatch(await escape.text(), /"@taskweave\/model-use-lite"/, 'a path out of the model folder answered the package.json');
   } finally {
     await server.close();
   }
 });
 
-test('webpack 5 app: the build emits the default worker and ORT under ort/, and embeds', async () => {
+test('webpack 5 app: the build emits the default worker, ORT under ort/ and use-lite from its package under models/, and embeds', async () => {
   const dir = await webpackApp;
   await webpackBuild;
   const dist = join(dir, 'dist');
   assertOneWasm(dist);
+  assertModelFromPackage(dir, dist);
   const { crossOriginIsolationHeaders } = (await import(pathToFileURL(join(dir, 'node_modules/@taskweave/web-worker/webpack.js')).href)) as {
     crossOriginIsolationHeaders: Record<string, string>;
   };
@@ -175,7 +212,8 @@ for (const [manager, app] of [['npm', npmServerApp], ['pnpm', pnpmServerApp]] as
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
     const secret = 'consumer-secret-0123456789';
     const api = await startProgram(join(dir, 'node_modules/.bin/taskweave-server'), ['--redis', redisUrl, '--secret', secret, '--port', '0'], dir, /listening on (http:\/\/\S+)/);
-    const worker = await startProgram(join(dir, 'node_modules/.bin/taskweave-worker'), ['--redis', redisUrl, '--models', join(dir, 'models'), '--threads', '1'], dir, /taskweave-worker ready/);
+    // use-lite from the installed model package, as the README's deploy section runs it.
+    const worker = await startProgram(join(dir, 'node_modules/.bin/taskweave-worker'), ['--redis', redisUrl, '--models', 'node_modules/@taskweave/model-use-lite/models', '--threads', '1'], dir, /taskweave-worker ready/);
     try {
       const out = JSON.parse((await run(process.execPath, ['embed.mjs', api.match[1] as string, secret], dir)).trim().split('\n').pop() ?? '{}') as {
         status: string;

@@ -49,9 +49,11 @@ export interface Packs {
   core: string;
   webWorker: string;
   server: string;
+  /** @taskweave/model-use-lite: data only (no build). */
+  modelUseLite: string;
 }
 
-/** `pnpm pack` of the libraries (their `prepack` builds dist/), into `dir`. */
+/** `pnpm pack` of the libraries (their `prepack` builds dist/) and of the model package, into `dir`. */
 export async function packLibraries(dir: string): Promise<Packs> {
   mkdirSync(dir, { recursive: true });
   const pack = async (name: string): Promise<string> => {
@@ -60,14 +62,15 @@ export async function packLibraries(dir: string): Promise<Packs> {
     if (!tarball.endsWith('.tgz') || !existsSync(tarball)) throw new Error(`pnpm pack of ${name} printed no tarball:\n${output}`);
     return tarball;
   };
-  const [core, webWorker, server] = await Promise.all([pack('core'), pack('web-worker'), pack('server')]);
-  return { core, webWorker, server };
+  const [core, webWorker, server, modelUseLite] = await Promise.all([pack('core'), pack('web-worker'), pack('server'), pack('model-use-lite')]);
+  return { core, webWorker, server, modelUseLite };
 }
 
 /**
  * Copies the app template `apps/<name>` to `dir`, points its @taskweave dependencies at the
- * tarballs (and @taskweave/web-worker's own dependency on @taskweave/core, by an override), copies
- * the use-lite model into its public/ folder, and installs it with pnpm as a project of its own.
+ * tarballs (and @taskweave/web-worker's own dependency on @taskweave/core, by an override; the
+ * model from the @taskweave/model-use-lite tarball, which the app's bundler plugin serves), and
+ * installs it with pnpm as a project of its own.
  */
 export async function installApp(name: string, dir: string, packs: Packs): Promise<string> {
   const template = join(CONSUMERS_DIR, 'apps', name);
@@ -76,10 +79,9 @@ export async function installApp(name: string, dir: string, packs: Packs): Promi
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown> & { dependencies: Record<string, string> };
   manifest.dependencies['@taskweave/core'] = `file:${packs.core}`;
   manifest.dependencies['@taskweave/web-worker'] = `file:${packs.webWorker}`;
+  manifest.dependencies['@taskweave/model-use-lite'] = `file:${packs.modelUseLite}`;
   manifest['pnpm'] = { overrides: { '@taskweave/core': `file:${packs.core}` } };
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  const models = join(REPO, 'packages', 'demo', 'public', 'models');
-  cpSync(join(models, 'use-lite'), join(dir, 'public', 'models', 'use-lite'), { recursive: true });
   // The workspace's store has every package these apps use: resolve from it, ask the registry
   // only for what it lacks.
   await run('pnpm', ['install', '--ignore-workspace', '--prefer-offline', '--no-frozen-lockfile', '--reporter=append-only'], dir);
@@ -87,8 +89,9 @@ export async function installApp(name: string, dir: string, packs: Packs): Promi
 }
 
 /**
- * Copies `apps/node-server` to `dir`, points it at the core and server tarballs, copies the
- * use-lite model into its models/ folder, and installs it as a project of its own with `npm`
+ * Copies `apps/node-server` to `dir`, points it at the core, server and model tarballs (the worker
+ * reads use-lite from node_modules/@taskweave/model-use-lite/models), and installs it as a
+ * project of its own with `npm`
  * (scripts on, as a user's `npm install` runs them; the app's .npmrc is the documented line) or
  * `pnpm`.
  */
@@ -99,11 +102,11 @@ export async function installNodeApp(dir: string, packs: Packs, manager: 'npm' |
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown> & { dependencies: Record<string, string> };
   manifest.dependencies['@taskweave/core'] = `file:${packs.core}`;
   manifest.dependencies['@taskweave/server'] = `file:${packs.server}`;
+  manifest.dependencies['@taskweave/model-use-lite'] = `file:${packs.modelUseLite}`;
   // The server's own dependency on core resolves to the same tarball.
   if (manager === 'npm') manifest['overrides'] = { '@taskweave/core': '$@taskweave/core' };
   else manifest['pnpm'] = { overrides: { '@taskweave/core': `file:${packs.core}` } };
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  cpSync(join(REPO, 'packages', 'demo', 'public', 'models', 'use-lite'), join(dir, 'models', 'use-lite'), { recursive: true });
   if (manager === 'npm') await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir);
   else await run('pnpm', ['install', '--ignore-workspace', '--prefer-offline', '--no-frozen-lockfile', '--reporter=append-only'], dir);
   return dir;
@@ -230,6 +233,9 @@ export async function serveStatic(dir: string, headers: Readonly<Record<string, 
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((done) => server.close(() => done())) };
 }
 
+/** The files of @taskweave/model-use-lite's `models/use-lite/`, as an app serves them under /models/use-lite/. */
+export const USE_LITE_FILES = ['config.json', 'onnx/model_quantized.onnx', 'tokenizer.json', 'tokenizer_config.json'] as const;
+
 export interface PageRun {
   /** What the app's page wrote into #result. */
   result: { dims: number; similar: number; unrelated: number[]; crossOriginIsolated: boolean; wordCount?: number };
@@ -239,6 +245,8 @@ export interface PageRun {
   errors: string[];
   /** Status and content type of each ORT file, fetched from the page. */
   ort: Record<string, string>;
+  /** Status and content type of each use-lite file under /models/use-lite/, fetched from the page. */
+  model: Record<string, string>;
 }
 
 /**
@@ -279,15 +287,21 @@ export async function runPage(browser: Browser, url: string): Promise<PageRun> {
     await page.locator('#result:not([data-state="running"])').waitFor({ timeout: 120_000 });
     const text = (await out.textContent()) ?? '';
     if ((await out.getAttribute('data-state')) !== 'done') throw new Error(`the app failed:\n${text}\n${errors.join('\n')}`);
-    const ort = await page.evaluate(async () => {
-      const seen: Record<string, string> = {};
-      for (const file of ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']) {
-        const response = await fetch(`/ort/${file}`, { method: 'HEAD' });
-        seen[file] = `${response.status} ${response.headers.get('content-type') ?? ''}`;
-      }
-      return seen;
-    });
-    return { result: JSON.parse(text) as PageRun['result'], offOrigin, errors, ort };
+    const heads = (base: string, files: readonly string[]): Promise<Record<string, string>> =>
+      page.evaluate(
+        async ([base, files]) => {
+          const seen: Record<string, string> = {};
+          for (const file of files) {
+            const response = await fetch(`${base}${file}`, { method: 'HEAD' });
+            seen[file] = `${response.status} ${response.headers.get('content-type') ?? ''}`;
+          }
+          return seen;
+        },
+        [base, files] as const,
+      );
+    const ort = await heads('/ort/', ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']);
+    const model = await heads('/models/use-lite/', USE_LITE_FILES);
+    return { result: JSON.parse(text) as PageRun['result'], offOrigin, errors, ort, model };
   } finally {
     await context.close();
   }

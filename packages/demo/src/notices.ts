@@ -31,7 +31,7 @@ export class Notices {
     if (isQuota(error)) {
       this.show('quota', 'error', 'Storage is full: the browser refused to store more (IndexedDB quota exceeded). Nothing of the refused write was kept. Free space by clearing this site’s data, then try again.');
     } else if (isMissingModel(error)) {
-      this.show('model-missing', 'error', `A model file is missing from this site, so the model cannot load: ${message(error).replace(/\.+$/, '')}. Copy the model into packages/demo/public/models/ (see its README) and reload.`);
+      this.show('model-missing', 'error', `A model file is missing from this site, so the model cannot load: ${message(error).replace(/\.+$/, '')}. Serve it under /models/<model id>/ (the demo gets use-lite from the @taskweave/model-use-lite package through its Vite plugin, tiny-random-bert from public/models/; see its README) and reload.`);
     } else {
       this.show('error', 'error', message(error));
     }

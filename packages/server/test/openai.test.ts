@@ -11,7 +11,7 @@ import { cosine } from '../../../scripts/cosine.mjs';
 import { createTaskweaveServer, type TaskweaveServer } from '../src/index.js';
 import { startRedis, type TestRedis } from '../../../scripts/testRedis.mjs';
 import { jobTotal } from './fixtures/client.js';
-import { MODELS_DIR, startWorker, type WorkerProcess } from './fixtures/workers.js';
+import { MODELS_DIR, TEST_MODELS_DIR, startWorker, type WorkerProcess } from './fixtures/workers.js';
 
 const KEY = 'openai-test-key';
 
@@ -22,10 +22,11 @@ let openai: OpenAI;
 let models: string;
 
 beforeAll(async () => {
-  // The shipped models, and use-lite once more as `use-lite-mrl`, whose folder declares two
-  // shorter sizes (taskweave.json) so `dimensions` is honoured for it.
+  // The shipped model and the test model, and use-lite once more as `use-lite-mrl`, whose folder
+  // declares two shorter sizes (taskweave.json) so `dimensions` is honoured for it.
   models = mkdtempSync(join(tmpdir(), 'tw-openai-models-'));
-  for (const id of ['use-lite', 'tiny-random-bert']) symlinkSync(join(MODELS_DIR, id), join(models, id));
+  symlinkSync(join(MODELS_DIR, 'use-lite'), join(models, 'use-lite'));
+  symlinkSync(join(TEST_MODELS_DIR, 'tiny-random-bert'), join(models, 'tiny-random-bert'));
   mkdirSync(join(models, 'use-lite-mrl'));
   for (const file of readdirSync(join(MODELS_DIR, 'use-lite'))) symlinkSync(join(MODELS_DIR, 'use-lite', file), join(models, 'use-lite-mrl', file));
   writeFileSync(join(models, 'use-lite-mrl', 'taskweave.json'), JSON.stringify({ dimensions: [256, 128] }));

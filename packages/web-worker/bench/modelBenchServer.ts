@@ -1,7 +1,7 @@
 /**
  * The Vite server the model benchmarks (embed, remote embed) load their pages from: this package
- * from its sources, the demo's public folder (models, corpus) at the root, ORT's files from the
- * package plugin, and no file watching, so edits elsewhere in the workspace never reload a page
+ * from its sources, the demo's public folder (the corpus) at the root, ORT's files and use-lite
+ * (@taskweave/model-use-lite) from the package plugin, and no file watching, so edits elsewhere in the workspace never reload a page
  * mid-run. BENCH_VITE_LOG=1 shows Vite's log.
  */
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ export async function startModelBenchServer(): Promise<{ server: ViteDevServer; 
     logLevel: process.env['BENCH_VITE_LOG'] === '1' ? 'info' : 'error',
     publicDir: DEMO_PUBLIC_DIR,
     appType: 'mpa',
-    plugins: [taskweaveOrt()],
+    plugins: [taskweaveOrt({ models: ['@taskweave/model-use-lite'] })],
     server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
     worker: { format: 'es' },
     optimizeDeps: { include: ['comlink', 'idb', 'zod', 'onnxruntime-web', '@huggingface/transformers', '@taskweave/core', '@taskweave/core/idb'] },

@@ -55,14 +55,15 @@ const byteCounter: Plugin = {
 };
 
 // The demo's own config, with its ORT plugin told where @huggingface/transformers resolves from
-// (the demo does not depend on it directly, so from the demo's root it is not found).
+// (the demo does not depend on it directly, so from the demo's root it is not found), and serving
+// use-lite from its package as the demo's does (the package resolves from the demo's root).
 const server = await createServer({
   ...demoConfig,
   root: DEMO_ROOT,
   configFile: false,
   logLevel: process.env['BENCH_VITE_LOG'] === '1' ? 'info' : 'error',
   // The counter first: its middleware must see requests before the ORT plugin answers them.
-  plugins: [byteCounter, taskweaveOrt({ resolveFrom: fileURLToPath(new URL('..', import.meta.url)) })],
+  plugins: [byteCounter, taskweaveOrt({ resolveFrom: fileURLToPath(new URL('..', import.meta.url)), models: ['@taskweave/model-use-lite'] })],
   // Other people edit the workspace while this runs: no file watching, no reloads mid-run.
   server: { ...demoConfig.server, port: 0, host: 'localhost', hmr: false, watch: null },
 });

@@ -1,6 +1,7 @@
 /**
  * The model handlers through the scheduler and the pool, in real Chromium workers with real models:
- * use-lite q8 (shipped in packages/demo/public/models, served at /models/), tiny-random-bert, and
+ * use-lite q8 (the @taskweave/model-use-lite package, served at /models/ by the Vite plugin),
+ * tiny-random-bert (the demo's public/models/), and
  * Silero VAD v5 straight from the @ricky0123/vad-web package. This browser has no WebGPU adapter
  * (no --enable-unsafe-webgpu), so `auto` must fall back to WASM and say so.
  */
