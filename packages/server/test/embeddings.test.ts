@@ -5,6 +5,9 @@ import { client, pool } from './fixtures/client.js';
 import { startRedis, type TestRedis } from '../../../scripts/testRedis.mjs';
 import { MODELS_DIR, startWorker, type WorkerProcess } from './fixtures/workers.js';
 import { cosine } from '../../../scripts/cosine.mjs';
+import referenceTexts from '../../../scripts/reference/useLiteTexts.json' with { type: 'json' };
+import nodeReference from '../../../scripts/reference/use-lite-node.json' with { type: 'json' };
+import browserReference from '../../../scripts/reference/use-lite-browser.json' with { type: 'json' };
 
 const KEY = 'k';
 const N = 200;
@@ -70,6 +73,23 @@ it(`2 worker processes embed ${N} texts (one task each) as transformers.js does 
   });
   // The texts came faster than the workers embed them one at a time: jobs shared model calls.
   expect(Math.max(...results.map((r) => r.body.result.metrics.batchSize ?? 1))).toBeGreaterThan(1);
+});
+
+it('embeds the reference texts as the recorded Node runtime did (cosine ≥ 0.9999) and as the browser does (≥ 0.999)', async () => {
+  // scripts/reference/: use-lite's vectors for fixed texts, recorded before a runtime change (see its scripts).
+  const api = client(base, KEY);
+  const ids = referenceTexts.texts.map(() => randomUUID());
+  await pool(ids, 16, (id, i) => api.submit({ id, type: 'EmbeddingGeneration', modelId: 'use-lite', input: { kind: 'text', text: referenceTexts.texts[i] } }));
+  const results = await pool(ids, 16, (id) => api.wait(id));
+  const worst = { node: 1, browser: 1 };
+  results.forEach((r, i) => {
+    expect(r.body.status).toBe('Completed');
+    worst.node = Math.min(worst.node, cosine(r.body.result.output.vector, nodeReference.vectors[i]!));
+    worst.browser = Math.min(worst.browser, cosine(r.body.result.output.vector, browserReference.vectors[i]!));
+  });
+  console.log(`use-lite reference: worst cosine vs node ${nodeReference.transformers} ${worst.node.toFixed(6)}, vs browser ${browserReference.transformers} ${worst.browser.toFixed(6)}`);
+  expect(worst.node).toBeGreaterThanOrEqual(0.9999);
+  expect(worst.browser).toBeGreaterThanOrEqual(0.999);
 });
 
 it('POST /v1/embeddings answers as OpenAI does, from the same queue', async () => {
