@@ -4,16 +4,16 @@
  * transformers.js loads at run time, where they are, and the headers that isolate the page.
  * Internal to the package (not an export).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, parse } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The JSEP build (WASM + WebGPU) that the `onnxruntime-web` main entry — the one transformers.js
- * imports — loads: its `.mjs` glue and its `.wasm`.
+ * The build that `onnxruntime-web/webgpu` — the entry transformers.js 4 and the pool's workers
+ * import — loads (WASM, and WebGPU's new runtime through asyncify): its `.mjs` glue and its `.wasm`.
  */
-export const DEFAULT_ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+export const DEFAULT_ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
 
 /**
  * onnxruntime-web's export condition for apps that serve its wasm themselves. Without it the
@@ -28,7 +28,7 @@ export const crossOriginIsolationHeaders = Object.freeze({
   'Cross-Origin-Embedder-Policy': 'require-corp',
 });
 
-/** This package's folder: where its own dependencies (transformers.js, onnxruntime-web) resolve from. */
+/** This package's folder: where its own dependency onnxruntime-web and its peer transformers.js resolve from. */
 export const PACKAGE_DIR = dirname(fileURLToPath(import.meta.url));
 
 /**
@@ -47,18 +47,39 @@ function packageDir(entry, name) {
 }
 
 /**
- * The `dist` folder of the onnxruntime-web that `@huggingface/transformers` resolves from `from`:
- * by default from this package, which depends on it — not from the app's root, where a strict
- * package manager (pnpm) does not put it.
- * @param {string} [from] a folder @huggingface/transformers resolves from @default this package's folder
+ * The `dist` folder of the onnxruntime-web that the pool's workers run on: the one this package
+ * depends on (the version transformers.js 4.3 pins, so one copy with the app's transformers.js),
+ * resolved from `from` (default this package's folder, not the app's root, where a strict package
+ * manager such as pnpm does not put it).
+ * @param {string} [from] a folder onnxruntime-web resolves from @default this package's folder
  * @returns {string}
- * @example ortDistDir() // …/onnxruntime-web@1.22.0-…/node_modules/onnxruntime-web/dist
+ * @example ortDistDir() // …/onnxruntime-web@1.31.0-dev…/node_modules/onnxruntime-web/dist
  */
 export function ortDistDir(from = PACKAGE_DIR) {
   const fromRequire = createRequire(join(from, 'package.json'));
-  const transformersDir = packageDir(fromRequire.resolve('@huggingface/transformers'), '@huggingface/transformers');
-  const ortRequire = createRequire(join(transformersDir, 'package.json'));
-  return join(packageDir(ortRequire.resolve('onnxruntime-web'), 'onnxruntime-web'), 'dist');
+  return join(packageDir(fromRequire.resolve('onnxruntime-web'), 'onnxruntime-web'), 'dist');
+}
+
+/**
+ * When the app's transformers.js resolves another onnxruntime-web than this package's (a
+ * transformers.js release pinning another version), a line that says so: the workers would load
+ * two ORTs, and refuse to run models (a clear error at the first model). `undefined` when they are one.
+ * @param {string} [from]
+ * @returns {string | undefined}
+ */
+export function secondOrtCopy(from = PACKAGE_DIR) {
+  const fromRequire = createRequire(join(from, 'package.json'));
+  let transformersDir;
+  try {
+    transformersDir = packageDir(fromRequire.resolve('@huggingface/transformers'), '@huggingface/transformers');
+  } catch {
+    return undefined;
+  }
+  const theirs = packageDir(createRequire(join(transformersDir, 'package.json')).resolve('onnxruntime-web'), 'onnxruntime-web');
+  const ours = packageDir(fromRequire.resolve('onnxruntime-web'), 'onnxruntime-web');
+  if (realpathSync(theirs) === realpathSync(ours)) return undefined;
+  const version = (/** @type {string} */ dir) => /** @type {{ version: string }} */ (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).version;
+  return `taskweave: @huggingface/transformers resolves onnxruntime-web ${version(theirs)}, @taskweave/web-worker runs on ${version(ours)}: two copies load and the workers refuse to run models. Install a transformers.js release that pins ${version(ours)}.`;
 }
 
 /**
@@ -69,6 +90,8 @@ export function ortDistDir(from = PACKAGE_DIR) {
  */
 export function ortDistDirWith(from, files) {
   const dir = ortDistDir(from);
+  const second = secondOrtCopy(from);
+  if (second !== undefined) console.warn(second);
   for (const file of files) {
     if (!existsSync(join(dir, file))) throw new Error(`taskweave: ${file} is not in ${dir}`);
   }

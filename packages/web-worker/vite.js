@@ -8,9 +8,9 @@
  * - Serves the onnxruntime-web files transformers.js loads at run time (`.mjs` glue and `.wasm`
  *   binary) from the app's own origin under `base` (default `/ort/`) in dev, emits them into the
  *   build, and serves the built copies in preview. The files are read from the onnxruntime-web
- *   that `@huggingface/transformers` resolves from this package (`@taskweave/web-worker`, which
- *   depends on it): never from the app's root, where a strict package manager (pnpm) does not put
- *   it, never a second copy, never a CDN.
+ *   the workers run on (`@taskweave/web-worker`'s own dependency, resolved from this package):
+ *   never from the app's root, where a strict package manager (pnpm) does not put it, never a
+ *   second copy, never a CDN.
  * - Resolves onnxruntime-web with its `onnxruntime-web-use-extern-wasm` condition, so the build
  *   holds the wasm once (under `base`), not a second copy in `assets/`.
  * - Sets `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
@@ -47,7 +47,7 @@ export { ortDistDir } from './ort.js';
 /** This package's name. */
 const NAME = '@taskweave/web-worker';
 /** What the package's workers import: pre-bundled up front in dev (see `optimizeDeps` below). */
-const WORKER_DEPS = ['comlink', 'idb', 'zod', '@huggingface/transformers', 'onnxruntime-web'];
+const WORKER_DEPS = ['comlink', 'idb', 'zod', '@huggingface/transformers', 'onnxruntime-web/webgpu'];
 
 /**
  * Dependency pre-bundling for the dev server. `@taskweave/web-worker` itself stays out (its default

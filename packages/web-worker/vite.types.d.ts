@@ -9,9 +9,9 @@ export interface TaskweaveOrtOptions {
   /** URL path the ORT files are served under; must start and end with '/'. @default '/ort/' */
   base?: string;
   /**
-   * ORT files to serve. The default is the JSEP build (WASM + WebGPU) that the `onnxruntime-web`
-   * main entry — the one transformers.js imports — loads.
-   * @default ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']
+   * ORT files to serve. The default is the build that `onnxruntime-web/webgpu` — the entry
+   * transformers.js 4 and the pool's workers import — loads (WASM, and WebGPU through asyncify).
+   * @default ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm']
    */
   files?: string[];
   /**
@@ -32,16 +32,16 @@ export interface TaskweaveOrtOptions {
   /** Set COOP/COEP headers in dev and preview. @default true */
   crossOriginIsolation?: boolean;
   /**
-   * Directory to resolve `@huggingface/transformers` (and through it onnxruntime-web) from.
-   * @default this package's folder (`@taskweave/web-worker` depends on transformers.js)
+   * Directory to resolve onnxruntime-web (the runtime the workers run on) from.
+   * @default this package's folder (`@taskweave/web-worker` depends on onnxruntime-web)
    */
   resolveFrom?: string;
 }
 
 /**
- * The `dist` folder of the onnxruntime-web that `@huggingface/transformers` resolves from `from`
- * (default: this package's folder).
- * @example ortDistDir() // …/onnxruntime-web@1.22.0-…/node_modules/onnxruntime-web/dist
+ * The `dist` folder of the onnxruntime-web the pool's workers run on (this package's own
+ * dependency), resolved from `from` (default: this package's folder).
+ * @example ortDistDir() // …/onnxruntime-web@1.31.0-dev…/node_modules/onnxruntime-web/dist
  */
 export declare function ortDistDir(from?: string): string;
 

@@ -91,6 +91,32 @@ const answerModelFolderWithHtml: BrowserCommand<[folder: string, on: boolean]> =
   await ctx.context.route(pattern, handler);
 };
 
+// A model whose ONNX file is not a model (src/worker/models/spoiledRuntime.test.ts): /models/<folder>/
+// answers with tiny-random-bert's files, except onnx/model.onnx, whose bytes are garbage, so its
+// session creation fails inside ORT.
+const brokenRoutes = new WeakMap<BrowserContext, Map<string, Parameters<BrowserContext['route']>[1]>>();
+const serveBrokenModel: BrowserCommand<[folder: string, on: boolean]> = async (ctx, folder, on) => {
+  let routes = brokenRoutes.get(ctx.context);
+  if (routes === undefined) brokenRoutes.set(ctx.context, (routes = new Map()));
+  const pattern = `**/models/${folder}/**`;
+  const current = routes.get(folder);
+  if (current !== undefined) {
+    routes.delete(folder);
+    await ctx.context.unroute(pattern, current);
+  }
+  if (!on) return;
+  const handler: Parameters<BrowserContext['route']>[1] = async (route) => {
+    const url = route.request().url();
+    if (url.endsWith(`/models/${folder}/onnx/model.onnx`)) {
+      return route.fulfill({ status: 200, contentType: 'application/octet-stream', headers: isolation, body: Buffer.from('not an onnx model '.repeat(64)) });
+    }
+    const response = await route.fetch({ url: url.replace(`/models/${folder}/`, '/models/tiny-random-bert/') });
+    return route.fulfill({ response });
+  };
+  routes.set(folder, handler);
+  await ctx.context.route(pattern, handler);
+};
+
 // The override lives as long as the CDP session that set it: kept open until reset.
 const quotaSessions = new WeakMap<BrowserContext, Awaited<ReturnType<BrowserContext['newCDPSession']>>>();
 const overrideStorageQuota: BrowserCommand<[bytes: number | null]> = async (ctx, bytes) => {
@@ -152,7 +178,7 @@ export default defineConfig({
           }),
         },
       ],
-      commands: { startRouteAudit, takeRouteAuditViolations, setModelRoutesOffline, answerModelFolderWithHtml, overrideStorageQuota, remoteFleet, remoteServer, remoteRuns, remoteRequests },
+      commands: { startRouteAudit, takeRouteAuditViolations, setModelRoutesOffline, answerModelFolderWithHtml, serveBrokenModel, overrideStorageQuota, remoteFleet, remoteServer, remoteRuns, remoteRequests },
     },
   },
 });

@@ -5,7 +5,7 @@
  * - `TaskweaveOrtPlugin` emits the onnxruntime-web files transformers.js loads at run time (`.mjs`
  *   glue and `.wasm`) into the build under `base` (default `ort/`, where the pool's default
  *   `wasmBaseUrl` `/ort/` finds them; webpack-dev-server serves them from memory too). The files
- *   come from the onnxruntime-web that `@huggingface/transformers` resolves from this package.
+ *   come from the onnxruntime-web the workers run on (this package's own dependency).
  *   It also resolves onnxruntime-web with its `onnxruntime-web-use-extern-wasm` condition, so
  *   the build holds the wasm once (under `base`), not a second copy webpack would emit as an asset.
  *   With `models` (package names, e.g. `['@taskweave/model-use-lite']`, installed as the app's own

@@ -11,7 +11,7 @@ export interface TaskweaveOrtPluginOptions {
   /**
    * ORT files to emit. The default is the JSEP build (WASM + WebGPU) that the `onnxruntime-web`
    * main entry — the one transformers.js imports — loads.
-   * @default ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']
+   * @default ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm']
    */
   files?: string[];
   /**
@@ -30,8 +30,8 @@ export interface TaskweaveOrtPluginOptions {
    */
   modelBase?: string;
   /**
-   * Directory to resolve `@huggingface/transformers` (and through it onnxruntime-web) from.
-   * @default this package's folder (`@taskweave/web-worker` depends on transformers.js)
+   * Directory to resolve onnxruntime-web (the runtime the workers run on) from.
+   * @default this package's folder (`@taskweave/web-worker` depends on onnxruntime-web)
    */
   resolveFrom?: string;
 }
@@ -58,8 +58,8 @@ export declare const crossOriginIsolationHeaders: Readonly<{
 }>;
 
 /**
- * The `dist` folder of the onnxruntime-web that `@huggingface/transformers` resolves from `from`
- * (default: this package's folder).
- * @example ortDistDir() // …/onnxruntime-web@1.22.0-…/node_modules/onnxruntime-web/dist
+ * The `dist` folder of the onnxruntime-web the pool's workers run on (this package's own
+ * dependency), resolved from `from` (default: this package's folder).
+ * @example ortDistDir() // …/onnxruntime-web@1.31.0-dev…/node_modules/onnxruntime-web/dist
  */
 export declare function ortDistDir(from?: string): string;

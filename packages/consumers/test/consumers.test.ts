@@ -74,8 +74,8 @@ function assertEmbeds(run: PageRun): void {
     assert.ok(similar - other >= MARGIN, `cos(cat, kitten) ${similar.toFixed(3)} should beat ${other.toFixed(3)} by ${MARGIN}`);
   }
   assert.equal(run.result.crossOriginIsolated, true, 'the page is cross-origin isolated');
-  assert.match(run.ort['ort-wasm-simd-threaded.jsep.mjs'] ?? '', /^200 text\/javascript/);
-  assert.match(run.ort['ort-wasm-simd-threaded.jsep.wasm'] ?? '', /^200 application\/wasm/);
+  assert.match(run.ort['ort-wasm-simd-threaded.asyncify.mjs'] ?? '', /^200 text\/javascript/);
+  assert.match(run.ort['ort-wasm-simd-threaded.asyncify.wasm'] ?? '', /^200 application\/wasm/);
   for (const file of USE_LITE_FILES) {
     assert.match(run.model[file] ?? '', file.endsWith('.json') ? /^200 application\/json/ : /^200 application\/octet-stream/, `/models/use-lite/${file}`);
   }
@@ -99,7 +99,7 @@ function assertModelFromPackage(app: string, dist: string): void {
 function assertOneWasm(dist: string): void {
   assert.deepEqual(
     filesUnder(dist).filter((file) => file.endsWith('.wasm')),
-    ['ort/ort-wasm-simd-threaded.jsep.wasm'],
+    ['ort/ort-wasm-simd-threaded.asyncify.wasm'],
   );
 }
 

@@ -299,7 +299,7 @@ export async function runPage(browser: Browser, url: string): Promise<PageRun> {
         },
         [base, files] as const,
       );
-    const ort = await heads('/ort/', ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']);
+    const ort = await heads('/ort/', ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm']);
     const model = await heads('/models/use-lite/', USE_LITE_FILES);
     return { result: JSON.parse(text) as PageRun['result'], offOrigin, errors, ort, model };
   } finally {

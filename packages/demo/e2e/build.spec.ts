@@ -14,5 +14,5 @@ function files(dir: string): string[] {
 test('the build holds onnxruntime-web’s wasm once, under /ort/ where the pool loads it', () => {
   const wasm = files(DIST).filter((f) => f.endsWith('.wasm'));
   // A second copy in assets/ would mean ORT's bundle build, which embeds its own wasm URL.
-  expect(wasm).toEqual(['ort/ort-wasm-simd-threaded.jsep.wasm']);
+  expect(wasm).toEqual(['ort/ort-wasm-simd-threaded.asyncify.wasm']);
 });

@@ -27,8 +27,8 @@
 export interface TokenizerLike {
   /** The most tokens the tokenizer keeps when it truncates (tokenizer_config.json). */
   model_max_length?: number;
-  /** The tokenizer model; its `vocab` is the list of token strings. */
-  model?: { vocab?: unknown };
+  /** The vocabulary, token string → id (transformers.js 4: a Map). */
+  get_vocab?(): Map<string, number> | Record<string, number>;
   /** Token ids of `text`, special tokens included unless told otherwise, as the pipelines tokenize it. */
   encode(text: string, options?: { add_special_tokens?: boolean }): number[];
 }
@@ -90,11 +90,11 @@ function profileOf(tokenizer: TokenizerLike): Profile | null {
   const limit = tokenLimit(tokenizer);
   let profile: Profile | null = null;
   if (limit !== undefined) {
-    const vocab = tokenizer.model?.vocab;
+    const vocab = tokenizer.get_vocab?.();
+    const pieces = vocab instanceof Map ? vocab.keys() : Object.keys(vocab ?? {});
     let longest = 0;
-    if (Array.isArray(vocab)) {
-      for (const piece of vocab) if (typeof piece === 'string' && piece.length > longest) longest = piece.length;
-    }
+    // A vocabulary with gaps in its ids (tiny-random-bert) lists undefined among its pieces.
+    for (const piece of pieces) if (typeof piece === 'string' && piece.length > longest) longest = piece.length;
     const pieceChars = longest > 0 ? Math.min(longest, MAX_PIECE_CHARS) : FALLBACK_PIECE_CHARS;
     const specials = Math.max(0, tokenizer.encode('a').length - tokenizer.encode('a', { add_special_tokens: false }).length);
     profile = { limit, budget: limit * pieceChars, asciiFits: limit - specials - ADDED_TOKENS_SLACK };

@@ -96,7 +96,10 @@ export class NodeModels {
           t.pipeline(task as 'feature-extraction', modelId, {
             dtype,
             device: 'cpu',
-            session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+            // 'basic': onnxruntime-node 1.30's extended fusions move use-lite's q8 vectors to cosine
+            // 0.99990 of what 1.21 (and the browser's onnxruntime-web) gave; with basic ones they are
+            // the same to 1e-7, and 256 texts embed no slower (measured in #29's note).
+            session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'basic' },
           }) as unknown as Promise<Pipeline>,
       );
       entry.catch(() => this.#pipelines.delete(key));

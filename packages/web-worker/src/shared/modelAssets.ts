@@ -18,9 +18,9 @@ import { ASSET_DTYPES, type AssetDtype } from './modelDtype.js';
 
 /** Cache Storage name of the model files and ORT's `.wasm`/`.mjs`. */
 export const MODEL_CACHE_NAME = 'taskweave-models';
-/** The ORT files transformers.js 3.8.1 loads (onnxruntime-web's JSEP build); both are cached. */
-export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm';
-export const ORT_GLUE_FILE = 'ort-wasm-simd-threaded.jsep.mjs';
+/** The ORT files `onnxruntime-web/webgpu` loads (the build transformers.js 4 runs on); both are cached. */
+export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.asyncify.wasm';
+export const ORT_GLUE_FILE = 'ort-wasm-simd-threaded.asyncify.mjs';
 
 export type { AssetDtype } from './modelDtype.js';
 
@@ -291,12 +291,15 @@ export class ModelAssetStore {
    */
   transformersCache(): { match(key: string): Promise<Response | undefined>; put(key: string, response: Response): Promise<void> } {
     const declaredUrls = new Set(this.models.flatMap((m) => m.files.map((f) => this.fileUrl(m, f))));
+    // transformers.js asks by path (`/models/use-lite/config.json`, see env.ts) or by URL: one key either way.
+    const absolute = (key: string) => new URL(key, globalThis.location?.href).href;
     return {
-      match: async (key) => (await openCache()).match(key),
+      match: async (key) => (await openCache()).match(absolute(key)),
       put: async (key, response) => {
+        const url = absolute(key);
         // A page in place of a model file would be read back as that file until the cache is cleared.
-        if (declaredUrls.has(key) || isMissingModelFile(response)) return;
-        await (await openCache()).put(key, response);
+        if (declaredUrls.has(url) || isMissingModelFile(response)) return;
+        await (await openCache()).put(url, response);
       },
     };
   }

@@ -89,6 +89,18 @@ export interface JobResult {
   failed?: SerializedError;
   /** Bytes of WebAssembly memory the worker holds now (for recycling); absent when unknown. */
   wasmMemoryBytes?: number;
+  /** What the worker's failures so far mean: replace it, run later jobs on WASM. */
+  health?: WorkerHealth;
+}
+
+/**
+ * A worker's word on its own state after a job or warm-up. `replace`: its model runtime refuses
+ * every later call (why), so the pool replaces it after this job; `webgpuFailed`: a model call
+ * failed on WebGPU (why), so the pool runs later jobs on WASM.
+ */
+export interface WorkerHealth {
+  replace?: string;
+  webgpuFailed?: string;
 }
 
 /** Result of warming a model in one worker. */
@@ -99,6 +111,7 @@ export interface WarmUpOutcome {
   durationMs: number;
   networkBytes: number;
   models: string[];
+  health?: WorkerHealth;
 }
 
 /** Progress callback passed as a `Comlink.proxy`. */

@@ -15,7 +15,7 @@ function fakeTokenizer(limit: number, longestPiece: string): TokenizerLike & { c
   const tokenizer = {
     calls: 0,
     model_max_length: limit,
-    model: { vocab: ['a', 'b', longestPiece] },
+    get_vocab: () => new Map([['a', 0], ['b', 1], [longestPiece, 2]]),
     encode(text: string, options?: { add_special_tokens?: boolean }): number[] {
       tokenizer.calls++;
       const words = text.split(' ').filter((w) => w !== '');

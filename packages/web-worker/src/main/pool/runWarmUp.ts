@@ -5,7 +5,9 @@
  */
 import * as Comlink from 'comlink';
 import { deserializeError, toTaskweaveError } from '@taskweave/core';
+import type { BackendPreference } from '../../shared/backendPreference.js';
 import type { ModelProgress } from '../../shared/modelProgress.js';
+import type { WorkerHealth } from '../../shared/protocol.js';
 import type { PoolEvent, WorkerSnapshot } from './poolEvents.js';
 import type { Running, WarmJob } from './poolCall.js';
 import { WorkerEndedSignal, type WorkerSlot } from './workerSlot.js';
@@ -16,6 +18,10 @@ export interface WarmUpHost {
   emit(event: PoolEvent): void;
   describe(slot: WorkerSlot): WorkerSnapshot;
   schedulePump(): void;
+  /** The backend a warm-up asks for, after what the pool learnt of WebGPU. */
+  backendFor(preference: BackendPreference): BackendPreference;
+  /** What the worker said of itself after the warm-up (replace it, WebGPU failed). */
+  heed(slot: WorkerSlot, health: WorkerHealth | undefined): void;
 }
 
 /** Runs `warm` on `slot` (idle, holding no call); a worker that ends meanwhile is the pool's to report. */
@@ -43,7 +49,7 @@ export function runWarmUp(pool: WarmUpHost, slot: WorkerSlot, warm: WarmJob): vo
       // A UI callback must not break the warm-up.
     }
   });
-  slot.call((api) => api.warmUp(warm.modelId, warm.backend, progress)).then(
+  slot.call((api) => api.warmUp(warm.modelId, pool.backendFor(warm.backend), progress)).then(
     (outcome) => {
       if (pool.running.get(slot) !== running) return;
       pool.running.delete(slot);
@@ -58,6 +64,7 @@ export function runWarmUp(pool: WarmUpHost, slot: WorkerSlot, warm: WarmJob): vo
         ...(outcome.error === undefined ? {} : { error: deserializeError(outcome.error) }),
       });
       if (slot.state === 'busy') slot.state = 'idle';
+      pool.heed(slot, outcome.health);
       pool.emit({ type: 'worker', worker: pool.describe(slot) });
       pool.schedulePump();
     },

@@ -25,7 +25,7 @@ import { freeWorkers, isFree, pickSlot, room, roomOf, type Occupancy } from './s
 import { TaskCosts } from './taskCosts.js';
 import type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from './poolEvents.js';
 import { positiveInt, resolvePoolOptions, type ResolvedPoolOptions, type WorkerPoolOptions } from './poolOptions.js';
-import type { JobOutcome } from '../../shared/protocol.js';
+import type { JobOutcome, JobResult, WorkerHealth } from '../../shared/protocol.js';
 import type { BackendPreference } from '../../shared/backendPreference.js';
 import type { ModelProgress } from '../../shared/modelProgress.js';
 import { WorkerEndedSignal, WorkerSlot, type WorkerEndReason } from './workerSlot.js';
@@ -81,6 +81,11 @@ class Pool implements WorkerPool {
   #nextWorkerId = 1;
   #replaced = 0;
   #recycled = 0;
+  /**
+   * Why WebGPU is off for this pool's later jobs: a model call failed on it in a worker whose
+   * transformers.js then refused every later call (see `WorkerHealth`). Unset: as each task asks.
+   */
+  #webgpuFailed: string | undefined;
   #startFailures = 0;
   #broken: TaskweaveError | undefined;
   #closed = false;
@@ -93,6 +98,8 @@ class Pool implements WorkerPool {
     emit: (event) => this.#emit(event),
     describe: (slot) => this.#describe(slot),
     schedulePump: () => this.#schedulePump(),
+    backendFor: (preference) => this.#backendFor(preference),
+    heed: (slot, health) => this.#heed(slot, health),
   };
 
   constructor(options: WorkerPoolOptions) {
@@ -263,7 +270,7 @@ class Pool implements WorkerPool {
       const running: Running = {
         jobId: this.#nextJobId++,
         members,
-        backend: taskBackend(tasks[0] as Task, this.#options.backend),
+        backend: this.#backendFor(taskBackend(tasks[0] as Task, this.#options.backend)),
         dispatched: false,
         graceTimer: undefined,
         settled: false,
@@ -292,7 +299,7 @@ class Pool implements WorkerPool {
       .call((api) => api.run(jobRequest(jobId, members, backend), progress))
       .then(
         (result) => {
-          this.#done(slot, running, result.models, result.wasmMemoryBytes, () => {
+          this.#done(slot, running, result, () => {
             if (result.failed !== undefined) {
               // Stopped because every member was aborted: their own reason.
               const aborted = members.every((m) => m.aborted) ? first.ctx.signal.reason : undefined;
@@ -314,18 +321,15 @@ class Pool implements WorkerPool {
   }
 
   /** The worker answered: free it (or recycle it), then settle the call. */
-  #done(slot: WorkerSlot, running: Running, models: string[], wasmMemoryBytes: number | undefined, settle: () => void): void {
+  #done(slot: WorkerSlot, running: Running, result: JobResult, settle: () => void): void {
     if (this.#running.get(slot) !== running) return;
     this.#running.delete(slot);
     if (running.graceTimer !== undefined) clearTimeout(running.graceTimer);
-    slot.models = models;
+    slot.models = result.models;
     slot.jobsDone += running.members.length;
-    if (wasmMemoryBytes !== undefined) slot.wasmMemoryBytes = wasmMemoryBytes;
+    if (result.wasmMemoryBytes !== undefined) slot.wasmMemoryBytes = result.wasmMemoryBytes;
     if (slot.state === 'busy') slot.state = 'idle';
-    const { afterTasks, wasmMemoryBytes: budget } = this.#options.recycle;
-    if (slot.state === 'idle' && (slot.jobsDone >= afterTasks || slot.wasmMemoryBytes > budget)) {
-      this.#recycle(slot);
-    }
+    this.#heed(slot, result.health);
     this.#finishCall(running, settle);
     this.#emit({ type: 'worker', worker: this.#describe(slot) });
     this.#schedulePump();
@@ -424,10 +428,29 @@ class Pool implements WorkerPool {
     return slot;
   }
 
-  /** Replaces an idle worker on purpose (task count or memory budget), re-loading its models. */
-  #recycle(slot: WorkerSlot): void {
+  /**
+   * After a job or warm-up: a worker that says its model runtime refuses later calls, or that is past
+   * the `recycle` budgets, is replaced once idle; a WebGPU failure turns WebGPU off for later jobs.
+   */
+  #heed(slot: WorkerSlot, health: WorkerHealth | undefined): void {
+    if (health?.webgpuFailed !== undefined) this.#webgpuFailed ??= health.webgpuFailed;
+    if (slot.state !== 'idle') return;
+    const { afterTasks, wasmMemoryBytes: budget } = this.#options.recycle;
+    if (health?.replace !== undefined) this.#recycle(slot, `replaced: ${health.replace}`);
+    else if (slot.jobsDone >= afterTasks || slot.wasmMemoryBytes > budget) {
+      this.#recycle(slot, `recycled after ${slot.jobsDone} tasks (${slot.wasmMemoryBytes} bytes of WebAssembly memory)`);
+    }
+  }
+
+  /** The backend a job asks its worker for: WASM once WebGPU failed in this pool, else the preference. */
+  #backendFor(preference: BackendPreference): BackendPreference {
+    return this.#webgpuFailed === undefined ? preference : 'wasm';
+  }
+
+  /** Replaces an idle worker on purpose (`recycle` budgets, or a spoiled model runtime), re-loading its models. */
+  #recycle(slot: WorkerSlot, why: string): void {
     this.#recycled++;
-    slot.end('recycled', `recycled after ${slot.jobsDone} tasks (${slot.wasmMemoryBytes} bytes of WebAssembly memory)`);
+    slot.end('recycled', why);
   }
 
   #onWorkerEnd(slot: WorkerSlot, reason: WorkerEndReason, message: string): void {

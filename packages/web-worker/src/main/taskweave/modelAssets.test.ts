@@ -100,7 +100,7 @@ describe('tw.models', () => {
       // Mid-download: the small files were written before a large one (the model, or ORT's 21 MB
       // wasm after it should the usage still have dropped meanwhile) could not be.
       expect(files.slice(0, 4)).toEqual(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']);
-      expect(['onnx/model_quantized.onnx', 'ort-wasm-simd-threaded.jsep.wasm']).toContain(files.at(-1));
+      expect(['onnx/model_quantized.onnx', 'ort-wasm-simd-threaded.asyncify.wasm']).toContain(files.at(-1));
     } finally {
       await commands.overrideStorageQuota(null);
     }
@@ -119,7 +119,7 @@ describe('tw.models', () => {
         last = p.overallLoaded;
       },
     });
-    expect(files).toEqual(new Set(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx', 'ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs']));
+    expect(files).toEqual(new Set(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx', 'ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs']));
     expect(last).toBeGreaterThan(7_000_000 + 20_000_000);
     expect(status.cached).toBe(true);
     expect(status.bytes).toBeGreaterThan(7_000_000);
@@ -134,7 +134,7 @@ describe('tw.models', () => {
       const asked = await commands.setModelRoutesOffline(false);
       // Nothing of the model or ORT came from the network: the worker's one probe of ORT's .mjs was
       // refused (offline) and it imported the cached copy; the rest was read from the cache.
-      expect(asked).toEqual([expect.stringMatching(/\/ort\/ort-wasm-simd-threaded\.jsep\.mjs$/)]);
+      expect(asked).toEqual([expect.stringMatching(/\/ort\/ort-wasm-simd-threaded\.asyncify\.mjs$/)]);
     }
   });
 

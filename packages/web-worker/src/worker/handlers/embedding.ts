@@ -98,7 +98,7 @@ async function embed(texts: string[], modelId: string, dtype: ModelDtype, prefer
       }
       return { vectors, truncated, dims };
     },
-    () => unloadModel(modelId, 'webgpu'),
+    { runtime: 'transformers', onWebGpuFailure: () => unloadModel(modelId, 'webgpu') },
   );
   ctx.signal.throwIfAborted();
   return { ...value, backend, networkBytes };

@@ -158,7 +158,7 @@ async function runTensors(task: Task, modelId: string, input: TensorsInput, ctx:
         });
       }
     },
-    () => unloadModel(modelId, 'webgpu'),
+    { runtime: 'ort', onWebGpuFailure: () => unloadModel(modelId, 'webgpu') },
   );
   const transfers: ArrayBufferLike[] = [];
   const tensors: Record<string, TensorData> = {};
@@ -236,7 +236,7 @@ async function runPipeline(task: Task, modelId: string, input: PipelineInput, ct
         throw error;
       }
     },
-    () => unloadModel(modelId, 'webgpu'),
+    { runtime: 'transformers', onWebGpuFailure: () => unloadModel(modelId, 'webgpu') },
   );
   ctx.reportMetrics({ backend, ...(networkBytes > 0 ? { networkBytes } : {}) });
   if (isTensorLike(value)) {

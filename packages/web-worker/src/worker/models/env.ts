@@ -1,7 +1,7 @@
 /**
  * Every transformers.js / onnxruntime-web `env` setting of a worker, in one place.
  *
- * - Models come from `modelBaseUrl` (`env.localModelPath`, an absolute URL on the page's origin);
+ * - Models come from `modelBaseUrl` (an absolute URL on the page's origin; `env.localModelPath` is its path);
  *   remote models (the Hugging Face hub) stay off unless the app sets `allowRemoteModels`.
  * - ORT loads its `.mjs`/`.wasm` from `wasmBaseUrl` (`env.backends.onnx.wasm.wasmPaths`), which
  *   must be an ABSOLUTE URL: a bare `'/ort/'` breaks under the Vite dev server, and the default of
@@ -15,12 +15,19 @@
  *   there is one cache, not two); the app's declared models (`models`) are written there checked
  *   and whole by `ensureDeclaredModel`, other files as transformers.js fetches them.
  * - ORT's `.wasm` comes from that cache too, as bytes (`env.backends.onnx.wasm.wasmBinary`), so a
- *   warm reload fetches none of its 21 MB. The 44 KB `.mjs` glue is imported from `wasmBaseUrl`
+ *   warm reload fetches none of its 27 MB (transformers.js 4's own wasm cache, `env.useWasmCache`,
+ *   stays off: it would keep a second copy, unverified, and hand ORT its glue as a `blob:` URL even
+ *   online, which a strict CSP refuses). The 44 KB `.mjs` glue is imported from `wasmBaseUrl`
  *   while the origin answers, and from a `blob:` URL of its cached copy when it does not (offline):
  *   ORT takes it only as a URL. Under a CSP of `script-src 'self'` a blob: script is refused, so such
  *   an app needs a service worker (or `blob:` in `script-src`) to start ORT offline.
  *
- * - Every response to a request under `modelBaseUrl` is looked at (`watchModelFetches`): a 404 or
+ * - One ORT: the worker imports `onnxruntime-web/webgpu`, the entry transformers.js 4 imports, from
+ *   this package's dependency on the very version transformers.js 4.3 pins, which the package
+ *   manager keeps as one copy; so ModelInference's raw-tensor sessions and the pipelines share one
+ *   runtime, one wasm instance, one `env` (checked when transformers.js loads).
+ *
+ * - Every response to a request under `modelBaseUrl` is looked at (`watchedFetch`, transformers.js 4's `env.fetch`): a 404 or
  *   an HTML page where a model file was asked is remembered (`missingModelFiles`), so a failed load
  *   can say which file of which model is not there, and an HTML page goes on to transformers.js as
  *   the 404 it stands for (it skips a missing optional file, and caches no page as a model file).
@@ -119,15 +126,27 @@ export async function ensureDeclaredModel(modelId: string): Promise<ResolvedMode
   return assets.declared(modelId);
 }
 
+/**
+ * `modelBaseUrl` as transformers.js 4.3 should get it: the path alone when it is on this worker's
+ * origin. Its file probe (`get_file_metadata`, which decides whether a tokenizer has files) skips a
+ * local path that is an absolute URL, so `http://…/models/` would load no tokenizer at all.
+ */
+function localModelPath(modelBaseUrl: string): string {
+  const base = new URL(modelBaseUrl);
+  return base.origin === new URL(here()).origin ? `${base.pathname}${base.search}` : modelBaseUrl;
+}
+
 function applyTo(transformers: Transformers, resolved: ResolvedModelEnv): void {
   const { env } = transformers;
+  env.fetch = watchedFetch;
+  env.useWasmCache = false;
   if (typeof caches !== 'undefined') {
     env.useBrowserCache = false;
     env.useCustomCache = true;
     env.customCache = modelAssets().transformersCache();
   }
   env.allowLocalModels = true;
-  env.localModelPath = resolved.modelBaseUrl;
+  env.localModelPath = localModelPath(resolved.modelBaseUrl);
   env.allowRemoteModels = resolved.allowRemoteModels;
   const onnx = env.backends.onnx;
   if (onnx.wasm !== undefined) {
@@ -140,31 +159,25 @@ function applyTo(transformers: Transformers, resolved: ResolvedModelEnv): void {
 /** Model files found missing (URL → what answered), oldest first; bounded. */
 const misses = new Map<string, string>();
 const MAX_MISSES = 256;
-let watching = false;
 
 function requestUrl(input: RequestInfo | URL): string {
   return typeof input === 'string' ? new URL(input, here()).href : input instanceof URL ? input.href : input.url;
 }
 
 /**
- * Wraps this worker's `fetch` (transformers.js 3 has no fetch hook; it calls the global) to look at
- * every answer for a file under `modelBaseUrl`. Idempotent.
+ * transformers.js' fetch (`env.fetch`, set by `applyTo`): looks at every answer for a file under
+ * `modelBaseUrl`, remembering a miss and turning an HTML page into the 404 it stands for.
  */
-export function watchModelFetches(): void {
-  if (watching || typeof globalThis.fetch !== 'function') return;
-  watching = true;
-  const original = globalThis.fetch.bind(globalThis);
-  globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const response = await original(input, init);
-    const url = requestUrl(input);
-    if (!url.startsWith(modelEnv().modelBaseUrl) || !isMissingModelFile(response)) return response;
-    misses.delete(url);
-    misses.set(url, response.ok ? `an HTML page (${response.headers.get('content-type') ?? 'text/html'})` : `HTTP ${response.status}`);
-    if (misses.size > MAX_MISSES) misses.delete(misses.keys().next().value as string);
-    if (!response.ok) return response;
-    void response.body?.cancel().catch(() => undefined);
-    return new Response(null, { status: 404, statusText: 'Not Found (an HTML page answered for a model file)' });
-  };
+async function watchedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const response = await fetch(input, init);
+  const url = requestUrl(input);
+  if (!url.startsWith(modelEnv().modelBaseUrl) || !isMissingModelFile(response)) return response;
+  misses.delete(url);
+  misses.set(url, response.ok ? `an HTML page (${response.headers.get('content-type') ?? 'text/html'})` : `HTTP ${response.status}`);
+  if (misses.size > MAX_MISSES) misses.delete(misses.keys().next().value as string);
+  if (!response.ok) return response;
+  void response.body?.cancel().catch(() => undefined);
+  return new Response(null, { status: 404, statusText: 'Not Found (an HTML page answered for a model file)' });
 }
 
 /** The model files under `folderUrl` found missing since `forgetMissingModelFiles(folderUrl)`, with what answered. */
@@ -177,6 +190,24 @@ export function forgetMissingModelFiles(folderUrl: string): void {
   for (const url of [...misses.keys()]) if (url.startsWith(folderUrl)) misses.delete(url);
 }
 
+type Ort = typeof import('onnxruntime-web/webgpu');
+let runtime: Promise<Ort> | undefined;
+
+function loadOrt(): Promise<Ort> {
+  runtime ??= import('onnxruntime-web/webgpu');
+  return runtime;
+}
+
+/**
+ * The onnxruntime-web module this worker runs on, configured (wasm paths, bytes, threads): the
+ * one transformers.js runs on too, so ModelInference's raw-tensor sessions and the pipelines
+ * share one runtime.
+ */
+export async function ort(): Promise<Ort> {
+  await transformers();
+  return loadOrt();
+}
+
 /**
  * transformers.js with this worker's settings applied (imported on first call). ORT's wasm bytes and
  * glue are read from the cache (or fetched) while transformers.js is still importing: the two do not
@@ -185,16 +216,24 @@ export function forgetMissingModelFiles(folderUrl: string): void {
  */
 export function transformers(): Promise<Transformers> {
   applied ??= (async () => {
-    watchModelFetches();
     const cached = typeof caches !== 'undefined';
     // If the cache cannot give the bytes, ORT fetches the wasm itself from wasmPaths, as before.
     const binary = cached ? modelAssets().wasmBinary().catch(() => undefined) : undefined;
     // The glue, likewise, from the cache when the origin cannot be reached.
     const glue = cached ? modelAssets().glueModuleUrl().catch(() => undefined) : undefined;
+    const onnx = await loadOrt();
     const t = await import('@huggingface/transformers');
+    // transformers.js 4 exposes a copy of ORT's env (`env.backends.onnx`) whose `wasm` is ORT's own object.
+    if (t.env.backends.onnx.wasm !== onnx.env.wasm) {
+      throw new TaskweaveError(
+        'not-configured',
+        'Two copies of onnxruntime-web are loaded: @taskweave/web-worker must resolve the same onnxruntime-web as @huggingface/transformers (install a transformers.js 4.3 release, or dedupe onnxruntime-web in the bundler)',
+        { retryable: false },
+      );
+    }
     applyTo(t, modelEnv());
-    const wasm = t.env.backends.onnx.wasm;
-    if (wasm !== undefined && cached) {
+    const wasm = onnx.env.wasm;
+    if (cached) {
       // Before the first session: ORT reads wasmBinary when it starts.
       const bytes = await binary;
       if (bytes !== undefined) wasm.wasmBinary = bytes;
@@ -204,22 +243,4 @@ export function transformers(): Promise<Transformers> {
     return t;
   })();
   return applied;
-}
-
-/**
- * The onnxruntime-web module transformers.js runs on — the very same instance (one ORT in the
- * bundle): transformers.js exposes its ORT `env` as `env.backends.onnx`, and this package depends
- * on the same onnxruntime-web version, which the package manager links to one copy.
- */
-export async function ort(): Promise<typeof import('onnxruntime-web')> {
-  const t = await transformers();
-  const runtime = await import('onnxruntime-web');
-  if (runtime.env !== t.env.backends.onnx) {
-    throw new TaskweaveError(
-      'not-configured',
-      'Two copies of onnxruntime-web are loaded: this package must resolve the same onnxruntime-web as @huggingface/transformers (dedupe it in the bundler)',
-      { retryable: false },
-    );
-  }
-  return runtime;
 }

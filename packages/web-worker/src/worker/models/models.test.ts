@@ -242,11 +242,11 @@ describe('model cache', () => {
 describe('taskweaveOrt Vite plugin', () => {
   it('serves the ORT files transformers.js loads from the page origin, cross-origin isolated', async () => {
     expect(crossOriginIsolated).toBe(true);
-    const wasm = await fetch('/ort/ort-wasm-simd-threaded.jsep.wasm', { method: 'HEAD' });
+    const wasm = await fetch('/ort/ort-wasm-simd-threaded.asyncify.wasm', { method: 'HEAD' });
     expect(wasm.status).toBe(200);
     expect(wasm.headers.get('content-type')).toBe('application/wasm');
     expect(Number(wasm.headers.get('content-length'))).toBeGreaterThan(10_000_000);
-    const glue = await fetch('/ort/ort-wasm-simd-threaded.jsep.mjs');
+    const glue = await fetch('/ort/ort-wasm-simd-threaded.asyncify.mjs');
     expect(glue.headers.get('content-type')).toBe('text/javascript');
     expect(await glue.text()).toContain('WebAssembly');
   });

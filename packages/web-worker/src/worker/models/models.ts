@@ -14,7 +14,7 @@
 import { TaskweaveError, ValidationError, isTaskweaveError, type TokenizerLike } from '@taskweave/core';
 import type { InferenceSession } from 'onnxruntime-web';
 import type { Backend } from './backend.js';
-import { disableWebGpu, runWithFallback } from './backend.js';
+import { disableWebGpu, runWithFallback, runtimeHealth } from './backend.js';
 import {
   configureModelEnv,
   ensureDeclaredModel,
@@ -24,7 +24,6 @@ import {
   modelEnv,
   ort,
   transformers,
-  watchModelFetches,
 } from './env.js';
 import { isMissingModelFile } from '../../shared/modelAssets.js';
 import type { ModelEnvOptions } from '../../shared/modelEnvOptions.js';
@@ -57,9 +56,6 @@ interface Entry {
   lastUsed: number;
   dispose(): Promise<void>;
 }
-
-// Every answer for a model file is looked at from the first request on (the dtype probe included).
-watchModelFetches();
 
 const entries = new Map<string, Entry>();
 const tokenizers = new Map<string, Promise<Tokenizer>>();
@@ -98,7 +94,8 @@ function resolveDtype(modelId: string, dtype: ModelDtype): Promise<Exclude<Model
   let probe = dtypeProbes.get(modelId);
   if (probe === undefined) {
     probe = fetch(new URL('onnx/model_quantized.onnx', modelFolder(modelId)), { method: 'HEAD' })
-      .then((r) => (r.ok ? ('q8' as const) : ('fp32' as const)))
+      // An HTML page (an SPA's fallback) answering for the file means it is not there.
+      .then((r) => (r.ok && !isMissingModelFile(r) ? ('q8' as const) : ('fp32' as const)))
       .catch(() => 'q8' as const);
     dtypeProbes.set(modelId, probe);
   }
@@ -215,7 +212,7 @@ function modelNotFound(modelId: string, url: string, answer: string, cause?: unk
 
 function loadError(modelId: string, error: unknown): unknown {
   if (isTaskweaveError(error)) return error;
-  // Decided from what the model's files answered while it loaded (see watchModelFetches), not from the error's text.
+  // Decided from what the model's files answered while it loaded (see env.ts' watchedFetch), not from the error's text.
   const gone = missingModelFiles(modelFolder(modelId)).find((m) => REQUIRED_FILE.test(new URL(m.url).pathname));
   if (gone !== undefined) return modelNotFound(modelId, gone.url, gone.answer, error);
   const message = error instanceof Error ? error.message : String(error);
@@ -426,10 +423,11 @@ export const modelHost: ModelHost & { configure(options: { maxModels: number } &
         const { value: pipe } = await getPipeline('feature-extraction', modelId, b, 'auto', ctx);
         await pipe('warm up', { pooling: 'mean', normalize: true });
       },
-      () => unloadModel(modelId, 'webgpu'),
+      { runtime: 'transformers', onWebGpuFailure: () => unloadModel(modelId, 'webgpu') },
     );
     ctx.progress({ status: 'ready', modelId, backend });
     return { backend };
   },
   loadedModels,
+  health: runtimeHealth,
 };

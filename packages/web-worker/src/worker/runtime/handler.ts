@@ -9,6 +9,7 @@ import type { MeasuredMetrics, Task, TaskOutput, TaskResult } from '@taskweave/c
 import type { BackendPreference } from '../../shared/backendPreference.js';
 import type { ModelEnvOptions } from '../../shared/modelEnvOptions.js';
 import type { ModelProgress } from '../../shared/modelProgress.js';
+import type { WorkerHealth } from '../../shared/protocol.js';
 
 /** What a handler gets for the call it runs (one task, or a batch), whatever its task type. */
 export interface CallContext {
@@ -76,4 +77,6 @@ export interface ModelHost {
   warmUp(modelId: string, ctx: CallContext): Promise<{ backend: string }>;
   /** Ids of the models loaded now, least recently used first. */
   loadedModels(): string[];
+  /** What the model runtime's failures so far mean for the pool (see `WorkerHealth`). */
+  health(): WorkerHealth;
 }

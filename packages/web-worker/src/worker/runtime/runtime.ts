@@ -18,6 +18,7 @@ import type {
   ItemOutcome,
   JobRequest,
   JobResult,
+  WorkerHealth,
   ProgressSink,
   WarmUpOutcome,
   WorkerApi,
@@ -51,6 +52,12 @@ function loadedModels(): string[] {
   } catch {
     return [];
   }
+}
+
+/** The model host's word on this worker, when it has one to give. */
+function health(): { health?: WorkerHealth } {
+  const said = peekModelHost()?.health();
+  return said === undefined || (said.replace === undefined && said.webgpuFailed === undefined) ? {} : { health: said };
 }
 
 function sendProgress(sink: ProgressSink | undefined): CallContext['progress'] {
@@ -184,7 +191,7 @@ async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult>
     outcomes = outcomes.map((o) =>
       o.ok && o.metrics?.memoryBytes === undefined ? { ...o, metrics: { ...o.metrics, memoryBytes: heapShare + outputBytes(o.output) } } : o,
     );
-    return Comlink.transfer({ outcomes, shared, models: loadedModels(), wasmMemoryBytes: wasmMemoryBytes() }, transfers);
+    return Comlink.transfer({ outcomes, shared, models: loadedModels(), wasmMemoryBytes: wasmMemoryBytes(), ...health() }, transfers);
   } catch (error) {
     return {
       outcomes: [],
@@ -192,6 +199,7 @@ async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult>
       shared: { ...meter.stop(), ...reported },
       models: loadedModels(),
       wasmMemoryBytes: wasmMemoryBytes(),
+      ...health(),
     };
   } finally {
     if (current?.jobId === request.jobId) current = undefined;
@@ -213,10 +221,10 @@ async function warmUp(modelId: string, backend: BackendPreference, sink?: Progre
     meter.handlerReturned();
     const { backend: used } = await pending;
     const m = meter.stop();
-    return { ok: true, backend: used, durationMs: m.durationMs, networkBytes: reported.networkBytes ?? m.networkBytes, models: loadedModels() };
+    return { ok: true, backend: used, durationMs: m.durationMs, networkBytes: reported.networkBytes ?? m.networkBytes, models: loadedModels(), ...health() };
   } catch (error) {
     const m = meter.stop();
-    return { ok: false, error: serializeError(error), durationMs: m.durationMs, networkBytes: m.networkBytes, models: loadedModels() };
+    return { ok: false, error: serializeError(error), durationMs: m.durationMs, networkBytes: m.networkBytes, models: loadedModels(), ...health() };
   } finally {
     if (current?.jobId === -1) current = undefined;
     release(sink);
