@@ -6,7 +6,7 @@
  * serves use-lite from the installed model package), built, served, and run in Chromium: three
  * sentences embedded with use-lite by the default worker, with every request that leaves the
  * page's origin blocked and failing the test. The Vite app is
- * type-checked with strict tsc (skipLibCheck off), started as `node node_modules/vite/bin/vite.js
+ * type-checked with strict tsc (taskweave's declarations with skipLibCheck off), started as `node node_modules/vite/bin/vite.js
  * preview` and served under a Content-Security-Policy without 'unsafe-eval', and run on Vite's
  * dev server too; it also runs a task on a worker of its own.
  *
@@ -22,7 +22,7 @@ import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright';
 import { chromiumLaunchOptions } from '../../../scripts/chromium.mjs';
-import { USE_LITE_FILES, appTool, filesUnder, installApp, installNodeApp, packLibraries, run, runPage, serveStatic, startProgram, tool, viteServer, type PageRun } from './harness.js';
+import { USE_LITE_FILES, appTool, filesUnder, installApp, installedCopies, installNodeApp, packLibraries, run, runPage, serveStatic, startProgram, tool, viteServer, type PageRun } from './harness.js';
 import { redisServerPath } from '../../../scripts/systemPrograms.mjs';
 
 /** use-lite measured 0.669 (cat/kitten) against 0.031 (either and stocks). */
@@ -40,8 +40,10 @@ function started<T>(step: () => Promise<T>): Promise<T> {
 }
 
 const packs = started(() => packLibraries(join(work, 'packs')));
-const viteApp = started(async () => installApp('vite', join(work, 'vite'), await packs));
-const webpackApp = started(async () => installApp('webpack', join(work, 'webpack'), await packs));
+// The browser apps with each package manager: the Vite app with pnpm, the webpack app with npm
+// (install scripts on, with the README's one .npmrc line).
+const viteApp = started(async () => installApp('vite', join(work, 'vite'), await packs, 'pnpm'));
+const webpackApp = started(async () => installApp('webpack', join(work, 'webpack'), await packs, 'npm'));
 // One after the other: each install unpacks onnxruntime-node and transformers.js (2 cores).
 const npmServerApp = started(async () => installNodeApp(join(work, 'node-npm'), await packs, 'npm'));
 const pnpmServerApp = started(async () => {
@@ -51,6 +53,7 @@ const pnpmServerApp = started(async () => {
 const viteTypecheck = started(async () => {
   const dir = await viteApp;
   await appTool(dir, 'typescript/bin/tsc', ['-p', 'tsconfig.json']);
+  await appTool(dir, 'typescript/bin/tsc', ['-p', 'tsconfig.lib.json']);
   await appTool(dir, 'typescript/bin/tsc', ['-p', 'tsconfig.node.json']);
 });
 const viteBuild = started(async () => appTool(await viteApp, 'vite/bin/vite.js', ['build', '--logLevel', 'warn']));
@@ -93,6 +96,23 @@ function assertModelFromPackage(app: string, dist: string): void {
   for (const file of USE_LITE_FILES) {
     assert.ok(readFileSync(join(dist, 'models', 'use-lite', file)).equals(readFileSync(join(installed, file))), `models/use-lite/${file} differs from the package's`);
   }
+}
+
+/**
+ * One transformers.js and one onnxruntime-web installed, shared by the app and taskweave (a peer
+ * dependency, and the ORT version transformers.js pins), and the page ran that transformers.js.
+ * The build's code holding transformers.js holds that version: at most once per bundle (page, worker).
+ */
+function assertOneRuntime(app: string, dist: string, run: PageRun, bundles: number): void {
+  const transformers = installedCopies(app, '@huggingface/transformers');
+  assert.equal(transformers.length, 1, `transformers.js copies installed: ${transformers.join(', ')}`);
+  assert.equal(installedCopies(app, 'onnxruntime-web').length, 1, `onnxruntime-web copies installed: ${installedCopies(app, 'onnxruntime-web').join(', ')}`);
+  assert.equal(run.result.transformers, transformers[0], "the page's transformers.js is the installed one");
+  const holding = filesUnder(dist).filter((file) => /\.m?js$/.test(file) && readFileSync(join(dist, file), 'utf8').includes('{model}/resolve/{revision}/'));
+  assert.ok(holding.length >= 1 && holding.length <= bundles, `transformers.js is in ${holding.length} built files (${holding.join(', ')}), at most one per bundle (${bundles})`);
+  // Its version as a string literal (a minifier may turn "4.3.2" into `4.3.2`).
+  const version = new RegExp(`["'\`]${(transformers[0] ?? '').replaceAll('.', '\\.')}["'\`]`);
+  for (const file of holding) assert.match(readFileSync(join(dist, file), 'utf8'), version, `${file} holds another transformers.js than ${transformers[0]}`);
 }
 
 /** The build holds onnxruntime-web's wasm once, under ort/ where the pool loads it (no copy ORT's bundle build would add). */
@@ -147,11 +167,11 @@ test('the built pool names its default worker in the literal form bundlers follo
   assert.ok(existsSync(join(pkg, 'dist', 'main', 'pool', match[1])), `${match[1]} is not beside dist/main/pool/`);
 });
 
-test('vite app: its sources type-check against the tarballs with strict tsc, skipLibCheck off (and its vite.config.ts)', async () => {
+test("vite app: its sources type-check against the tarballs with strict tsc, taskweave's declarations with skipLibCheck off (and its vite.config.ts)", async () => {
   await viteTypecheck;
 });
 
-test('vite app: `vite preview` serves ORT and use-lite (from its package) from the build and embeds under a strict CSP', async () => {
+test('vite app (pnpm install): `vite preview` serves ORT and use-lite (from its package) from the build and embeds under a strict CSP, one transformers.js shared with the app', async () => {
   const dir = await viteApp;
   await viteBuild;
   assertOneWasm(join(dir, 'dist'));
@@ -163,6 +183,8 @@ test('vite app: `vite preview` serves ORT and use-lite (from its package) from t
     const run = await runPage(await launch(), server.url);
     assertEmbeds(run);
     assert.equal(run.result.wordCount, 6, "the app's own worker ran its handler");
+    // Page, taskweave's worker, the app's own worker (which imports no transformers.js).
+    assertOneRuntime(dir, join(dir, 'dist'), run, 2);
   } finally {
     await server.close();
   }
@@ -184,7 +206,7 @@ test("vite app: the dev server runs it with no config beyond the plugin, and nev
   }
 });
 
-test('webpack 5 app: the build emits the default worker, ORT under ort/ and use-lite from its package under models/, and embeds', async () => {
+test('webpack 5 app (npm install, scripts on): the build emits the default worker, ORT under ort/ and use-lite from its package under models/, and embeds', async () => {
   const dir = await webpackApp;
   await webpackBuild;
   const dist = join(dir, 'dist');
@@ -195,7 +217,9 @@ test('webpack 5 app: the build emits the default worker, ORT under ort/ and use-
   };
   const server = await serveStatic(dist, crossOriginIsolationHeaders);
   try {
-    assertEmbeds(await runPage(await launch(), server.url));
+    const run = await runPage(await launch(), server.url);
+    assertEmbeds(run);
+    assertOneRuntime(dir, dist, run, 2);
   } finally {
     await server.close();
   }

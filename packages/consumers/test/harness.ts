@@ -4,7 +4,7 @@
  * into it, run its tools, serve it, and embed in Chromium.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { extname, join, relative, resolve, sep } from 'node:path';
@@ -70,9 +70,10 @@ export async function packLibraries(dir: string): Promise<Packs> {
  * Copies the app template `apps/<name>` to `dir`, points its @taskweave dependencies at the
  * tarballs (and @taskweave/web-worker's own dependency on @taskweave/core, by an override; the
  * model from the @taskweave/model-use-lite tarball, which the app's bundler plugin serves), and
- * installs it with pnpm as a project of its own.
+ * installs it as a project of its own with `manager`: pnpm, or npm with install scripts on (as a
+ * user's `npm install` runs them; the template's .npmrc is the README's documented line).
  */
-export async function installApp(name: string, dir: string, packs: Packs): Promise<string> {
+export async function installApp(name: string, dir: string, packs: Packs, manager: 'npm' | 'pnpm'): Promise<string> {
   const template = join(CONSUMERS_DIR, 'apps', name);
   cpSync(template, dir, { recursive: true, filter: (src) => !relative(template, src).split(sep).includes('node_modules') });
   const manifestPath = join(dir, 'package.json');
@@ -80,12 +81,51 @@ export async function installApp(name: string, dir: string, packs: Packs): Promi
   manifest.dependencies['@taskweave/core'] = `file:${packs.core}`;
   manifest.dependencies['@taskweave/web-worker'] = `file:${packs.webWorker}`;
   manifest.dependencies['@taskweave/model-use-lite'] = `file:${packs.modelUseLite}`;
-  manifest['pnpm'] = { overrides: { '@taskweave/core': `file:${packs.core}` } };
+  if (manager === 'npm') manifest['overrides'] = { '@taskweave/core': '$@taskweave/core' };
+  else manifest['pnpm'] = { overrides: { '@taskweave/core': `file:${packs.core}` } };
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  // The workspace's store has every package these apps use: resolve from it, ask the registry
-  // only for what it lacks.
-  await run('pnpm', ['install', '--ignore-workspace', '--prefer-offline', '--no-frozen-lockfile', '--reporter=append-only'], dir);
+  // The workspace's store (and npm's cache) has every package these apps use: resolve from it,
+  // ask the registry only for what it lacks.
+  if (manager === 'npm') await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir);
+  else await run('pnpm', ['install', '--ignore-workspace', '--prefer-offline', '--no-frozen-lockfile', '--reporter=append-only'], dir);
   return dir;
+}
+
+/**
+ * The versions of package `name` installed under `dir`'s node_modules, one per copy on disk (npm's
+ * nested folders and pnpm's `.pnpm` store both walked; links followed once).
+ * @example installedCopies(app, 'onnxruntime-web') // ['1.31.0-dev.20260914-8d85527a0']
+ */
+export function installedCopies(dir: string, name: string): string[] {
+  const seen = new Set<string>();
+  const versions: string[] = [];
+  const visitModules = (modules: string): void => {
+    if (!existsSync(modules)) return;
+    for (const entry of readdirSync(modules)) {
+      if (entry === '.bin') continue;
+      if (entry === '.pnpm') {
+        for (const stored of readdirSync(join(modules, entry))) visitModules(join(modules, entry, stored, 'node_modules'));
+        continue;
+      }
+      const packages = entry.startsWith('@') ? readdirSync(join(modules, entry)).map((scoped) => join(modules, entry, scoped)) : [join(modules, entry)];
+      for (const pkg of packages) {
+        let real: string;
+        try {
+          real = realpathSync(pkg);
+        } catch {
+          continue;
+        }
+        if (seen.has(real)) continue;
+        seen.add(real);
+        if (relative(modules, pkg).split(sep).join('/') === name && existsSync(join(real, 'package.json'))) {
+          versions.push((JSON.parse(readFileSync(join(real, 'package.json'), 'utf8')) as { version: string }).version);
+        }
+        visitModules(join(real, 'node_modules'));
+      }
+    }
+  };
+  visitModules(join(dir, 'node_modules'));
+  return versions.sort();
 }
 
 /**
@@ -238,7 +278,7 @@ export const USE_LITE_FILES = ['config.json', 'onnx/model_quantized.onnx', 'toke
 
 export interface PageRun {
   /** What the app's page wrote into #result. */
-  result: { dims: number; similar: number; unrelated: number[]; crossOriginIsolated: boolean; wordCount?: number };
+  result: { dims: number; similar: number; unrelated: number[]; crossOriginIsolated: boolean; wordCount?: number; transformers?: string };
   /** Requests of the page or its workers that left its origin (each one was blocked). */
   offOrigin: string[];
   /** Console errors and uncaught errors. */

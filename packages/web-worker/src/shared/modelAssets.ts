@@ -21,6 +21,15 @@ export const MODEL_CACHE_NAME = 'taskweave-models';
 /** The ORT files `onnxruntime-web/webgpu` loads (the build transformers.js 4 runs on); both are cached. */
 export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.asyncify.wasm';
 export const ORT_GLUE_FILE = 'ort-wasm-simd-threaded.asyncify.mjs';
+/**
+ * The onnxruntime-web the workers run on (this package's dependency; a test holds it to the
+ * installed one). ORT's file names carry no version, so its cached files are keyed by it
+ * (`<url>?ort=<version>`): an upgrade never reads the old wasm with the new glue, and the first
+ * write of the new files drops every other version's (no orphaned 27 MB wasm).
+ */
+export const ORT_VERSION = '1.31.0-dev.20260914-8d85527a0';
+/** ORT's files by name, whatever their version or build: what `dropOtherRuntimes` looks for. */
+const ORT_FILE = /\/ort-wasm[^/]*\.(?:wasm|mjs)$/;
 
 export type { AssetDtype } from './modelDtype.js';
 
@@ -197,6 +206,23 @@ export class ModelAssetStore {
     return new URL(ORT_GLUE_FILE, this.#location.wasmBaseUrl).href;
   }
 
+  /** Where ORT's file at `url` is cached: under this ORT version. */
+  #runtimeKey(url: string): string {
+    return `${url}?ort=${ORT_VERSION}`;
+  }
+
+  /** Caches ORT's file at `url` under this version, then drops the cached ORT files of any other version or build. */
+  async #putRuntime(cache: Cache, url: string, response: Response, file: string, wrote: () => void): Promise<void> {
+    const key = this.#runtimeKey(url);
+    await putOrQuota(cache, key, response, `the ONNX Runtime ${file}`, wrote);
+    const current = new Set([this.#runtimeKey(this.wasmUrl), this.#runtimeKey(this.glueUrl)]);
+    const base = new URL(this.#location.wasmBaseUrl).href;
+    for (const request of await cache.keys()) {
+      const { href, origin, pathname } = new URL(request.url);
+      if (!current.has(href) && href.startsWith(base) && ORT_FILE.test(`${origin}${pathname}`)) await cache.delete(request).catch(() => false);
+    }
+  }
+
   /** What the cache holds of each declared model. */
   async list(): Promise<ModelAssetStatus[]> {
     const cache = await openCache();
@@ -254,9 +280,9 @@ export class ModelAssetStore {
       }
       if (options.includeRuntime !== false) {
         for (const [url, file] of [[this.wasmUrl, ORT_WASM_FILE], [this.glueUrl, ORT_GLUE_FILE]] as const) {
-          if ((await cache.match(url)) !== undefined) continue;
+          if ((await cache.match(this.#runtimeKey(url))) !== undefined) continue;
           const { bytes, headers } = await download(url, file, options.signal, (loaded, total, delta) => progress(file, loaded, total, delta));
-          await putOrQuota(cache, url, new Response(bytes, { headers }), `the ONNX Runtime ${file}`, () => written.push(url));
+          await this.#putRuntime(cache, url, new Response(bytes, { headers }), file, () => written.push(this.#runtimeKey(url)));
         }
       }
       const manifest = JSON.stringify({ id: model.id, dtype: model.dtype, files: model.files, hashes: model.hashes, committedAt: new Date().toISOString() });
@@ -314,13 +340,15 @@ export class ModelAssetStore {
     try {
       const response = await fetch(this.glueUrl);
       if (response.ok) {
-        if ((await cache.match(this.glueUrl)) === undefined) await cache.put(this.glueUrl, response).catch(() => undefined);
+        if ((await cache.match(this.#runtimeKey(this.glueUrl))) === undefined) {
+          await this.#putRuntime(cache, this.glueUrl, response, ORT_GLUE_FILE, () => undefined).catch(() => undefined);
+        }
         return this.glueUrl;
       }
     } catch {
       // Offline (or the route is down): the cached copy, below.
     }
-    const hit = await cache.match(this.glueUrl);
+    const hit = await cache.match(this.#runtimeKey(this.glueUrl));
     if (hit === undefined) return this.glueUrl;
     // A blob: URL cannot be a base URL, and the glue resolves paths against its own
     // `import.meta.url`: it is told where it came from instead.
@@ -331,10 +359,10 @@ export class ModelAssetStore {
   /** ORT's wasm bytes: from the cache, else fetched and cached (a cache that cannot take it is skipped). */
   async wasmBinary(): Promise<ArrayBuffer> {
     const cache = await openCache();
-    const hit = await cache.match(this.wasmUrl);
+    const hit = await cache.match(this.#runtimeKey(this.wasmUrl));
     if (hit !== undefined) return hit.arrayBuffer();
     const { bytes, headers } = await download(this.wasmUrl, ORT_WASM_FILE, undefined, () => undefined);
-    await cache.put(this.wasmUrl, new Response(bytes, { headers })).catch(() => undefined);
+    await this.#putRuntime(cache, this.wasmUrl, new Response(bytes, { headers }), ORT_WASM_FILE, () => undefined).catch(() => undefined);
     return bytes;
   }
 }

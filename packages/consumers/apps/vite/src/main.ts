@@ -1,5 +1,7 @@
-// What an app writes: embed three sentences with the built-in worker (no worker file), and count
-// words with its own worker. The result lands in #result for the test to read.
+// What an app writes: embed three sentences with the built-in worker (no worker file), compare
+// them with transformers.js (which the app uses itself too), and count words with its own worker.
+// The result lands in #result for the test to read.
+import { cos_sim, env } from '@huggingface/transformers';
 import { TaskScheduler, TaskStatus, TaskType, type TaskResult } from '@taskweave/core';
 import { createTaskweave, createWorkerPool } from '@taskweave/web-worker';
 
@@ -12,19 +14,8 @@ function vectorOf(result: TaskResult): Float32Array {
   return result.output.vector;
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return dot / Math.sqrt(na * nb);
-}
+/** transformers.js' own cosine: the app uses transformers.js itself too (one copy with taskweave's). */
+const cosine = (a: Float32Array, b: Float32Array): number => cos_sim(Array.from(a), Array.from(b));
 
 async function run(): Promise<Record<string, unknown>> {
   const tw = await createTaskweave({ name: 'consumer', pool: { size: 1 } });
@@ -51,6 +42,7 @@ async function run(): Promise<Record<string, unknown>> {
     unrelated: [cosine(cat, stocks), cosine(kitten, stocks)],
     wordCount: counted.output.kind === 'custom' ? counted.output.value : null,
     crossOriginIsolated,
+    transformers: env.version,
   };
 }
 

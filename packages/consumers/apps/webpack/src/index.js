@@ -1,21 +1,11 @@
-// What an app writes: embed three sentences with the built-in worker (no worker file). The
-// result lands in #result for the test to read.
+// What an app writes: embed three sentences with the built-in worker (no worker file), and
+// compare them with transformers.js, which the app uses itself too (one copy with taskweave's).
+// The result lands in #result for the test to read.
+import { cos_sim as cosine, env } from '@huggingface/transformers';
 import { TaskStatus, TaskType } from '@taskweave/core';
 import { createTaskweave } from '@taskweave/web-worker';
 
 const SENTENCES = ['a cat sits on the mat', 'a kitten is on the rug', 'stock markets fell sharply'];
-
-function cosine(a, b) {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 async function run() {
   const tw = await createTaskweave({ name: 'consumer', pool: { size: 1 } });
@@ -30,7 +20,13 @@ async function run() {
     }),
   );
   await tw.close();
-  return { dims: cat.length, similar: cosine(cat, kitten), unrelated: [cosine(cat, stocks), cosine(kitten, stocks)], crossOriginIsolated };
+  return {
+    dims: cat.length,
+    similar: cosine(cat, kitten),
+    unrelated: [cosine(cat, stocks), cosine(kitten, stocks)],
+    crossOriginIsolated,
+    transformers: env.version,
+  };
 }
 
 const out = document.querySelector('#result');

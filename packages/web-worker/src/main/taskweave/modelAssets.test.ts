@@ -9,6 +9,7 @@ import { isTaskweaveError, PersistenceError, TaskStatus, ValidationError, type T
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import { createTaskweave, MODEL_CACHE_NAME, type ModelDeclaration, type Taskweave } from '../../index.js';
+import { ORT_GLUE_FILE, ORT_VERSION, ORT_WASM_FILE } from '../../shared/modelAssets.js';
 
 declare module 'vitest/browser' {
   interface BrowserCommands {
@@ -136,6 +137,24 @@ describe('tw.models', () => {
       // refused (offline) and it imported the cached copy; the rest was read from the cache.
       expect(asked).toEqual([expect.stringMatching(/\/ort\/ort-wasm-simd-threaded\.asyncify\.mjs$/)]);
     }
+  });
+
+  it("keeps ORT's files under the version the workers run on, and drops an older runtime's on the first write of the new one", { timeout: 120_000 }, async () => {
+    const ort = await import('onnxruntime-web/webgpu');
+    expect(ORT_VERSION).toBe(ort.env.versions.web);
+    const cache = await caches.open(MODEL_CACHE_NAME);
+    // What taskweave on transformers.js 3.8 left (JSEP build, unversioned keys), and a same-named file of another ORT version.
+    const stale = ['/ort/ort-wasm-simd-threaded.jsep.wasm', '/ort/ort-wasm-simd-threaded.jsep.mjs', `/ort/${ORT_WASM_FILE}?ort=1.30.0`, `/ort/${ORT_WASM_FILE}`];
+    for (const path of stale) await cache.put(new URL(path, location.href).href, new Response(new Uint8Array(1024)));
+    for (const file of [ORT_WASM_FILE, ORT_GLUE_FILE]) await cache.delete(new URL(`/ort/${file}?ort=${ORT_VERSION}`, location.href).href);
+    const tw = await open([USE_LITE]);
+    await tw.models.prefetch('use-lite');
+    expect((await cachedUrls('/ort/')).map((u) => new URL(u).pathname + new URL(u).search).sort()).toEqual(
+      [`/ort/${ORT_GLUE_FILE}?ort=${ORT_VERSION}`, `/ort/${ORT_WASM_FILE}?ort=${ORT_VERSION}`].sort(),
+    );
+    // A pool reads the runtime from its versioned entry and embeds.
+    const { vector } = await (await tw.embed('a cat sits on the mat', { model: 'use-lite' })).result;
+    expect(vector.length).toBe(512);
   });
 
   it('prefetching a declared model whose files answer an HTML page is model-not-found naming the model and the URL, and caches nothing', async () => {
