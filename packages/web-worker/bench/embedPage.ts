@@ -19,7 +19,8 @@ const OPTIONS = { pooling: 'mean', normalize: true } as const;
 
 env.allowLocalModels = true;
 env.allowRemoteModels = false;
-env.localModelPath = new URL('/models/', location.href).href;
+// A path, not a URL: transformers.js 4.3's file probe skips local paths that are absolute URLs.
+env.localModelPath = '/models/';
 if (env.backends.onnx.wasm !== undefined) env.backends.onnx.wasm.wasmPaths = new URL('/ort/', location.href).href;
 
 /** 1,000 distinct short sentences: every (subject, verb, object) of 10 × 10 × 10, in a fixed shuffled order. */

@@ -7,7 +7,8 @@ import { env, pipeline } from '@huggingface/transformers';
 
 env.allowLocalModels = true;
 env.allowRemoteModels = false;
-env.localModelPath = new URL('/models/', self.location.href).href;
+// A path, not a URL: transformers.js 4.3's file probe skips local paths that are absolute URLs.
+env.localModelPath = '/models/';
 const onnx = env.backends.onnx;
 if (onnx.wasm !== undefined) {
   onnx.wasm.wasmPaths = new URL('/ort/', self.location.href).href;

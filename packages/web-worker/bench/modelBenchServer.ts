@@ -22,7 +22,7 @@ export async function startModelBenchServer(): Promise<{ server: ViteDevServer; 
     plugins: [taskweaveOrt({ models: ['@taskweave/model-use-lite'] })],
     server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
     worker: { format: 'es' },
-    optimizeDeps: { include: ['comlink', 'idb', 'zod', 'onnxruntime-web', '@huggingface/transformers', '@taskweave/core', '@taskweave/core/idb'] },
+    optimizeDeps: { include: ['comlink', 'idb', 'zod', 'onnxruntime-web/webgpu', '@huggingface/transformers', '@taskweave/core', '@taskweave/core/idb'] },
   });
   await server.listen();
   return { server, base: server.resolvedUrls?.local[0] ?? '' };
