@@ -15,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -165,6 +165,25 @@ test('the built pool names its default worker in the literal form bundlers follo
   const match = /new Worker\(new URL\('(\.{1,2}\/[^']+\.js)', import\.meta\.url\), \{ type: 'module' \}\)/.exec(source);
   assert.ok(match?.[1] !== undefined, 'dist/main/pool/poolOptions.js has no new Worker(new URL(…, import.meta.url), { type: "module" })');
   assert.ok(existsSync(join(pkg, 'dist', 'main', 'pool', match[1])), `${match[1]} is not beside dist/main/pool/`);
+});
+
+test("the plugins' check of one onnxruntime-web: quiet in the installed app, a warning naming both versions when the app's transformers.js pins another", async () => {
+  const dir = await viteApp;
+  const pkg = realpathSync(join(dir, 'node_modules', '@taskweave', 'web-worker'));
+  const { secondOrtCopy } = (await import(pathToFileURL(join(pkg, 'ort.js')).href)) as { secondOrtCopy(from?: string): string | undefined };
+  assert.equal(secondOrtCopy(pkg), undefined);
+  // A layout where transformers.js brings an onnxruntime-web of its own beside the one taskweave runs on.
+  const fake = mkdtempSync(join(work, 'two-orts-'));
+  const manifest = (folder: string, name: string, version: string): void => {
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ name, version, main: 'index.js' }));
+    writeFileSync(join(folder, 'index.js'), '');
+  };
+  manifest(fake, 'app', '1.0.0');
+  manifest(join(fake, 'node_modules', 'onnxruntime-web'), 'onnxruntime-web', '1.31.0');
+  manifest(join(fake, 'node_modules', '@huggingface', 'transformers'), '@huggingface/transformers', '9.0.0');
+  manifest(join(fake, 'node_modules', '@huggingface', 'transformers', 'node_modules', 'onnxruntime-web'), 'onnxruntime-web', '9.9.9');
+  assert.match(secondOrtCopy(fake) ?? '', /resolves onnxruntime-web 9\.9\.9, @taskweave\/web-worker runs on 1\.31\.0/);
 });
 
 test("vite app: its sources type-check against the tarballs with strict tsc, taskweave's declarations with skipLibCheck off (and its vite.config.ts)", async () => {
