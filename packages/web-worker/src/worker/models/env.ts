@@ -17,7 +17,7 @@
  * - ORT's `.wasm` comes from that cache too, as bytes (`env.backends.onnx.wasm.wasmBinary`), so a
  *   warm reload fetches none of its 27 MB (transformers.js 4's own wasm cache, `env.useWasmCache`,
  *   stays off: it would keep a second copy, unverified, and hand ORT its glue as a `blob:` URL even
- *   online, which a strict CSP refuses). The 44 KB `.mjs` glue is imported from `wasmBaseUrl`
+ *   online, which a strict CSP refuses). The 53 KB `.mjs` glue is imported from `wasmBaseUrl`
  *   while the origin answers, and from a `blob:` URL of its cached copy when it does not (offline):
  *   ORT takes it only as a URL. Under a CSP of `script-src 'self'` a blob: script is refused, so such
  *   an app needs a service worker (or `blob:` in `script-src`) to start ORT offline.
