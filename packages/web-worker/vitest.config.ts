@@ -72,40 +72,40 @@ const setModelRoutesOffline: BrowserCommand<[on: boolean]> = async (ctx, on) => 
   return [];
 };
 
-// Model error tests (src/worker/models/models.test.ts): answer every file under /models/<folder>/
-// with an HTML page, status 200, as a dev server or an SPA host does for a path it does not have.
-const htmlRoutes = new WeakMap<BrowserContext, Map<string, Parameters<BrowserContext['route']>[1]>>();
-const answerModelFolderWithHtml: BrowserCommand<[folder: string, on: boolean]> = async (ctx, folder, on) => {
-  let routes = htmlRoutes.get(ctx.context);
-  if (routes === undefined) htmlRoutes.set(ctx.context, (routes = new Map()));
+type RouteHandler = Parameters<BrowserContext['route']>[1];
+
+// Routes over one model folder, /models/<folder>/**, per browser context: `handler` replaces the
+// folder's current route (none: just removed). Shared by the model-folder commands below.
+const folderRoutes = new WeakMap<BrowserContext, Map<string, RouteHandler>>();
+async function routeModelFolder(context: BrowserContext, folder: string, handler: RouteHandler | undefined): Promise<void> {
+  let routes = folderRoutes.get(context);
+  if (routes === undefined) folderRoutes.set(context, (routes = new Map()));
   const pattern = `**/models/${folder}/**`;
   const current = routes.get(folder);
   if (current !== undefined) {
     routes.delete(folder);
-    await ctx.context.unroute(pattern, current);
+    await context.unroute(pattern, current);
   }
-  if (!on) return;
-  const handler: Parameters<BrowserContext['route']>[1] = (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html', headers: isolation, body: '<!doctype html><html><body>app</body></html>' });
+  if (handler === undefined) return;
   routes.set(folder, handler);
-  await ctx.context.route(pattern, handler);
+  await context.route(pattern, handler);
+}
+
+// Model error tests (src/worker/models/models.test.ts): answer every file under /models/<folder>/
+// with an HTML page, status 200, as a dev server or an SPA host does for a path it does not have.
+const answerModelFolderWithHtml: BrowserCommand<[folder: string, on: boolean]> = async (ctx, folder, on) => {
+  await routeModelFolder(
+    ctx.context,
+    folder,
+    on ? (route) => route.fulfill({ status: 200, contentType: 'text/html', headers: isolation, body: '<!doctype html><html><body>app</body></html>' }) : undefined,
+  );
 };
 
 // A model whose ONNX file is not a model (src/worker/models/spoiledRuntime.test.ts): /models/<folder>/
 // answers with tiny-random-bert's files, except onnx/model.onnx, whose bytes are garbage, so its
 // session creation fails inside ORT.
-const brokenRoutes = new WeakMap<BrowserContext, Map<string, Parameters<BrowserContext['route']>[1]>>();
 const serveBrokenModel: BrowserCommand<[folder: string, on: boolean]> = async (ctx, folder, on) => {
-  let routes = brokenRoutes.get(ctx.context);
-  if (routes === undefined) brokenRoutes.set(ctx.context, (routes = new Map()));
-  const pattern = `**/models/${folder}/**`;
-  const current = routes.get(folder);
-  if (current !== undefined) {
-    routes.delete(folder);
-    await ctx.context.unroute(pattern, current);
-  }
-  if (!on) return;
-  const handler: Parameters<BrowserContext['route']>[1] = async (route) => {
+  const broken: RouteHandler = async (route) => {
     const url = route.request().url();
     if (url.endsWith(`/models/${folder}/onnx/model.onnx`)) {
       return route.fulfill({ status: 200, contentType: 'application/octet-stream', headers: isolation, body: Buffer.from('not an onnx model '.repeat(64)) });
@@ -113,8 +113,7 @@ const serveBrokenModel: BrowserCommand<[folder: string, on: boolean]> = async (c
     const response = await route.fetch({ url: url.replace(`/models/${folder}/`, '/models/tiny-random-bert/') });
     return route.fulfill({ response });
   };
-  routes.set(folder, handler);
-  await ctx.context.route(pattern, handler);
+  await routeModelFolder(ctx.context, folder, on ? broken : undefined);
 };
 
 // The override lives as long as the CDP session that set it: kept open until reset.
