@@ -36,7 +36,8 @@ function vector(result: TaskResult): Float32Array {
   return result.output.vector;
 }
 
-describe('pool with a real model', () => {
+// Each test loads a real model up to three times (warm-up, crash, re-warm): the model tests' 120 s, not the default 30 s.
+describe('pool with a real model', { timeout: 120_000 }, () => {
   it('warms a model in every worker with progress, then batches embeddings that match unbatched ones', async () => {
     const { pool, scheduler, events } = make({ size: 2, batching: { maxBatchSize: 8, windowMs: 20 } });
     const progress: string[] = [];
