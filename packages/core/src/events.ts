@@ -38,6 +38,13 @@ export type SchedulerEvent =
       delayMs: number;
       error: TaskweaveError;
     }
+  /**
+   * How far a running task is (`ExecutionContext.progress`, or a checkpoint taken: `checkpoint`
+   * true, the progress reported before it).
+   */
+  | { type: 'progress'; taskId: TaskId; done: number; total?: number; note?: string; checkpoint?: true }
+  /** A partial output of a running task, `index` counting from 0 in emission order (a resumed run numbers on from its checkpoint). */
+  | { type: 'chunk'; taskId: TaskId; index: number; chunk: unknown }
   /** Coalesced: at most one per microtask checkpoint, after the counts changed. */
   | { type: 'queue'; snapshot: QueueSnapshot }
   /** A background failure not tied to a caller (a status write the store refused, a quarantined record). */

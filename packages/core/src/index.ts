@@ -68,6 +68,8 @@ export type { SubmissionContext, SubmitIssue, SubmitValidator } from './schedule
 export type {
   MeasuredMetrics,
   ExecutionContext,
+  TaskProgress,
+  TaskCheckpoint,
   BatchPolicy,
   BatchOutcome,
   Executor,

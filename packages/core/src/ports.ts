@@ -13,6 +13,26 @@ export type MeasuredMetrics = Partial<
   Pick<TaskMetrics, 'durationMs' | 'queueWaitMs' | 'memoryBytes' | 'cpuUsage' | 'networkBytes' | 'backend' | 'batchSize' | 'placement'>
 >;
 
+/** How far a running task is, as its handler reports it (`done` of `total` units, a short note). */
+export interface TaskProgress {
+  done: number;
+  total?: number;
+  note?: string;
+}
+
+/**
+ * A task's last checkpoint, written with its record: the handler's `state` (small,
+ * structured-cloneable), how many chunks the task had emitted when it was taken, and its progress
+ * then. A run interrupted (reload, `close()`, handover) or retried starts again with
+ * `ExecutionContext.resumeFrom` = `state`, and its chunks are numbered on from `chunks`.
+ */
+export interface TaskCheckpoint {
+  state: unknown;
+  chunks: number;
+  at: number;
+  progress?: TaskProgress;
+}
+
 /** Given to `Executor.execute` for one attempt of one task (in a batch, each task has its own). */
 export interface ExecutionContext {
   /** Aborts on cancel, on the deadline, or on `close()`; `signal.reason` is the TaskweaveError. */
@@ -23,6 +43,22 @@ export interface ExecutionContext {
   dependencies: readonly TaskResult[];
   /** Records what the executor measured for this attempt (merged; later calls win). */
   reportMetrics(metrics: MeasuredMetrics): void;
+  /** The state of the task's last checkpoint (`checkpoint`), on a run after an interruption or a retry; undefined on a first run. */
+  readonly resumeFrom: unknown;
+  /** Reports how far the task is: a `progress` event for subscribers (in every tab). Ignored once the attempt ended. */
+  progress(progress: TaskProgress): void;
+  /**
+   * A partial output (structured-cloneable): a `chunk` event, numbered in emission order for the
+   * task's stream. Ignored once the attempt ended.
+   */
+  emit(chunk: unknown): void;
+  /**
+   * Writes `state` with the task's record (a progress event, not a status change); resolves once it
+   * is durable. Rejects with a ValidationError (`field: 'checkpoint'`) past the scheduler's
+   * `maxCheckpointBytes` or when structured clone refuses it, and with `cancelled` once the attempt
+   * ended.
+   */
+  checkpoint(state: unknown): Promise<void>;
 }
 
 /**
@@ -156,6 +192,10 @@ export interface TaskRecord {
    * start it. Not an attempt (no retry is spent); bounded by `maxInterruptions`. @default 0
    */
   interruptions?: number;
+  /** The last checkpoint of an unfinished task (dropped when it ends). */
+  checkpoint?: TaskCheckpoint;
+  /** Set on a write that only took a checkpoint (no status change), so change feeds can tell. */
+  wrote?: 'checkpoint';
 }
 
 /** What a store hands back on `load()`. */

@@ -284,6 +284,15 @@ export const taskRecordSchema = z.object({
   updatedAt: z.number(),
   result: taskResultSchema.optional(),
   interruptions: z.int().min(0).optional(),
+  checkpoint: z
+    .object({
+      state: z.unknown(),
+      chunks: z.int().min(0),
+      at: z.number(),
+      progress: z.object({ done: z.number(), total: z.number().optional(), note: z.string().optional() }).optional(),
+    })
+    .optional(),
+  wrote: z.literal('checkpoint').optional(),
 });
 
 /**

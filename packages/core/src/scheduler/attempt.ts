@@ -1,6 +1,8 @@
-import type { ExecutionContext, MeasuredMetrics } from '../ports.js';
+import type { ExecutionContext, MeasuredMetrics, TaskProgress } from '../ports.js';
 import type { TaskweaveError } from '../errors.js';
 import type { TaskResult } from '../task.js';
+import type { Entry } from './entry.js';
+import type { Reports } from './reports.js';
 
 /**
  * The `ExecutionContext` of one attempt. Its AbortController is made on the first read of
@@ -25,10 +27,35 @@ export class Attempt implements ExecutionContext {
   #reason: unknown;
   #over = false;
   #report: ((metrics: MeasuredMetrics) => void) | undefined;
+  readonly #entry: Entry;
+  readonly #reports: Reports;
 
-  constructor(attempt: number, dependencies: readonly TaskResult[]) {
+  constructor(attempt: number, dependencies: readonly TaskResult[], entry: Entry, reports: Reports) {
     this.attempt = attempt;
     this.dependencies = dependencies;
+    this.#entry = entry;
+    this.#reports = reports;
+  }
+
+  get resumeFrom(): unknown {
+    return this.#entry.checkpoint?.state;
+  }
+
+  /** Settled: what it reports now is dropped. */
+  get over(): boolean {
+    return this.#over;
+  }
+
+  progress(progress: TaskProgress): void {
+    this.#reports.progress(this.#entry, this, progress);
+  }
+
+  emit(chunk: unknown): void {
+    this.#reports.emit(this.#entry, this, chunk);
+  }
+
+  checkpoint(state: unknown): Promise<void> {
+    return this.#reports.checkpoint(this.#entry, this, state);
   }
 
   get aborted(): boolean {

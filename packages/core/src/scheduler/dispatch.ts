@@ -8,6 +8,7 @@ import type { QueueItem } from '../queue/taskQueue.js';
 import { TaskStatus, isTerminalStatus, type TaskId, type TaskOutput, type TaskResult } from '../task.js';
 import { Attempt } from './attempt.js';
 import type { Entry } from './entry.js';
+import type { Reports } from './reports.js';
 import { NONE, UNFINISHED, type Settlement } from './settlement.js';
 import { RESOLVED, move, readMany, record, type SchedulerState } from './state.js';
 
@@ -20,11 +21,13 @@ const PLACE_LOOKAHEAD = 16;
 export class Dispatch {
   readonly #s: SchedulerState;
   readonly #settlement: Settlement;
+  readonly #reports: Reports;
   #pumpScheduled = false;
 
-  constructor(state: SchedulerState, settlement: Settlement) {
+  constructor(state: SchedulerState, settlement: Settlement, reports: Reports) {
     this.#s = state;
     this.#settlement = settlement;
+    this.#reports = reports;
     state.wake = () => this.schedule();
   }
 
@@ -199,8 +202,11 @@ export class Dispatch {
       }
       dependencies = results;
     }
-    const ctx = new Attempt(entry.attempt, dependencies);
+    const ctx = new Attempt(entry.attempt, dependencies, entry, this.#reports);
     entry.current = ctx;
+    // A run after a checkpoint numbers its chunks on from there (a stream reader skips those it has).
+    entry.chunks = entry.checkpoint?.chunks ?? 0;
+    entry.progress = entry.checkpoint?.progress;
     return ctx;
   }
 

@@ -5,6 +5,7 @@
  * retry (all three Pending), running, or done.
  */
 import type { Attempt } from './attempt.js';
+import type { TaskCheckpoint, TaskProgress } from '../ports.js';
 import type { TaskweaveError } from '../errors.js';
 import { TaskStatus, type Task, type TaskId, type TaskResult } from '../task.js';
 import type { QueueItem } from '../queue/taskQueue.js';
@@ -26,6 +27,12 @@ export interface Entry {
   solo: boolean;
   /** Runs interrupted by a reload, `close()` or a tab handover (stored with the record). */
   interruptions: number;
+  /** The last checkpoint taken (stored with the record until the task ends). */
+  checkpoint: TaskCheckpoint | undefined;
+  /** The index of the next chunk the running attempt emits. */
+  chunks: number;
+  /** The last progress the running attempt reported. */
+  progress: TaskProgress | undefined;
   attempt: number;
   startedAt: number;
   queueWaitMs: number;
@@ -77,6 +84,9 @@ export function newEntry(task: Task, seq: number): Entry {
     batchKey: undefined,
     solo: false,
     interruptions: 0,
+    checkpoint: undefined,
+    chunks: 0,
+    progress: undefined,
     attempt: 0,
     startedAt: 0,
     queueWaitMs: 0,

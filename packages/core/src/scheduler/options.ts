@@ -64,6 +64,12 @@ export interface TaskSchedulerOptions extends RetryOptions {
    * @default undefined (finished tasks stay in the store until `prune()`)
    */
   retention?: RetentionOptions;
+  /**
+   * Most bytes a task's checkpoint may take (`ExecutionContext.checkpoint`, measured as structured
+   * clone would copy it): a checkpoint is written with the task's record, so it stays small —
+   * generated token ids, a cursor, committed ids — never the data itself. @default 65_536
+   */
+  maxCheckpointBytes?: number;
 }
 
 /** What the scheduler prunes from its store, and how often (`TaskSchedulerOptions.retention`). */
@@ -91,6 +97,7 @@ export interface ResolvedSchedulerOptions {
   readonly maxFinishedInMemory: number;
   /** The retention rule and its period; undefined when retention is off. */
   readonly retention: { readonly rule: PruneOptions; readonly everyMs: number } | undefined;
+  readonly maxCheckpointBytes: number;
 }
 
 /** The rule of a prune: only the fields given (a store sees `{ keepLast: 1 }`, not `everyMs`). */
@@ -142,6 +149,10 @@ export function resolveOptions(options: TaskSchedulerOptions): ResolvedScheduler
   if (options.retention !== undefined && !(everyMs > 0)) {
     refuse(`options.retention.everyMs must be a number > 0, got ${everyMs}`, ['retention', 'everyMs'], 'retention.everyMs', 'must be a number > 0');
   }
+  const maxCheckpointBytes = options.maxCheckpointBytes ?? 65_536;
+  if (!Number.isInteger(maxCheckpointBytes) || maxCheckpointBytes < 0) {
+    refuse(`options.maxCheckpointBytes must be a whole number ≥ 0, got ${maxCheckpointBytes}`, ['maxCheckpointBytes'], 'maxCheckpointBytes', 'must be a whole number ≥ 0');
+  }
   return {
     executor,
     store: options.store ?? new MemoryTaskStore(),
@@ -156,5 +167,6 @@ export function resolveOptions(options: TaskSchedulerOptions): ResolvedScheduler
     gcTimeMs,
     maxFinishedInMemory,
     retention: options.retention === undefined ? undefined : { rule: pruneRule(options.retention), everyMs },
+    maxCheckpointBytes,
   };
 }

@@ -46,6 +46,7 @@ export async function recover(s: SchedulerState, admission: Admission, settlemen
     const interrupted = stored.status === TaskStatus.Running;
     const entry = admission.admit(stored.task, stored.seq, interrupted);
     entry.interruptions = stored.interruptions ?? 0;
+    entry.checkpoint = stored.checkpoint;
     if (!interrupted) {
       report.resumed++;
       continue;

@@ -158,6 +158,7 @@ export function record(entry: Entry, now: number, result?: TaskResult): TaskReco
   const stored: TaskRecord = { task: entry.task, status: entry.status, seq: entry.seq, updatedAt: now };
   if (result !== undefined) stored.result = result;
   if (entry.interruptions > 0) stored.interruptions = entry.interruptions;
+  if (entry.checkpoint !== undefined && result === undefined) stored.checkpoint = entry.checkpoint;
   return stored;
 }
 

@@ -7,6 +7,7 @@ import { Admission } from './admission.js';
 import { Dispatch } from './dispatch.js';
 import { resolveOptions, type TaskSchedulerOptions } from './options.js';
 import { recover, type RecoveryReport } from './recovery.js';
+import { Reports } from './reports.js';
 import { Retention } from './retention.js';
 import { NONE, Settlement } from './settlement.js';
 import { createState, type SchedulerState } from './state.js';
@@ -43,7 +44,7 @@ export class TaskScheduler {
     const state = (this.#s = createState(resolveOptions(options)));
     const ready = () => this.#ready;
     this.#settlement = new Settlement(state);
-    const dispatch = new Dispatch(state, this.#settlement);
+    const dispatch = new Dispatch(state, this.#settlement, new Reports(state));
     this.#admission = new Admission(state, this.#settlement, ready);
     this.#retention = new Retention(state, ready);
     this.#stopListening = state.options.executor.onAvailable?.(() => dispatch.schedule());
@@ -148,7 +149,8 @@ export class TaskScheduler {
   }
 
   /**
-   * Listens to status changes, retries, queue snapshots and background errors.
+   * Listens to status changes, retries, progress, chunks (partial outputs), queue snapshots and
+   * background errors.
    * @returns the unsubscribe function
    */
   subscribe(listener: SchedulerListener): () => void {

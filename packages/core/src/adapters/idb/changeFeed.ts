@@ -14,6 +14,8 @@ export interface ChangedRecord {
   status: TaskStatus;
   seq: number;
   updatedAt: number;
+  /** The write only took a checkpoint of a running task (its progress; no status change). */
+  checkpoint?: { done?: number; total?: number; note?: string };
 }
 
 /** What the feed reports; `origin` says whether this store or another one made the change. */

@@ -321,7 +321,10 @@ export class IdbTaskStore implements TaskStore {
     const records: ChangedRecord[] = [];
     for (const item of items) {
       item.records.forEach((r, i) => {
-        if (item.expected === undefined || item.written[i] === true) records.push({ id: r.task.id, status: r.status, seq: r.seq, updatedAt: r.updatedAt });
+        if (item.expected !== undefined && item.written[i] !== true) return;
+        const changed: ChangedRecord = { id: r.task.id, status: r.status, seq: r.seq, updatedAt: r.updatedAt };
+        if (r.wrote === 'checkpoint') changed.checkpoint = { ...r.checkpoint?.progress };
+        records.push(changed);
       });
     }
     if (records.length > 0) this.#feed.publish({ type: 'put', records });

@@ -1,18 +1,23 @@
 /** One attempt's ExecutionContext: a lazy AbortController that still shows an earlier abort, and metrics merged until the attempt ends. */
 import { describe, expect, it } from 'vitest';
 import { Attempt } from '../attempt.js';
+import type { Entry } from '../entry.js';
+import type { Reports } from '../reports.js';
+
+const UNUSED_ENTRY = {} as Entry;
+const NO_REPORTS = {} as Reports;
 
 describe('Attempt', () => {
   it('keeps its attempt number and dependency results', () => {
     const deps = [{ id: 'a' }] as never[];
-    const attempt = new Attempt(2, deps);
+    const attempt = new Attempt(2, deps, UNUSED_ENTRY, NO_REPORTS);
     expect(attempt.attempt).toBe(2);
     expect(attempt.dependencies).toBe(deps);
     expect(attempt.handed).toBe(false);
   });
 
   it('aborts the signal already handed out, with the reason, once', () => {
-    const attempt = new Attempt(1, []);
+    const attempt = new Attempt(1, [], UNUSED_ENTRY, NO_REPORTS);
     const signal = attempt.signal;
     expect(signal.aborted).toBe(false);
     expect(attempt.signal).toBe(signal);
@@ -24,7 +29,7 @@ describe('Attempt', () => {
   });
 
   it('hands out an already aborted signal when abort came before the first read', () => {
-    const attempt = new Attempt(1, []);
+    const attempt = new Attempt(1, [], UNUSED_ENTRY, NO_REPORTS);
     const reason = new Error('deadline');
     attempt.abort(reason);
     expect(attempt.signal.aborted).toBe(true);
@@ -32,7 +37,7 @@ describe('Attempt', () => {
   });
 
   it('merges reported metrics, through a detached reportMetrics too, and ignores reports after end()', () => {
-    const attempt = new Attempt(1, []);
+    const attempt = new Attempt(1, [], UNUSED_ENTRY, NO_REPORTS);
     expect(attempt.reported).toBeUndefined();
     const { reportMetrics } = attempt;
     expect(attempt.reportMetrics).toBe(reportMetrics);

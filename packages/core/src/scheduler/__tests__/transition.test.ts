@@ -5,6 +5,9 @@ import { TaskPriority, TaskStatus, TaskType, type Task, type TaskId } from '../.
 import { Attempt } from '../attempt.js';
 import { newEntry } from '../entry.js';
 import { transition } from '../transition.js';
+import type { Reports } from '../reports.js';
+
+const NO_REPORTS = {} as Reports;
 
 const task: Task = {
   id: '0b6f6c1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b' as TaskId,
@@ -34,7 +37,7 @@ describe('transition', () => {
     const entry = newEntry(task, 1);
     transition(entry, { type: 'enqueue', at: 0 });
     transition(entry, { type: 'start', at: 5 });
-    const attempt = new Attempt(1, []);
+    const attempt = new Attempt(1, [], newEntry(task, 1), NO_REPORTS);
     entry.current = attempt;
     transition(entry, { type: 'split', at: 7 });
     expect([entry.status, entry.phase, entry.attempt, entry.solo, entry.readyAt, entry.current]).toEqual([TaskStatus.Pending, 'ready', 0, true, 7, undefined]);
