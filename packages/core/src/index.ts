@@ -81,6 +81,7 @@ export type {
   Clock,
 } from './ports.js';
 export { systemClock } from './clock.js';
+export { cloneSizeOf } from './cloneable.js';
 export { MemoryTaskStore } from './adapters/memoryTaskStore.js';
 
 // The scheduler.

@@ -21,7 +21,7 @@ export { BACKEND_PREFERENCES } from './shared/backendPreference.js';
 export { MODEL_DTYPES } from './shared/modelDtype.js';
 export type { ModelDtype } from './shared/modelDtype.js';
 export { validateSubmission } from './main/taskweave/submitSchema.js';
-export type { ModelProgress } from './shared/modelProgress.js';
+export type { ModelProgress, HandlerProgress, TaskProgressReport } from './shared/modelProgress.js';
 export type { BatchHandler, BatchHandlerContext, CallContext, HandlerContext, ModelHost, TaskHandler } from './worker/runtime/handler.js';
 export { collectionSchema } from './shared/collectionSchema.js';
 export type { CollectionsDB, DocumentRow, CollectionRow, CollectionChange } from './shared/collectionSchema.js';

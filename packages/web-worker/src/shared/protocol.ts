@@ -3,7 +3,7 @@
  * Everything here is structured-cloneable data: errors cross as `SerializedError` and are rebuilt
  * with `deserializeError` from `@taskweave/core`, because comlink keeps only name/message/stack.
  */
-import type { MeasuredMetrics, SerializedError, Task, TaskOutput, TaskResult } from '@taskweave/core';
+import type { MeasuredMetrics, SerializedError, Task, TaskOutput, TaskProgress, TaskResult } from '@taskweave/core';
 import type { BackendPreference } from './backendPreference.js';
 import type { ModelEnvOptions } from './modelEnvOptions.js';
 import type { ModelProgress } from './modelProgress.js';
@@ -60,6 +60,8 @@ export interface JobRequest {
    * absent when no task of the call has a dependency (a call without pays nothing for them).
    */
   dependencies?: (readonly TaskResult[])[];
+  /** Each task's last checkpoint state (`ctx.resumeFrom`), in task order: absent when no task of the call has one. */
+  resumeFrom?: unknown[];
 }
 
 /** How one task ended: errors are data, never thrown across the boundary. */
@@ -117,13 +119,32 @@ export interface WarmUpOutcome {
 /** Progress callback passed as a `Comlink.proxy`. */
 export type ProgressSink = (event: ModelProgress) => void;
 
+/** What one task of a call reported since the last flush: its chunks in order, its latest progress. */
+export interface TaskReports {
+  /** The task's index in the call. */
+  task: number;
+  chunks?: unknown[];
+  progress?: TaskProgress;
+}
+
+/**
+ * The pool's end of a running call, passed as a `Comlink.proxy`: model-loading progress, the
+ * tasks' coalesced reports (worker/runtime/outbox.ts), and checkpoints, which answer once durable
+ * (errors as data: comlink keeps only an error's name and message).
+ */
+export interface JobSink {
+  model(event: ModelProgress): void;
+  reports(batch: TaskReports[]): void;
+  checkpoint(task: number, state: unknown): Promise<SerializedError | undefined>;
+}
+
 /** Messages the runtime posts on the control port. */
 export type ControlMessage = { type: 'closing' } | { type: 'unhandled-rejection'; error: SerializedError };
 
 /** The API a worker exposes with `Comlink.expose`. One job runs at a time; the pool guarantees it. */
 export interface WorkerApi {
   init(init: WorkerInit): Promise<WorkerHello>;
-  run(request: JobRequest, progress?: ProgressSink): Promise<JobResult>;
+  run(request: JobRequest, sink?: JobSink): Promise<JobResult>;
   /** Aborts the running job's signal with `reason` (a `cancelled` / `timeout` error). */
   abort(jobId: number, reason: SerializedError): void;
   /** Loads a model before the first task. */

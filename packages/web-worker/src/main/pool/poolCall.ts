@@ -2,8 +2,9 @@
  * A call in the pool's hands: the tasks it runs on one worker (each with its own context), the
  * warm-ups waiting for a worker, and the check a task passes before it is handed to a worker.
  */
-import type { ValidationError, BatchOutcome, ExecutionContext, Task } from '@taskweave/core';
-import type { JobRequest } from '../../shared/protocol.js';
+import { serializeError, type ValidationError, type BatchOutcome, type ExecutionContext, type Task } from '@taskweave/core';
+import type { JobRequest, JobSink } from '../../shared/protocol.js';
+import type { ModelProgress } from '../../shared/modelProgress.js';
 import type { WarmUpOptions, WarmUpReport } from './poolEvents.js';
 import { parseTaskBackend, type BackendPreference } from '../../shared/backendPreference.js';
 
@@ -49,7 +50,37 @@ export function badBackend(task: Task): ValidationError | undefined {
  * dependencies (cloned into the worker; a call without any sends none).
  */
 export function jobRequest(jobId: number, members: readonly Member[], backend: BackendPreference): JobRequest {
-  const tasks = members.map((m) => m.task);
-  const withDependencies = members.some((m) => m.ctx.dependencies.length > 0);
-  return withDependencies ? { jobId, tasks, backend, dependencies: members.map((m) => m.ctx.dependencies) } : { jobId, tasks, backend };
+  const request: JobRequest = { jobId, tasks: members.map((m) => m.task), backend };
+  if (members.some((m) => m.ctx.dependencies.length > 0)) request.dependencies = members.map((m) => m.ctx.dependencies);
+  if (members.some((m) => m.ctx.resumeFrom !== undefined)) request.resumeFrom = members.map((m) => m.ctx.resumeFrom);
+  return request;
+}
+
+/**
+ * The pool's end of a call (sent to the worker as a `Comlink.proxy`): model progress to `model`,
+ * each task's chunks and progress to its own context, checkpoints to its context, answered once
+ * durable (a refusal as data).
+ */
+export function callSink(members: readonly Member[], model: (event: ModelProgress) => void): JobSink {
+  return {
+    model,
+    reports(batch) {
+      for (const report of batch) {
+        const ctx = members[report.task]?.ctx;
+        if (ctx === undefined) continue;
+        if (report.chunks !== undefined) for (const chunk of report.chunks) ctx.emit(chunk);
+        if (report.progress !== undefined) ctx.progress(report.progress);
+      }
+    },
+    async checkpoint(task, state) {
+      const ctx = members[task]?.ctx;
+      if (ctx === undefined) return serializeError(new Error(`No task ${task} in this call`));
+      try {
+        await ctx.checkpoint(state);
+        return undefined;
+      } catch (error) {
+        return serializeError(error);
+      }
+    },
+  };
 }

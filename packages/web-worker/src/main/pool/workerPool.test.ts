@@ -3,6 +3,7 @@ import {
   TaskStatus,
   ValidationError,
   isTaskweaveError,
+  type ExecutionContext,
   type Task,
   type TaskId,
   type TaskResult,
@@ -63,7 +64,16 @@ function bareTask(type: Task['type'], value: string, extra: Partial<Task> = {}):
     ...extra,
   };
 }
-const bareCtx = (signal = new AbortController().signal) => ({ signal, attempt: 1, dependencies: [], reportMetrics: () => undefined });
+const bareCtx = (signal = new AbortController().signal): ExecutionContext => ({
+  signal,
+  attempt: 1,
+  dependencies: [],
+  reportMetrics: () => undefined,
+  resumeFrom: undefined,
+  progress: () => undefined,
+  emit: () => undefined,
+  checkpoint: async () => undefined,
+});
 
 describe('worker pool through the scheduler', () => {
   it('runs a custom handler registered in the app worker and reports worker-measured metrics', async () => {

@@ -19,7 +19,7 @@ import {
   type TaskOutput,
 } from '@taskweave/core';
 import { poolBatchPolicy, splitJobResult, taskBackend } from './batcher.js';
-import { badBackend, jobRequest, type Member, type Running, type WarmJob } from './poolCall.js';
+import { badBackend, callSink, jobRequest, type Member, type Running, type WarmJob } from './poolCall.js';
 import { runWarmUp, type WarmUpHost } from './runWarmUp.js';
 import { freeWorkers, isFree, pickSlot, room, roomOf, type Occupancy } from './slotChoice.js';
 import { TaskCosts } from './taskCosts.js';
@@ -27,7 +27,6 @@ import type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapsh
 import { positiveInt, resolvePoolOptions, type ResolvedPoolOptions, type WorkerPoolOptions } from './poolOptions.js';
 import type { JobOutcome, JobResult, WorkerHealth } from '../../shared/protocol.js';
 import type { BackendPreference } from '../../shared/backendPreference.js';
-import type { ModelProgress } from '../../shared/modelProgress.js';
 import { WorkerEndedSignal, WorkerSlot, type WorkerEndReason } from './workerSlot.js';
 
 export type { PoolEvent, PoolSnapshot, WarmUpOptions, WarmUpReport, WorkerSnapshot } from './poolEvents.js';
@@ -291,12 +290,12 @@ class Pool implements WorkerPool {
     this.#emit({ type: 'worker', worker: this.#describe(slot) });
     const { members, jobId, backend } = running;
     const first = members[0] as Member;
-    const progress = Comlink.proxy((event: ModelProgress) => {
+    const sink = Comlink.proxy(callSink(members, (event) => {
       this.#emit({ type: 'progress', workerIndex: slot.index, taskId: members.length === 1 ? first.task.id : undefined, progress: event });
-    });
+    }));
     if (members.length > 1) this.#emit({ type: 'batch', workerIndex: slot.index, modelId: first.task.modelId, taskIds: members.map((m) => m.task.id) });
     slot
-      .call((api) => api.run(jobRequest(jobId, members, backend), progress))
+      .call((api) => api.run(jobRequest(jobId, members, backend), sink))
       .then(
         (result) => {
           this.#done(slot, running, result, () => {

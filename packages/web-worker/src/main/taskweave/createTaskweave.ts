@@ -34,6 +34,7 @@ import {
   type SubmitTaskOptions,
   type SubmitValidator,
   type TaskId,
+  type TaskProgress,
   type TaskResult,
   type TaskSchedulerOptions,
   type TaskState,
@@ -41,6 +42,9 @@ import {
 import { IdbTaskStore, type IdbTaskStoreOptions, type StoreChange } from '@taskweave/core/idb';
 import { collectionSchema } from '../../shared/collectionSchema.js';
 import { LeaderLock } from './tabs/leaderLock.js';
+import { FollowerRelay, LeaderRelay } from './tabs/streamRelay.js';
+import { TaskStreams, type StreamLookup } from './streams/taskStreams.js';
+import { taskProgress } from './streams/taskProgress.js';
 import { ResultWaiters } from './tabs/resultWaiters.js';
 import { channelName, leaderLockName, type TabMessage } from './tabs/tabMessages.js';
 import type { TaskweaveEvent, TaskweaveListener } from './tabs/taskweaveEvent.js';
@@ -115,6 +119,17 @@ export interface Taskweave extends TypedTasks {
    * and errors. @returns the unsubscribe function
    */
   subscribe(listener: TaskweaveListener): () => void;
+  /**
+   * A task's partial outputs (what its handler emits: tokens of a generation, pages of a retrieval,
+   * committed ids of a storage task), in order, in any tab: first what was emitted so far (the
+   * leader keeps a task's chunks while it runs and the scheduler's `gcTimeMs` after), then as they
+   * come; it ends when the task ends. After a reload or a handover the stream goes on from the
+   * task's last checkpoint. Rejects with `not-found` for an unknown id.
+   * @example for await (const token of tw.stream(id)) output.textContent += token
+   */
+  stream<C = unknown>(id: TaskId): AsyncIterable<C>;
+  /** A task's progress (its handler's `{ kind: 'task', done, total }`), the latest value each time, until it ends. */
+  progress(id: TaskId): AsyncIterable<TaskProgress>;
   /** Called with the new role when this tab becomes the leader. @returns the unsubscribe function */
   onRoleChange(listener: (role: TabRole) => void): () => void;
   /** Counts by status and priority (a follower shows the leader's last snapshot). */
@@ -162,6 +177,10 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
   /** The pool's submit-time checks (and the app's own), applied in every tab before anything is stored. */
   readonly #validate: SubmitValidator;
   readonly #stopFeed: () => void;
+  /** Chunks of running (and lately ended) tasks, for `stream`. */
+  readonly #streams: TaskStreams;
+  #leaderRelay: LeaderRelay | undefined;
+  #followerRelay: FollowerRelay | undefined;
   #role: TabRole = 'follower';
   #scheduler: TaskScheduler | undefined;
   /** A scheduler being started by a takeover (this tab holds the lock, but does not lead yet). */
@@ -186,6 +205,7 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
       extensions: [collectionSchema, ...(options.store?.extensions ?? [])],
     });
     this.#waiters = new ResultWaiters((ids) => this.#store.getMany(ids));
+    this.#streams = new TaskStreams(options.scheduler?.gcTimeMs ?? 60_000);
     this.#stopFeed = this.#store.subscribe((change) => this.#onStoreChange(change));
     this.#channel = new BroadcastChannel(channelName(this.name));
     this.#channel.onmessage = (message: MessageEvent<TabMessage>) => this.#onMessage(message.data);
@@ -249,6 +269,11 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     this.#scheduler = scheduler;
     this.#pool = pool;
     this.#role = 'leader';
+    this.#leaderRelay = new LeaderRelay(this.name, this.#streams, (message) => this.#post(message));
+    // Streams this tab read as a follower: a task this scheduler does not run has ended.
+    for (const taskId of this.#followerRelay?.open() ?? []) if (!scheduler.holds(taskId)) this.#streams.end(taskId);
+    this.#followerRelay?.close();
+    this.#followerRelay = undefined;
     this.#post({ type: 'leader', tabId: this.#tabId });
     // Ends written while no tab announced them (the last leader went away between a write and its
     // announcement) are in the store: read what this tab waits for once more.
@@ -281,6 +306,11 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     const read = change.origin === 'remote' || this.#scheduler === undefined;
     let foreign: TaskId[] | undefined;
     for (const r of change.records) {
+      if (r.checkpoint !== undefined) {
+        // A checkpoint of a running task: progress, not a status change.
+        if (emit) this.#events.emit({ type: 'progress', taskId: r.id, done: r.checkpoint.done ?? 0, ...optionalProgress(r.checkpoint), checkpoint: true });
+        continue;
+      }
       if (emit) this.#events.emit({ type: 'status', taskId: r.id, status: r.status, seq: r.seq, updatedAt: r.updatedAt });
       const ended = isTerminalStatus(r.status);
       if (ended && read) this.#waiters.changed(r.id);
@@ -304,8 +334,24 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     switch (event.type) {
       case 'status':
         // Announced once durable: waiters here need no store read. Subscribers get the feed's event.
-        if (event.result !== undefined) this.#waiters.settle(event.taskId, event.result);
+        if (event.result !== undefined) {
+          this.#waiters.settle(event.taskId, event.result);
+          this.#streams.end(event.taskId);
+          this.#leaderRelay?.ended(event.taskId);
+        }
         return;
+      case 'chunk':
+        this.#streams.put(event.taskId, event.index, [event.chunk]);
+        this.#leaderRelay?.changed(event.taskId);
+        return;
+      case 'progress': {
+        // A checkpoint's progress reaches every tab through the store's feed.
+        if (event.checkpoint === true) return;
+        const progress: TaskProgress = { done: event.done, ...optionalProgress(event) };
+        this.#events.emit({ type: 'progress', taskId: event.taskId, ...progress });
+        this.#leaderRelay?.progress(event.taskId, progress);
+        return;
+      }
       case 'retry':
         this.#events.emit(event);
         this.#post({ type: 'retry', taskId: event.taskId, retryCount: event.retryCount, delayMs: event.delayMs, error: serializeError(event.error) });
@@ -354,6 +400,19 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
       case 'leader':
         // A hand-over: an end announced by the tab that went away may have been lost with it.
         this.#waiters.recheck();
+        this.#followerRelay?.askAgain();
+        break;
+      case 'progress':
+        if (following) this.#events.emit(message);
+        break;
+      case 'stream':
+        if (this.#scheduler !== undefined) {
+          const { taskId, tabId, from } = message;
+          void this.#lookup(taskId).then(
+            (state) => this.#leaderRelay?.watch(taskId, tabId, from, state),
+            () => this.#leaderRelay?.watch(taskId, tabId, from, 'running'),
+          );
+        }
         break;
       case 'retry':
         if (following) this.#events.emit({ ...message, error: deserializeError(message.error) });
@@ -483,6 +542,34 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     return this.#events.subscribe(listener);
   }
 
+  stream<C = unknown>(id: TaskId): AsyncIterable<C> {
+    this.#assertOpen();
+    const lookup = async (): Promise<StreamLookup> => {
+      const found = await this.#lookup(id);
+      if (found !== 'unknown' && this.#scheduler === undefined) this.#follower().ask(id);
+      return this.#scheduler === undefined && found === 'ended' ? 'running' : found;
+    };
+    const unknown = () => new TaskweaveError('not-found', `No task with id ${id}`, { details: { taskId: id } });
+    return { [Symbol.asyncIterator]: () => this.#streams.read(id, lookup, unknown) as AsyncIterator<C> };
+  }
+
+  progress(id: TaskId): AsyncIterable<TaskProgress> {
+    this.#assertOpen();
+    return { [Symbol.asyncIterator]: () => taskProgress(id, (listener) => this.subscribe(listener), (taskId) => this.get(taskId)) };
+  }
+
+  /** What this tab knows of a task: held running (or queued) here, ended, or unknown. */
+  async #lookup(id: TaskId): Promise<StreamLookup> {
+    if (this.#scheduler?.holds(id) === true) return 'running';
+    const state = await this.get(id);
+    if (state === undefined) return 'unknown';
+    return isTerminalStatus(state.status) ? 'ended' : 'running';
+  }
+
+  #follower(): FollowerRelay {
+    return (this.#followerRelay ??= new FollowerRelay(this.name, this.#tabId, this.#streams, (message) => this.#post(message), () => undefined));
+  }
+
   onRoleChange(listener: (role: TabRole) => void): () => void {
     return this.#roles.subscribe(listener);
   }
@@ -497,6 +584,9 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     this.#lock.stop();
     if (this.#snapshotTimer !== undefined) clearTimeout(this.#snapshotTimer);
     this.#waiters.rejectAll(new TaskweaveError('closed', 'This taskweave instance was closed'));
+    this.#streams.close();
+    this.#leaderRelay?.close();
+    this.#followerRelay?.close();
     // The scheduler (and its pool) close before the lock goes, so the next leader starts after the last write.
     await this.#candidate?.close();
     await this.#scheduler?.close();
@@ -505,4 +595,12 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     this.#channel.close();
     await this.#store.close();
   }
+}
+
+/** The optional fields of a progress value, present only where given. */
+function optionalProgress(from: { total?: number | undefined; note?: string | undefined }): { total?: number; note?: string } {
+  const out: { total?: number; note?: string } = {};
+  if (from.total !== undefined) out.total = from.total;
+  if (from.note !== undefined) out.note = from.note;
+  return out;
 }

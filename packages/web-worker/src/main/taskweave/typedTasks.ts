@@ -18,6 +18,7 @@ import {
   type SearchOptions,
   type SubmitTaskOptions,
   type TaskId,
+  type TaskProgress,
   type TaskResult,
 } from '@taskweave/core';
 
@@ -27,9 +28,13 @@ import {
  * `code` says why: `cancelled`, `timeout`, `validation`, …); it is read from the task on first use,
  * so a handle whose result nobody reads leaves no unhandled rejection.
  */
-export interface TaskHandle<O> {
+export interface TaskHandle<O, C = unknown> {
   readonly id: TaskId;
   readonly result: Promise<O>;
+  /** Its partial outputs, from the first, until it ends (`Taskweave.stream`); each `for await` reads from the start. */
+  readonly stream: AsyncIterable<C>;
+  /** Its progress, the latest value each time, until it ends (`Taskweave.progress`). */
+  readonly progress: AsyncIterable<TaskProgress>;
   cancel(): Promise<boolean>;
 }
 
@@ -57,6 +62,8 @@ export interface TaskSubmitter {
   submit(options: SubmitTaskOptions): Promise<TaskId>;
   wait(id: TaskId): Promise<TaskResult>;
   cancel(id: TaskId): Promise<boolean>;
+  stream<C = unknown>(id: TaskId): AsyncIterable<C>;
+  progress(id: TaskId): AsyncIterable<TaskProgress>;
 }
 
 /**
@@ -72,6 +79,8 @@ export function typedTasks(base: TaskSubmitter): TypedTasks {
       get result() {
         return (result ??= base.wait(id).then((r) => outputOf(request, r)));
       },
+      stream: base.stream(id),
+      progress: base.progress(id),
       cancel: () => base.cancel(id),
     };
   };

@@ -28,6 +28,9 @@ function ctx(): HandlerContext & { transferred: Transferable[] } {
     transfer: (...buffers) => transferred.push(...buffers),
     dependencies: [],
     idempotencyKey: 'storage-test',
+    emit() {},
+    checkpoint: async () => undefined,
+    resumeFrom: undefined,
     transferred,
   };
 }

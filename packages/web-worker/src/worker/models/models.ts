@@ -229,10 +229,10 @@ function forwardProgress(modelId: string, ctx: CallContext): (info: unknown) => 
   return (raw) => {
     const info = raw as { status?: string; file?: string; loaded?: number; total?: number; progress?: number };
     const file = info.file ?? '';
-    if (info.status === 'initiate') ctx.progress({ status: 'initiate', modelId, file });
+    if (info.status === 'initiate') ctx.progress({ kind: 'model', status: 'initiate', modelId, file });
     else if (info.status === 'progress') {
-      ctx.progress({ status: 'progress', modelId, file, loaded: info.loaded ?? 0, total: info.total ?? 0, progress: info.progress ?? 0 });
-    } else if (info.status === 'done') ctx.progress({ status: 'done', modelId, file });
+      ctx.progress({ kind: 'model', status: 'progress', modelId, file, loaded: info.loaded ?? 0, total: info.total ?? 0, progress: info.progress ?? 0 });
+    } else if (info.status === 'done') ctx.progress({ kind: 'model', status: 'done', modelId, file });
   };
 }
 
@@ -273,7 +273,7 @@ export async function getPipeline(
     },
     (pipe) => pipe.dispose(),
   );
-  if (fresh) ctx.progress({ status: 'ready', modelId, backend });
+  if (fresh) ctx.progress({ kind: 'model', status: 'ready', modelId, backend });
   return acquired;
 }
 
@@ -298,7 +298,7 @@ async function sessionUrl(modelId: string, dtype: ModelDtype): Promise<string> {
 
 async function fetchModel(url: string, modelId: string, ctx: CallContext): Promise<Uint8Array> {
   const file = new URL(url).pathname.split('/').pop() ?? url;
-  ctx.progress({ status: 'initiate', modelId, file });
+  ctx.progress({ kind: 'model', status: 'initiate', modelId, file });
   const response = await fetch(url, { signal: ctx.signal });
   if (isMissingModelFile(response)) {
     throw modelNotFound(modelId, url, response.ok ? `an HTML page (${response.headers.get('content-type') ?? 'text/html'})` : `HTTP ${response.status}`);
@@ -319,7 +319,7 @@ async function fetchModel(url: string, modelId: string, ctx: CallContext): Promi
     if (done) break;
     parts.push(value);
     loaded += value.byteLength;
-    ctx.progress({ status: 'progress', modelId, file, loaded, total, progress: total > 0 ? (loaded / total) * 100 : 0 });
+    ctx.progress({ kind: 'model', status: 'progress', modelId, file, loaded, total, progress: total > 0 ? (loaded / total) * 100 : 0 });
   }
   const bytes = new Uint8Array(loaded);
   let offset = 0;
@@ -327,7 +327,7 @@ async function fetchModel(url: string, modelId: string, ctx: CallContext): Promi
     bytes.set(part, offset);
     offset += part.byteLength;
   }
-  ctx.progress({ status: 'done', modelId, file });
+  ctx.progress({ kind: 'model', status: 'done', modelId, file });
   return bytes;
 }
 
@@ -357,7 +357,7 @@ export async function getSession(
     (session) => session.release(),
     url,
   );
-  if (fresh) ctx.progress({ status: 'ready', modelId, backend });
+  if (fresh) ctx.progress({ kind: 'model', status: 'ready', modelId, backend });
   return acquired;
 }
 
@@ -425,7 +425,7 @@ export const modelHost: ModelHost & { configure(options: { maxModels: number } &
       },
       { runtime: 'transformers', onWebGpuFailure: () => unloadModel(modelId, 'webgpu') },
     );
-    ctx.progress({ status: 'ready', modelId, backend });
+    ctx.progress({ kind: 'model', status: 'ready', modelId, backend });
     return { backend };
   },
   loadedModels,

@@ -8,7 +8,7 @@
 import type { MeasuredMetrics, Task, TaskOutput, TaskResult } from '@taskweave/core';
 import type { BackendPreference } from '../../shared/backendPreference.js';
 import type { ModelEnvOptions } from '../../shared/modelEnvOptions.js';
-import type { ModelProgress } from '../../shared/modelProgress.js';
+import type { HandlerProgress } from '../../shared/modelProgress.js';
 import type { WorkerHealth } from '../../shared/protocol.js';
 
 /** What a handler gets for the call it runs (one task, or a batch), whatever its task type. */
@@ -19,8 +19,12 @@ export interface CallContext {
   backend: BackendPreference;
   /** Merge measured values into this attempt's metrics (backend, memoryBytes, networkBytes, …). */
   reportMetrics(metrics: MeasuredMetrics): void;
-  /** Report model-loading progress. */
-  progress(event: ModelProgress): void;
+  /**
+   * Reports progress, tagged by `kind`: a model loading (`kind: 'model'`, the model layer's), or
+   * the task's own (`{ kind: 'task', done, total?, note? }`: one-task handlers; subscribers get a
+   * `progress` event, at most every 100 ms).
+   */
+  progress(event: HandlerProgress): void;
   /** Buffers of the output to move (not copy) to the main thread. */
   transfer(...buffers: Transferable[]): void;
 }
@@ -39,6 +43,23 @@ export interface HandlerContext extends CallContext {
    * pass it to the service you call so it can drop a repeat. It is the task id.
    */
   idempotencyKey: string;
+  /**
+   * A partial output, typed per task type (text for a generation, a page of documents for a
+   * retrieval, committed ids for a storage task): it reaches the task's `stream` in every tab that
+   * reads it, in order, coalesced to at most one message per 16 ms (or 4 KB) across the worker
+   * boundary. Structured-cloneable.
+   */
+  emit(chunk: unknown): void;
+  /**
+   * Stores `state` with the task's record, so a run after a reload, `close()`, a leader handover
+   * or a retry starts from it (`resumeFrom`); resolves once it is durable. Small and
+   * structured-cloneable (token ids, a cursor, committed ids; at most the scheduler's
+   * `maxCheckpointBytes`, 64 KiB by default): past that it rejects with a ValidationError
+   * (`field: 'checkpoint'`). Announced as progress, not as a status change.
+   */
+  checkpoint(state: unknown): Promise<void>;
+  /** The state of this task's last checkpoint when this run resumes an earlier one; undefined on a first run. */
+  resumeFrom: unknown;
 }
 
 /** What a batch handler gets: the call's context plus each task's dependencies. */

@@ -19,6 +19,7 @@ import type {
   JobRequest,
   JobResult,
   WorkerHealth,
+  JobSink,
   ProgressSink,
   WarmUpOutcome,
   WorkerApi,
@@ -29,6 +30,8 @@ import type { BackendPreference } from '../../shared/backendPreference.js';
 import type { BatchHandler, CallContext, HandlerContext } from './handler.js';
 import { configureModelHost, getBatchHandler, getHandler, getModelHost, peekModelHost, registeredTypes } from './registry.js';
 import { outputBytes, startWorkMeter } from './workMeter.js';
+import { Outbox } from './outbox.js';
+import type { ModelProgress } from '../../shared/modelProgress.js';
 import { trackWasmMemory, wasmMemoryBytes } from './wasmMemory.js';
 
 // Before any module instantiates: every WebAssembly memory this worker makes is noted.
@@ -60,16 +63,17 @@ function health(): { health?: WorkerHealth } {
   return said === undefined || (said.replace === undefined && said.webgpuFailed === undefined) ? {} : { health: said };
 }
 
-function sendProgress(sink: ProgressSink | undefined): CallContext['progress'] {
+/** Model-loading progress to the pool; a task's own progress is the outbox's (one-task handlers). */
+function sendModelProgress(send: ((event: ModelProgress) => unknown) | undefined): CallContext['progress'] {
   return (event) => {
-    if (sink === undefined) return;
+    if (send === undefined || event.kind !== 'model') return;
     // Fire and forget: a progress report must never fail or stall the job.
-    Promise.resolve(sink(event)).catch(() => undefined);
+    Promise.resolve(send(event)).catch(() => undefined);
   };
 }
 
-function release(sink: ProgressSink | undefined): void {
-  const proxy = sink as (ProgressSink & { [Comlink.releaseProxy]?: () => void }) | undefined;
+function release(sink: ProgressSink | JobSink | undefined): void {
+  const proxy = sink as { [Comlink.releaseProxy]?: () => void } | undefined;
   try {
     proxy?.[Comlink.releaseProxy]?.();
   } catch {
@@ -80,7 +84,7 @@ function release(sink: ProgressSink | undefined): void {
 function makeContext(
   backend: BackendPreference,
   signal: AbortSignal,
-  sink: ProgressSink | undefined,
+  model: ((event: ModelProgress) => unknown) | undefined,
   reported: MeasuredMetrics,
   transfers: Transferable[],
 ): CallContext {
@@ -88,7 +92,7 @@ function makeContext(
     signal,
     backend,
     reportMetrics: (metrics) => Object.assign(reported, metrics),
-    progress: sendProgress(sink),
+    progress: sendModelProgress(model),
     transfer: (...buffers) => transfers.push(...buffers),
   };
 }
@@ -112,7 +116,8 @@ function noHandler(task: Task): TaskweaveError {
 const NO_DEPENDENCIES: readonly TaskResult[] = Object.freeze([]);
 
 /** Runs each task with the type's one-task handler, in turn (a type without a batch handler). */
-async function runEach(tasks: Task[], dependencies: JobRequest['dependencies'], ctx: CallContext): Promise<ItemOutcome[]> {
+async function runEach(request: JobRequest, ctx: CallContext, outbox: Outbox): Promise<ItemOutcome[]> {
+  const { tasks, dependencies, resumeFrom } = request;
   const outcomes: ItemOutcome[] = [];
   for (let i = 0; i < tasks.length; i++) {
     const task = tasks[i] as Task;
@@ -131,6 +136,13 @@ async function runEach(tasks: Task[], dependencies: JobRequest['dependencies'], 
       reportMetrics: (metrics) => Object.assign(reported, metrics),
       dependencies: dependencies?.[i] ?? NO_DEPENDENCIES,
       idempotencyKey: task.id,
+      resumeFrom: resumeFrom?.[i],
+      progress: (event) => {
+        if (event.kind === 'task') outbox.progress(i, event.note === undefined ? { done: event.done, ...(event.total === undefined ? {} : { total: event.total }) } : { done: event.done, ...(event.total === undefined ? {} : { total: event.total }), note: event.note });
+        else ctx.progress(event);
+      },
+      emit: (chunk) => outbox.emit(i, chunk),
+      checkpoint: (state) => outbox.checkpoint(i, state),
     };
     try {
       const handler = await getHandler(task.type);
@@ -173,18 +185,21 @@ async function runBatched(handler: BatchHandler, tasks: Task[], dependencies: Jo
  * handler for each task in turn. Every outcome is data; only a batch of several whose batch
  * handler threw fails as a whole (`failed`), and the scheduler then runs its tasks one by one.
  */
-async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult> {
+async function run(request: JobRequest, sink?: JobSink): Promise<JobResult> {
   const { tasks, dependencies } = request;
   const reported: MeasuredMetrics = {};
   const transfers: Transferable[] = [];
   const meter = startWorkMeter();
+  const outbox = new Outbox(sink);
   try {
     const controller = beginJob(request.jobId);
-    const ctx = makeContext(request.backend, controller.signal, sink, reported, transfers);
+    const ctx = makeContext(request.backend, controller.signal, sink === undefined ? undefined : (event) => sink.model(event), reported, transfers);
     const batchHandler = await getBatchHandler(tasks[0]?.type ?? '');
-    const pending = batchHandler === undefined ? runEach(tasks, dependencies, ctx) : runBatched(batchHandler, tasks, dependencies, ctx);
+    const pending = batchHandler === undefined ? runEach(request, ctx, outbox) : runBatched(batchHandler, tasks, dependencies, ctx);
     meter.handlerReturned();
     let outcomes = await pending;
+    // What the handlers reported goes before the result (same port, in order).
+    outbox.close();
     const shared = { ...meter.stop(), ...reported };
     // Each task's memory: its share of the call's heap growth plus its own output's bytes.
     const heapShare = Math.round((shared.memoryBytes ?? 0) / tasks.length);
@@ -193,6 +208,7 @@ async function run(request: JobRequest, sink?: ProgressSink): Promise<JobResult>
     );
     return Comlink.transfer({ outcomes, shared, models: loadedModels(), wasmMemoryBytes: wasmMemoryBytes(), ...health() }, transfers);
   } catch (error) {
+    outbox.close();
     return {
       outcomes: [],
       failed: serializeError(error),

@@ -21,6 +21,11 @@ export type TaskweaveEvent =
   | { type: 'status'; taskId: TaskId; status: TaskStatus; seq: number; updatedAt: number }
   /** The tab that runs tasks will retry this one after `delayMs`. */
   | { type: 'retry'; taskId: TaskId; retryCount: number; delayMs: number; error: TaskweaveError }
+  /**
+   * How far a running task is, as its handler reports it (at most every 100 ms per task), in every
+   * tab; `checkpoint: true` when the task's checkpoint was written (durable) with this progress.
+   */
+  | { type: 'progress'; taskId: TaskId; done: number; total?: number; note?: string; checkpoint?: true }
   /** The running tab's counts (at most every `snapshotIntervalMs` in the other tabs). */
   | { type: 'queue'; snapshot: QueueSnapshot }
   /** A background failure: of the running tab's scheduler, or of this tab (a failed takeover). */
