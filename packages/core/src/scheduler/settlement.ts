@@ -41,12 +41,13 @@ export class Settlement {
   /** The executor threw or rejected for this attempt. */
   onFailure(entry: Entry, ctx: Attempt, raw: unknown): void {
     if (this.#s.closed || entry.phase !== 'running' || entry.current !== ctx) return;
-    // Cancelled while it ran, and the executor did not complete it first: it ends Cancelled.
+    const error = toTaskweaveError(raw);
+    // Cancelled while it ran, and the executor did not complete it first: it ends Cancelled — with
+    // the executor's own cancel error when it gave one (it says what was done before it stopped).
     if (ctx.cancel !== undefined) {
-      this.settle(entry, TaskStatus.Cancelled, NONE, ctx.cancel.error);
+      this.settle(entry, TaskStatus.Cancelled, NONE, error.code === 'cancelled' ? error : ctx.cancel.error);
       return;
     }
-    const error = toTaskweaveError(raw);
     // Handed back unrun (its placement changed): back in line, no attempt spent.
     if (error.code === 'not-started') move(this.#s, entry, { type: 'split', at: this.#s.options.clock.now() });
     else this.failAttempt(entry, error);

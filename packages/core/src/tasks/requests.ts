@@ -104,10 +104,22 @@ export const requests = {
   embedMany(texts: readonly string[], options: RequestOptions & { model: string }): SubmitTaskOptions {
     return { ...withModel(options), type: TaskType.EmbeddingGeneration, input: { kind: 'custom', value: { texts: [...texts] } } };
   },
-  /** DataStorage: upserts `documents` (and deletes `options.delete`) in `collection` → `{ kind: 'stored', ids }`. */
-  store(collection: string, documents: readonly DocumentInput[], options: RequestOptions & { model?: string; delete?: readonly string[] } = {}): SubmitTaskOptions {
-    const { delete: deletes, ...rest } = options;
-    const value = { collection, documents: [...documents], ...(deletes === undefined ? {} : { delete: [...deletes] }) };
+  /**
+   * DataStorage: upserts `documents` (and deletes `options.delete`) in `collection` → `{ kind: 'stored', ids }`,
+   * committing `options.chunkSize` documents at a time (default 256), each commit with its receipt.
+   */
+  store(
+    collection: string,
+    documents: readonly DocumentInput[],
+    options: RequestOptions & { model?: string; delete?: readonly string[]; chunkSize?: number } = {},
+  ): SubmitTaskOptions {
+    const { delete: deletes, chunkSize, ...rest } = options;
+    const value = {
+      collection,
+      documents: [...documents],
+      ...(deletes === undefined ? {} : { delete: [...deletes] }),
+      ...(chunkSize === undefined ? {} : { chunkSize }),
+    };
     return { ...withModel(rest), type: TaskType.DataStorage, input: { kind: 'custom', value } };
   },
   /** VectorSearch: exact cosine top-k in `collection` → `{ kind: 'searchResults', hits }`. */

@@ -23,6 +23,12 @@ export const storageInputSchema = z.strictObject({
   collection: collectionName,
   documents: z.array(documentSchema).max(100_000, 'at most 100,000 documents per task').default([]),
   delete: z.array(z.string().min(1)).max(100_000).default([]),
+  /**
+   * Documents per commit: a task of more commits them in chunks, each with its receipt, so a run
+   * resumed after a reload skips the committed chunks and a cancel between chunks keeps them
+   * (reported in the Cancelled error's details). @default 256
+   */
+  chunkSize: z.int({ error: 'must be a whole number' }).min(1, 'must be at least 1').max(100_000).default(256),
 });
 export type StorageInput = z.input<typeof storageInputSchema>;
 

@@ -49,7 +49,7 @@ startWorkerRuntime();
 export { registerHandler, registerBatchHandler } from './runtime/registry.js';
 export type { BatchHandler, BatchHandlerContext, CallContext, HandlerContext, ModelHost, TaskHandler } from './runtime/handler.js';
 export type { BackendPreference } from '../shared/backendPreference.js';
-export type { ModelProgress } from '../shared/modelProgress.js';
+export type { ModelProgress, HandlerProgress, TaskProgressReport } from '../shared/modelProgress.js';
 export { registerEmbedder } from './handlers/embedder.js';
 export type { Embedder } from './handlers/embedder.js';
 export { configureCollections } from './collections/collectionStore.js';

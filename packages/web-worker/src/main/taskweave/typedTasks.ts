@@ -47,8 +47,8 @@ export interface TypedTasks {
   store(
     collection: string,
     documents: readonly DocumentInput[],
-    options?: RequestOptions & { model?: string; delete?: readonly string[] },
-  ): Promise<TaskHandle<RequestOutputs['store']>>;
+    options?: RequestOptions & { model?: string; delete?: readonly string[]; chunkSize?: number },
+  ): Promise<TaskHandle<RequestOutputs['store'], string[]>>;
   /** @example const { hits } = await (await tw.search('notes', { text: 'groceries' }, { model: 'use-lite', topK: 5 })).result */
   search(collection: string, query: SearchFor, options?: SearchOptions & { model?: string }): Promise<TaskHandle<RequestOutputs['search']>>;
   retrieve(collection: string, what?: RetrieveWhat, options?: RequestOptions): Promise<TaskHandle<RequestOutputs['retrieve']>>;
@@ -71,7 +71,7 @@ export interface TaskSubmitter {
  * @example Object.assign(tw, typedTasks(tw))
  */
 export function typedTasks(base: TaskSubmitter): TypedTasks {
-  const handle = async <R extends RequestName>(request: R, options: SubmitTaskOptions): Promise<TaskHandle<RequestOutputs[R]>> => {
+  const handle = async <R extends RequestName, C = unknown>(request: R, options: SubmitTaskOptions): Promise<TaskHandle<RequestOutputs[R], C>> => {
     const id = await base.submit(options);
     let result: Promise<RequestOutputs[R]> | undefined;
     return {
@@ -79,7 +79,7 @@ export function typedTasks(base: TaskSubmitter): TypedTasks {
       get result() {
         return (result ??= base.wait(id).then((r) => outputOf(request, r)));
       },
-      stream: base.stream(id),
+      stream: base.stream<C>(id),
       progress: base.progress(id),
       cancel: () => base.cancel(id),
     };
@@ -87,7 +87,7 @@ export function typedTasks(base: TaskSubmitter): TypedTasks {
   return {
     embed: (text, options) => handle('embed', requests.embed(text, options)),
     embedMany: (texts, options) => handle('embedMany', requests.embedMany(texts, options)),
-    store: (collection, documents, options) => handle('store', requests.store(collection, documents, options)),
+    store: (collection, documents, options) => handle<'store', string[]>('store', requests.store(collection, documents, options)),
     search: (collection, query, options) => handle('search', requests.search(collection, query, options)),
     retrieve: (collection, what, options) => handle('retrieve', requests.retrieve(collection, what, options)),
     process: (text, options) => handle('process', requests.process(text, options)),

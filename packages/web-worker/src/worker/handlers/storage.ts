@@ -14,10 +14,10 @@
  * Output `{ kind: 'documents', documents, nextCursor? }`.
  */
 import { z } from 'zod';
-import { ValidationError, type StoredDocument, type Task, type TaskOutput } from '@taskweave/core';
+import { CancelledError, TaskweaveError, ValidationError, type StoredDocument, type Task, type TaskOutput } from '@taskweave/core';
 import type { DocumentRow } from '../../shared/collectionSchema.js';
 import type { HandlerContext, TaskHandler } from '../runtime/handler.js';
-import { CollectionStore, databaseOf, type PreparedDocument } from '../collections/collectionStore.js';
+import { CollectionStore, databaseOf, type PreparedDocument, type WriteOutcome } from '../collections/collectionStore.js';
 import { applyLocalWrite } from '../collections/collectionIndex.js';
 import { embedTexts } from './embedder.js';
 import { checkVector } from '../search/vectorCheck.js';
@@ -35,7 +35,15 @@ function wrongKind(type: string, task: Task, allowed: string): never {
   ]);
 }
 
-/** DataStorage: upserts (and deletes) documents of one collection in one transaction. */
+/**
+ * DataStorage: upserts (and deletes) documents of one collection, `chunkSize` documents per
+ * transaction (deletes go with the first). Each commit writes its chunk's receipt in the same
+ * transaction and is then reported: its ids as a chunk of the task's stream, progress (documents
+ * stored of all), and a checkpoint `{ chunks }`. A run that resumes (a reload, a handover, a retry)
+ * skips the chunks whose receipts exist, so each document is written once; a cancel between
+ * chunks ends the task `Cancelled` with the committed ids in the error's details (`committed`):
+ * nothing beyond them was written. A task of one chunk commits all or nothing, as before.
+ */
 export const dataStorageHandler: TaskHandler = async (task, ctx) => {
   let input: z.output<typeof storageInputSchema>;
   if (task.input.kind === 'custom') {
@@ -47,32 +55,79 @@ export const dataStorageHandler: TaskHandler = async (task, ctx) => {
         { path: ['metadata', 'collection'], field: 'metadata.collection', message: 'must name the collection' },
       ]);
     }
-    input = { collection, documents: [{ text: task.input.text }], delete: [] };
+    input = { collection, documents: [{ text: task.input.text }], delete: [], chunkSize: 256 };
   } else {
     wrongKind('DataStorage', task, "'custom' or 'text'");
   }
   const database = databaseOf(task.metadata);
   const store = CollectionStore.for(database);
-  // Ran before and committed (a reload, or a crash after the commit): answer with what it stored.
+  // Ran before and committed in one chunk (a reload, or a crash after the commit): answer with what it stored.
   const earlier = await store.receipt(task.id);
   if (earlier !== undefined) return { kind: 'stored', ids: earlier.ids };
-  const documents = await prepare(input.documents, task, ctx);
-  ctx.signal.throwIfAborted();
-  const outcome = await store.write(
-    input.collection,
-    documents,
-    input.delete,
-    (dims) => {
-      documents.forEach((d, i) => {
-        if (d.vector !== undefined) checkVector(d.vector, `input.value.documents.${i}.vector`, dims);
-      });
-    },
-    task.id,
-    ctx.signal,
-  );
-  if (!outcome.replayed) applyLocalWrite(database, input.collection, outcome, documents, input.delete);
-  return { kind: 'stored', ids: outcome.ids };
+  // Every document is checked before the first commit: a bad one refuses the task with nothing written.
+  const documents = prepare(input.documents, task);
+  const size = input.chunkSize;
+  const chunks = Math.max(1, Math.ceil(documents.length / size));
+  // Chunks before the checkpoint were committed and streamed by an earlier run.
+  const resumed = Math.min(chunks, (ctx.resumeFrom as { chunks?: number } | undefined)?.chunks ?? 0);
+  const committed: string[] = [];
+  for (let k = 0; k < chunks; k++) {
+    const part = documents.slice(k * size, (k + 1) * size);
+    const receiptKey = chunks === 1 ? task.id : chunkReceiptKey(task.id, k);
+    const done = chunks === 1 ? undefined : await store.receipt(receiptKey);
+    if (done !== undefined) {
+      committed.push(...done.ids);
+      if (k >= resumed) await report(ctx, k, done.ids, committed.length, documents.length, chunks);
+      continue;
+    }
+    if (ctx.signal.aborted) throw cancelledAfter(ctx.signal.reason, committed, k, chunks);
+    let outcome: WriteOutcome;
+    try {
+      await embedMissing(part, task, ctx);
+      ctx.signal.throwIfAborted();
+      outcome = await store.write(
+        input.collection,
+        part,
+        k === 0 ? input.delete : [],
+        (dims) => {
+          part.forEach((d, j) => {
+            if (d.vector !== undefined) checkVector(d.vector, `input.value.documents.${k * size + j}.vector`, dims);
+          });
+        },
+        receiptKey,
+        ctx.signal,
+      );
+    } catch (error) {
+      if (ctx.signal.aborted && k > 0) throw cancelledAfter(ctx.signal.reason, committed, k, chunks);
+      throw error;
+    }
+    if (!outcome.replayed) applyLocalWrite(database, input.collection, outcome, part, k === 0 ? input.delete : []);
+    committed.push(...outcome.ids);
+    if (chunks > 1) await report(ctx, k, outcome.ids, committed.length, documents.length, chunks);
+  }
+  return { kind: 'stored', ids: committed };
 };
+
+/** The receipt key of chunk `k` of a task that commits in several. */
+export function chunkReceiptKey(taskId: string, k: number): string {
+  return `${taskId}#${k}`;
+}
+
+/** A committed chunk: its ids to the stream, progress, and (past the ones resumed) a checkpoint. */
+async function report(ctx: HandlerContext, k: number, ids: string[], stored: number, total: number, chunks: number): Promise<void> {
+  ctx.emit(ids);
+  ctx.progress({ kind: 'task', done: stored, total, note: `chunk ${k + 1} of ${chunks} committed` });
+  await ctx.checkpoint({ chunks: k + 1 });
+}
+
+/** The cancel that stopped a task between chunks, with what it had committed (its only effect). */
+function cancelledAfter(reason: unknown, committed: readonly string[], chunk: number, chunks: number): TaskweaveError {
+  const cause = reason instanceof TaskweaveError ? reason : undefined;
+  return new CancelledError(
+    `${cause?.message ?? 'Cancelled'} after ${chunk} of ${chunks} chunks committed (${committed.length} documents); nothing else was written`,
+    { details: { committed: [...committed], committedChunks: chunk, chunks } },
+  );
+}
 
 /**
  * The id of document `index` of a DataStorage task that gave it none: `<task id>:<index>`, the
@@ -83,12 +138,8 @@ export function documentId(taskId: string, index: number): string {
   return `${taskId}:${index}`;
 }
 
-/** Gives every document an id and a checked Float32Array vector (embedding texts when a model is set). */
-async function prepare(
-  docs: z.output<typeof storageInputSchema>['documents'],
-  task: Task,
-  ctx: HandlerContext,
-): Promise<PreparedDocument[]> {
+/** Gives every document an id and a checked Float32Array vector; refuses blank texts that would need embedding. */
+function prepare(docs: z.output<typeof storageInputSchema>["documents"], task: Task): PreparedDocument[] {
   const prepared: PreparedDocument[] = docs.map((d, i) => {
     // Without an explicit id, `<task id>:<index>`: a task that runs again overwrites its documents.
     const out: PreparedDocument = { id: d.id ?? documentId(task.id, i) };
@@ -104,24 +155,26 @@ async function prepare(
   const first = prepared.find((d) => d.vector !== undefined)?.vector;
   prepared.forEach((d, i) => {
     if (first !== undefined && d.vector !== undefined) checkVector(d.vector, `input.value.documents.${i}.vector`, first.length);
+    if (task.modelId !== undefined && d.vector === undefined && d.text !== undefined && d.text.trim() === '') {
+      throw new ValidationError(`DataStorage: input.value.documents.${i}.text is blank, so it cannot be embedded`, [
+        { path: ['input', 'value', 'documents', i, 'text'], field: `input.value.documents.${i}.text`, message: 'must not be blank to be embedded' },
+      ]);
+    }
   });
-  const missing = prepared.filter((d) => d.vector === undefined && d.text !== undefined);
-  if (missing.length > 0 && task.modelId !== undefined) {
-    prepared.forEach((d, i) => {
-      if (d.vector === undefined && d.text !== undefined && d.text.trim() === '') {
-        throw new ValidationError(`DataStorage: input.value.documents.${i}.text is blank, so it cannot be embedded`, [
-          { path: ['input', 'value', 'documents', i, 'text'], field: `input.value.documents.${i}.text`, message: 'must not be blank to be embedded' },
-        ]);
-      }
-    });
-    const vectors = await embedTexts(missing.map((d) => d.text as string), task, ctx);
-    missing.forEach((d, i) => {
-      const v = vectors[i] as Float32Array;
-      checkVector(v, `embedding of input.value.documents (${d.id})`, first?.length);
-      d.vector = v;
-    });
-  }
   return prepared;
+}
+
+/** Embeds the texts of `part` that have no vector (one batched call), when the task has a model. */
+async function embedMissing(part: PreparedDocument[], task: Task, ctx: HandlerContext): Promise<void> {
+  const missing = part.filter((d) => d.vector === undefined && d.text !== undefined);
+  if (missing.length === 0 || task.modelId === undefined) return;
+  const vectors = await embedTexts(missing.map((d) => d.text as string), task, ctx);
+  const dims = part.find((d) => d.vector !== undefined && !missing.includes(d))?.vector?.length;
+  missing.forEach((d, i) => {
+    const v = vectors[i] as Float32Array;
+    checkVector(v, `embedding of input.value.documents (${d.id})`, dims);
+    d.vector = v;
+  });
 }
 
 /** DataRetrieval: documents by id, by metadata filter with paging, or by vector query. */
