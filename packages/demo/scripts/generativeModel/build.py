@@ -13,16 +13,17 @@ A Witten-Bell-smoothed trigram language model of the bundled State of the Union 
     position by >= 40), and the value of each position carries its token id. Attending over
     the cache (past_key_values.0.key/value + this call's keys) therefore retrieves the id of
     the previous token exactly; present.0.key/value are the concatenations.
-  * logits = log unigram prior + bigram row of the current token + trigram row of
-    (previous token, current token) when that context occurs in the corpus. Rows are sparse
-    (ids + values), scattered into the vocabulary with Equal/Cast/Mul/ReduceSum.
+  * logits = log unigram prior + bigram row of the current token, with the trigram row of
+    (previous token, current token) written over it when that context occurs in the corpus
+    (found by comparing prev * V + cur with the sorted context keys). Rows are sparse (ids +
+    values) and are written into the vocabulary with ScatterElements.
   * greedy margins: every row (each token alone, and each trigram context) is checked on
     the float32 logits: top-1 beats top-2 by >= MARGIN; near-ties are resolved towards the
     lower token id (the more frequent word) by raising its value. Since the logits depend on
     nothing but (previous token, current token), greedy decoding has that margin for every
     prompt, on every backend.
 
-Run: python3 packages/demo/scripts/generativeModel/build.py   (numpy + onnx; about 10 s)
+Run: python3 packages/demo/scripts/generativeModel/build.py   (numpy + onnx; a few seconds)
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ class TrigramLM:
 def sparse_rows(dense: np.ndarray, k: int, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Top-k nonzero entries of each row (always keeping column keep[r]); returns ids, values, rows truncated."""
     R = dense.shape[0]
-    ids = np.zeros((R, k), dtype=np.int32)
+    ids = np.full((R, k), 1, dtype=np.int32)  # filler: <unk> += 0, a no-op (it is never a successor)
     vals = np.zeros((R, k), dtype=np.float32)
     truncated = 0
     for r in range(R):
@@ -224,8 +225,17 @@ def fit_margins(lm: TrigramLM) -> dict:
         c = int(lm.tri_keys[r] % V)
         tri_keep[r] = row_margin((bias32 + bi_dense32[c] + tri[r].astype(np.float32)).astype(np.float32))[0]
     tri_ids, tri_vals, tri_trunc = sparse_rows(tri, K_TRI, tri_keep)
+    # The graph writes a trigram row over the bigram row (ScatterElements, no reduction), so a trigram
+    # entry holds bigram + trigram value; row 0 is an empty row, chosen when no context matches.
+    for r in range(T):
+        c = int(lm.tri_keys[r] % V)
+        tri_vals[r] = (bi_dense32[c][tri_ids[r]] + tri_vals[r]).astype(np.float32)
+        tri_vals[r][tri_ids[r] == 1] = 0.0
+    tri_ids = np.concatenate([np.ones((1, K_TRI), dtype=np.int32), tri_ids])
+    tri_vals = np.concatenate([np.zeros((1, K_TRI), dtype=np.float32), tri_vals])
+    tri_keys = np.concatenate([[-2], lm.tri_keys]).astype(np.int64)
     return dict(bias=bias32, bi_ids=bi_ids, bi_vals=bi_vals, tri_ids=tri_ids, tri_vals=tri_vals,
-                tri_keys=lm.tri_keys, bumps_bi=bumps_bi, bumps_tri=bumps_tri,
+                tri_keys=tri_keys, bumps_bi=bumps_bi, bumps_tri=bumps_tri,
                 bi_truncated=bi_trunc, tri_truncated=tri_trunc)
 
 
@@ -241,7 +251,7 @@ class Reference:
         self.key_index = {int(k): i for i, k in enumerate(tables["tri_keys"])}
         self.bi_dense = np.zeros((V, V), dtype=np.float32)
         for c in range(V):
-            np.add.at(self.bi_dense[c], tables["bi_ids"][c], tables["bi_vals"][c])
+            self.bi_dense[c][tables["bi_ids"][c]] = tables["bi_vals"][c]
 
     def logits(self, prev: int | None, cur: int) -> np.ndarray:
         """float32 logits in the graph's order: (bigram + trigram values) + bias."""
@@ -249,9 +259,7 @@ class Reference:
         if prev is not None:
             r = self.key_index.get(prev * self.V + cur)
             if r is not None:
-                tri = np.zeros(self.V, dtype=np.float32)
-                np.add.at(tri, self.t["tri_ids"][r], self.t["tri_vals"][r])
-                acc = (acc + tri).astype(np.float32)
+                acc[self.t["tri_ids"][r]] = self.t["tri_vals"][r]
         return (acc + self.t["bias"]).astype(np.float32)
 
     def greedy(self, ids: list[int], max_new: int) -> tuple[list[int], str, float]:
@@ -276,7 +284,7 @@ class Reference:
         part = np.partition(dense, V - 2, axis=1)
         m_bi = float((part[:, -1] - part[:, -2]).min())
         m_tri = float("inf")
-        for r, key in enumerate(self.t["tri_keys"]):
+        for key in self.t["tri_keys"][1:]:
             p, c = divmod(int(key), V)
             row = self.logits(p, c)
             part = np.partition(row, V - 2)
@@ -318,16 +326,16 @@ def build_graph(tables: dict, V: int, omega: np.ndarray, beta: float) -> onnx.Mo
         nodes.append(helper.make_node(op, inputs, [name], name=f"{op}_{name}", **attrs))
         return name
 
-    vtab = np.zeros((V, N_EMBD), dtype=np.float32)
-    vtab[:, 0] = np.arange(V, dtype=np.float32)  # the value of a position carries its token id
-    const("value_table", vtab)
+    e0 = np.zeros(N_EMBD, dtype=np.float32)
+    e0[0] = 1.0  # the value of a position is its token id in component 0
+    const("e0", e0)
     const("bias", tables["bias"])
     const("bi_ids", tables["bi_ids"])
     const("bi_vals", tables["bi_vals"])
     const("tri_keys", tables["tri_keys"])
     const("tri_ids", tables["tri_ids"])
     const("tri_vals", tables["tri_vals"])
-    const("vocab_range", np.arange(V, dtype=np.int32))
+    const("V_1d", np.array([V], dtype=np.int64))
     const("omega", omega)
     const("beta", np.array(beta, dtype=np.float32))
     const("one_f", np.array(1.0, dtype=np.float32))
@@ -337,10 +345,8 @@ def build_graph(tables: dict, V: int, omega: np.ndarray, beta: float) -> onnx.Mo
     const("minus_one_i64", np.array(-1, dtype=np.int64))
     const("zero_i64", np.array(0, dtype=np.int64))
     const("one_i64", np.array(1, dtype=np.int64))
-    const("idx1", np.array([1], dtype=np.int64))
     const("axes_m1", np.array([-1], dtype=np.int64))
     const("axes_1", np.array([1], dtype=np.int64))
-    const("axes_2", np.array([2], dtype=np.int64))
     const("axes_12", np.array([1, 2], dtype=np.int64))
     const("max_id_f", np.array(V - 1, dtype=np.float32))
 
@@ -359,7 +365,9 @@ def build_graph(tables: dict, V: int, omega: np.ndarray, beta: float) -> onnx.Mo
     node("Concat", ["cos_q", "sin_q"], "q_code", axis=-1)
     node("Mul", ["q_code", "beta"], "q_scaled")
     node("Unsqueeze", ["q_scaled", "axes_1"], "q")  # [B, 1, S, 64]
-    node("Gather", ["value_table", "input_ids"], "v_code", axis=0)
+    node("Cast", ["input_ids"], "ids_f", to=TensorProto.FLOAT)
+    node("Unsqueeze", ["ids_f", "axes_m1"], "ids_f3")
+    node("Mul", ["ids_f3", "e0"], "v_code")
     node("Unsqueeze", ["v_code", "axes_1"], "v_new")  # [B, 1, S, 64]
     nodes.append(helper.make_node("Concat", ["past_key_values.0.key", "k_new"], ["present.0.key"], name="cat_key", axis=2))
     nodes.append(helper.make_node("Concat", ["past_key_values.0.value", "v_new"], ["present.0.value"], name="cat_value", axis=2))
@@ -400,25 +408,19 @@ def build_graph(tables: dict, V: int, omega: np.ndarray, beta: float) -> onnx.Mo
     node("Unsqueeze", ["key", "axes_m1"], "key3")
     node("Equal", ["key3", "tri_keys"], "match")  # [B, S, n_ctx]
     node("Cast", ["match"], "match_f", to=TensorProto.FLOAT)
-    node("ReduceMax", ["match_f"], "found", axes=[-1], keepdims=0)
-    node("ArgMax", ["match_f"], "ctx_idx", axis=-1, keepdims=0)
+    node("ArgMax", ["match_f"], "ctx_idx", axis=-1, keepdims=0)  # row 0 (empty) when nothing matches
 
-    # sparse rows -> dense logits
+    # sparse rows -> dense logits: the bigram row, then the trigram row written over it
+    node("Concat", ["ids_shape", "V_1d"], "logits_shape", axis=0)
+    nodes.append(helper.make_node("ConstantOfShape", ["logits_shape"], ["zeros"], name="zeros",
+                                  value=helper.make_tensor("zero", TensorProto.FLOAT, [1], [0.0])))
     node("Gather", ["bi_ids", "input_ids"], "b_ids", axis=0)  # [B, S, K_BI]
     node("Gather", ["bi_vals", "input_ids"], "b_vals", axis=0)
+    node("ScatterElements", ["zeros", "b_ids", "b_vals"], "bigram", axis=2)  # [B, S, V]
     node("Gather", ["tri_ids", "ctx_idx"], "t_ids", axis=0)  # [B, S, K_TRI]
-    node("Gather", ["tri_vals", "ctx_idx"], "t_vals0", axis=0)
-    node("Unsqueeze", ["found", "axes_m1"], "found3")
-    node("Mul", ["t_vals0", "found3"], "t_vals")
-    node("Concat", ["b_ids", "t_ids"], "all_ids", axis=-1)
-    node("Concat", ["b_vals", "t_vals"], "all_vals", axis=-1)
-    node("Unsqueeze", ["all_ids", "axes_m1"], "all_ids4")
-    node("Equal", ["all_ids4", "vocab_range"], "onehot_b")  # [B, S, K, V]
-    node("Cast", ["onehot_b"], "onehot", to=TensorProto.FLOAT)
-    node("Unsqueeze", ["all_vals", "axes_m1"], "all_vals4")
-    node("Mul", ["onehot", "all_vals4"], "spread")
-    node("ReduceSum", ["spread", "axes_2"], "row_sum", keepdims=0)  # [B, S, V]
-    nodes.append(helper.make_node("Add", ["row_sum", "bias"], ["logits"], name="add_bias"))
+    node("Gather", ["tri_vals", "ctx_idx"], "t_vals", axis=0)
+    node("ScatterElements", ["bigram", "t_ids", "t_vals"], "trigram", axis=2)
+    nodes.append(helper.make_node("Add", ["trigram", "bias"], ["logits"], name="add_bias"))
 
     dyn = lambda *dims: list(dims)  # noqa: E731
     inputs = [
@@ -482,12 +484,12 @@ layer) for the taskweave demo and tests. Its text only resembles State of the Un
 
 Built by packages/demo/scripts/generativeModel/build.py (see the README there; deterministic, no
 training loop): a Witten-Bell-smoothed trigram language model counted from the bundled corpus
-public/corpus/sotu-passages.json ({n_passages} passages, {n_tokens} tokens, vocabulary of {vocab}),
+public/corpus/sotu-passages.json ({n_passages} passages, {n_tokens} word and punctuation tokens,
+vocabulary of {vocab} tokens),
 written as hand-set ONNX weights. Tokenizer: byte-level pre-tokenizer, one token per word or
 punctuation run.
 
-Corpus source: npm package {source}
-(https://github.com/stdlib-js/datasets-sotu). State of the Union addresses are works of the
+Corpus source: {source} (https://github.com/stdlib-js/datasets-sotu). State of the Union addresses are works of the
 United States Government and are in the public domain; the dataset is licensed under the Open
 Data Commons Public Domain Dedication & License 1.0 (PDDL-1.0) and its contents under CC0-1.0
 (see public/corpus/NOTICE). The model files are derived from that text by the script above.
@@ -519,8 +521,8 @@ def main() -> int:
     assert attn_gap >= ATTN_GAP
 
     tid = {t: i for i, t in enumerate(vocab)}
-    prompts = ["I want to thank", "The state of our Union is", "We must", "Tonight, I ask", "America is",
-               "Our economy", "Congress should", "The American people"]
+    prompts = ["I want to thank", "If you", "Tonight, I ask", "America is", "The state of our Union is", "We must",
+               "Our economy", "Congress should"]
     for pr in prompts:
         ids = [tid.get(t, 1) for t in pre_tokenize(pr)]
         out, finish, gap = ref.greedy(ids, 40)
@@ -548,6 +550,7 @@ def main() -> int:
         "pad_token_id": 0,
         "use_cache": True,
         "tie_word_embeddings": False,
+        "transformers.js_config": {"dtype": "fp32"},
     }
     generation_config = {
         "bos_token_id": 0,
@@ -574,7 +577,7 @@ def main() -> int:
     write_json(os.path.join(args.out, "tokenizer_config.json"), tokenizer_config)
     write_json(os.path.join(args.out, "tokenizer.json"), tokenizer_json(vocab), compact=True)
     with open(os.path.join(args.out, "NOTICE"), "w", encoding="utf-8") as f:
-        f.write(NOTICE.format(n_passages=len(passages), n_tokens=lm.n_tokens, vocab=V, source=corpus["source"]))
+        f.write(NOTICE.format(n_passages=len(passages), n_tokens=lm.n_tokens - len(passages), vocab=V, source=corpus["source"]))
     for root, _, files in os.walk(args.out):
         for name in sorted(files):
             p = os.path.join(root, name)
