@@ -209,6 +209,8 @@ export const taskOutputSchema = z.discriminatedUnion(
       text: z.string(),
       chunks: z.array(textChunkSchema).optional(),
       tokens: z.number().optional(),
+      /** A generation's end: `stop` (the model ended the text) or `length` (it reached max_new_tokens). */
+      finishReason: z.enum(['stop', 'length']).optional(),
     }),
     z.object({ kind: z.literal('binary'), data: z.instanceof(Uint8Array) }),
     z.object({

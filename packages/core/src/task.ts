@@ -179,7 +179,7 @@ export interface TextChunk {
  */
 export type TaskOutput =
   | { kind: 'none' }
-  | { kind: 'text'; text: string; chunks?: TextChunk[]; tokens?: number }
+  | { kind: 'text'; text: string; chunks?: TextChunk[]; tokens?: number; finishReason?: 'stop' | 'length' }
   | { kind: 'binary'; data: Uint8Array }
   | { kind: 'embedding'; vector: Float32Array; dims: number; truncated?: boolean; tokens?: number }
   | { kind: 'embeddings'; vectors: Float32Array[]; dims: number; truncated?: boolean; truncatedIndices?: number[]; tokens?: number }

@@ -32,6 +32,7 @@ export interface RequestOutputs {
   retrieve: Extract<TaskOutput, { kind: 'documents' }>;
   process: Extract<TaskOutput, { kind: 'text' }>;
   infer: Extract<TaskOutput, { kind: 'tensors' } | { kind: 'custom' }>;
+  generate: Extract<TaskOutput, { kind: 'text' }> & { finishReason: 'stop' | 'length' };
 }
 export type RequestName = keyof RequestOutputs;
 
@@ -44,7 +45,24 @@ export const REQUEST_OUTPUT_KINDS: { readonly [R in RequestName]: readonly Reque
   retrieve: ['documents'],
   process: ['text'],
   infer: ['tensors', 'custom'],
+  generate: ['text'],
 };
+
+/** Options of `requests.generate`: the model, how many tokens, and how to pick them (greedy unless `doSample`). */
+export interface GenerateOptions extends RequestOptions {
+  model: string;
+  /** @default 64 */
+  maxNewTokens?: number;
+  minNewTokens?: number;
+  doSample?: boolean;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  repetitionPenalty?: number;
+  noRepeatNgramSize?: number;
+  /** `text2text-generation` for an encoder-decoder model. @default 'text-generation' */
+  pipeline?: 'text-generation' | 'text2text-generation';
+}
 
 /** A document to store: an id (else `<task id>:<index>`), text and/or a vector, metadata. */
 export interface DocumentInput {
@@ -160,6 +178,30 @@ export const requests = {
   /** ModelInference: raw tensors or a pipeline call → `{ kind: 'tensors' }` or `{ kind: 'custom' }`. */
   infer(input: ModelInputRequest, options: RequestOptions & { model: string }): SubmitTaskOptions {
     return { ...withModel(options), type: TaskType.ModelInference, input: { kind: 'modelInput', input } };
+  },
+  /**
+   * ModelInference, text generation streamed token by token → `{ kind: 'text', text, tokens, finishReason }`
+   * (the options in transformers.js' names: `max_new_tokens`, `do_sample`, …).
+   */
+  generate(prompt: string, options: GenerateOptions): SubmitTaskOptions {
+    const { maxNewTokens, minNewTokens, doSample, temperature, topK, topP, repetitionPenalty, noRepeatNgramSize, pipeline, ...rest } = options;
+    const named: Record<string, number | boolean | undefined> = {
+      max_new_tokens: maxNewTokens,
+      min_new_tokens: minNewTokens,
+      do_sample: doSample,
+      temperature,
+      top_k: topK,
+      top_p: topP,
+      repetition_penalty: repetitionPenalty,
+      no_repeat_ngram_size: noRepeatNgramSize,
+    };
+    const generation: Record<string, number | boolean> = {};
+    for (const [key, value] of Object.entries(named)) if (value !== undefined) generation[key] = value;
+    return {
+      ...withModel(rest),
+      type: TaskType.ModelInference,
+      input: { kind: 'modelInput', input: { format: 'pipeline', pipeline: pipeline ?? 'text-generation', inputs: prompt, options: generation } },
+    };
   },
 } as const;
 

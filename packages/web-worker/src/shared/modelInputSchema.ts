@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { TensorData } from '@taskweave/core';
+import { GENERATION_PIPELINES, generationOptionsSchema } from './generationSchema.js';
 
 const TENSOR_TYPES = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'bool', 'float16', 'string'] as const;
 
@@ -20,16 +21,33 @@ export const tensorFeedSchema = z.strictObject({
  * `input.input` of a ModelInference task.
  * @example inferenceInputSchema.parse({ format: 'pipeline', pipeline: 'text-classification', inputs: 'great!' })
  */
-export const inferenceInputSchema = z.discriminatedUnion('format', [
-  z.strictObject({
-    format: z.literal('tensors'),
-    feeds: z.record(z.string().min(1), tensorFeedSchema).refine((f) => Object.keys(f).length > 0, { message: 'must name at least one feed' }),
-    outputNames: z.array(z.string().min(1)).min(1).optional(),
-  }),
-  z.strictObject({
-    format: z.literal('pipeline'),
-    pipeline: z.string().min(1),
-    inputs: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-    options: z.record(z.string(), z.unknown()).optional(),
-  }),
-]);
+export const inferenceInputSchema = z
+  .discriminatedUnion('format', [
+    z.strictObject({
+      format: z.literal('tensors'),
+      feeds: z.record(z.string().min(1), tensorFeedSchema).refine((f) => Object.keys(f).length > 0, { message: 'must name at least one feed' }),
+      outputNames: z.array(z.string().min(1)).min(1).optional(),
+    }),
+    z.strictObject({
+      format: z.literal('pipeline'),
+      pipeline: z.string().min(1),
+      inputs: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+      options: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ])
+  .superRefine((input, ctx) => {
+    // A generation streams one text: one prompt, and options by name (see generationSchema.ts).
+    if (input.format !== 'pipeline' || !GENERATION_PIPELINES.has(input.pipeline)) return;
+    if (typeof input.inputs !== 'string') ctx.addIssue({ code: 'custom', path: ['inputs'], message: `must be one prompt (a string) for ${input.pipeline}` });
+    const options = generationOptionsSchema.safeParse(input.options ?? {});
+    if (options.success) return;
+    for (const issue of options.error.issues) {
+      // A misspelt option is named by its own path (`options.maxNewTokens`), one issue per key.
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const key of keys) {
+        const path = ['options', ...issue.path, ...(key === undefined ? [] : [key])];
+        const message = key === undefined ? issue.message : `is not a generation option (${Object.keys(generationOptionsSchema.shape).join(', ')})`;
+        ctx.addIssue({ code: 'custom', path, message });
+      }
+    }
+  });

@@ -8,6 +8,7 @@ import {
   outputOf,
   requests,
   type DocumentInput,
+  type GenerateOptions,
   type ModelInputRequest,
   type ProcessOptions,
   type RequestName,
@@ -55,6 +56,15 @@ export interface TypedTasks {
   /** @example const { chunks } = await (await tw.process(longText, { op: 'chunk', chunkSize: 400 })).result */
   process(text: string, options?: ProcessOptions & { model?: string }): Promise<TaskHandle<RequestOutputs['process']>>;
   infer(input: ModelInputRequest, options: RequestOptions & { model: string }): Promise<TaskHandle<RequestOutputs['infer']>>;
+  /**
+   * Generates text, streamed token by token: `stream` yields each token's text, `result` the whole
+   * text with `finishReason` ('stop' or 'length'); `cancel()` stops it within one token.
+   * @example
+   * const { stream, result } = await tw.generate('Tonight, I ask', { model: 'sotu-gen', maxNewTokens: 40 })
+   * for await (const token of stream) output.textContent += token
+   * const { finishReason } = await result
+   */
+  generate(prompt: string, options: GenerateOptions): Promise<TaskHandle<RequestOutputs['generate'], string>>;
 }
 
 /** What the helpers need of a handle. */
@@ -92,5 +102,6 @@ export function typedTasks(base: TaskSubmitter): TypedTasks {
     retrieve: (collection, what, options) => handle('retrieve', requests.retrieve(collection, what, options)),
     process: (text, options) => handle('process', requests.process(text, options)),
     infer: (input, options) => handle('infer', requests.infer(input, options)),
+    generate: (prompt, options) => handle<'generate', string>('generate', requests.generate(prompt, options)),
   };
 }

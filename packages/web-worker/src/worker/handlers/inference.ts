@@ -17,7 +17,10 @@
  *     core's fitToModel.ts) and the output carries `truncated: true`; the model reads what it would have
  *     read of the whole text.
  *
- * Both run on WebGPU when chosen (see backend.ts) and fall back to WASM when it fails.
+ * (c) The generation pipelines (`text-generation`, `text2text-generation`): streamed token by token,
+ *     resumable, stopped within one token by a cancel — see generation.ts.
+ *
+ * All run on WebGPU when chosen (see backend.ts) and fall back to WASM when it fails.
  */
 import type { z } from 'zod';
 import { TaskweaveError, ValidationError, fitToModel, type Task, type TaskOutput, type TensorData, type TensorType } from '@taskweave/core';
@@ -28,6 +31,8 @@ import type { HandlerContext, TaskHandler } from '../runtime/handler.js';
 import { parseInput } from './handlerInput.js';
 import { dtypeOf, getPipeline, getSession, unloadModel } from '../models/models.js';
 import { inferenceInputSchema } from '../../shared/modelInputSchema.js';
+import { GENERATION_PIPELINES } from '../../shared/generationSchema.js';
+import { runGeneration } from './generation.js';
 
 const modelInputSchema = inferenceInputSchema;
 
@@ -261,5 +266,7 @@ export const inferenceHandler: TaskHandler = async (task, ctx) => {
     ]);
   }
   const input = parseInput(modelInputSchema, task.input.input, 'ModelInference', ['input', 'input']);
-  return input.format === 'tensors' ? runTensors(task, task.modelId, input, ctx) : runPipeline(task, task.modelId, input, ctx);
+  if (input.format === 'tensors') return runTensors(task, task.modelId, input, ctx);
+  if (GENERATION_PIPELINES.has(input.pipeline)) return runGeneration(task, task.modelId, input.pipeline, input.inputs as string, input.options, ctx);
+  return runPipeline(task, task.modelId, input, ctx);
 };
