@@ -27,6 +27,8 @@ import { generationOptionsSchema } from '../../shared/generationSchema.js';
 
 /** Least time between two checkpoints of a generation (each is a write of the task's record). */
 export const CHECKPOINT_EVERY_MS = 200;
+/** Most time generation runs without letting the worker's event loop turn (abort messages, outbox timers). */
+export const YIELD_EVERY_MS = 4;
 
 type TokenizerFn = ((text: string, options?: Record<string, unknown>) => { input_ids: unknown; attention_mask: unknown }) & {
   decode(ids: readonly bigint[] | readonly number[], options?: Record<string, unknown>): string;
@@ -147,13 +149,18 @@ async function generate(
       return inputIds.map(() => signal.aborted);
     }
   }
-  // Each step awaits ORT, but in microtasks: the pool's abort is a message, read only when the
-  // worker's event loop turns. One zero-delay turn per token lets it in.
+  // Each step awaits ORT, but in microtasks: the pool's abort is a message (and the outbox's
+  // flushes are timers), run only when the worker's event loop turns. A zero-delay turn before a
+  // step once YIELD_EVERY_MS passed lets them in, at a cost that stays off fast small models.
   // Shadowed on the instance for this call only (a worker runs one job at a time), then removed.
   const stepping = model as GenerativeModel & { forward(inputs: unknown): Promise<unknown> };
   const forward = stepping.forward;
+  let turnedAt = performance.now();
   stepping.forward = async (modelInputs: unknown) => {
-    await yieldToEvents();
+    if (performance.now() - turnedAt >= YIELD_EVERY_MS) {
+      await yieldToEvents();
+      turnedAt = performance.now();
+    }
     return forward.call(model, modelInputs);
   };
   try {

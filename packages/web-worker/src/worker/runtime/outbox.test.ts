@@ -61,7 +61,7 @@ describe('Outbox', () => {
     expect(calls[1]).toEqual(['reports', [{ task: 0, progress: { done: 50 } }]]);
     outbox.progress(0, { done: 51 });
     outbox.emit(1, 'tail');
-    outbox.close();
+    void outbox.close();
     expect(calls.at(-1)).toEqual(['reports', [{ task: 0, progress: { done: 51 } }, { task: 1, chunks: ['tail'] }]]);
     outbox.emit(0, 'after the end');
     vi.advanceTimersByTime(100);

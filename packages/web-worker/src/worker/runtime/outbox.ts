@@ -7,7 +7,9 @@
  *   at the end of that window, or at once when `CHUNK_BYTES` (4 KB) gathered;
  * - progress goes at most every `PROGRESS_EVERY_MS` (100 ms), the latest value, with the chunks;
  * - a checkpoint first sends what is pending, so its chunk count covers every chunk before it;
- * - the call's end sends what is pending before the result (one port: messages stay in order).
+ * - the call's end sends what is pending and waits until the pool has taken every report: they
+ *   travel on the sink's own port and the result on the worker's, and two ports keep no order
+ *   between them, so a result must not overtake the last chunks.
  * Leading-edge: a slow stream (a token every 20 ms) is never held back; only bursts are merged.
  */
 import { cloneSizeOf, deserializeError, type TaskProgress } from '@taskweave/core';
@@ -31,6 +33,8 @@ export class Outbox {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #closed = false;
+  /** Reports sent and not yet taken by the pool. */
+  readonly #inFlight = new Set<Promise<unknown>>();
 
   constructor(sink: JobSink | undefined) {
     this.#sink = sink;
@@ -92,16 +96,19 @@ export class Outbox {
     this.#bytes = 0;
     if (batch.length > 0) {
       this.#sentAt = now;
-      // Fire and forget: a report must never fail or stall the job.
-      Promise.resolve(sink.reports(batch)).catch(() => undefined);
+      // A report must never fail the job; the call's end waits for it (see `close`).
+      const sent: Promise<unknown> = Promise.resolve(sink.reports(batch)).catch(() => undefined);
+      this.#inFlight.add(sent);
+      void sent.then(() => this.#inFlight.delete(sent));
     }
     if (later !== Number.POSITIVE_INFINITY) this.#schedule(later);
   }
 
-  /** The call ended: sends what is pending (before the result) and takes no more. */
-  close(): void {
+  /** The call ended: sends what is pending, takes no more, and resolves once the pool has taken every report. */
+  async close(): Promise<void> {
     this.#closed = true;
     this.flush();
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
   }
 
   /** A flush at `at` (performance.now() time), or sooner when one is due sooner. */

@@ -198,8 +198,8 @@ async function run(request: JobRequest, sink?: JobSink): Promise<JobResult> {
     const pending = batchHandler === undefined ? runEach(request, ctx, outbox) : runBatched(batchHandler, tasks, dependencies, ctx);
     meter.handlerReturned();
     let outcomes = await pending;
-    // What the handlers reported goes before the result (same port, in order).
-    outbox.close();
+    // What the handlers reported reaches the pool before the result.
+    await outbox.close();
     const shared = { ...meter.stop(), ...reported };
     // Each task's memory: its share of the call's heap growth plus its own output's bytes.
     const heapShare = Math.round((shared.memoryBytes ?? 0) / tasks.length);
@@ -208,7 +208,7 @@ async function run(request: JobRequest, sink?: JobSink): Promise<JobResult> {
     );
     return Comlink.transfer({ outcomes, shared, models: loadedModels(), wasmMemoryBytes: wasmMemoryBytes(), ...health() }, transfers);
   } catch (error) {
-    outbox.close();
+    await outbox.close();
     return {
       outcomes: [],
       failed: serializeError(error),
