@@ -42,9 +42,7 @@ import {
 import { IdbTaskStore, type IdbTaskStoreOptions, type StoreChange } from '@taskweave/core/idb';
 import { collectionSchema } from '../../shared/collectionSchema.js';
 import { LeaderLock } from './tabs/leaderLock.js';
-import { FollowerRelay, LeaderRelay } from './tabs/streamRelay.js';
-import { TaskStreams, type StreamLookup } from './streams/taskStreams.js';
-import { taskProgress } from './streams/taskProgress.js';
+import { StreamHub, optionalProgress } from './streams/streamHub.js';
 import { ResultWaiters } from './tabs/resultWaiters.js';
 import { channelName, leaderLockName, type TabMessage } from './tabs/tabMessages.js';
 import type { TaskweaveEvent, TaskweaveListener } from './tabs/taskweaveEvent.js';
@@ -177,10 +175,8 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
   /** The pool's submit-time checks (and the app's own), applied in every tab before anything is stored. */
   readonly #validate: SubmitValidator;
   readonly #stopFeed: () => void;
-  /** Chunks of running (and lately ended) tasks, for `stream`. */
-  readonly #streams: TaskStreams;
-  #leaderRelay: LeaderRelay | undefined;
-  #followerRelay: FollowerRelay | undefined;
+  /** Chunks of running (and lately ended) tasks, for `stream`, and progress. */
+  readonly #streams: StreamHub;
   #role: TabRole = 'follower';
   #scheduler: TaskScheduler | undefined;
   /** A scheduler being started by a takeover (this tab holds the lock, but does not lead yet). */
@@ -205,7 +201,16 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
       extensions: [collectionSchema, ...(options.store?.extensions ?? [])],
     });
     this.#waiters = new ResultWaiters((ids) => this.#store.getMany(ids));
-    this.#streams = new TaskStreams(options.scheduler?.gcTimeMs ?? 60_000);
+    this.#streams = new StreamHub({
+      name: this.name,
+      tabId: this.#tabId,
+      gcTimeMs: options.scheduler?.gcTimeMs ?? 60_000,
+      post: (message) => this.#post(message),
+      emit: (event) => this.#events.emit(event),
+      subscribe: (listener) => this.subscribe(listener),
+      get: (id) => this.get(id),
+      scheduler: () => this.#scheduler,
+    });
     this.#stopFeed = this.#store.subscribe((change) => this.#onStoreChange(change));
     this.#channel = new BroadcastChannel(channelName(this.name));
     this.#channel.onmessage = (message: MessageEvent<TabMessage>) => this.#onMessage(message.data);
@@ -269,11 +274,7 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     this.#scheduler = scheduler;
     this.#pool = pool;
     this.#role = 'leader';
-    this.#leaderRelay = new LeaderRelay(this.name, this.#streams, (message) => this.#post(message));
-    // Streams this tab read as a follower: a task this scheduler does not run has ended.
-    for (const taskId of this.#followerRelay?.open() ?? []) if (!scheduler.holds(taskId)) this.#streams.end(taskId);
-    this.#followerRelay?.close();
-    this.#followerRelay = undefined;
+    this.#streams.lead(scheduler);
     this.#post({ type: 'leader', tabId: this.#tabId });
     // Ends written while no tab announced them (the last leader went away between a write and its
     // announcement) are in the store: read what this tab waits for once more.
@@ -334,24 +335,13 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     switch (event.type) {
       case 'status':
         // Announced once durable: waiters here need no store read. Subscribers get the feed's event.
-        if (event.result !== undefined) {
-          this.#waiters.settle(event.taskId, event.result);
-          this.#streams.end(event.taskId);
-          this.#leaderRelay?.ended(event.taskId);
-        }
+        if (event.result !== undefined) this.#waiters.settle(event.taskId, event.result);
+        this.#streams.onSchedulerEvent(event);
         return;
       case 'chunk':
-        this.#streams.put(event.taskId, event.index, [event.chunk]);
-        this.#leaderRelay?.changed(event.taskId);
+      case 'progress':
+        this.#streams.onSchedulerEvent(event);
         return;
-      case 'progress': {
-        // A checkpoint's progress reaches every tab through the store's feed.
-        if (event.checkpoint === true) return;
-        const progress: TaskProgress = { done: event.done, ...optionalProgress(event) };
-        this.#events.emit({ type: 'progress', taskId: event.taskId, ...progress });
-        this.#leaderRelay?.progress(event.taskId, progress);
-        return;
-      }
       case 'retry':
         this.#events.emit(event);
         this.#post({ type: 'retry', taskId: event.taskId, retryCount: event.retryCount, delayMs: event.delayMs, error: serializeError(event.error) });
@@ -400,19 +390,11 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
       case 'leader':
         // A hand-over: an end announced by the tab that went away may have been lost with it.
         this.#waiters.recheck();
-        this.#followerRelay?.askAgain();
+        this.#streams.onMessage(message, following);
         break;
       case 'progress':
-        if (following) this.#events.emit(message);
-        break;
       case 'stream':
-        if (this.#scheduler !== undefined) {
-          const { taskId, tabId, from } = message;
-          void this.#lookup(taskId).then(
-            (state) => this.#leaderRelay?.watch(taskId, tabId, from, state),
-            () => this.#leaderRelay?.watch(taskId, tabId, from, 'running'),
-          );
-        }
+        this.#streams.onMessage(message, following);
         break;
       case 'retry':
         if (following) this.#events.emit({ ...message, error: deserializeError(message.error) });
@@ -544,30 +526,12 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
 
   stream<C = unknown>(id: TaskId): AsyncIterable<C> {
     this.#assertOpen();
-    const lookup = async (): Promise<StreamLookup> => {
-      const found = await this.#lookup(id);
-      if (found !== 'unknown' && this.#scheduler === undefined) this.#follower().ask(id);
-      return this.#scheduler === undefined && found === 'ended' ? 'running' : found;
-    };
-    const unknown = () => new TaskweaveError('not-found', `No task with id ${id}`, { details: { taskId: id } });
-    return { [Symbol.asyncIterator]: () => this.#streams.read(id, lookup, unknown) as AsyncIterator<C> };
+    return this.#streams.stream<C>(id);
   }
 
   progress(id: TaskId): AsyncIterable<TaskProgress> {
     this.#assertOpen();
-    return { [Symbol.asyncIterator]: () => taskProgress(id, (listener) => this.subscribe(listener), (taskId) => this.get(taskId)) };
-  }
-
-  /** What this tab knows of a task: held running (or queued) here, ended, or unknown. */
-  async #lookup(id: TaskId): Promise<StreamLookup> {
-    if (this.#scheduler?.holds(id) === true) return 'running';
-    const state = await this.get(id);
-    if (state === undefined) return 'unknown';
-    return isTerminalStatus(state.status) ? 'ended' : 'running';
-  }
-
-  #follower(): FollowerRelay {
-    return (this.#followerRelay ??= new FollowerRelay(this.name, this.#tabId, this.#streams, (message) => this.#post(message), () => undefined));
+    return this.#streams.progress(id);
   }
 
   onRoleChange(listener: (role: TabRole) => void): () => void {
@@ -585,8 +549,6 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     if (this.#snapshotTimer !== undefined) clearTimeout(this.#snapshotTimer);
     this.#waiters.rejectAll(new TaskweaveError('closed', 'This taskweave instance was closed'));
     this.#streams.close();
-    this.#leaderRelay?.close();
-    this.#followerRelay?.close();
     // The scheduler (and its pool) close before the lock goes, so the next leader starts after the last write.
     await this.#candidate?.close();
     await this.#scheduler?.close();
@@ -597,10 +559,3 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
   }
 }
 
-/** The optional fields of a progress value, present only where given. */
-function optionalProgress(from: { total?: number | undefined; note?: string | undefined }): { total?: number; note?: string } {
-  const out: { total?: number; note?: string } = {};
-  if (from.total !== undefined) out.total = from.total;
-  if (from.note !== undefined) out.note = from.note;
-  return out;
-}
