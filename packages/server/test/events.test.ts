@@ -142,3 +142,22 @@ it('a worker killed mid-task: the re-run resumes from its last checkpoint, and a
   expect(end?.data.result.output.value.pid).toBe(survivor.proc.pid);
   expect(end?.data.result.output.value.resumedFrom.next).toBeGreaterThanOrEqual(15);
 });
+
+it('an API process that drains closes its events streams at once (no end): the reader reads on elsewhere with Last-Event-ID', async () => {
+  const other = createTaskweaveServer({ redisUrl: redis.url, apiKeys: { alice: ALICE } });
+  const otherBase = await other.listen();
+  const api = client(base, ALICE);
+  const task = stream(100, { every: 1, ms: 30 });
+  await api.submit(task);
+  const reader = await readEvents(otherBase, ALICE, task.id);
+  await expect.poll(() => chunkIndices(reader.events).length, { timeout: 20_000, interval: 10 }).toBeGreaterThanOrEqual(5);
+  const t0 = Date.now();
+  await other.close();
+  const cut = await reader.done;
+  expect(Date.now() - t0).toBeLessThan(2000);
+  expect(cut.some((e) => e.event === 'end')).toBe(false);
+  const last = chunkIndices(cut).at(-1) as number;
+  const rest = await (await readEvents(base, ALICE, task.id, { 'last-event-id': String(last) })).done;
+  expect([...chunkIndices(cut), ...chunkIndices(rest)]).toEqual(range(100));
+  expect(rest.at(-1)?.event).toBe('end');
+});
