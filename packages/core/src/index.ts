@@ -82,6 +82,7 @@ export type {
 } from './ports.js';
 export { systemClock } from './clock.js';
 export { cloneSizeOf } from './cloneable.js';
+export { CHUNK_BYTES, CHUNK_EVERY_MS, PROGRESS_EVERY_MS } from './reportPace.js';
 export { MemoryTaskStore } from './adapters/memoryTaskStore.js';
 
 // The scheduler.

@@ -9,3 +9,6 @@ export type { TokenClaims, TokenIssuer, VerifiedClaims } from './token.js';
 export { parseTaskBody, resultToWire, encodeStored, decodeStored, toPlainJson } from './wire.js';
 export type { WireFormat, ParsedTask } from './wire.js';
 export type { ServerTaskHandler, ServerHandlerContext } from './handlers/handler.js';
+export { MAX_CHECKPOINT_BYTES } from './jobReports.js';
+export type { JobReport } from './jobReports.js';
+export type { TaskEventHubOptions } from './taskEvents.js';

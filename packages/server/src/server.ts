@@ -6,6 +6,7 @@
  * | `POST /v1/tasks` | validates one task (taskweave JSON or the seed's serde JSON) and enqueues it: 202 new, 200 when the id is known (idempotent) |
  * | `GET /v1/tasks/:id` | `{ id, status, result? }` (`?format=seed` answers the result in the seed's JSON) |
  * | `GET /v1/tasks/:id/wait?timeoutMs=` | long-poll: answers when the task ends, or at the timeout (≤ 30 s) with its status then |
+ * | `GET /v1/tasks/:id/events` | Server-Sent Events: `status`, `progress`, `chunk` (`id:` its index, so `Last-Event-ID` resumes) and a final `end` with what `GET /v1/tasks/:id` answers (taskEvents.ts) |
  * | `POST /v1/tasks/:id/cancel` | cancels a queued or running task |
  * | `DELETE /v1/tasks/:id` | deletes a task: cancels it if it has not ended, then removes its job, result and edges |
  * | `POST /v1/embeddings` | OpenAI-compatible embeddings (openai.ts), run as EmbeddingGeneration tasks on the same queue |
@@ -34,7 +35,9 @@ import { ValidationError, isTaskweaveError } from '@taskweave/core';
 import { HttpError, readJson, send, sendText } from './http.js';
 import { prometheusText } from './metrics.js';
 import { openAiError, openAiRoutes } from './openai.js';
+import type { JobReport } from './jobReports.js';
 import { COMMAND_TIMEOUT_MS, TaskBoard, connect, jobIdOf, type BoardOptions, type TaskState } from './taskBoard.js';
+import { EventStream, TaskEventHub, lastEventIdOf, type HubEvent, type TaskEventHubOptions } from './taskEvents.js';
 import { TokenVerifier, ownerOfClaims, ownerOfKey, type TokenIssuer } from './token.js';
 import { parseTaskBody, resultToWire, type WireFormat } from './wire.js';
 
@@ -66,7 +69,12 @@ export interface ServerOptions extends BoardOptions {
   rateLimit?: { requests: number; windowMs: number };
   /** Longest long-poll. @default 30000 */
   maxWaitMs?: number;
+  /** What this process keeps of running tasks' chunks for late readers of `GET /v1/tasks/:id/events` (taskEvents.ts). */
+  events?: TaskEventHubOptions;
 }
+
+/** How long an events stream waits, at a task's end, for chunks still on their way from the worker. */
+const CHUNKS_CATCH_UP_MS = 2_000;
 
 /** A running API. */
 export interface TaskweaveServer {
@@ -136,16 +144,28 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
   const subscriber = connect(options.redisUrl ?? 'redis://127.0.0.1:6379');
   const subscribed = subscriber.subscribe(board.endedChannel);
   subscriber.on('message', (_channel: string, jobId: string) => {
+    hub.ended(jobId);
     for (const wake of waiters.get(jobId) ?? []) wake();
   });
+  // Running tasks' chunks and progress, from the queue's events (a blocking reader: not failFast).
+  const hub = new TaskEventHub(connect(options.redisUrl ?? 'redis://127.0.0.1:6379'), board.queue.name, options.prefix ?? 'bull', options.events);
+
+  /** Registers `wake` for the end of `jobId` (and the drain); the answer unregisters it. */
+  function onEnd(jobId: string, wake: () => void): () => void {
+    const set = waiters.get(jobId) ?? new Set();
+    set.add(wake);
+    waiters.set(jobId, set);
+    return () => {
+      set.delete(wake);
+      if (set.size === 0 && waiters.get(jobId) === set) waiters.delete(jobId);
+    };
+  }
 
   async function waitFor(owner: string, id: string, timeoutMs: number): Promise<TaskState | undefined> {
     const jobId = jobIdOf(owner, id);
     let wake!: () => void;
     const woken = new Promise<void>((resolve) => (wake = resolve));
-    const set = waiters.get(jobId) ?? new Set();
-    set.add(wake);
-    waiters.set(jobId, set);
+    const unregister = onEnd(jobId, wake);
     try {
       // Registered before the check, so an end between the two still wakes us.
       const first = await board.state(owner, id);
@@ -155,8 +175,57 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
       clearTimeout(timer);
       return board.state(owner, id);
     } finally {
-      set.delete(wake);
-      if (set.size === 0) waiters.delete(jobId);
+      unregister();
+    }
+  }
+
+  /**
+   * `GET /v1/tasks/:id/events` (taskEvents.ts). Owner-checked as `GET /v1/tasks/:id`: another
+   * owner's task is answered 404 as an unknown id, before anything is streamed.
+   */
+  async function events(req: IncomingMessage, res: ServerResponse, owner: string, id: string, format: WireFormat, notFound: () => HttpError): Promise<void> {
+    const jobId = jobIdOf(owner, id);
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    // Registered before the state is read, so an end between the two still wakes us.
+    const unregister = onEnd(jobId, wake);
+    let watch: ReturnType<TaskEventHub['watch']> | undefined;
+    try {
+      const state = await board.state(owner, id);
+      if (state === undefined) throw notFound();
+      const stream = new EventStream(req, res, lastEventIdOf(req));
+      const closed = new Promise<void>((resolve) => res.once('close', resolve));
+      const deliver = (event: HubEvent) => {
+        if (event.type === 'chunk') stream.chunk(event.index, event.chunk);
+        else if (event.type === 'progress') stream.progress(event.progress);
+        else if (state.result === undefined) stream.status(id, event.status);
+      };
+      watch = hub.watch(jobId, deliver);
+      stream.status(id, state.status);
+      if (watch.progress !== undefined) stream.progress(watch.progress);
+      for (const [index, chunk] of watch.chunks) stream.chunk(index, chunk);
+      let final: TaskState | undefined = state;
+      if (state.result === undefined) {
+        await Promise.race([woken, closed]);
+        // Draining: the reader reconnects (to another process) with its Last-Event-ID.
+        if (stream.closed || draining) return stream.close();
+        final = await board.state(owner, id);
+      }
+      // Deleted meanwhile (or a wake without an end): the reader asks again and learns which.
+      if (final?.result === undefined) return stream.close();
+      // The worker published every chunk before it recorded the end, but the chunks travel on
+      // the queue's event stream and the end on pub/sub: wait (bounded) for the last one here.
+      const last = (await board.job(owner, id))?.progress as Partial<JobReport> | undefined;
+      const count = Number.isInteger(last?.from) && Array.isArray(last?.chunks) ? (last.from as number) + last.chunks.length : 0;
+      await hub.arrived(jobId, count, Math.max(0, CHUNKS_CATCH_UP_MS - (Date.now() - final.result.timestamp)));
+      // The last report is in the job itself: whatever of it did not arrive goes from there.
+      last?.chunks?.forEach((chunk, i) => stream.chunk((last.from as number) + i, chunk));
+      stream.status(id, final.status);
+      stream.end(stateToWire(final, format));
+      hub.ended(jobId);
+    } finally {
+      watch?.stop();
+      unregister();
     }
   }
 
@@ -225,7 +294,7 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
       res.writeHead(204, {
         ...cors,
         'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
-        'access-control-allow-headers': 'authorization, content-type',
+        'access-control-allow-headers': 'authorization, content-type, last-event-id',
         'access-control-max-age': '600',
       });
       res.end();
@@ -255,7 +324,7 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
       return send(res, 200, await openai.embeddings(who, body));
     }
     if (req.method === 'GET' && path === '/v1/models') return send(res, 200, await openai.models());
-    const match = /^\/v1\/tasks\/([^/]+)(\/wait|\/cancel)?$/.exec(path);
+    const match = /^\/v1\/tasks\/([^/]+)(\/wait|\/cancel|\/events)?$/.exec(path);
     if (match !== null) {
       const id = decodeURIComponent(match[1] as string);
       const action = match[2];
@@ -265,6 +334,7 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
         send(res, 200, { id, deleted: true });
         return;
       }
+      if (req.method === 'GET' && action === '/events') return events(req, res, who, id, format, notFound);
       let state: TaskState | undefined;
       if (req.method === 'GET' && action === undefined) state = await board.state(who, id);
       else if (req.method === 'GET' && action === '/wait') {
@@ -323,7 +393,7 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
     http,
     board,
     async listen(port = 0, host = '127.0.0.1') {
-      await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, COMMAND_TIMEOUT_MS))]);
+      await Promise.race([Promise.all([subscribed, hub.ready()]), new Promise((resolve) => setTimeout(resolve, COMMAND_TIMEOUT_MS))]);
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
@@ -345,6 +415,7 @@ export function createTaskweaveServer(options: ServerOptions = {}): TaskweaveSer
       http.closeAllConnections();
       await closed;
       subscriber.disconnect();
+      await hub.close();
       await board.close();
     },
   };

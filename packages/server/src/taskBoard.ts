@@ -12,7 +12,9 @@
  *
  * Keys, under `<prefix>:<queue>:tw:`, by job id: `result:<job>` (the TaskResult, or a deletion
  * marker), `pending:<job>` (dependencies not yet Completed), `dependents:<job>` (tasks waiting on
- * it). Channels: `…:ended`, `…:cancel` (job ids).
+ * it), `checkpoint:<job>` (the last checkpoint of a task that has not ended: a retry, or a re-run
+ * after its worker died, resumes from it; dropped with the end). Channels: `…:ended`, `…:cancel`
+ * (job ids).
  *
  * A task blocked on dependencies is a BullMQ job delayed far into the future; the last of its
  * dependencies to complete promotes it. Submit and completion may race: the submitter registers
@@ -29,6 +31,7 @@ import {
   newTaskRecord,
   type ResolvedSubmit,
   type Task,
+  type TaskCheckpoint,
   type TaskId,
   type TaskMetrics,
   type TaskResult,
@@ -156,7 +159,7 @@ export class TaskBoard {
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
   }
 
-  #key(kind: 'result' | 'pending' | 'dependents', id: string): string {
+  #key(kind: 'result' | 'pending' | 'dependents' | 'checkpoint', id: string): string {
     return `${this.keyPrefix}${kind}:${id}`;
   }
 
@@ -178,6 +181,17 @@ export class TaskBoard {
     const raw = await this.redis.get(this.#key('result', jobId));
     if (raw === null) return undefined;
     return raw === DELETED ? 'deleted' : decodeStored<TaskResult>(raw);
+  }
+
+  /** Stores the last checkpoint of a job's task (written by the worker running it; see jobReports.ts). */
+  async saveCheckpoint(jobId: string, checkpoint: TaskCheckpoint): Promise<void> {
+    await this.redis.set(this.#key('checkpoint', jobId), encodeStored(checkpoint), 'EX', this.#ttl);
+  }
+
+  /** The last checkpoint of a job's task that has not ended, if it took one. */
+  async checkpointOf(jobId: string): Promise<TaskCheckpoint | undefined> {
+    const raw = await this.redis.get(this.#key('checkpoint', jobId));
+    return raw === null ? undefined : decodeStored<TaskCheckpoint>(raw);
   }
 
   /**
@@ -335,6 +349,7 @@ export class TaskBoard {
     const bucket = DURATION_BUCKETS.findIndex((bound) => seconds <= bound);
     await this.redis
       .multi()
+      .del(this.#key('checkpoint', jobId))
       .publish(this.endedChannel, jobId)
       .hincrby(`${this.keyPrefix}stats`, `ended:${result.status}`, 1)
       .hincrby(`${this.keyPrefix}stats`, `duration:${bucket === -1 ? DURATION_BUCKETS.length : bucket}`, 1)
@@ -407,7 +422,7 @@ export class TaskBoard {
     const multi = this.redis
       .multi()
       .set(this.#key('result', jobId), DELETED, 'EX', this.#ttl)
-      .del(this.#key('pending', jobId), this.#key('dependents', jobId));
+      .del(this.#key('pending', jobId), this.#key('dependents', jobId), this.#key('checkpoint', jobId));
     for (const dep of deps) multi.srem(this.#key('dependents', dep), jobId);
     await multi.exec();
     await job?.remove().catch(() => undefined);

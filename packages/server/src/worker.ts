@@ -18,6 +18,9 @@
  *   `returnvalue` (the TaskResult as plain JSON), so BullMQ's own tools show them.
  * - **Presence**: a heartbeat every 5 s names the process and the models of its `modelsDir`
  *   (fleet.ts), which the API lists and checks requests against; `close()` leaves the fleet.
+ * - **Reports**: a handler's progress, chunks and checkpoints (`ServerHandlerContext`) go out
+ *   through `job.updateProgress` and Redis, coalesced (jobReports.ts); all of a run's reports are
+ *   out before its end is recorded. A retry or a re-run resumes from the last checkpoint.
  * - **Metrics** as the seed measures them: duration of the final attempt, queue wait from submit
  *   to that attempt's start, the process's resident memory, its CPU time over wall time, network
  *   bytes 0 (models are read from disk), retries; `batchSize` when jobs shared a model call.
@@ -41,6 +44,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { HEARTBEAT_MS, type ModelInfo, type WorkerInfo } from './fleet.js';
 import { inspectModelsDir } from './handlers/modelsDir.js';
+import { JobReports, type JobReport } from './jobReports.js';
 import { TaskBoard, connect, type BoardOptions, type JobData } from './taskBoard.js';
 import { decodeStored, toPlainJson } from './wire.js';
 import { embeddingHandler } from './handlers/embedding.js';
@@ -188,6 +192,14 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
       const error = new TaskweaveError('dependency-failed', `Dependencies ${missing.join(', ')} have no Completed result (deleted or expired)`, { retryable: false });
       return end(id, task, TaskStatus.Cancelled, { kind: 'none' }, metrics(), error);
     }
+    const checkpoint = await board.checkpointOf(id);
+    const reports = new JobReports(
+      {
+        publish: (report: JobReport) => job.updateProgress(report as unknown as object),
+        saveCheckpoint: (cp) => board.saveCheckpoint(id, cp),
+      },
+      checkpoint?.chunks ?? 0,
+    );
     const timer = task.deadline === undefined ? undefined : setTimeout(() => controller.abort(new TimeoutError()), task.deadline - started);
     const aborted = new Promise<never>((_, reject) => {
       if (controller.signal.aborted) reject(controller.signal.reason);
@@ -202,11 +214,18 @@ export function createTaskweaveWorker(options: WorkerOptions = {}): TaskweaveWor
           idempotencyKey: id,
           dependencies: dependencies as readonly TaskResult[],
           reportMetrics: (m) => Object.assign(measured, m),
+          progress: (p) => reports.progress(p),
+          emit: (chunk) => reports.emit(chunk),
+          checkpoint: (state) => (controller.signal.aborted ? Promise.reject(controller.signal.reason) : reports.checkpoint(state)),
+          resumeFrom: checkpoint?.state,
         }),
         aborted,
       ]);
+      // Every report is out before the end: a reader of the task's events sees them all before `end`.
+      await reports.close();
       return await end(id, task, TaskStatus.Completed, parseTaskOutput(output), metrics());
     } catch (error) {
+      await reports.close();
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (isTaskweaveError(reason, 'cancelled')) return undefined;
       if (isTaskweaveError(reason, 'timeout')) return await end(id, task, TaskStatus.Timeout, { kind: 'none' }, metrics(), reason);

@@ -30,6 +30,19 @@ const handlers: Record<string, ServerTaskHandler> = {
     await sleep(Number(value(task)['ms'] ?? 1000), ctx.signal);
     return { kind: 'custom', value: { slept: value(task)['ms'], pid: process.pid } };
   },
+  /** Emits `c0…c<n-1>` with progress, sleeping `ms` every `every` chunks: a streamed output made on the server. */
+  'custom:stream': async (task, ctx) => {
+    await countRun(task);
+    const n = Number(value(task)['n'] ?? 10);
+    const every = Number(value(task)['every'] ?? 1);
+    const ms = Number(value(task)['ms'] ?? 0);
+    for (let i = 0; i < n; i++) {
+      ctx.emit(`c${i}`);
+      ctx.progress({ done: i + 1, total: n, note: 'streaming' });
+      if (ms > 0 && (i + 1) % every === 0) await sleep(ms, ctx.signal);
+    }
+    return { kind: 'custom', value: { n } };
+  },
   /** Its input's `n` plus the `sum` of each dependency's output: a step of a DAG that reads the steps before it. */
   'custom:add': async (task, ctx) => {
     await countRun(task);

@@ -50,6 +50,12 @@ async function start(remote: Partial<RemoteOptions>, pool: { size: number; custo
 const submits = (requests: string[], id: string) => requests.filter((r) => r === `POST /v1/tasks ${id}`).length;
 const sleepTask = (ms: number, extra: Record<string, unknown> = {}) => ({ type: TaskType.custom('sleep'), input: { kind: 'custom' as const, value: { ms } }, maxRetries: 0, ...extra });
 
+async function collect<C>(stream: AsyncIterable<C>): Promise<C[]> {
+  const out: C[] = [];
+  for await (const chunk of stream) out.push(chunk);
+  return out;
+}
+
 /** Teaches the placement executor how long custom:sleep takes on this device (its mean). */
 async function learn(tw: Taskweave, ms: number): Promise<void> {
   const id = await tw.submit(sleepTask(ms, { metadata: { placement: 'local' } }));
@@ -75,6 +81,26 @@ describe('placement: remote', () => {
     // In the store too: the decision was written with the task.
     expect((await tw.get(ids[0] as TaskId))?.metadata['placed']).toBe('remote');
   }, 120_000);
+
+  it("a task placed remote streams: tw.stream yields the server's chunks in order, once each, and progress arrives", async () => {
+    const tw = await start({ placement: 'remote' });
+    const progress: Array<{ done: number; total?: number }> = [];
+    tw.subscribe((event) => {
+      if (event.type === 'progress') progress.push(event);
+    });
+    const id = await tw.submit({ type: TaskType.custom('stream'), input: { kind: 'custom' as const, value: { n: 300, every: 10, ms: 5 } }, maxRetries: 0 });
+    const [live, result] = await Promise.all([collect(tw.stream<string>(id)), tw.wait(id)]);
+    const expected = Array.from({ length: 300 }, (_, i) => `c${i}`);
+    expect(result.status).toBe(TaskStatus.Completed);
+    expect(result.metrics.placement).toBe('remote');
+    expect(live).toEqual(expected);
+    // A reader after the end gets them all again, from the page's own keeping.
+    expect(await collect(tw.stream<string>(id))).toEqual(expected);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ done: 300, total: 300 });
+    expect(localRuns.has(id)).toBe(false);
+    expect(await commands.remoteRuns([id])).toEqual([1]);
+  }, 60_000);
 
   it("a step placed remote reads its dependencies' outputs: their results travel with it", async () => {
     const tw = await start({ placement: 'remote' });
@@ -168,7 +194,7 @@ describe('placement: reload', () => {
       expect(await commands.remoteRuns([id])).toEqual([1]);
       const requests = await commands.remoteRequests();
       expect(submits(requests, id)).toBe(1);
-      expect(requests.filter((r) => r.startsWith(`GET /v1/tasks/${id}/wait`)).length).toBeGreaterThanOrEqual(2);
+      expect(requests.filter((r) => r.startsWith(`GET /v1/tasks/${id}/events`)).length).toBeGreaterThanOrEqual(2);
     } finally {
       frame.frame.remove();
     }

@@ -1,7 +1,11 @@
 /**
  * Runs one task on a server: `@taskweave/server` (submit by the task's id — the BullMQ job id, so a
- * submit is idempotent —, long-poll its end, cancel it, re-attach to it by id) or, for
+ * submit is idempotent —, read its events to its end, cancel it, re-attach to it by id) or, for
  * EmbeddingGeneration, any OpenAI-compatible `POST /v1/embeddings` (`openAiEmbeddings.ts`).
+ *
+ * A task's events (`GET /v1/tasks/:id/events`, Server-Sent Events read with `fetch`) are its one
+ * path to its end: `chunk` → `ctx.emit` (in index order, each once, also across reconnects:
+ * `Last-Event-ID`), `progress` → `ctx.progress`, and `end` carries the result, after every chunk.
  *
  * What "accepted" means here: the server answered the submit (2xx), or, for a task placed on the
  * server by an earlier run (a reload), nobody can tell it did not. Such a task is never run on the
@@ -101,6 +105,8 @@ export async function runRemote(
   let delay = options.retryDelayMs ?? 1000;
   let submitNext = fresh;
   let accepted = !fresh;
+  // The last chunk index forwarded to ctx.emit (this run's: a reloaded page's stream starts empty).
+  let lastChunk = -1;
   try {
     for (;;) {
       try {
@@ -118,8 +124,17 @@ export async function runRemote(
           submitNext = false;
           if (r.body?.result !== undefined) return finish(r.body.result);
         }
-        const waitMs = options.waitMs ?? 25_000;
-        const r = await http.request('GET', `/v1/tasks/${task.id}/wait?timeoutMs=${waitMs}`, undefined, signal, bytes, true);
+        let ended: any;
+        const r = await http.events(`/v1/tasks/${task.id}/events`, signal, options.waitMs ?? 25_000, bytes, lastChunk, (e) => {
+          if (e.event === 'chunk') {
+            const index = Number(e.data?.index);
+            // Each index once: a reconnect (or a server-side retry) may send one again.
+            if (!(index > lastChunk)) return;
+            lastChunk = index;
+            ctx.emit(e.data.chunk);
+          } else if (e.event === 'progress' && e.data !== null && typeof e.data === 'object') ctx.progress(e.data);
+          else if (e.event === 'end') ended = e.data;
+        });
         hooks.reachable();
         delay = options.retryDelayMs ?? 1000;
         if (r.status === 404) {
@@ -127,8 +142,9 @@ export async function runRemote(
           submitNext = true;
           continue;
         }
-        if (r.status !== 200) throw httpError(`wait for task ${task.id}`, r.status, r.body);
-        if (r.body?.result !== undefined) return finish(r.body.result);
+        if (r.status !== 200) throw httpError(`events of task ${task.id}`, r.status, r.body);
+        if (ended?.result !== undefined) return finish(ended.result);
+        // Closed without an end (the server drains, a proxy cut it, waitMs): read on from lastChunk.
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (!(error instanceof RemoteUnreachable)) throw error;

@@ -20,11 +20,14 @@ export interface RemoteOptions {
   remoteOnlyModels?: readonly string[];
   /** What the URL speaks: taskweave's server (any task type) or OpenAI's embeddings API (EmbeddingGeneration only). @default 'taskweave' */
   kind?: 'taskweave' | 'openai';
-  /** Most tasks in flight on the server at once (each holds a long-poll; browsers open 6 connections per host). @default 4 */
+  /** Most tasks in flight on the server at once (each holds its events stream open; browsers open 6 connections per host over HTTP/1.1). @default 4 */
   concurrency?: number;
   /** First wait after a failed connection; doubles up to 30 s. While it runs, `auto` places tasks on the device. @default 1000 */
   retryDelayMs?: number;
-  /** Longest single long-poll. @default 25000 */
+  /**
+   * Longest single read of a task's events (`GET /v1/tasks/:id/events`); the page then reads on
+   * from the last chunk it has (`Last-Event-ID`), so a proxy that cuts long responses costs nothing. @default 25000
+   */
   waitMs?: number;
 }
 
@@ -79,6 +82,123 @@ export class RemoteHttp {
         parsed = { error: { message: answer.slice(0, 200) } };
       }
       return { status: res.status, body: parsed };
+    }
+  }
+
+  /**
+   * Reads a Server-Sent Events stream with `fetch` (`EventSource` cannot send the Authorization
+   * header), calling `onEvent` for each event, until the server closes it or `maxMs` passed
+   * (then it resolves as closed: the caller reads on with `lastEventId`). Resolves with the status
+   * (and, when not 200, the error body); rejects with `RemoteUnreachable` when nothing answered
+   * or the stream broke off.
+   */
+  async events(
+    path: string,
+    signal: AbortSignal,
+    maxMs: number,
+    bytes: { n: number },
+    lastEventId: number,
+    onEvent: (event: ServerEvent) => void,
+  ): Promise<{ status: number; body?: any }> {
+    const local = new AbortController();
+    const stop = () => local.abort(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    const timer = setTimeout(() => local.abort(), maxMs);
+    const where = `GET ${this.base}${path}`;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const token = await this.#options.getToken();
+        let res: Response;
+        try {
+          res = await fetch(this.base + path, {
+            signal: local.signal,
+            headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...(lastEventId < 0 ? {} : { 'last-event-id': String(lastEventId) }) },
+          });
+        } catch (error) {
+          if (signal.aborted) throw signal.reason;
+          if (local.signal.aborted) return { status: 200 };
+          throw new RemoteUnreachable(`${where}: no answer (${String(error)})`, true, error);
+        }
+        if (res.status !== 200 || res.body === null) {
+          const answer = await res.text().catch(() => '');
+          bytes.n += answer.length;
+          if (res.status === 401 && attempt === 0) continue; // a fresh token, once
+          if (res.status === 503) throw new RemoteUnreachable(`${where}: 503 ${answer.slice(0, 200)}`, true, undefined);
+          let body: any;
+          try {
+            body = answer === '' ? undefined : JSON.parse(answer);
+          } catch {
+            body = { error: { message: answer.slice(0, 200) } };
+          }
+          return { status: res.status, body };
+        }
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        const parser = new EventStreamParser();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return { status: 200 };
+            bytes.n += value.length;
+            parser.push(value, onEvent);
+          }
+        } catch (error) {
+          if (signal.aborted) throw signal.reason;
+          if (local.signal.aborted) return { status: 200 };
+          throw new RemoteUnreachable(`${where}: the stream broke off`, true, error);
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
+      local.abort();
+    }
+  }
+}
+
+/** One Server-Sent Event: its `event` name, `id` and JSON `data`. */
+export interface ServerEvent {
+  event: string;
+  id: string | undefined;
+  data: any;
+}
+
+/**
+ * Splits a `text/event-stream` into events (the WHATWG framing: blocks end at a blank line,
+ * `field: value` lines, comments start with ':'); `push` takes decoded text as it comes.
+ */
+export class EventStreamParser {
+  #buffer = '';
+  /** A trailing '\r' waits for the next text: it may be the first half of a CRLF. */
+  #cr = false;
+  push(text: string, onEvent: (event: ServerEvent) => void): void {
+    let raw = (this.#cr ? '\r' : '') + text;
+    this.#cr = raw.endsWith('\r');
+    if (this.#cr) raw = raw.slice(0, -1);
+    this.#buffer += raw.replace(/\r\n?/g, '\n');
+    let at: number;
+    while ((at = this.#buffer.indexOf('\n\n')) !== -1) {
+      const block = this.#buffer.slice(0, at);
+      this.#buffer = this.#buffer.slice(at + 2);
+      let event = 'message';
+      let id: string | undefined;
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line === '' || line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon === -1 ? line : line.slice(0, colon);
+        const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') event = value;
+        else if (field === 'id') id = value;
+        else if (field === 'data') data.push(value);
+      }
+      if (data.length === 0) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data.join('\n'));
+      } catch {
+        continue;
+      }
+      onEvent({ event, id, data: parsed });
     }
   }
 }

@@ -12,12 +12,11 @@
  *   between them, so a result must not overtake the last chunks.
  * Leading-edge: a slow stream (a token every 20 ms) is never held back; only bursts are merged.
  */
-import { cloneSizeOf, deserializeError, type TaskProgress } from '@taskweave/core';
+import { CHUNK_BYTES, CHUNK_EVERY_MS, PROGRESS_EVERY_MS, cloneSizeOf, deserializeError, type TaskProgress } from '@taskweave/core';
 import type { JobSink, TaskReports } from '../../shared/protocol.js';
 
-export const CHUNK_EVERY_MS = 16;
-export const CHUNK_BYTES = 4096;
-export const PROGRESS_EVERY_MS = 100;
+// The pace is core's (reportPace.ts): a taskweave-worker's job reports keep the same one.
+export { CHUNK_BYTES, CHUNK_EVERY_MS, PROGRESS_EVERY_MS };
 
 interface Pending {
   chunks: unknown[] | undefined;
