@@ -2,7 +2,7 @@
  * A call in the pool's hands: the tasks it runs on one worker (each with its own context), the
  * warm-ups waiting for a worker, and the check a task passes before it is handed to a worker.
  */
-import { serializeError, type ValidationError, type BatchOutcome, type ExecutionContext, type Task } from '@taskweave/core';
+import { serializeError, type ValidationError, type BatchOutcome, type ExecutionContext, type Task, type TaskProgress } from '@taskweave/core';
 import type { JobRequest, JobSink } from '../../shared/protocol.js';
 import type { ModelProgress } from '../../shared/modelProgress.js';
 import type { WarmUpOptions, WarmUpReport } from './poolEvents.js';
@@ -63,7 +63,12 @@ export function jobRequest(jobId: number, members: readonly Member[], backend: B
  */
 export function callSink(members: readonly Member[], model: (event: ModelProgress) => void): JobSink {
   return {
-    model,
+    model(event) {
+      model(event);
+      // Waiting for a model is the task's progress too: one bar from the click to the result.
+      const progress = modelWait(event);
+      for (const member of members) member.ctx.progress(progress);
+    },
     reports(batch) {
       for (const report of batch) {
         const ctx = members[report.task]?.ctx;
@@ -83,4 +88,22 @@ export function callSink(members: readonly Member[], model: (event: ModelProgres
       }
     },
   };
+}
+
+/**
+ * A model-loading event as the progress of the task waiting for it: the download in bytes, then
+ * the session being created (no fraction to show: `total` absent), then ready.
+ */
+export function modelWait(event: ModelProgress): TaskProgress {
+  switch (event.status) {
+    case 'initiate':
+      return { done: 0, note: `loading ${event.modelId}: ${event.file}` };
+    case 'progress':
+      return { done: event.loaded, total: event.total, note: `downloading ${event.modelId}: ${event.file}` };
+    case 'done':
+      // After the weights, the session is made: on a warm cache that takes longer than the download.
+      return event.file.endsWith('.onnx') ? { done: 0, note: `starting ${event.modelId}` } : { done: 0, note: `loading ${event.modelId}: ${event.file} loaded` };
+    case 'ready':
+      return { done: 1, total: 1, note: `${event.modelId} ready on ${event.backend}` };
+  }
 }

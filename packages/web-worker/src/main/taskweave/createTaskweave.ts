@@ -43,6 +43,8 @@ import { IdbTaskStore, type IdbTaskStoreOptions, type StoreChange } from '@taskw
 import { collectionSchema } from '../../shared/collectionSchema.js';
 import { LeaderLock } from './tabs/leaderLock.js';
 import { StreamHub, optionalProgress } from './streams/streamHub.js';
+import { WarmUpRelay } from './tabs/warmUpRelay.js';
+import type { WarmUpOptions, WarmUpReport } from '../pool/poolEvents.js';
 import { ResultWaiters } from './tabs/resultWaiters.js';
 import { channelName, leaderLockName, type TabMessage } from './tabs/tabMessages.js';
 import type { TaskweaveEvent, TaskweaveListener } from './tabs/taskweaveEvent.js';
@@ -128,6 +130,12 @@ export interface Taskweave extends TypedTasks {
   stream<C = unknown>(id: TaskId): AsyncIterable<C>;
   /** A task's progress (its handler's `{ kind: 'task', done, total }`), the latest value each time, until it ends. */
   progress(id: TaskId): AsyncIterable<TaskProgress>;
+  /**
+   * Loads a model in the pool's workers before the first task needs it (`WorkerPool.warmUp`), from
+   * any tab: a follower asks the leader and gets its progress (`onProgress`) and report.
+   * @example await tw.warmUp('use-lite', { onProgress: (e) => e.status === 'progress' && (bar.value = e.progress) })
+   */
+  warmUp(modelId: string, options?: WarmUpOptions): Promise<WarmUpReport>;
   /** Called with the new role when this tab becomes the leader. @returns the unsubscribe function */
   onRoleChange(listener: (role: TabRole) => void): () => void;
   /** Counts by status and priority (a follower shows the leader's last snapshot). */
@@ -177,6 +185,7 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
   readonly #stopFeed: () => void;
   /** Chunks of running (and lately ended) tasks, for `stream`, and progress. */
   readonly #streams: StreamHub;
+  readonly #warmUps = new WarmUpRelay((message) => this.#post(message));
   #role: TabRole = 'follower';
   #scheduler: TaskScheduler | undefined;
   /** A scheduler being started by a takeover (this tab holds the lock, but does not lead yet). */
@@ -275,6 +284,7 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     this.#pool = pool;
     this.#role = 'leader';
     this.#streams.lead(scheduler);
+    this.#warmUps.lead(pool);
     this.#post({ type: 'leader', tabId: this.#tabId });
     // Ends written while no tab announced them (the last leader went away between a write and its
     // announcement) are in the store: read what this tab waits for once more.
@@ -391,6 +401,12 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
         // A hand-over: an end announced by the tab that went away may have been lost with it.
         this.#waiters.recheck();
         this.#streams.onMessage(message, following);
+        this.#warmUps.askAgain();
+        break;
+      case 'warm-up':
+      case 'warm-up-progress':
+      case 'warm-up-reply':
+        this.#warmUps.onMessage(message, this.#pool, !following);
         break;
       case 'progress':
       case 'stream':
@@ -534,6 +550,11 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     return this.#streams.progress(id);
   }
 
+  warmUp(modelId: string, options?: WarmUpOptions): Promise<WarmUpReport> {
+    this.#assertOpen();
+    return this.#warmUps.warmUp(this.#pool, this.#scheduler !== undefined, modelId, options);
+  }
+
   onRoleChange(listener: (role: TabRole) => void): () => void {
     return this.#roles.subscribe(listener);
   }
@@ -549,6 +570,7 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
     if (this.#snapshotTimer !== undefined) clearTimeout(this.#snapshotTimer);
     this.#waiters.rejectAll(new TaskweaveError('closed', 'This taskweave instance was closed'));
     this.#streams.close();
+    this.#warmUps.close(new TaskweaveError('closed', 'This taskweave instance was closed'));
     // The scheduler (and its pool) close before the lock goes, so the next leader starts after the last write.
     await this.#candidate?.close();
     await this.#scheduler?.close();

@@ -2,11 +2,12 @@
  * What tabs of one origin tell each other over the BroadcastChannel `taskweave:<name>`, besides
  * the store's change feed (`taskweave:<name>:store`), which carries every status. Only the
  * running tab's notes travel here: who leads, retries, counts, progress, background errors,
- * cancels of running tasks, and a follower's ask for a task's stream. No task inputs, no results,
+ * cancels of running tasks, a follower's ask for a task's stream, and a follower's warm-up. No task inputs, no results,
  * no chunks: errors travel as `SerializedError`, and a task's chunks go only to the tabs that asked
  * for them, on each tab's own channel (see streamRelay.ts).
  */
 import type { QueueSnapshot, SerializedError, TaskId, TaskProgress } from '@taskweave/core';
+import type { WarmUpMessage } from './warmUpRelay.js';
 
 export type TabMessage =
   /** A tab became the one that runs tasks. */
@@ -20,7 +21,9 @@ export type TabMessage =
   /** A running task's latest progress (at most every 100 ms per task). */
   | ({ type: 'progress'; taskId: TaskId } & TaskProgress)
   /** A follower reads a task's stream: the leader sends it the chunks from `from` on, on the follower's own channel. */
-  | { type: 'stream'; taskId: TaskId; tabId: string; from: number };
+  | { type: 'stream'; taskId: TaskId; tabId: string; from: number }
+  /** A follower's `warmUp`, the leader's progress and answer (see warmUpRelay.ts). */
+  | WarmUpMessage;
 
 export function channelName(name: string): string {
   return `taskweave:${name}`;
