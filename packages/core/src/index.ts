@@ -107,6 +107,8 @@ export type { TextOptions, Span } from './tasks/textChunking.js';
 export { PLACEMENT_REQUESTS, decidePlacement, isPlacementRequest, localWaitEstimate } from './tasks/placement.js';
 export type { PlacementFacts, PlacementRequest } from './tasks/placement.js';
 export { fitText, fitToModel } from './tasks/fitToModel.js';
+export { GENERATION_PIPELINES, generationOptionsSchema, generationCallIssues, generationIssues, generateText, CHECKPOINT_EVERY_MS, YIELD_EVERY_MS } from './tasks/textGeneration.js';
+export type { GenerationOptions, GenerationRuntime, GenerationPipeline, GenerationContext, GenerationOutput } from './tasks/textGeneration.js';
 export type { TokenizerLike, FittedTexts, FitOptions } from './tasks/fitToModel.js';
 export { extractFeatures } from './tasks/featureExtraction.js';
 export { toPlainJson, outputFromPlainJson, resultFromPlainJson } from './tasks/plainJson.js';

@@ -19,6 +19,7 @@ import {
   TaskType,
   resultFromPlainJson,
   textProcessingIssues,
+  generationIssues,
   toPlainJson,
   toSeedResult,
   type ResolvedSubmit,
@@ -119,7 +120,8 @@ function readDependencyResults(raw: unknown, dependencies: readonly string[]): T
  * What the server's handlers would refuse and can be known at submit: TextProcessing's options,
  * with the check its handler (core's `readTextOptions`) and the browser's submit share.
  */
-const validate: SubmitValidator = (task) => (task.type === TaskType.TextProcessing ? textProcessingIssues(task) : []);
+const validate: SubmitValidator = (task) =>
+  task.type === TaskType.TextProcessing ? textProcessingIssues(task) : task.type === TaskType.ModelInference ? generationIssues(task) : [];
 
 function isSeed(body: unknown): boolean {
   return body !== null && typeof body === 'object' && 'task_type' in body;

@@ -8,10 +8,22 @@
  *   ValidationError, not retried.
  * - `{ format: 'pipeline', pipeline, inputs, options? }`: a transformers.js pipeline by task name;
  *   a tensor result becomes `{ kind: 'tensors', tensors: { output } }`, anything else
- *   `{ kind: 'custom', value }`.
+ *   `{ kind: 'custom', value }`. The generation pipelines (`text-generation`,
+ *   `text2text-generation`) stream token by token (core's textGeneration.ts) and end
+ *   `{ kind: 'text', text, tokens, finishReason }`.
  */
 import { join } from 'node:path';
-import { ValidationError, type TaskOutput, type TensorData } from '@taskweave/core';
+import {
+  GENERATION_PIPELINES,
+  ValidationError,
+  generateText,
+  generationIssues,
+  generationOptionsSchema,
+  type GenerationPipeline,
+  type GenerationRuntime,
+  type TaskOutput,
+  type TensorData,
+} from '@taskweave/core';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ServerTaskHandler } from './handler.js';
 import type { NodeModels } from './models.js';
@@ -40,6 +52,27 @@ export function inferenceHandler(models: NodeModels, numThreads = 1): ServerTask
     if (request.format === 'pipeline') {
       const pipe = await models.pipeline(request.pipeline, modelId, models.dtype(modelId, task.metadata));
       ctx.signal.throwIfAborted();
+      if (GENERATION_PIPELINES.has(request.pipeline)) {
+        // Streamed token by token, resumable, stopped within one token: core's generateText, as in the browser.
+        const options = generationOptionsSchema.safeParse(request.options ?? {});
+        if (!options.success || typeof request.inputs !== 'string') {
+          throw ValidationError.fromIssues('ModelInference', generationIssues(task).map(({ path, message }) => ({ path, message })));
+        }
+        const t = await models.transformers();
+        const prompt = request.inputs;
+        const out = await models.exclusive(() =>
+          generateText(t as unknown as GenerationRuntime, pipe as unknown as GenerationPipeline, prompt, options.data, {
+            signal: ctx.signal,
+            resumeFrom: ctx.resumeFrom,
+            emit: (chunk) => ctx.emit(chunk),
+            progress: (p) => ctx.progress(p),
+            checkpoint: (state) => ctx.checkpoint(state),
+            turn: () => new Promise((resolve) => setImmediate(resolve)),
+          }),
+        );
+        ctx.reportMetrics({ backend: 'onnxruntime-node' });
+        return { kind: 'text', text: out.text, tokens: out.tokens, finishReason: out.finishReason };
+      }
       const value = (await models.exclusive(() => pipe(request.inputs, request.options ?? {}))) as unknown;
       ctx.reportMetrics({ backend: 'onnxruntime-node' });
       if (value !== null && typeof value === 'object' && 'dims' in value && 'data' in value && 'type' in value) {

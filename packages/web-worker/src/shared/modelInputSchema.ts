@@ -5,8 +5,7 @@
  * refuse is refused before it is stored.
  */
 import { z } from 'zod';
-import type { TensorData } from '@taskweave/core';
-import { GENERATION_PIPELINES, generationOptionsSchema } from './generationSchema.js';
+import { generationCallIssues, type TensorData } from '@taskweave/core';
 
 const TENSOR_TYPES = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'bool', 'float16', 'string'] as const;
 
@@ -36,18 +35,7 @@ export const inferenceInputSchema = z
     }),
   ])
   .superRefine((input, ctx) => {
-    // A generation streams one text: one prompt, and options by name (see generationSchema.ts).
-    if (input.format !== 'pipeline' || !GENERATION_PIPELINES.has(input.pipeline)) return;
-    if (typeof input.inputs !== 'string') ctx.addIssue({ code: 'custom', path: ['inputs'], message: `must be one prompt (a string) for ${input.pipeline}` });
-    const options = generationOptionsSchema.safeParse(input.options ?? {});
-    if (options.success) return;
-    for (const issue of options.error.issues) {
-      // A misspelt option is named by its own path (`options.maxNewTokens`), one issue per key.
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-      for (const key of keys) {
-        const path = ['options', ...issue.path, ...(key === undefined ? [] : [key])];
-        const message = key === undefined ? issue.message : `is not a generation option (${Object.keys(generationOptionsSchema.shape).join(', ')})`;
-        ctx.addIssue({ code: 'custom', path, message });
-      }
-    }
+    // A generation streams one text: one prompt, and options by name (core's textGeneration.ts).
+    if (input.format !== 'pipeline') return;
+    for (const issue of generationCallIssues(input)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });

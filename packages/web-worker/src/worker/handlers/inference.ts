@@ -23,7 +23,7 @@
  * All run on WebGPU when chosen (see backend.ts) and fall back to WASM when it fails.
  */
 import type { z } from 'zod';
-import { TaskweaveError, ValidationError, fitToModel, type Task, type TaskOutput, type TensorData, type TensorType } from '@taskweave/core';
+import { GENERATION_PIPELINES, TaskweaveError, ValidationError, fitToModel, type Task, type TaskOutput, type TensorData, type TensorType } from '@taskweave/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { backendPreference, runWithFallback } from '../models/backend.js';
 import { ort } from '../models/env.js';
@@ -31,7 +31,6 @@ import type { HandlerContext, TaskHandler } from '../runtime/handler.js';
 import { parseInput } from './handlerInput.js';
 import { dtypeOf, getPipeline, getSession, unloadModel } from '../models/models.js';
 import { inferenceInputSchema } from '../../shared/modelInputSchema.js';
-import { GENERATION_PIPELINES } from '../../shared/generationSchema.js';
 import { runGeneration } from './generation.js';
 
 const modelInputSchema = inferenceInputSchema;
