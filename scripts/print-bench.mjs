@@ -25,6 +25,9 @@ const EXPECTED = [
   'e2e-10k-durable',
   'remote-workers-2-vs-1',
   'remote-vs-local-embed',
+  'stream-chunk-latency-ms',
+  'stream-chunk-latency-follower-ms',
+  'generation-vs-handwritten',
 ];
 
 /** 'yes' / 'no' for goals written as `>= x` or `<= x`, else '?'. */
