@@ -84,7 +84,7 @@ async function start(): Promise<void> {
     mountPool(tw, tw.pool);
   });
 
-  mountIngestView(byId('ingest'), tw, log, onError);
+  mountIngestView(byId('ingest'), tw, onError);
   mountSearchView(byId('search'), tw, onError);
   mountSubmitForm(byId('submit'), tw, log, onError);
   mountQueueView(byId('queue'), tw);
