@@ -7,6 +7,7 @@ import { TaskStatus, TaskweaveError } from '@taskweave/core';
 import type { Taskweave, WorkerPool } from '@taskweave/web-worker';
 import './style.css';
 import { byId, h } from './dom.js';
+import { mountGenerateView } from './generateView.js';
 import { mountIngestView } from './ingestView.js';
 import { checkWebGpu, isMissingModel, isQuota, Notices } from './notices.js';
 import { mountPoolView } from './poolView.js';
@@ -86,6 +87,7 @@ async function start(): Promise<void> {
 
   mountIngestView(byId('ingest'), tw, onError);
   mountSearchView(byId('search'), tw, onError);
+  mountGenerateView(byId('generate'), tw, onError);
   mountSubmitForm(byId('submit'), tw, log, onError);
   mountQueueView(byId('queue'), tw);
   mountThroughputPlot(byId('queue'), log);
