@@ -1,38 +1,31 @@
 /**
  * Text → chunks → embeddings → collection, as tasks:
- * - the bundled corpus is already in passages: it goes in as DataStorage tasks of
- *   `PASSAGES_PER_TASK` documents each, with `modelId`, so the worker embeds them (one batched
- *   call per task) and stores text, vector and metadata. Every task is durable in IndexedDB,
- *   so a reload mid-run resumes the remaining ones.
+ * - the bundled corpus is already in passages: it goes in as one DataStorage task (`tw.store`)
+ *   with `modelId`, which the worker commits `PASSAGES_PER_CHUNK` documents at a time (one
+ *   batched embedding call and one transaction each), reporting `{ done, total }` documents as
+ *   task progress. The task is durable in IndexedDB and checkpoints after every chunk, so a
+ *   reload mid-run resumes after the last committed chunk.
  * - pasted text first goes through a TextProcessing task (sentence chunks), then its chunks go
  *   in the same way.
  */
-import { TaskPriority, TaskType, type TaskId } from '@taskweave/core';
-import type { Taskweave } from '@taskweave/web-worker';
+import { TaskPriority, type RequestOutputs } from '@taskweave/core';
+import type { TaskHandle, Taskweave } from '@taskweave/web-worker';
 import type { Passage } from './corpus.js';
 import { COLLECTION, DATABASE, EMBEDDING_MODEL } from './runtime.js';
 
-/** Documents per DataStorage task: one embedding batch each. */
-export const PASSAGES_PER_TASK = 10;
+/** Documents per committed chunk of a storage task: one embedding batch each. */
+export const PASSAGES_PER_CHUNK = 10;
 
-/** Submits the storage tasks for `passages`; resolves with their ids once all are durable. */
-export async function ingestPassages(tw: Pick<Taskweave, 'submitMany'>, passages: readonly Passage[], label: string): Promise<TaskId[]> {
-  const submissions = [];
-  for (let i = 0; i < passages.length; i += PASSAGES_PER_TASK) {
-    const group = passages.slice(i, i + PASSAGES_PER_TASK);
-    submissions.push({
-      type: TaskType.DataStorage,
+/** Submits one chunked storage task for `passages`; resolves with its handle once it is durable. */
+export function ingestPassages(tw: Pick<Taskweave, 'store'>, passages: readonly Passage[], label: string): Promise<TaskHandle<RequestOutputs['store'], string[]>> {
+  return tw.store(
+    COLLECTION,
+    passages.map((p) => ({ id: p.id, text: p.text, metadata: { year: p.year, president: p.president } })),
+    {
+      model: EMBEDDING_MODEL,
+      chunkSize: PASSAGES_PER_CHUNK,
       priority: TaskPriority.Normal,
-      modelId: EMBEDDING_MODEL,
-      metadata: { database: DATABASE, label: `${label} ${i + 1}–${i + group.length}` },
-      input: {
-        kind: 'custom' as const,
-        value: {
-          collection: COLLECTION,
-          documents: group.map((p) => ({ id: p.id, text: p.text, metadata: { year: p.year, president: p.president } })),
-        },
-      },
-    });
-  }
-  return tw.submitMany(submissions);
+      metadata: { database: DATABASE, label: `${label} (${passages.length} passages)` },
+    },
+  );
 }

@@ -7,6 +7,7 @@ import { TaskStatus, TaskweaveError } from '@taskweave/core';
 import type { Taskweave, WorkerPool } from '@taskweave/web-worker';
 import './style.css';
 import { byId, h } from './dom.js';
+import { mountGenerateView } from './generateView.js';
 import { mountIngestView } from './ingestView.js';
 import { checkWebGpu, isMissingModel, isQuota, Notices } from './notices.js';
 import { mountPoolView } from './poolView.js';
@@ -84,8 +85,9 @@ async function start(): Promise<void> {
     mountPool(tw, tw.pool);
   });
 
-  mountIngestView(byId('ingest'), tw, log, onError);
+  mountIngestView(byId('ingest'), tw, onError);
   mountSearchView(byId('search'), tw, onError);
+  mountGenerateView(byId('generate'), tw, onError);
   mountSubmitForm(byId('submit'), tw, log, onError);
   mountQueueView(byId('queue'), tw);
   mountThroughputPlot(byId('queue'), log);

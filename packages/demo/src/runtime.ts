@@ -11,6 +11,11 @@ import { createTaskweave, type ModelDeclaration, type Taskweave } from '@taskwea
 export const DATABASE = 'taskweave-demo';
 export const COLLECTION = 'sotu';
 export const EMBEDDING_MODEL = 'use-lite';
+/**
+ * The generation panel's model: a plain folder in `public/models/`, loaded from `/models/sotu-gen/`
+ * by the workers' default `modelBaseUrl`, so it needs no declaration (like tiny-random-bert).
+ */
+export const GENERATION_MODEL = 'sotu-gen';
 
 /**
  * The models this app uses, declared so `tw.models` can prefetch them for offline use and the
