@@ -12,8 +12,9 @@ const firstIssue = (result: { success: boolean; error?: { issues: { path: Proper
 };
 
 describe('storageInputSchema', () => {
-  it('accepts documents with a text or a vector, and defaults documents and delete to empty', () => {
-    expect(storageInputSchema.parse({ collection: 'notes' })).toEqual({ collection: 'notes', documents: [], delete: [] });
+  it('accepts documents with a text or a vector, and defaults documents and delete to empty, chunkSize to 256', () => {
+    expect(storageInputSchema.parse({ collection: 'notes' })).toEqual({ collection: 'notes', documents: [], delete: [], chunkSize: 256 });
+    expect(storageInputSchema.safeParse({ collection: 'notes', chunkSize: 0 }).error?.issues[0]?.path).toEqual(['chunkSize']);
     const vector = new Float32Array([1, 0]);
     const parsed = storageInputSchema.parse({
       collection: 'notes',
