@@ -6,19 +6,12 @@
  */
 import { TaskStatus, type TaskId } from '@taskweave/core';
 import { openDB } from 'idb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTaskweave, type Taskweave, type TaskweaveEvent } from '../../index.js';
 import { appFrame, type AppFrame } from '../../__tests__/fixtures/appFrames.js';
+import { closeAfterEach } from '../../__tests__/fixtures/closeAfterEach.js';
 
-const open: Taskweave[] = [];
-const frames: AppFrame[] = [];
-afterEach(async () => {
-  for (const tw of open.splice(0)) await tw.close();
-  for (const f of frames.splice(0)) {
-    await (f.window() as unknown as { taskweave?: Taskweave } | null)?.taskweave?.close().catch(() => undefined);
-    f.frame.remove();
-  }
-});
+const { open, frames } = closeAfterEach();
 
 const DOCS = 2000;
 const CHUNK = 200;

@@ -4,19 +4,12 @@
  * its progress and report). Real workers and a real model (sotu-gen).
  */
 import { TaskStatus } from '@taskweave/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTaskweave, type ModelProgress, type Taskweave, type TaskweaveEvent } from '../../index.js';
 import { appFrame, type AppFrame } from '../../__tests__/fixtures/appFrames.js';
+import { closeAfterEach } from '../../__tests__/fixtures/closeAfterEach.js';
 
-const open: Taskweave[] = [];
-const frames: AppFrame[] = [];
-afterEach(async () => {
-  for (const tw of open.splice(0)) await tw.close();
-  for (const f of frames.splice(0)) {
-    await (f.window() as unknown as { taskweave?: Taskweave } | null)?.taskweave?.close().catch(() => undefined);
-    f.frame.remove();
-  }
-});
+const { open, frames } = closeAfterEach();
 
 describe('model waits and warm-ups', () => {
   it("a task's progress shows its model loading, then its own progress", async () => {

@@ -6,21 +6,14 @@
  * one token, and a page reload mid-generation resumes to the same text as an uninterrupted run.
  */
 import { TaskStatus, type TaskId } from '@taskweave/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTaskweave, type Taskweave, type TaskweaveEvent } from '../../index.js';
 import { appFrame, type AppFrame } from '../../__tests__/fixtures/appFrames.js';
+import { closeAfterEach } from '../../__tests__/fixtures/closeAfterEach.js';
 
 const MODEL = 'sotu-gen';
 const createWorker = () => new Worker(new URL('../../__tests__/fixtures/test.worker.ts', import.meta.url), { type: 'module' });
-const open: Taskweave[] = [];
-const frames: AppFrame[] = [];
-afterEach(async () => {
-  for (const tw of open.splice(0)) await tw.close();
-  for (const f of frames.splice(0)) {
-    await (f.window() as unknown as { taskweave?: Taskweave } | null)?.taskweave?.close().catch(() => undefined);
-    f.frame.remove();
-  }
-});
+const { open, frames } = closeAfterEach();
 
 async function start(options: Parameters<typeof createTaskweave>[0] = {}): Promise<Taskweave> {
   const tw = await createTaskweave({ name: `generate-${crypto.randomUUID()}`, pool: { size: 1 }, ...options });

@@ -5,20 +5,13 @@
  * from its checkpoint with the stream going on where it was.
  */
 import { TaskStatus, type TaskId, type TaskResult } from '@taskweave/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTaskweave, type Taskweave, type TaskweaveEvent } from '../../../index.js';
 import { appFrame, type AppFrame } from '../../../__tests__/fixtures/appFrames.js';
+import { closeAfterEach } from '../../../__tests__/fixtures/closeAfterEach.js';
 
 const createWorker = () => new Worker(new URL('../../../__tests__/fixtures/test.worker.ts', import.meta.url), { type: 'module' });
-const open: Taskweave[] = [];
-const frames: AppFrame[] = [];
-afterEach(async () => {
-  for (const tw of open.splice(0)) await tw.close();
-  for (const f of frames.splice(0)) {
-    await (f.window() as unknown as { taskweave?: Taskweave } | null)?.taskweave?.close().catch(() => undefined);
-    f.frame.remove();
-  }
-});
+const { open, frames } = closeAfterEach();
 
 const streamTask = (value: { n: number; gapMs?: number; checkpointEvery?: number }) => ({ type: 'custom:stream' as const, input: { kind: 'custom' as const, value } });
 const chunksUpTo = (n: number, from = 0) => Array.from({ length: n - from }, (_, i) => `c${from + i}`);
