@@ -16,7 +16,9 @@ export async function* taskProgress(
   let wake: (() => void) | undefined;
   const stop = subscribe((event) => {
     if (!('taskId' in event) || event.taskId !== id) return;
-    if (event.type === 'progress') {
+    // A checkpoint's event repeats the progress of when it was taken; it reaches this tab through the
+    // store's feed, possibly after newer live progress, so it is not shown again (values never go back).
+    if (event.type === 'progress' && event.checkpoint !== true) {
       latest = { done: event.done, ...(event.total === undefined ? {} : { total: event.total }), ...(event.note === undefined ? {} : { note: event.note }) };
     } else if (event.type === 'status' && isTerminalStatus(event.status)) ended = true;
     else return;
