@@ -12,4 +12,5 @@ export type { Submitted } from './useSubmit.js';
 export { useSearch } from './useSearch.js';
 export { useQueue } from './useQueue.js';
 export { useModels } from './useModels.js';
-export type { TaskView, StreamView, SearchView, SearchAsYouTypeOptions, ModelsView } from '@taskweave/web-worker';
+export { useTasks } from './useTasks.js';
+export type { TaskView, StreamView, SearchView, SearchAsYouTypeOptions, ModelsView, TasksView, ObserveTasksOptions } from '@taskweave/web-worker';

@@ -5,7 +5,7 @@
 import { renderToString } from 'react-dom/server';
 import type { ReactNode } from 'react';
 import { describe, expect, it } from 'vitest';
-import { TaskweaveProvider, useEmbed, useGenerate, useModels, useQueue, useSearch, useStream, useSubmit, useTask, useTaskweave } from './index.js';
+import { TaskweaveProvider, useEmbed, useGenerate, useModels, useQueue, useSearch, useStream, useSubmit, useTask, useTasks, useTaskweave } from './index.js';
 import { options, workers } from './__tests__/fixtures/taskweave.js';
 import type { TaskId } from '@taskweave/core';
 
@@ -23,7 +23,8 @@ describe('server rendering', () => {
       const { status: embedding } = useEmbed();
       const { text } = useGenerate();
       const { status: submitted } = useSubmit();
-      const state = { tw: tw === undefined, task: task.status ?? 'idle', chunks: stream.chunks.length, hits: search.hits ?? 'none', searching: search.searching, queue: queue ?? 'none', models: models.models ?? 'none', embedding: embedding ?? 'idle', text, submitted: submitted ?? 'idle' };
+      const { tasks } = useTasks({ limit: 5 });
+      const state = { tw: tw === undefined, task: task.status ?? 'idle', chunks: stream.chunks.length, hits: search.hits ?? 'none', searching: search.searching, queue: queue ?? 'none', models: models.models ?? 'none', embedding: embedding ?? 'idle', text, submitted: submitted ?? 'idle', tasks: tasks ?? 'none' };
       return <pre>{JSON.stringify(state)}</pre>;
     }
     const html = renderToString(
@@ -42,6 +43,7 @@ describe('server rendering', () => {
       embedding: 'idle',
       text: '',
       submitted: 'idle',
+      tasks: 'none',
     });
     expect(workers.created).toBe(before);
     const databases = (await indexedDB.databases()).map((d) => d.name);

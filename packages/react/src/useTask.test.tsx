@@ -9,7 +9,7 @@ import type { TaskHandle, TaskView } from '@taskweave/web-worker';
 import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { describe, expect, it } from 'vitest';
-import { TaskweaveProvider, useEmbed, useGenerate, useModels, useQueue, useSearch, useStream, useSubmit, useTask } from './index.js';
+import { TaskweaveProvider, useEmbed, useGenerate, useModels, useQueue, useSearch, useStream, useSubmit, useTask, useTasks } from './index.js';
 import { options, shared, sleep } from './__tests__/fixtures/taskweave.js';
 
 type Output = Awaited<TaskHandle<{ kind: 'text'; text: string; chunks?: { text: string }[] }>['result']>;
@@ -52,6 +52,7 @@ describe('useTask', () => {
       useStream(running);
       useQueue();
       useModels();
+      useTasks({ limit: 5 });
       searchTask = useSearch('notes', 'anything at all', { model: 'use-lite', debounceMs: 0 }).taskId;
       return <output>{task.status}</output>;
     }
@@ -61,8 +62,8 @@ describe('useTask', () => {
       </TaskweaveProvider>,
     );
     await expect.poll(() => searchTask).toBeDefined();
-    // useTask's and useQueue's (a stream, the model list and a search hold none while they run).
-    expect(listeners()).toBe(2);
+    // useTask's, useQueue's and useTasks' (a stream, the model list and a search hold none while they run).
+    expect(listeners()).toBe(3);
     view.unmount();
     expect(listeners()).toBe(0);
     await expect.poll(async () => (await tw.get(searchTask as TaskId))?.status).toBe(TaskStatus.Cancelled);
@@ -123,6 +124,33 @@ describe('useSubmit, useEmbed, useGenerate', () => {
     expect(texts.length).toBeGreaterThan(2);
     for (let i = 1; i < texts.length; i++) expect(texts[i]?.startsWith(texts[i - 1] as string)).toBe(true);
   }, 60_000);
+});
+
+describe('useTasks', () => {
+  it('shows a page of tasks, in tw.list order, as their statuses change', async () => {
+    const opts = options();
+    const { tw } = await shared(opts);
+    const first = await tw.submit(sleep(60_000));
+    function List(): ReactNode {
+      const { tasks } = useTasks({ limit: 5, throttleMs: 50 });
+      return <ul>{tasks?.map((t) => <li key={t.id}>{`${t.id === first ? 'first' : 'second'}:${t.status}`}</li>)}</ul>;
+    }
+    const view = render(
+      <TaskweaveProvider options={opts}>
+        <List />
+      </TaskweaveProvider>,
+    );
+    const rows = () => [...view.container.querySelectorAll('li')].map((li) => li.textContent);
+    await expect.poll(rows, { timeout: 10_000 }).toEqual(['first:Running']);
+    const second = await tw.submit(sleep(60_000));
+    // Unfinished tasks, newest submitted first.
+    await expect.poll(rows).toEqual(['second:Pending', 'first:Running']);
+    await tw.cancel(first);
+    await expect.poll(rows).toEqual(['second:Running', 'first:Cancelled']);
+    await tw.cancel(second);
+    // Finished tasks, most recently ended first.
+    await expect.poll(rows).toEqual(['second:Cancelled', 'first:Cancelled']);
+  }, 30_000);
 });
 
 describe('useQueue, useModels', () => {

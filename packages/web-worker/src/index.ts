@@ -5,7 +5,7 @@
  * `RemoteUnreachable`), the model cache (`createModelAssets`, `sha256`), the submit-time check
  * (`validateSubmission`), the collections' IndexedDB stores (`collectionSchema`), and the types an
  * app writes against, and the observables the framework bindings sit on (`observeTask`,
- * `observeStream`, `observeQueue`, `observeModels`, `searchAsYouType`: lazy, referentially stable
+ * `observeStream`, `observeQueue`, `observeModels`, `observeTasks`, `searchAsYouType`: lazy, referentially stable
  * values over `tw.subscribe` and friends). Worker-side API (handlers): `@taskweave/web-worker/worker`. The
  * pool↔worker wire protocol (`shared/protocol.ts`) is internal: an app's worker module needs only
  * the handler contract exported here and from `./worker`.
@@ -50,3 +50,5 @@ export { observeModels, IDLE_MODELS } from './main/taskweave/observe/observeMode
 export type { ModelsView, ModelsObservable } from './main/taskweave/observe/observeModels.js';
 export { searchAsYouType, IDLE_SEARCH } from './main/taskweave/observe/searchAsYouType.js';
 export type { SearchView, SearchAsYouTypeOptions, SearchObservable } from './main/taskweave/observe/searchAsYouType.js';
+export { observeTasks, IDLE_TASKS } from './main/taskweave/observe/observeTasks.js';
+export type { TasksView, ObserveTasksOptions } from './main/taskweave/observe/observeTasks.js';

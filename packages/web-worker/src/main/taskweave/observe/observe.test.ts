@@ -13,6 +13,7 @@ import {
   observeQueue,
   observeStream,
   observeTask,
+  observeTasks,
   sameValue,
   searchAsYouType,
   type Observable,
@@ -181,6 +182,38 @@ describe('observeQueue', () => {
     expect(queue.getSnapshot()?.running).toBe(0);
     stop();
     expect(listeners()).toBe(0);
+  }, 60_000);
+});
+
+describe('observeTasks', () => {
+  it('reads a page of tasks again as their statuses change, and lets go of tw.subscribe', async () => {
+    const { tw, listeners } = counted(await start());
+    const done = await tw.submit(sleep(1));
+    await tw.wait(done);
+    const running = observeTasks(tw, { status: [TaskStatus.Pending, TaskStatus.Running] }, { throttleMs: 50 });
+    const all = observeTasks(tw, { limit: 10 }, { throttleMs: 50 });
+    const a = record(running);
+    const b = record(all);
+    await expect.poll(() => running.getSnapshot().tasks).toEqual([]);
+    await expect.poll(() => all.getSnapshot().tasks?.map((t) => [t.id, t.status])).toEqual([[done, TaskStatus.Completed]]);
+    const slow = await tw.submit(sleep(60_000));
+    await expect.poll(() => running.getSnapshot().tasks?.map((t) => [t.id, t.status])).toEqual([[slow, TaskStatus.Running]]);
+    await tw.cancel(slow);
+    await expect.poll(() => running.getSnapshot().tasks).toEqual([]);
+    // The list's order: the last one ended first.
+    await expect.poll(() => all.getSnapshot().tasks?.map((t) => [t.id, t.status])).toEqual([
+      [slow, TaskStatus.Cancelled],
+      [done, TaskStatus.Completed],
+    ]);
+    a.stop();
+    b.stop();
+    expect(listeners()).toBe(0);
+
+    const bad = observeTasks(tw, { limit: 0 });
+    const c = record(bad);
+    await expect.poll(() => bad.getSnapshot().error?.code).toBe('validation');
+    expect(bad.getSnapshot().error?.message).toContain('limit');
+    c.stop();
   }, 60_000);
 });
 

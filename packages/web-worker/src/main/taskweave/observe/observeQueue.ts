@@ -4,7 +4,7 @@
  * `tw.subscribe` (in a follower tab, the leader's latest).
  */
 import type { QueueSnapshot } from '@taskweave/core';
-import type { Taskweave } from '../createTaskweave.js';
+import type { Taskweave } from '../taskweave.js';
 import { ObservableValue } from './observable.js';
 
 /**

@@ -4,7 +4,7 @@
  * (`tw.stream` replays what was emitted so far), so a late subscriber sees every chunk.
  */
 import { toTaskweaveError, type TaskId, type TaskweaveError } from '@taskweave/core';
-import type { Taskweave } from '../createTaskweave.js';
+import type { Taskweave } from '../taskweave.js';
 import type { TaskHandle } from '../typedTasks.js';
 import { ObservableValue } from './observable.js';
 

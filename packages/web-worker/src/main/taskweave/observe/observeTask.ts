@@ -13,7 +13,7 @@ import {
   type TaskOutput,
   type TaskProgress,
 } from '@taskweave/core';
-import type { Taskweave } from '../createTaskweave.js';
+import type { Taskweave } from '../taskweave.js';
 import type { TaskHandle } from '../typedTasks.js';
 import { ObservableValue } from './observable.js';
 
