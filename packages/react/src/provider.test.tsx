@@ -6,7 +6,7 @@
 import { isTaskweaveError, TaskStatus, type TaskId } from '@taskweave/core';
 import type { Taskweave } from '@taskweave/web-worker';
 import { render, renderHook } from '@testing-library/react';
-import { StrictMode } from 'react';
+import { Component, StrictMode, type ReactNode } from 'react';
 import { describe, expect, it } from 'vitest';
 import { TaskweaveProvider, useTaskweave } from './index.js';
 import { options, sleep, workers } from './__tests__/fixtures/taskweave.js';
@@ -86,6 +86,33 @@ describe('TaskweaveProvider', () => {
     expect(third.at(-1)).not.toBe(tw);
     expect(await isOpen(third.at(-1) as Taskweave)).toBe(true);
   }, 30_000);
+
+  it('a taskweave that fails to start reaches the error boundary with its typed error', async () => {
+    const caught: unknown[] = [];
+    class Boundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+      override state = { failed: false };
+      static getDerivedStateFromError() {
+        return { failed: true };
+      }
+      override componentDidCatch(error: unknown) {
+        caught.push(error);
+      }
+      override render() {
+        return this.state.failed ? 'failed' : this.props.children;
+      }
+    }
+    const Probe = probe([]);
+    const view = render(
+      <Boundary>
+        <TaskweaveProvider options={options({ models: [{ id: '' }] })}>
+          <Probe />
+        </TaskweaveProvider>
+      </Boundary>,
+    );
+    await expect.poll(() => view.container.textContent).toBe('failed');
+    expect(isTaskweaveError(caught[0], 'validation')).toBe(true);
+    expect((caught[0] as Error).message).toContain('models.0.id');
+  });
 
   it('useTaskweave() outside a provider throws a clear not-configured error', () => {
     const error = (() => {

@@ -60,8 +60,12 @@ export function useTaskweave(): Taskweave | undefined {
   return held;
 }
 
-/** The taskweave, for an action (a submit): a clear error when it has not started yet. */
+/** What an action (a submit) before the provider's taskweave started fails with. */
+export const notStarted = (): TaskweaveError =>
+  new TaskweaveError('not-started', 'taskweave has not started yet (useTaskweave() is undefined until the provider has started it)');
+
+/** The taskweave, for an action: a clear error when it has not started yet. */
 export function ready(tw: Taskweave | undefined): Taskweave {
-  if (tw === undefined) throw new TaskweaveError('not-started', 'taskweave has not started yet (useTaskweave() is undefined until the provider has started it)');
+  if (tw === undefined) throw notStarted();
   return tw;
 }

@@ -2,10 +2,10 @@
  * `useModels()`: the declared models' cache (`observeModels`): what is cached, the downloads under
  * way with their progress, and `prefetch` / `clear`.
  */
-import { IDLE_MODELS, observeModels, type ModelAssetStatus, type ModelsView, type PrefetchOptions } from '@taskweave/web-worker';
+import { IDLE_MODELS, observeModels, type ModelAssetStatus, type ModelsObservable, type ModelsView, type PrefetchOptions } from '@taskweave/web-worker';
 import { useMemo } from 'react';
 import { useObservable } from './useObservable.js';
-import { ready, useTaskweave } from './provider.js';
+import { notStarted, useTaskweave } from './provider.js';
 
 /**
  * @example
@@ -21,12 +21,15 @@ export function useModels(): ModelsView & {
   const observable = useMemo(() => (tw === undefined ? undefined : observeModels(tw)), [tw]);
   const view = useObservable(observable, IDLE_MODELS);
   const actions = useMemo(() => {
-    const models = () => observable ?? observeModels(ready(tw));
+    const models = (): ModelsObservable => {
+      if (observable === undefined) throw notStarted();
+      return observable;
+    };
     return {
       prefetch: (id: string, options?: PrefetchOptions) => models().prefetch(id, options),
       clear: (id?: string) => models().clear(id),
       refresh: () => models().refresh(),
     };
-  }, [tw, observable]);
+  }, [observable]);
   return { ...view, ...actions };
 }
