@@ -1,6 +1,6 @@
 /**
  * The packages as an app gets them: `pnpm pack` tarballs of @taskweave/core,
- * @taskweave/web-worker and the model package @taskweave/model-use-lite, checked by publint and
+ * @taskweave/web-worker, @taskweave/react and the model package @taskweave/model-use-lite, checked by publint and
  * arethetypeswrong, installed into a Vite app and a webpack 5 app (each a project of its own in a
  * temporary folder, outside this workspace, with no model files of its own: the bundler plugin
  * serves use-lite from the installed model package), built, served, and run in Chromium: three
@@ -8,7 +8,9 @@
  * page's origin blocked and failing the test. The Vite app is
  * type-checked with strict tsc (taskweave's declarations with skipLibCheck off), started as `node node_modules/vite/bin/vite.js
  * preview` and served under a Content-Security-Policy without 'unsafe-eval', and run on Vite's
- * dev server too; it also runs a task on a worker of its own.
+ * dev server too; it also runs a task on a worker of its own. A React app (the @taskweave/react
+ * tarball too, strict tsc, Vite) embeds, stores, searches and lists its tasks with the hooks, built
+ * and on the dev server (where StrictMode mounts twice).
  *
  * Each app is installed and built once; the steps run concurrently where they can (2 cores).
  * KEEP_CONSUMERS=1 keeps the temporary folder (its path is printed).
@@ -56,6 +58,17 @@ const viteTypecheck = started(async () => {
   await appTool(dir, 'typescript/bin/tsc', ['-p', 'tsconfig.lib.json']);
   await appTool(dir, 'typescript/bin/tsc', ['-p', 'tsconfig.node.json']);
 });
+const reactApp = started(async () => {
+  await viteApp.catch(() => undefined);
+  return installApp('react', join(work, 'react'), await packs, 'pnpm');
+});
+const reactTypecheck = started(async () => {
+  const dir = await reactApp;
+  await appTool(dir, 'typescript/bin/tsc', ['-p', 'tsconfig.json']);
+  await appTool(dir, 'typescript/bin/tsc', ['-p', 'tsconfig.lib.json']);
+  await appTool(dir, 'typescript/bin/tsc', ['-p', 'tsconfig.node.json']);
+});
+const reactBuild = started(async () => appTool(await reactApp, 'vite/bin/vite.js', ['build', '--logLevel', 'warn']));
 const viteBuild = started(async () => appTool(await viteApp, 'vite/bin/vite.js', ['build', '--logLevel', 'warn']));
 const webpackBuild = started(async () => appTool(await webpackApp, 'webpack-cli/bin/cli.js', ['--mode', 'production']));
 
@@ -63,7 +76,7 @@ let browser: Browser | undefined;
 const launch = async (): Promise<Browser> => (browser ??= await chromium.launch({ ...chromiumLaunchOptions(), headless: true }));
 
 after(async () => {
-  await Promise.allSettled([packs, viteApp, webpackApp, viteTypecheck, viteBuild, webpackBuild, npmServerApp, pnpmServerApp]);
+  await Promise.allSettled([packs, viteApp, webpackApp, viteTypecheck, viteBuild, webpackBuild, npmServerApp, pnpmServerApp, reactApp, reactTypecheck, reactBuild]);
   await browser?.close();
   if (process.env['KEEP_CONSUMERS'] !== '1') rmSync(work, { recursive: true, force: true });
 });
@@ -123,13 +136,13 @@ function assertOneWasm(dist: string): void {
   );
 }
 
-for (const name of ['core', 'webWorker', 'server', 'modelUseLite'] as const) {
+for (const name of ['core', 'webWorker', 'react', 'server', 'modelUseLite'] as const) {
   test(`publint --strict passes for the ${name} tarball`, async () => {
     await tool('publint', ['run', '--strict', (await packs)[name]]);
   });
 }
 // Not the model package: it has no code, so no entry points and no types to check.
-for (const name of ['core', 'webWorker', 'server'] as const) {
+for (const name of ['core', 'webWorker', 'react', 'server'] as const) {
   test(`arethetypeswrong (esm-only) passes for the ${name} tarball`, async () => {
     await tool('attw', [(await packs)[name], '--profile', 'esm-only']);
   });
@@ -138,12 +151,13 @@ for (const name of ['core', 'webWorker', 'server'] as const) {
 const entries = (tgz: string): string[] => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).split('\n').filter(Boolean).map((e) => e.replace(/^package\//, ''));
 
 test('each tarball ships its built code, README and LICENSE only (no sources, tests, fixtures or benchmarks)', async () => {
-  const { core, webWorker, server } = await packs;
+  const { core, webWorker, react, server } = await packs;
   const top = (tgz: string): string[] => [...new Set(entries(tgz).map((file) => file.split('/')[0] ?? file))].sort();
   assert.deepEqual(top(core), ['LICENSE', 'README.md', 'dist', 'package.json']);
   assert.deepEqual(top(webWorker), ['LICENSE', 'README.md', 'dist', 'modelPackages.js', 'ort.js', 'package.json', 'vite.js', 'vite.types.d.ts', 'webpack.js', 'webpack.types.d.ts']);
+  assert.deepEqual(top(react), ['LICENSE', 'README.md', 'dist', 'package.json']);
   assert.deepEqual(top(server), ['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
-  for (const tgz of [core, webWorker, server]) {
+  for (const tgz of [core, webWorker, react, server]) {
     const shipped = entries(tgz);
     assert.deepEqual(shipped.filter((file) => /(\.test\.|__tests__|fixtures|bench)/.test(file)), [], `${tgz} holds tests or benchmarks`);
     assert.deepEqual(shipped.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')), [], `${tgz} holds TypeScript sources`);
@@ -220,6 +234,51 @@ test("vite app: the dev server runs it with no config beyond the plugin, and nev
     // The plugin serves files inside a model folder only ('%2f' keeps the URL parser from folding the '..').
     const escape = await fetch(new URL('models/use-lite/%2e%2e%2f%2e%2e%2fpackage.json', server.url));
     assert.doesNotMatch(await escape.text(), /"@taskweave\/model-use-lite"/, 'a path out of the model folder answered the package.json');
+  } finally {
+    await server.close();
+  }
+});
+
+/** What the React app wrote: an embedding, stored notes, the search's hits and the task list, through the hooks. */
+function assertReactApp(run: PageRun): void {
+  assert.deepEqual(run.offOrigin, [], 'requests that left the page origin');
+  assert.deepEqual(run.errors, [], 'console errors');
+  assert.deepEqual(run.result, {
+    dims: 512,
+    stored: ['milk', 'report', 'garden'],
+    hits: ['milk'],
+    tasks: [
+      ['DataStorage', 'Completed'],
+      ['EmbeddingGeneration', 'Completed'],
+      ['VectorSearch', 'Completed'],
+    ],
+    completed: 3,
+    workers: 1,
+    crossOriginIsolated: true,
+  });
+}
+
+test('react app: its sources type-check against the tarballs with strict tsc, @taskweave/react\'s declarations with skipLibCheck off (and its vite.config.ts)', async () => {
+  await reactTypecheck;
+});
+
+test('react app (pnpm install): `vite preview` of its build embeds, stores, searches and lists its tasks with the hooks', async () => {
+  const dir = await reactApp;
+  await reactBuild;
+  assertOneWasm(join(dir, 'dist'));
+  const server = await viteServer(dir, 'preview');
+  try {
+    assertReactApp(await runPage(await launch(), server.url));
+  } finally {
+    await server.close();
+  }
+});
+
+test('react app: on the dev server (StrictMode mounting twice) it starts one pool and each task once, and never reloads the page', async () => {
+  const server = await viteServer(await reactApp, 'dev');
+  try {
+    assertReactApp(await runPage(await launch(), server.url));
+    assert.doesNotMatch(server.output(), /reloading/);
   } finally {
     await server.close();
   }

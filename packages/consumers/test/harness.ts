@@ -48,6 +48,7 @@ export function tool(name: string, args: readonly string[]): Promise<string> {
 export interface Packs {
   core: string;
   webWorker: string;
+  react: string;
   server: string;
   /** @taskweave/model-use-lite: data only (no build). */
   modelUseLite: string;
@@ -62,13 +63,13 @@ export async function packLibraries(dir: string): Promise<Packs> {
     if (!tarball.endsWith('.tgz') || !existsSync(tarball)) throw new Error(`pnpm pack of ${name} printed no tarball:\n${output}`);
     return tarball;
   };
-  const [core, webWorker, server, modelUseLite] = await Promise.all([pack('core'), pack('web-worker'), pack('server'), pack('model-use-lite')]);
-  return { core, webWorker, server, modelUseLite };
+  const [core, webWorker, react, server, modelUseLite] = await Promise.all([pack('core'), pack('web-worker'), pack('react'), pack('server'), pack('model-use-lite')]);
+  return { core, webWorker, react, server, modelUseLite };
 }
 
 /**
  * Copies the app template `apps/<name>` to `dir`, points its @taskweave dependencies at the
- * tarballs (and @taskweave/web-worker's own dependency on @taskweave/core, by an override; the
+ * tarballs (and the packages' own dependencies on each other, by overrides; the
  * model from the @taskweave/model-use-lite tarball, which the app's bundler plugin serves), and
  * installs it as a project of its own with `manager`: pnpm, or npm with install scripts on (as a
  * user's `npm install` runs them; the template's .npmrc is the README's documented line).
@@ -81,8 +82,11 @@ export async function installApp(name: string, dir: string, packs: Packs, manage
   manifest.dependencies['@taskweave/core'] = `file:${packs.core}`;
   manifest.dependencies['@taskweave/web-worker'] = `file:${packs.webWorker}`;
   manifest.dependencies['@taskweave/model-use-lite'] = `file:${packs.modelUseLite}`;
-  if (manager === 'npm') manifest['overrides'] = { '@taskweave/core': '$@taskweave/core' };
-  else manifest['pnpm'] = { overrides: { '@taskweave/core': `file:${packs.core}` } };
+  // The React app: @taskweave/react's own dependencies on core and web-worker resolve to the same tarballs.
+  const react = manifest.dependencies['@taskweave/react'] !== undefined;
+  if (react) manifest.dependencies['@taskweave/react'] = `file:${packs.react}`;
+  if (manager === 'npm') manifest['overrides'] = { '@taskweave/core': '$@taskweave/core', ...(react ? { '@taskweave/web-worker': '$@taskweave/web-worker' } : {}) };
+  else manifest['pnpm'] = { overrides: { '@taskweave/core': `file:${packs.core}`, ...(react ? { '@taskweave/web-worker': `file:${packs.webWorker}` } : {}) } };
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   // The workspace's store (and npm's cache) has every package these apps use: resolve from it,
   // ask the registry only for what it lacks.
@@ -277,8 +281,8 @@ export async function serveStatic(dir: string, headers: Readonly<Record<string, 
 export const USE_LITE_FILES = ['config.json', 'onnx/model_quantized.onnx', 'tokenizer.json', 'tokenizer_config.json'] as const;
 
 export interface PageRun {
-  /** What the app's page wrote into #result. */
-  result: { dims: number; similar: number; unrelated: number[]; crossOriginIsolated: boolean; wordCount?: number; transformers?: string };
+  /** What the app's page wrote into #result (the React app writes its own fields). */
+  result: { dims: number; similar: number; unrelated: number[]; crossOriginIsolated: boolean; wordCount?: number; transformers?: string } & Record<string, unknown>;
   /** Requests of the page or its workers that left its origin (each one was blocked). */
   offOrigin: string[];
   /** Console errors and uncaught errors. */

@@ -100,7 +100,7 @@ export type { StoredCancelOutcome } from './store/storedCancel.js';
 // What built-in task types share with the server.
 export { toSeedTask, fromSeedTask, toSeedResult, fromSeedResult } from './tasks/seedCodec.js';
 export type { SeedDuration } from './tasks/seedCodec.js';
-export { requests, outputOf } from './tasks/requests.js';
+export { requests, outputOf, resultError } from './tasks/requests.js';
 export type { RequestOptions, RequestOutputs, RequestName, GenerateOptions, ModelInputRequest, DocumentInput, ProcessOptions, SearchFor, SearchOptions, RetrieveWhat } from './tasks/requests.js';
 export { readTextOptions, normalizeText, checkTextOptions, textOutput, textProcessingIssues } from './tasks/textChunking.js';
 export type { TextTaskFields } from './tasks/textChunking.js';

@@ -4,7 +4,9 @@
  * `TaskScheduler`), placement between the pool and a taskweave server (`createPlacementExecutor`,
  * `RemoteUnreachable`), the model cache (`createModelAssets`, `sha256`), the submit-time check
  * (`validateSubmission`), the collections' IndexedDB stores (`collectionSchema`), and the types an
- * app writes against. Worker-side API (handlers): `@taskweave/web-worker/worker`. The
+ * app writes against, and the observables the framework bindings sit on (`observeTask`,
+ * `observeStream`, `observeQueue`, `observeModels`, `observeTasks`, `searchAsYouType`: lazy, referentially stable
+ * values over `tw.subscribe` and friends). Worker-side API (handlers): `@taskweave/web-worker/worker`. The
  * pool↔worker wire protocol (`shared/protocol.ts`) is internal: an app's worker module needs only
  * the handler contract exported here and from `./worker`.
  *
@@ -37,3 +39,16 @@ export { createModelAssets } from './main/taskweave/modelAssets.js';
 export type { ModelAssets, PersistResult, PrefetchOptions, StorageEstimate } from './main/taskweave/modelAssets.js';
 export { MODEL_CACHE_NAME, sha256 } from './shared/modelAssets.js';
 export type { AssetDtype, AssetProgress, ModelAssetStatus, ModelDeclaration, ModelFileStatus } from './shared/modelAssets.js';
+export { ObservableValue, sameValue } from './main/taskweave/observe/observable.js';
+export type { Observable, ObservableStart } from './main/taskweave/observe/observable.js';
+export { observeTask, IDLE_TASK } from './main/taskweave/observe/observeTask.js';
+export type { TaskView, TaskSource } from './main/taskweave/observe/observeTask.js';
+export { observeStream, IDLE_STREAM } from './main/taskweave/observe/observeStream.js';
+export type { StreamView } from './main/taskweave/observe/observeStream.js';
+export { observeQueue } from './main/taskweave/observe/observeQueue.js';
+export { observeModels, IDLE_MODELS } from './main/taskweave/observe/observeModels.js';
+export type { ModelsView, ModelsObservable } from './main/taskweave/observe/observeModels.js';
+export { searchAsYouType, IDLE_SEARCH } from './main/taskweave/observe/searchAsYouType.js';
+export type { SearchView, SearchAsYouTypeOptions, SearchObservable } from './main/taskweave/observe/searchAsYouType.js';
+export { observeTasks, IDLE_TASKS } from './main/taskweave/observe/observeTasks.js';
+export type { TasksView, ObserveTasksOptions } from './main/taskweave/observe/observeTasks.js';

@@ -1,24 +1,5 @@
 /**
- * Fails a test file when any request of the page or its workers left the page's origin
- * (recorded by the `startRouteAudit` browser command in vitest.config.ts, which also blocks it).
+ * Fails a test file when any request of the page or its workers left the page's origin: the
+ * workspace's route audit (scripts/routeAudit.mjs, whose commands vitest.config.ts registers).
  */
-import { afterAll, beforeAll } from 'vitest';
-import { commands } from 'vitest/browser';
-
-declare module 'vitest/browser' {
-  interface BrowserCommands {
-    startRouteAudit(): Promise<void>;
-    takeRouteAuditViolations(): Promise<string[]>;
-  }
-}
-
-beforeAll(async () => {
-  await commands.startRouteAudit();
-});
-
-afterAll(async () => {
-  const violations = await commands.takeRouteAuditViolations();
-  if (violations.length > 0) {
-    throw new Error(`Route audit: ${violations.length} request(s) left the page's origin:\n${violations.join('\n')}`);
-  }
-});
+import '../../../../../scripts/routeAuditSetup.mjs';

@@ -1,0 +1,7 @@
+declare module 'vitest/browser' {
+  interface BrowserCommands {
+    startRouteAudit(): Promise<void>;
+    takeRouteAuditViolations(): Promise<string[]>;
+  }
+}
+export {};
