@@ -6,6 +6,7 @@ import type { BrowserCommand } from 'vitest/node';
 import { taskweaveOrt } from './vite.js';
 import { chromiumArgs as args, chromiumExecutablePath as executablePath } from '../../scripts/chromium.mjs';
 import { DEMO_PUBLIC_DIR } from '../../scripts/demoAssets.mjs';
+import { routeAuditCommands } from '../../scripts/routeAudit.mjs';
 import { allowedOrigins, recordRequest, remoteFleet, remoteRequests, remoteRuns, remoteServer } from './src/__tests__/setup/remoteFleet.js';
 
 
@@ -15,37 +16,14 @@ const isolation = {
 };
 
 // Route audit: every request of the test page (and its workers) that leaves the page's origin is
-// blocked and recorded; src/__tests__/setup/routeAudit.ts fails the file when any was recorded.
-const violations = new WeakMap<BrowserContext, string[]>();
-
-const startRouteAudit: BrowserCommand<[]> = async (ctx) => {
-  if (violations.has(ctx.context)) return;
-  const list: string[] = [];
-  violations.set(ctx.context, list);
-  const origin = new URL(ctx.page.url()).origin;
-  await ctx.context.route('**/*', async (route) => {
-    const url = route.request().url();
-    let requestOrigin = 'null';
-    try {
-      requestOrigin = new URL(url).origin;
-    } catch {
-      // An unparsable URL is not the page's origin.
-    }
-    if (requestOrigin === origin) return route.fallback();
-    // The placement tests' own taskweave server on 127.0.0.1, once started (and nothing else).
-    if (allowedOrigins.has(requestOrigin)) {
-      recordRequest(route.request().method(), url, route.request().postData());
-      return route.fallback();
-    }
-    list.push(url);
-    return route.abort('blockedbyclient');
-  });
-};
-
-const takeRouteAuditViolations: BrowserCommand<[]> = (ctx) => {
-  const list = violations.get(ctx.context) ?? [];
-  return list.splice(0);
-};
+// blocked and recorded (scripts/routeAudit.mjs); src/__tests__/setup/routeAudit.ts fails the file
+// when any was recorded. The placement tests' own taskweave server on 127.0.0.1, once started, is let
+// through (and its requests recorded).
+const { startRouteAudit, takeRouteAuditViolations } = routeAuditCommands((origin, request) => {
+  if (!allowedOrigins.has(origin)) return false;
+  recordRequest(request.method(), request.url(), request.postData());
+  return true;
+});
 
 // Model cache tests (src/main/taskweave/modelAssets.test.ts): take the origin's model and ORT
 // routes offline (recording what still asked for them), and shrink the origin's storage quota.

@@ -1,9 +1,10 @@
 /**
- * Fails a test file when any request of the page or its workers left the page's origin
- * (recorded by the `startRouteAudit` browser command in vitest.config.ts, which also blocks it).
+ * Fails a test file when any request of the page or its workers left the page's origin: the
+ * workspace's shared setup (scripts/routeAuditSetup.mjs, with the commands of
+ * scripts/routeAudit.mjs registered in vitest.config.ts), and the commands' types for the tests
+ * that call them.
  */
-import { afterAll, beforeAll } from 'vitest';
-import { commands } from 'vitest/browser';
+import '../../../../../scripts/routeAuditSetup.mjs';
 
 declare module 'vitest/browser' {
   interface BrowserCommands {
@@ -11,14 +12,3 @@ declare module 'vitest/browser' {
     takeRouteAuditViolations(): Promise<string[]>;
   }
 }
-
-beforeAll(async () => {
-  await commands.startRouteAudit();
-});
-
-afterAll(async () => {
-  const violations = await commands.takeRouteAuditViolations();
-  if (violations.length > 0) {
-    throw new Error(`Route audit: ${violations.length} request(s) left the page's origin:\n${violations.join('\n')}`);
-  }
-});
