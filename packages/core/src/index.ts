@@ -94,6 +94,7 @@ export type { RetryOptions, RetryDelay } from './scheduler/retryer.js';
 export type { QueueSnapshot, SchedulerEvent, SchedulerListener } from './events.js';
 export { Subscribable } from './subscribable.js';
 export { cancelStored } from './store/storedCancel.js';
+export type { TaskListQuery, TaskListPage } from './store/taskList.js';
 export type { StoredCancelOutcome } from './store/storedCancel.js';
 
 // What built-in task types share with the server.

@@ -3,6 +3,7 @@
  * is reached only through these interfaces.
  */
 import type { Task, TaskId, TaskMetrics, TaskOutput, TaskResult, TaskStatus } from './task.js';
+import type { TaskListPage, TaskListQuery } from './store/taskList.js';
 
 /**
  * What an executor may report about an attempt it ran. Unreported values stay 0.
@@ -254,6 +255,14 @@ export interface TaskStore {
   getMany(ids: readonly TaskId[]): Promise<(TaskRecord | undefined)[]>;
   /** Removes terminal records by age or count; returns how many were removed. */
   prune(options: PruneOptions): Promise<number>;
+  /**
+   * A page of records matching `query`, in the list order of `store/taskList.ts` (unfinished tasks
+   * newest submitted first, then finished ones most recently ended first). A bad query rejects
+   * with a `ValidationError` naming the field.
+   *
+   * @example const { tasks, nextCursor } = await store.list({ status: TaskStatus.Failed, limit: 20 })
+   */
+  list(query?: TaskListQuery): Promise<TaskListPage>;
   close(): Promise<void>;
 }
 

@@ -26,7 +26,7 @@ export type { BatchHandler, BatchHandlerContext, CallContext, HandlerContext, Mo
 export { collectionSchema } from './shared/collectionSchema.js';
 export type { CollectionsDB, DocumentRow, CollectionRow, CollectionChange } from './shared/collectionSchema.js';
 export { createTaskweave } from './main/taskweave/createTaskweave.js';
-export type { Taskweave, TaskweaveOptions, TabRole } from './main/taskweave/createTaskweave.js';
+export type { Taskweave, TaskweaveOptions, TaskweaveSnapshot, TabRole } from './main/taskweave/taskweave.js';
 export { typedTasks } from './main/taskweave/typedTasks.js';
 export { createPlacementExecutor, PLACED_KEY } from './main/pool/placementExecutor.js';
 export { RemoteUnreachable } from './main/remote/remoteHttp.js';

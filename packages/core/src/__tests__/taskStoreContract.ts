@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TaskRecord, TaskStore } from '../ports.js';
+import type { TaskListQuery } from '../store/taskList.js';
 import { emptyMetrics, TaskStatus, type Task, type TaskId, type TaskOutput, type TaskStatus as Status } from '../task.js';
 
 /** Options of the contract: capabilities a store may lack. */
@@ -15,6 +16,8 @@ export interface TaskStoreContractOptions {
 }
 
 let seqCounter = 0;
+
+const isEnded = (r: TaskRecord) => r.status !== TaskStatus.Pending && r.status !== TaskStatus.Running;
 
 /** A valid Task with a fresh UUID v4. */
 export function makeTask(overrides: Partial<Task> = {}): Task {
@@ -333,6 +336,87 @@ export function describeTaskStoreContract(
         expect(await store.prune({ keepLast: 5, olderThanMs: 7 * 86_400_000 })).toBe(2); // age wins
         expect(await store.prune({ keepLast: 3, olderThanMs: 7 * 86_400_000 })).toBe(1); // count wins
         expect((await Promise.all(finished.map((r) => store.get(r.task.id)))).map((r) => r?.seq)).toEqual([undefined, undefined, undefined, 4, 5, 6]);
+      }),
+    );
+
+    /** Every page of `query`, following `nextCursor` to the end. */
+    const listAll = async (store: TaskStore, query: TaskListQuery): Promise<{ seqs: number[]; pages: number }> => {
+      const seqs: number[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+        expect(page.tasks.length).toBeLessThanOrEqual(query.limit ?? 50);
+        seqs.push(...page.tasks.map((r) => r.seq));
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor !== undefined);
+      return { seqs, pages };
+    };
+
+    it(
+      'list pages through unfinished tasks newest first, then finished ones most recently ended first, each once',
+      withStore(async (store) => {
+        const t = 1_700_000_000_000;
+        // Finished seqs 1..6 ended in another order than submitted; two ended in the same ms.
+        const endedAt = [t + 50, t + 10, t + 30, t + 30, t + 5, t + 70];
+        const finished = endedAt.map((updatedAt, i) => makeRecord(i % 2 === 0 ? TaskStatus.Completed : TaskStatus.Failed, i + 1, { updatedAt }));
+        const unfinished = [7, 8, 9, 10, 11].map((seq) => makeRecord(seq % 2 === 0 ? TaskStatus.Running : TaskStatus.Pending, seq));
+        await store.put([...finished, ...unfinished]);
+        const order = [11, 10, 9, 8, 7, 6, 1, 4, 3, 2, 5];
+        expect((await store.list()).tasks.map((r) => r.seq)).toEqual(order);
+        expect((await store.list()).nextCursor).toBeUndefined();
+        for (const limit of [1, 2, 3, 5, 11]) {
+          const { seqs, pages } = await listAll(store, { limit });
+          expect(seqs).toEqual(order);
+          expect(pages).toBe(Math.ceil(order.length / limit));
+        }
+        // A page's records are the stored ones.
+        expect((await store.list({ limit: 1 })).tasks[0]).toEqual(unfinished[4]);
+      }),
+    );
+
+    it(
+      'list filters by status, type and model, and pages the filtered list',
+      withStore(async (store) => {
+        const records = Array.from({ length: 30 }, (_, i) => {
+          const seq = i + 1;
+          const status = [TaskStatus.Pending, TaskStatus.Running, TaskStatus.Completed, TaskStatus.Cancelled][i % 4]!;
+          const task = makeTask({ type: i % 3 === 0 ? 'EmbeddingGeneration' : 'TextProcessing', ...(i % 5 === 0 ? { modelId: 'use-lite' } : {}) });
+          return makeRecord(status, seq, { task, updatedAt: 1_700_000_000_000 + seq });
+        });
+        await store.put(records);
+        const expected = (keep: (r: TaskRecord) => boolean) =>
+          records
+            .filter(keep)
+            .sort((a, b) => Number(isEnded(a)) - Number(isEnded(b)) || b.seq - a.seq)
+            .map((r) => r.seq);
+        expect((await listAll(store, { status: TaskStatus.Running, limit: 3 })).seqs).toEqual(expected((r) => r.status === TaskStatus.Running));
+        const ended: Status[] = [TaskStatus.Completed, TaskStatus.Cancelled];
+        expect((await listAll(store, { status: ended, limit: 4 })).seqs).toEqual(expected((r) => ended.includes(r.status)));
+        expect((await listAll(store, { type: 'EmbeddingGeneration', limit: 2 })).seqs).toEqual(expected((r) => r.task.type === 'EmbeddingGeneration'));
+        expect((await listAll(store, { model: 'use-lite', status: [TaskStatus.Pending, TaskStatus.Completed], limit: 1 })).seqs).toEqual(
+          expected((r) => r.task.modelId === 'use-lite' && (r.status === TaskStatus.Pending || r.status === TaskStatus.Completed)),
+        );
+        expect((await store.list({ model: 'nothing' })).tasks).toEqual([]);
+      }),
+    );
+
+    it(
+      'list refuses a bad query with a ValidationError naming the field',
+      withStore(async (store) => {
+        await store.put([makeRecord(TaskStatus.Pending, 1)]);
+        for (const [query, field] of [
+          [{ limit: 0 }, 'limit'],
+          [{ limit: 1001 }, 'limit'],
+          [{ limit: 2.5 }, 'limit'],
+          [{ cursor: 'page-2' }, 'cursor'],
+          [{ status: 'Done' }, 'status'],
+          [{ status: [] }, 'status'],
+          [{ type: '' }, 'type'],
+        ] as [TaskListQuery, string][]) {
+          await expect(store.list(query)).rejects.toMatchObject({ name: 'ValidationError', field });
+        }
       }),
     );
 

@@ -1,5 +1,6 @@
 import type { PruneOptions, StoreSnapshot, TaskRecord, TaskStore } from '../ports.js';
 import { isTerminalStatus, type TaskId, type TaskStatus } from '../task.js';
+import { compareForList, isAfter, matchesPlan, planList, toPage, type TaskListPage, type TaskListQuery } from '../store/taskList.js';
 
 const DONE = Promise.resolve();
 
@@ -64,6 +65,14 @@ export class MemoryTaskStore implements TaskStore {
       }
     });
     return removed;
+  }
+
+  async list(query?: TaskListQuery): Promise<TaskListPage> {
+    const plan = planList(query);
+    const { after } = plan;
+    const matching = [...this.#records.values()].filter((r) => matchesPlan(r, plan) && (after === undefined || isAfter(r, after)));
+    // A filter and sort per call: list serves people (a task table, devtools), not a hot path.
+    return toPage(matching.sort(compareForList).slice(0, plan.limit + 1), plan);
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,8 @@ import { GroupCommit, RejectItems } from './groupCommit.js';
 import { isUnfinishedSet, readMatches, type MatchRead } from './matchRead.js';
 import { closedError, corruptError, describeError, toPersistenceError } from './persistenceError.js';
 import { parseTaskRow } from './recordSchema.js';
+import { readList } from './listRead.js';
+import { planList, toPage, type TaskListPage, type TaskListQuery } from '../../store/taskList.js';
 import { TaskweaveConnection } from './connection.js';
 import { databaseName, toTaskRow, type TaskweaveDatabase } from './schema.js';
 import type { StoreExtension } from './storeExtension.js';
@@ -248,6 +250,18 @@ export class IdbTaskStore implements TaskStore {
     // Like get(): a corrupt record is moved aside and reported; read again, it is absent.
     const [entry] = await this.#quarantine(bad);
     throw entry?.error ?? corruptError(bad[0]!.key, bad[0]!.error);
+  }
+
+  /** A page of tasks (see `TaskStore.list`); a corrupt row on the way is set aside and left out. */
+  async list(query?: TaskListQuery): Promise<TaskListPage> {
+    const plan = planList(query);
+    if (this.#closing) throw closedError();
+    const db = await this.#database();
+    const { records, bad } = await readList(db, plan).catch((error: unknown) => {
+      throw toPersistenceError(error, 'listing tasks');
+    });
+    if (bad.length > 0) await this.#quarantine(bad);
+    return toPage(records, plan);
   }
 
   async prune(options: PruneOptions): Promise<number> {

@@ -29,129 +29,32 @@ import {
   type Executor,
   type PruneOptions,
   type QueueSnapshot,
-  type RetentionOptions,
   type SchedulerEvent,
   type SubmitTaskOptions,
   type SubmitValidator,
   type TaskId,
+  type TaskListPage,
+  type TaskListQuery,
   type TaskProgress,
   type TaskResult,
-  type TaskSchedulerOptions,
   type TaskState,
 } from '@taskweave/core';
-import { IdbTaskStore, type IdbTaskStoreOptions, type StoreChange } from '@taskweave/core/idb';
+import { IdbTaskStore, type StoreChange } from '@taskweave/core/idb';
 import { collectionSchema } from '../../shared/collectionSchema.js';
 import { LeaderLock } from './tabs/leaderLock.js';
 import { StreamHub, optionalProgress } from './streams/streamHub.js';
 import { WarmUpRelay } from './tabs/warmUpRelay.js';
 import type { WarmUpOptions, WarmUpReport } from '../pool/poolEvents.js';
+import { SnapshotRelay, type SnapshotSource } from './tabs/snapshotRelay.js';
 import { ResultWaiters } from './tabs/resultWaiters.js';
 import { channelName, leaderLockName, type TabMessage } from './tabs/tabMessages.js';
 import type { TaskweaveEvent, TaskweaveListener } from './tabs/taskweaveEvent.js';
-import type { ModelDeclaration } from '../../shared/modelAssets.js';
-import { createModelAssets, withDeclaredModels, type ModelAssets } from './modelAssets.js';
+import { createModelAssets, withDeclaredModels } from './modelAssets.js';
 import { typedTasks, type TypedTasks } from './typedTasks.js';
-import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from '../pool/workerPool.js';
+import { createWorkerPool, type WorkerPool } from '../pool/workerPool.js';
 import { validateSubmission } from './submitSchema.js';
 import { createPlacementExecutor } from '../pool/placementExecutor.js';
-import type { RemoteOptions } from '../remote/remoteHttp.js';
-
-/** Options of `createTaskweave`. */
-export interface TaskweaveOptions {
-  /** Names the database, the lock and the channel; apps with several queues pick several names. @default 'default' */
-  name?: string;
-  /** Options of the worker pool the leader tab starts. */
-  pool?: WorkerPoolOptions;
-  /** Runs tasks instead of a worker pool (advanced: tests, custom executors). */
-  executor?: () => Executor;
-  /** Scheduler options (concurrency, retries, ageing, an extra `validate`). */
-  scheduler?: Omit<TaskSchedulerOptions, 'executor' | 'store'>;
-  /** IndexedDB store options (durability, batch size). */
-  store?: Omit<IdbTaskStoreOptions, 'name' | 'broadcastChanges'>;
-  /** How long a follower waits for the leader to answer the cancel of a task that is running. @default 5000 */
-  cancelTimeoutMs?: number;
-  /** After a failed takeover, the first wait before this tab asks for the lead again; doubles up to 30 s. @default 1000 */
-  takeoverBackoffMs?: number;
-  /** Least time between two queue snapshots the leader sends to the other tabs. @default 100 */
-  snapshotIntervalMs?: number;
-  /** The models the app uses: `tw.models` prefetches, lists and clears them; workers load them from the cache, checking pinned hashes. @default [] */
-  models?: readonly ModelDeclaration[];
-  /**
-   * Removes finished tasks from the database by age and count, in bulk, in the leader tab: when it
-   * takes the lead and then every `everyMs` (default 60_000). Off unless given.
-   * @default undefined (finished tasks stay until `prune()`)
-   */
-  retention?: RetentionOptions;
-  /**
-   * A server to run tasks on besides this device: `@taskweave/server`, or (for EmbeddingGeneration)
-   * any OpenAI-compatible embeddings endpoint. Each task runs `local`, `remote` or `auto`
-   * (`remote.placement`, or the task's `metadata.placement`); `metrics.placement` says where it ran.
-   * @default undefined (every task runs on this device)
-   */
-  remote?: RemoteOptions;
-}
-
-export type TabRole = 'leader' | 'follower';
-
-/** The handle `createTaskweave` returns; the same API in every tab, whatever its role. The typed helpers (`embed`, `store`, `search`, …) resolve to a `TaskHandle`; the generic `submit`/`wait` take task objects. */
-export interface Taskweave extends TypedTasks {
-  readonly name: string;
-  /** 'leader' when this tab runs the tasks. */
-  readonly role: TabRole;
-  /** The scheduler, when this tab is the leader. */
-  readonly scheduler: TaskScheduler | undefined;
-  /** The worker pool, when this tab is the leader (and no custom executor was given). */
-  readonly pool: WorkerPool | undefined;
-  submit(options: SubmitTaskOptions): Promise<TaskId>;
-  submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]>;
-  /** Resolves with the result once the task ended and its result is durable, in any tab. */
-  wait(id: TaskId): Promise<TaskResult>;
-  get(id: TaskId): Promise<TaskState | undefined>;
-  /**
-   * Cancels a task that has not ended. Before it started, the cancel wins in any tab: `true`, the
-   * task ends `Cancelled` and never runs. A running task is aborted by the tab that runs it.
-   * Returns false when it had already ended.
-   */
-  cancel(id: TaskId): Promise<boolean>;
-  /**
-   * Events in the same shape in every tab: statuses from the store's change feed (ids and statuses,
-   * no payloads: read a result with `get`/`getMany`/`wait`), and the running tab's retries, counts
-   * and errors. @returns the unsubscribe function
-   */
-  subscribe(listener: TaskweaveListener): () => void;
-  /**
-   * A task's partial outputs (what its handler emits: tokens of a generation, pages of a retrieval,
-   * committed ids of a storage task), in order, in any tab: first what was emitted so far (the
-   * leader keeps a task's chunks while it runs and the scheduler's `gcTimeMs` after), then as they
-   * come; it ends when the task ends. After a reload or a handover the stream goes on from the
-   * task's last checkpoint. Rejects with `not-found` for an unknown id.
-   * @example for await (const token of tw.stream(id)) output.textContent += token
-   */
-  stream<C = unknown>(id: TaskId): AsyncIterable<C>;
-  /** A task's progress (its handler's `{ kind: 'task', done, total }`), the latest value each time, until it ends. */
-  progress(id: TaskId): AsyncIterable<TaskProgress>;
-  /**
-   * Loads a model in the pool's workers before the first task needs it (`WorkerPool.warmUp`), from
-   * any tab: a follower asks the leader and gets its progress (`onProgress`) and report.
-   * @example await tw.warmUp('use-lite', { onProgress: (e) => e.status === 'progress' && (bar.value = e.progress) })
-   */
-  warmUp(modelId: string, options?: WarmUpOptions): Promise<WarmUpReport>;
-  /** Called with the new role when this tab becomes the leader. @returns the unsubscribe function */
-  onRoleChange(listener: (role: TabRole) => void): () => void;
-  /** Counts by status and priority (a follower shows the leader's last snapshot). */
-  getSnapshot(): QueueSnapshot | undefined;
-  /**
-   * Removes finished tasks from the database by age or count (default: the `retention` rule) in a
-   * few bulk writes; returns how many were removed. Works in every tab.
-   */
-  prune(options?: PruneOptions): Promise<number>;
-  /** Stops this tab's part: a leader closes its scheduler and pool and hands over. */
-  close(): Promise<void>;
-  /** Several tasks as they are now, in the order of `ids` (one store read in a follower). */
-  getMany(ids: readonly TaskId[]): Promise<(TaskState | undefined)[]>;
-  /** The declared models' cache: list, prefetch, clear, persist, estimate (see `ModelAssets`). */
-  readonly models: ModelAssets;
-}
+import type { TabRole, Taskweave, TaskweaveOptions, TaskweaveSnapshot } from './taskweave.js';
 
 /**
  * Starts taskweave in this tab. Resolves once the tab knows its role.
@@ -186,14 +89,12 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
   /** Chunks of running (and lately ended) tasks, for `stream`, and progress. */
   readonly #streams: StreamHub;
   readonly #warmUps = new WarmUpRelay((message) => this.#post(message));
+  readonly #snapshots: SnapshotRelay;
   #role: TabRole = 'follower';
   #scheduler: TaskScheduler | undefined;
   /** A scheduler being started by a takeover (this tab holds the lock, but does not lead yet). */
   #candidate: TaskScheduler | undefined;
   #pool: WorkerPool | undefined;
-  #lastSnapshot: QueueSnapshot | undefined;
-  #snapshotTimer: ReturnType<typeof setTimeout> | undefined;
-  #snapshotSentAt = 0;
   #closed = false;
 
   constructor(options: TaskweaveOptions) {
@@ -220,6 +121,7 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
       get: (id) => this.get(id),
       scheduler: () => this.#scheduler,
     });
+    this.#snapshots = new SnapshotRelay({ tabId: this.#tabId, intervalMs: options.snapshotIntervalMs ?? 100, post: (message) => this.#post(message) });
     this.#stopFeed = this.#store.subscribe((change) => this.#onStoreChange(change));
     this.#channel = new BroadcastChannel(channelName(this.name));
     this.#channel.onmessage = (message: MessageEvent<TabMessage>) => this.#onMessage(message.data);
@@ -361,26 +263,18 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
         this.#post({ type: 'error', error: serializeError(event.error), ...(event.taskId === undefined ? {} : { taskId: event.taskId }) });
         return;
       case 'queue':
-        this.#lastSnapshot = event.snapshot;
         this.#events.emit(event);
-        this.#sendSnapshot();
+        this.#snapshots.queueChanged(() => this.#scheduler?.getSnapshot());
         return;
     }
   }
 
-  /** At most one snapshot per `snapshotIntervalMs` to the other tabs, the latest one last. */
-  #sendSnapshot(): void {
-    if (this.#snapshotTimer !== undefined) return;
-    const interval = this.#options.snapshotIntervalMs ?? 100;
-    const wait = this.#snapshotSentAt + interval - Date.now();
-    const send = () => {
-      this.#snapshotTimer = undefined;
-      this.#snapshotSentAt = Date.now();
-      const snapshot = this.#scheduler?.getSnapshot();
-      if (snapshot !== undefined) this.#post({ type: 'queue', snapshot });
-    };
-    if (wait <= 0) send();
-    else this.#snapshotTimer = setTimeout(send, wait);
+  /** What `snapshot()` reads in the leader; undefined in a follower. */
+  #snapshotSource(): SnapshotSource | undefined {
+    const scheduler = this.#scheduler;
+    if (scheduler === undefined) return undefined;
+    const pool = this.#pool;
+    return { queue: () => scheduler.getSnapshot(), pool: () => pool?.snapshot() };
   }
 
   #post(message: TabMessage): void {
@@ -419,10 +313,12 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
         if (following) this.#events.emit({ ...message, error: deserializeError(message.error) });
         break;
       case 'queue':
-        if (following) {
-          this.#lastSnapshot = message.snapshot;
-          this.#events.emit(message);
-        }
+        this.#snapshots.onMessage(message, this.#snapshotSource());
+        if (following) this.#events.emit(message);
+        break;
+      case 'snapshot':
+      case 'snapshot-reply':
+        this.#snapshots.onMessage(message, this.#snapshotSource());
         break;
       case 'cancel':
         if (this.#scheduler !== undefined) {
@@ -560,14 +456,25 @@ class TabTaskweave implements Omit<Taskweave, keyof TypedTasks | 'models'> {
   }
 
   getSnapshot(): QueueSnapshot | undefined {
-    return this.#scheduler?.getSnapshot() ?? this.#lastSnapshot;
+    return this.#scheduler?.getSnapshot() ?? this.#snapshots.heard;
+  }
+
+  snapshot(): Promise<TaskweaveSnapshot> {
+    this.#assertOpen();
+    return this.#snapshots.snapshot(this.#role, this.#snapshotSource());
+  }
+
+  async list(query?: TaskListQuery): Promise<TaskListPage<TaskState>> {
+    this.#assertOpen();
+    const page = await this.#store.list(query);
+    return page.nextCursor === undefined ? { tasks: page.tasks.map(toTaskState) } : { tasks: page.tasks.map(toTaskState), nextCursor: page.nextCursor };
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#lock.stop();
-    if (this.#snapshotTimer !== undefined) clearTimeout(this.#snapshotTimer);
+    this.#snapshots.close();
     this.#waiters.rejectAll(new TaskweaveError('closed', 'This taskweave instance was closed'));
     this.#streams.close();
     this.#warmUps.close(new TaskweaveError('closed', 'This taskweave instance was closed'));
