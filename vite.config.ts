@@ -10,6 +10,7 @@
  * - web-worker: pool, models, storage and tabs in real Chromium (browser mode)
  * - core-browser: core's IndexedDB adapter on Chromium's own IndexedDB (browser mode), after the
  *   web-worker's Chromium has closed (packages/core/vitest.browser.config.ts)
+ * - devtools: the devtools panel against a running pool in real Chromium (browser mode), last
  */
 import { defineConfig } from 'vitest/config';
 
@@ -29,6 +30,7 @@ export default defineConfig({
       'packages/server',
       'packages/web-worker',
       'packages/core/vitest.browser.config.ts',
+      'packages/devtools',
     ],
   },
 });

@@ -16,8 +16,8 @@ export default defineConfig({
   worker: { format: 'es' },
   test: {
     name: 'devtools',
-    // In the workspace's run (../../vite.config.ts), after web-worker's Chromium has closed.
-    sequence: { groupOrder: 3 },
+    // In the workspace's run (../../vite.config.ts), after core-browser's Chromium has closed.
+    sequence: { groupOrder: 4 },
     include: ['src/**/*.test.ts'],
     // Fails a file when any request left the page's origin (the workspace's route audit).
     setupFiles: ['../../scripts/routeAuditSetup.mjs'],

@@ -3,17 +3,18 @@
  * attempts, interruptions, placement and dependencies, and Cancel while it has not ended.
  */
 import { isTerminalStatus, type TaskState } from '@taskweave/core';
-import type { TaskId } from '../target.js';
+import type { TaskId } from '@taskweave/core';
 import type { PanelContext } from './context.js';
 import { button, fill, formatBytes, formatMs, formatTime, h, message } from './dom.js';
 import { inputSummary, outputSummary, preview } from './summaries.js';
 
-/** Interruptions (reloads, handovers mid-run) where the record carries them; absent on records that never had one. */
+/**
+ * Interruptions (reloads, handovers mid-run): `tw.get`/`tw.list` do not report a task's count, so
+ * the panel shows it only where the task's error carries it (it ended after too many).
+ */
 function interruptions(task: TaskState): string {
-  const own = (task as { interruptions?: unknown }).interruptions;
-  if (typeof own === 'number') return String(own);
-  const fromError = task.result?.errorDetails?.['interruptions'];
-  return typeof fromError === 'number' ? String(fromError) : '0 recorded';
+  const counted = task.result?.errorDetails?.['interruptions'];
+  return typeof counted === 'number' ? String(counted) : 'not reported (only an error for too many carries it)';
 }
 
 export class DetailView {

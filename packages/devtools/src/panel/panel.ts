@@ -4,10 +4,10 @@
  * that keep the shown view fresh. `destroy()` removes all of them: a closed panel costs nothing.
  */
 import type { PruneOptions } from '@taskweave/core';
-import type { TaskweaveEvent } from '@taskweave/web-worker';
+import type { TaskweaveEvent, TaskweaveSnapshot } from '@taskweave/web-worker';
 import { adoptStyles } from '../mountDevtools.js';
 import type { ResolvedDevtoolsOptions } from '../options.js';
-import type { DevtoolsTarget, TaskweaveSnapshot } from '../target.js';
+import type { DevtoolsTarget } from '../target.js';
 import type { PanelContext, PanelView } from './context.js';
 import { button, h, message, setText } from './dom.js';
 import { ModelsView } from './modelsView.js';
@@ -76,16 +76,17 @@ export function createPanel(root: ShadowRoot, tw: DevtoolsTarget, options: Resol
   }
 
   // Which finished tasks Prune removes (tw.prune's options): the panel cannot know the app's retention rule.
-  const pruneRules: Array<[string, PruneOptions]> = [
-    ['all finished', { keepLast: 0 }],
-    ['finished > 1 min ago', { olderThanMs: 60_000 }],
-    ['finished > 1 h ago', { olderThanMs: 3_600_000 }],
-    ['all but the last 100', { keepLast: 100 }],
+  // The least destructive rule first.
+  const pruneRules: Array<[string, string, PruneOptions]> = [
+    ['hour', 'finished > 1 h ago', { olderThanMs: 3_600_000 }],
+    ['minute', 'finished > 1 min ago', { olderThanMs: 60_000 }],
+    ['last-100', 'all but the last 100', { keepLast: 100 }],
+    ['all', 'all finished', { keepLast: 0 }],
   ];
-  const pruneRule = h('select', { 'aria-label': 'Which finished tasks to prune', 'data-field': 'prune-rule' }, ...pruneRules.map(([label], i) => h('option', { value: String(i) }, label)));
+  const pruneRule = h('select', { 'aria-label': 'Which finished tasks to prune', 'data-field': 'prune-rule' }, ...pruneRules.map(([value, label]) => h('option', { value }, label)));
   const prune = button('Prune', () => void doPrune(), { class: 'danger', 'data-action': 'prune', title: 'tw.prune(): removes finished tasks from the store' });
   async function doPrune(): Promise<void> {
-    const rule = pruneRules[Number(pruneRule.value)]?.[1] ?? { keepLast: 0 };
+    const rule = pruneRules.find(([value]) => value === pruneRule.value)?.[2] ?? { olderThanMs: 3_600_000 };
     try {
       const removed = await tw.prune(rule);
       ctx.notify(`Pruned ${removed} finished task${removed === 1 ? '' : 's'}`, 'ok');

@@ -51,6 +51,7 @@ dt { color: #94a3b8; } dd { margin: 0; overflow-wrap: anywhere; }
 .deps { display: inline-flex; flex-wrap: wrap; gap: 2px; }
 .actions { margin-top: 10px; display: flex; gap: 6px; }
 .system-view, .models-view { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 10px; align-content: start; }
+.system-view { grid-template-columns: minmax(0, 1fr) minmax(0, 1.6fr) minmax(0, 1fr); }
 .card { border: 1px solid #1e293b; border-radius: 6px; padding: 8px 10px; background: #0d1526; min-width: 0; }
 .card.wide { grid-column: 1 / -1; }
 .card h3 { margin: 0 0 6px; font-size: 12px; font-weight: 600; color: #cbd5e1; text-transform: uppercase; letter-spacing: 0.05em; }

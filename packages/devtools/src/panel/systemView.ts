@@ -5,7 +5,7 @@
  * reports it (`performance.memory`, Chromium only). Nothing here is estimated.
  */
 import { TASK_PRIORITY_NAMES, TASK_STATUSES, type QueueSnapshot } from '@taskweave/core';
-import type { TaskweaveSnapshot } from '../target.js';
+import type { TaskweaveSnapshot } from '@taskweave/web-worker';
 import type { PanelContext, PanelView } from './context.js';
 import { fill, formatBytes, formatTime, h, message } from './dom.js';
 
@@ -58,7 +58,7 @@ export class SystemView implements PanelView {
   }
 
   #render(s: TaskweaveSnapshot): void {
-    fill(this.el, this.#tabs(s), this.#queue(s.queue), this.#workers(s), this.#memory());
+    fill(this.el, this.#tabs(s), this.#queue(s.queue), this.#memory(), this.#workers(s));
   }
 
   #tabs(s: TaskweaveSnapshot): HTMLElement {

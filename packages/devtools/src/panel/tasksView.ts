@@ -5,7 +5,7 @@
  * it, so a row (and its Cancel button) never moves under the pointer.
  */
 import { BUILTIN_TASK_TYPES, isTerminalStatus, TASK_STATUSES, type QueueSnapshot, type TaskState, type TaskStatus } from '@taskweave/core';
-import type { TaskId, TaskListQuery } from '../target.js';
+import type { TaskId, TaskListQuery } from '@taskweave/core';
 import type { PanelContext, PanelView } from './context.js';
 import { cancelTask, DetailView } from './detailView.js';
 import { button, fill, formatMs, formatTime, h, message, setText, shortId } from './dom.js';
