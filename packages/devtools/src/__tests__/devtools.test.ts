@@ -10,6 +10,7 @@ import { createTaskweave, type Taskweave } from '@taskweave/web-worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { mountDevtools, type DevtoolsHandle } from '../index.js';
+import { mountDevtools as mountInProduction } from '../noop.js';
 import { counted } from './fixtures/counted.js';
 
 // Every script the page fetches, by URL (an observer: the resource timing buffer may be full).
@@ -263,5 +264,14 @@ describe('devtools panel', () => {
     expect(() => mountDevtools(tw, { position: 'middle' as 'top-left' })).toThrow(expect.objectContaining({ field: 'position' }));
     expect(() => mountDevtools({} as Taskweave)).toThrow(expect.objectContaining({ field: 'tw' }));
     expect(document.querySelector('taskweave-devtools')).toBeNull();
+  });
+
+  it('in a production build (the no-op entry) mounts nothing and subscribes to nothing', async () => {
+    const { target, live, reads } = counted(tw);
+    const devtools = mountInProduction(target, { open: true });
+    await devtools.open();
+    expect(devtools.isOpen).toBe(false);
+    expect(document.querySelector('taskweave-devtools')).toBeNull();
+    expect([live(), reads()]).toEqual([0, 0]);
   });
 });
