@@ -118,8 +118,8 @@ export function createPanel(root: ShadowRoot, tw: DevtoolsTarget, options: Resol
 
   const onEvent = (event: TaskweaveEvent): void => {
     if (event.type === 'status') {
-      tasks.onStatus(event.taskId);
-      if (shown === tasks) refresher?.request();
+      tasks.onStatus(event);
+      if (shown === tasks && tasks.stale) refresher?.request();
     } else if (event.type === 'queue') {
       tasks.showCounts(event.snapshot);
       system.markStale();

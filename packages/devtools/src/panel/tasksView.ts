@@ -20,6 +20,12 @@ interface Row {
   key: string;
 }
 
+/** Whether a page reaches the finished part of the list: its last task ended, or it is empty. */
+function isFinishedPage(tasks: readonly TaskState[]): boolean {
+  const last = tasks[tasks.length - 1];
+  return last === undefined || isTerminalStatus(last.status);
+}
+
 function rowKey(task: TaskState): string {
   return `${task.status}|${task.retryCount}|${task.result?.timestamp ?? ''}`;
 }
@@ -48,6 +54,8 @@ export class TasksView implements PanelView {
   #selected: TaskId | undefined;
   #selectedStale = false;
   #stale = true;
+  /** Whether the last page read reached the finished tasks (its last task had ended, or it was empty). */
+  #reachesFinished = true;
   #loadingMore = false;
 
   constructor(ctx: PanelContext) {
@@ -87,17 +95,43 @@ export class TasksView implements PanelView {
   }
 
   get stale(): boolean {
-    return this.#stale;
+    return this.#stale || this.#selectedStale;
   }
 
   markStale(): void {
     this.#stale = true;
   }
 
-  /** A status event: the list is stale, and the details when it is the selected task. */
-  onStatus(taskId: TaskId): void {
-    this.#stale = true;
-    if (taskId === this.#selected) this.#selectedStale = true;
+  /**
+   * A status event. The list is stale only when the event can change what it shows: a shown task
+   * changed; or a task it does not show may now belong in the page (the filter takes its status,
+   * and it is new, entered the filter, or ended while the page reaches the finished tasks). So
+   * while thousands of tasks run behind a full page, the panel does not read at all.
+   */
+  onStatus(event: { taskId: TaskId; status: TaskStatus }): void {
+    if (event.taskId === this.#selected) this.#selectedStale = true;
+    if (this.#stale || this.#mayChangePage(event)) this.#stale = true;
+  }
+
+  #mayChangePage({ taskId, status }: { taskId: TaskId; status: TaskStatus }): boolean {
+    if (this.#rows.has(taskId)) return true;
+    const filter = this.#statusFilter();
+    if (filter !== undefined && !filter.includes(status)) return false;
+    // The whole (filtered) list is shown: a task that now passes the filter joins it.
+    if (this.#nextCursor === undefined) return true;
+    // A task not shown keeps its place in the unfinished part while it runs: it matters only if
+    // it just entered a filter that did not take it while Pending.
+    if (status === 'Running') return filter !== undefined && !filter.includes('Pending');
+    // A new task (or a retry) goes in the unfinished part, newest first: it may come on top.
+    if (status === 'Pending') return true;
+    // A task that ended goes first in the finished part: shown only if the page reaches it.
+    return this.#reachesFinished;
+  }
+
+  #statusFilter(): readonly TaskStatus[] | undefined {
+    const status = this.#status.value;
+    if (status === '') return undefined;
+    return status === UNFINISHED ? UNFINISHED_STATUSES : [status as TaskStatus];
   }
 
   /** The leader's counts, beside each status of the filter. */
@@ -110,9 +144,8 @@ export class TasksView implements PanelView {
 
   #filterQuery(): TaskListQuery {
     const query: TaskListQuery = {};
-    const status = this.#status.value;
-    if (status === UNFINISHED) query.status = UNFINISHED_STATUSES;
-    else if (status !== '') query.status = status as TaskStatus;
+    const status = this.#statusFilter();
+    if (status !== undefined) query.status = status;
     const type = this.#type.value.trim();
     if (type !== '') query.type = type;
     const model = this.#model.value.trim();
@@ -128,19 +161,21 @@ export class TasksView implements PanelView {
   }
 
   async refresh(): Promise<void> {
+    const listStale = this.#stale;
     this.#stale = false;
     const query = this.#query;
     const selected = this.#selectedStale ? this.#selected : undefined;
     this.#selectedStale = false;
     try {
       const [page, task] = await Promise.all([
-        this.#ctx.tw.list({ ...this.#filterQuery(), limit: Math.min(1000, this.#wanted) }),
+        listStale ? this.#ctx.tw.list({ ...this.#filterQuery(), limit: Math.min(1000, this.#wanted) }) : undefined,
         selected === undefined ? undefined : this.#ctx.tw.get(selected),
       ]);
       if (selected !== undefined && selected === this.#selected) this.#detail.show(task ?? null, selected);
-      if (query !== this.#query) return;
+      if (page === undefined || query !== this.#query) return;
       this.#reconcile(page.tasks, false);
       this.#nextCursor = page.nextCursor;
+      this.#reachesFinished = isFinishedPage(page.tasks);
       this.#renderFooter();
     } catch (error) {
       this.#ctx.notify(`Reading tasks failed: ${message(error)}`, 'error');
@@ -157,6 +192,7 @@ export class TasksView implements PanelView {
       this.#reconcile(page.tasks, true);
       this.#wanted = this.#rows.size;
       this.#nextCursor = page.nextCursor;
+      this.#reachesFinished = isFinishedPage(page.tasks);
       this.#renderFooter();
     } catch (error) {
       this.#ctx.notify(`Reading tasks failed: ${message(error)}`, 'error');
@@ -245,7 +281,6 @@ export class TasksView implements PanelView {
     this.#selected = id;
     this.#rows.get(id)?.el.setAttribute('aria-selected', 'true');
     this.#selectedStale = true;
-    this.#stale = true;
     this.#ctx.requestRefresh();
   }
 }
