@@ -103,6 +103,7 @@ describe('devtools panel', () => {
     expect(new Set(rows().map((r) => r.dataset['taskId'])).size).toBe(1000);
     // The status filter shows the leader's counts.
     await expect.poll(() => $('option[data-status="Pending"]')?.textContent).toBe('Pending (896)');
+    expect($('[data-field="summary"]')!.textContent).toBe('896 pending · 2 running · 100 completed · 2 failed');
   });
 
   it('filters by status, type and model', async () => {

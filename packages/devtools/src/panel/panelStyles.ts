@@ -23,7 +23,8 @@ button.close { padding: 0 8px; font-size: 15px; line-height: 20px; }
 .body { flex: 1; min-height: 0; overflow: hidden; display: flex; flex-direction: column; }
 .view { flex: 1; min-height: 0; overflow: auto; padding: 8px 10px; }
 .view[hidden] { display: none; }
-.filters { display: flex; gap: 6px; margin-bottom: 6px; }
+.filters { display: flex; align-items: center; gap: 6px; margin-bottom: 6px; }
+.summary { margin-left: auto; font-variant-numeric: tabular-nums; }
 select, input { font: inherit; color: #e2e8f0; background: #0f172a; border: 1px solid #334155; border-radius: 4px; padding: 3px 6px; }
 input { width: 190px; }
 .tasks-view { display: flex; flex-direction: column; overflow: hidden; }

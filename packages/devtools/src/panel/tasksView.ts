@@ -43,6 +43,8 @@ export class TasksView implements PanelView {
   readonly #more = button('Load more', () => void this.#loadMore(), { 'data-action': 'load-more' });
   readonly #footer = h('div', { class: 'footer' }, this.#count, this.#more);
   readonly #detail: DetailView;
+  /** The leader's counts by status, from its queue events (no read). */
+  readonly #summary = h('span', { class: 'summary muted', 'data-field': 'summary' });
   readonly #rows = new Map<string, Row>();
   readonly #seenTypes = new Set<string>(BUILTIN_TASK_TYPES);
   readonly #seenModels = new Set<string>();
@@ -88,7 +90,7 @@ export class TasksView implements PanelView {
     this.el = h(
       'div',
       { class: 'view tasks-view', 'data-view': 'tasks' },
-      h('div', { class: 'filters' }, this.#status, this.#type, this.#model, this.#types, this.#models),
+      h('div', { class: 'filters' }, this.#status, this.#type, this.#model, this.#types, this.#models, this.#summary),
       h('div', { class: 'split' }, h('div', { class: 'list' }, table, this.#footer), this.#detail.el),
     );
     this.#renderTypeOptions();
@@ -140,6 +142,7 @@ export class TasksView implements PanelView {
       const s = option.dataset['status'] as TaskStatus | undefined;
       if (s !== undefined) setText(option, queue ? `${s} (${queue.byStatus[s]})` : s);
     }
+    setText(this.#summary, queue ? TASK_STATUSES.filter((s) => queue.byStatus[s] > 0).map((s) => `${queue.byStatus[s]} ${s.toLowerCase()}`).join(' · ') : '');
   }
 
   #filterQuery(): TaskListQuery {
