@@ -60,6 +60,40 @@ test('the main view loads, runs and cancels tasks with priorities, deadlines and
   await testInfo.attach('main-view', { path: shot, contentType: 'image/png' });
 });
 
+test('the task table keeps its rows under the pointer; the table and queue counters survive a reload', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-runtime', 'ready');
+  const rows = page.locator('[data-testid=task-table] tbody tr');
+  const submit = page.getByRole('button', { name: 'Submit' });
+  await page.getByLabel('Copies').fill('3');
+  await submit.click();
+  await expect(rows).toHaveCount(3);
+  await expect(page.locator('[data-status=Completed]')).toHaveText('3');
+  const before = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
+  // The pointer rests on a row; three more tasks come (submitted from the keyboard).
+  await rows.nth(1).hover();
+  await submit.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('task-count')).toContainText('3 newer tasks will show when the pointer leaves the table');
+  await expect(page.locator('[data-status=Completed]')).toHaveText('6');
+  expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')))).toEqual(before);
+  await page.mouse.move(2, 2);
+  await expect(rows).toHaveCount(6);
+  expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')))).slice(3)).toEqual(before);
+  // The workers' lines say what is true now: the tokenizer files fetched after use-lite was ready
+  // do not leave it "loading".
+  await expect(page.locator('body')).toHaveAttribute('data-warm', 'done');
+  await expect(page.getByTestId('workers')).toContainText('use-lite ready');
+  await expect(page.getByTestId('workers')).not.toContainText('loading');
+  // The whole table fits a 1,280 px window: nothing to scroll sideways.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-runtime', 'ready');
+  await expect(page.locator('[data-status=Completed]')).toHaveText('6');
+  await expect(rows).toHaveCount(6);
+});
+
 test('the corpus is chunked, embedded and stored with a progress bar; a reload mid-run resumes; search ranks the right passage first', async ({ page }, testInfo) => {
   await page.goto('/');
   await expect(page.locator('body')).toHaveAttribute('data-runtime', 'ready');

@@ -42,21 +42,22 @@ async function warmUp(tw: Taskweave, pool: WorkerPool): Promise<void> {
   }
 }
 
+let stopPoolView: (() => void) | undefined;
+
 function mountPool(tw: Taskweave, pool: WorkerPool | undefined): void {
   const root = byId('pool');
+  stopPoolView?.();
   root.querySelectorAll(':scope > :not(h2)').forEach((el) => el.remove());
-  if (!pool) {
-    root.append(h('p', { class: 'hint' }, 'Another tab of this site runs the tasks; this one submits and watches. It takes over when that tab closes.'));
-    return;
-  }
-  mountPoolView(root, pool);
-  void warmUp(tw, pool);
+  if (!pool) root.append(h('p', { class: 'hint' }, 'Another tab of this site runs the tasks (its workers are shown); this one submits and watches. It takes over when that tab closes.'));
+  stopPoolView = mountPoolView(root, tw, pool);
+  if (pool) void warmUp(tw, pool);
 }
 
 async function start(): Promise<void> {
   const gpu = checkWebGpu(notices);
   const { tw, recovery } = await createRuntime();
   const log = new TaskLog(tw);
+  void log.seed().catch(onError);
 
   tw.subscribe((event) => {
     if (event.type === 'error') onError(event.error);
@@ -89,7 +90,7 @@ async function start(): Promise<void> {
   mountSearchView(byId('search'), tw, onError);
   mountGenerateView(byId('generate'), tw, onError);
   mountSubmitForm(byId('submit'), tw, log, onError);
-  mountQueueView(byId('queue'), tw);
+  mountQueueView(byId('queue'), tw, onError);
   mountThroughputPlot(byId('queue'), log);
   mountTasksView(byId('tasks'), log, tw, onError);
   mountPool(tw, tw.pool);

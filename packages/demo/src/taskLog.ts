@@ -25,14 +25,14 @@ export class TaskLog {
   /** Epoch ms of each terminal transition in the last minute (for throughput). */
   readonly #finishedAt: number[] = [];
   #finished = 0;
-  readonly #tw: Pick<Taskweave, 'subscribe' | 'getMany'>;
+  readonly #tw: Pick<Taskweave, 'subscribe' | 'getMany' | 'list'>;
   /** Ids to read from the store (new ones, ended ones), read together once per batch. */
   #toLoad = new Set<TaskId>();
   /** The latest status the events gave for an id not loaded yet. */
   readonly #unloaded = new Map<TaskId, TaskStatus>();
   #loadTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(tw: Pick<Taskweave, 'subscribe' | 'getMany'>) {
+  constructor(tw: Pick<Taskweave, 'subscribe' | 'getMany' | 'list'>) {
     this.#tw = tw;
     // Events carry ids and statuses; the task and its result are read when the table needs them.
     tw.subscribe((event) => {
@@ -85,6 +85,25 @@ export class TaskLog {
       // Kept in the order first seen (≈ submission order), so rows do not jump on each change.
       if (!this.#entries.has(id)) this.#entries.set(id, entry);
     });
+    this.#trim();
+    this.#notify();
+  }
+
+  /**
+   * Reads the newest tasks from the store (`tw.list`), so the table shows what the database holds
+   * after a reload, not only what happened since. Entries events brought meanwhile stay newer.
+   */
+  async seed(limit = 100): Promise<void> {
+    const { tasks } = await this.#tw.list({ limit });
+    const seeded = new Map<TaskId, TaskEntry>();
+    // The list is newest first; the log keeps the oldest first.
+    for (const { status, result, ...task } of tasks.reverse()) {
+      if (this.#entries.has(task.id)) continue;
+      seeded.set(task.id, { id: task.id, task, status, retries: task.retryCount, ...(result === undefined ? {} : { result }) });
+    }
+    const newer = [...this.#entries];
+    this.#entries.clear();
+    for (const [id, entry] of [...seeded, ...newer]) this.#entries.set(id, entry);
     this.#trim();
     this.#notify();
   }

@@ -47,7 +47,7 @@ describe('tw.list', () => {
     const done = await leader.submitMany(Array.from({ length: 5 }, (_, i) => ({ type: 'custom:echo', input: { kind: 'text' as const, text: `d${i}` } })));
     for (const id of done) await leader.wait(id); // one by one: each ends after the one before
     const held = await leader.submit({ type: 'custom:hold', input: { kind: 'text', text: 'hold' }, modelId: 'use-lite' });
-    await expect.poll(async () => (await leader.get(held))?.status).toBe(TaskStatus.Running);
+    await expect.poll(async () => (await leader.get(held))?.status, { timeout: 20_000 }).toBe(TaskStatus.Running);
     // Behind the held one (concurrency 1): Pending, from both tabs.
     const pending = [
       await leader.submit({ type: 'custom:echo', input: { kind: 'text', text: 'p1' }, modelId: 'use-lite' }),

@@ -22,7 +22,7 @@ describe('tw.snapshot', () => {
     expect(follower.role).toBe('follower');
 
     const [long] = await follower.submitMany([sleep(60_000), sleep(60_000), sleep(60_000)]);
-    await expect.poll(async () => (await leader.get(long!))?.status).toBe(TaskStatus.Running);
+    await expect.poll(async () => (await leader.get(long!))?.status, { timeout: 20_000 }).toBe(TaskStatus.Running);
     const own = await leader.snapshot();
     expect(own.tab.role).toBe('leader');
     expect(own.leaderTabId).toBe(own.tab.id);
@@ -30,18 +30,18 @@ describe('tw.snapshot', () => {
       .poll(async () => {
         const s = await follower.snapshot();
         return { role: s.tab.role, leader: s.leaderTabId, size: s.pool?.size, busy: s.pool?.workers.filter((w) => w.taskIds.length > 0).length, running: s.queue?.running, pending: s.queue?.byStatus.Pending };
-      })
+      }, { timeout: 20_000 })
       .toEqual({ role: 'follower', leader: own.tab.id, size: 2, busy: 2, running: 2, pending: 1 });
     const asked = await follower.snapshot();
     expect(asked.tab.id).not.toBe(own.tab.id);
     expect(asked.pool?.workers.flatMap((w) => w.taskIds)).toContain(long);
 
     await leader.close();
-    await expect.poll(() => follower.role).toBe('leader');
+    await expect.poll(() => follower.role, { timeout: 20_000 }).toBe('leader');
     const mine = await follower.snapshot();
     expect(mine).toMatchObject({ tab: { id: asked.tab.id, role: 'leader' }, leaderTabId: asked.tab.id, pool: { size: 1 } });
     // The interrupted tasks run again here: one at a time in this tab's one worker.
-    await expect.poll(async () => (await follower.snapshot()).queue?.running).toBe(1);
+    await expect.poll(async () => (await follower.snapshot()).queue?.running, { timeout: 20_000 }).toBe(1);
   });
 
   it('with no leader to answer, a follower answers itself: no leader, no pool, the last counts it heard', async () => {
@@ -56,6 +56,6 @@ describe('tw.snapshot', () => {
     const snapshot = await follower.snapshot();
     expect(snapshot).toMatchObject({ tab: { role: 'follower' }, leaderTabId: undefined, queue: undefined, pool: undefined });
     letGo();
-    await expect.poll(() => follower.role).toBe('leader');
+    await expect.poll(() => follower.role, { timeout: 20_000 }).toBe('leader');
   });
 });
