@@ -23,6 +23,8 @@ export default defineConfig({
     setupFiles: ['../../scripts/routeAuditSetup.mjs'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // A loaded 2-core machine can take seconds between an action and what it shows.
+    expect: { poll: { timeout: 20_000 } },
     browser: {
       enabled: true,
       headless: true,
