@@ -10,7 +10,8 @@
  * - web-worker: pool, models, storage and tabs in real Chromium (browser mode)
  * - core-browser: core's IndexedDB adapter on Chromium's own IndexedDB (browser mode), after the
  *   web-worker's Chromium has closed (packages/core/vitest.browser.config.ts)
- * - react: the React bindings in real Chromium with real workers (browser mode), last
+ * - react: the React bindings in real Chromium with real workers (browser mode)
+ * - devtools: the devtools panel against a running pool in real Chromium (browser mode), last
  */
 import { defineConfig } from 'vitest/config';
 
@@ -31,6 +32,7 @@ export default defineConfig({
       'packages/web-worker',
       'packages/core/vitest.browser.config.ts',
       'packages/react',
+      'packages/devtools',
     ],
   },
 });

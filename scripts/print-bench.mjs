@@ -28,6 +28,7 @@ const EXPECTED = [
   'stream-chunk-latency-ms',
   'stream-chunk-latency-follower-ms',
   'generation-vs-handwritten',
+  'devtools-open-vs-closed',
 ];
 
 /** 'yes' / 'no' for goals written as `>= x` or `<= x`, else '?'. */
