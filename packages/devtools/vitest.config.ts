@@ -14,6 +14,9 @@ export default defineConfig({
   // @taskweave/* from their sources (the "@taskweave/source" export condition), not their dist/.
   resolve: { conditions: ['@taskweave/source', ...defaultClientConditions] },
   worker: { format: 'es' },
+  // The screenshot test writes into docs/ (the README's pictures) only when asked
+  // (TASKWEAVE_UPDATE_DOCS=1), else into test-results/, so a test run leaves the tree clean.
+  define: { __SCREENSHOT_DIR__: JSON.stringify(process.env['TASKWEAVE_UPDATE_DOCS'] === '1' ? '../../docs' : '../../test-results') },
   test: {
     name: 'devtools',
     // In the workspace's run (../../vite.config.ts), after core-browser's Chromium has closed.

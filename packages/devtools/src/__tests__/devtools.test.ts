@@ -13,6 +13,9 @@ import { mountDevtools, type DevtoolsHandle } from '../index.js';
 import { mountDevtools as mountInProduction } from '../noop.js';
 import { counted } from './fixtures/counted.js';
 
+/** Where the screenshot test writes (vitest.config.ts `define`). */
+declare const __SCREENSHOT_DIR__: string;
+
 // Every script the page fetches, by URL (an observer: the resource timing buffer may be full).
 const fetched: string[] = [];
 new PerformanceObserver((list) => fetched.push(...list.getEntries().map((e) => e.name))).observe({ type: 'resource', buffered: true });
@@ -180,6 +183,7 @@ describe('devtools panel', () => {
     expect($('[data-field="pool"]')!.textContent).toContain('pool size 2');
   });
 
+  // The README's pictures: TASKWEAVE_UPDATE_DOCS=1 writes them into docs/ (see vitest.config.ts).
   it('takes the screenshot of the open panel (docs/devtools.png)', async () => {
     await mount().open();
     const status = $<HTMLSelectElement>('[data-filter="status"]')!;
@@ -191,10 +195,10 @@ describe('devtools panel', () => {
     await userEvent.selectOptions(status, '');
     await expect.poll(() => rows().filter((r) => r.dataset['status'] === 'Pending').length).toBe(50);
     await expect.poll(() => $('option[data-status="Pending"]')?.textContent).toMatch(/^Pending \(\d+\)$/);
-    await page.screenshot({ path: '../../docs/devtools.png', element: $('.panel')! });
+    await page.screenshot({ path: `${__SCREENSHOT_DIR__}/devtools.png`, element: $('.panel')! });
     await userEvent.click($('[data-tab="system"]')!);
     await expect.poll(() => $$('[data-worker]').length).toBe(2);
-    await page.screenshot({ path: '../../docs/devtools-workers.png', element: $('.panel')! });
+    await page.screenshot({ path: `${__SCREENSHOT_DIR__}/devtools-workers.png`, element: $('.panel')! });
   });
 
   it('shows the model cache and clears a model', async () => {
