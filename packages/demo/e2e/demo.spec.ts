@@ -92,6 +92,12 @@ test('the task table keeps its rows under the pointer; the table and queue count
   await expect(page.locator('body')).toHaveAttribute('data-runtime', 'ready');
   await expect(page.locator('[data-status=Completed]')).toHaveText('6');
   await expect(rows).toHaveCount(6);
+
+  // The devtools panel (its code loads on open) lists the same six tasks from the store.
+  await page.getByRole('button', { name: 'Open taskweave devtools' }).click();
+  await expect(page.locator('tr[data-task-id]')).toHaveCount(6);
+  const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
+  expect(await page.locator('tr[data-task-id]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task-id')))).toEqual(ids);
 });
 
 test('the corpus is chunked, embedded and stored with a progress bar; a reload mid-run resumes; search ranks the right passage first', async ({ page }, testInfo) => {

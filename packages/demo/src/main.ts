@@ -5,6 +5,9 @@
  */
 import { TaskStatus, TaskweaveError } from '@taskweave/core';
 import type { Taskweave, WorkerPool } from '@taskweave/web-worker';
+// The demo shows the panel in its production build too: the explicit entry (the plain one is a
+// no-op under the `production` condition). Its code loads when the panel first opens.
+import { mountDevtools } from '@taskweave/devtools/production';
 import './style.css';
 import { byId, h } from './dom.js';
 import { mountGenerateView } from './generateView.js';
@@ -94,6 +97,7 @@ async function start(): Promise<void> {
   mountThroughputPlot(byId('queue'), log);
   mountTasksView(byId('tasks'), log, tw, onError);
   mountPool(tw, tw.pool);
+  mountDevtools(tw);
   await gpu;
   document.body.dataset['runtime'] = 'ready';
 }
