@@ -1,6 +1,6 @@
 /**
  * The packages as an app gets them: `pnpm pack` tarballs of @taskweave/core,
- * @taskweave/web-worker, @taskweave/react and the model package @taskweave/model-use-lite, checked by publint and
+ * @taskweave/web-worker, @taskweave/react, @taskweave/devtools and the model package @taskweave/model-use-lite, checked by publint and
  * arethetypeswrong, installed into a Vite app and a webpack 5 app (each a project of its own in a
  * temporary folder, outside this workspace, with no model files of its own: the bundler plugin
  * serves use-lite from the installed model package), built, served, and run in Chromium: three
@@ -10,14 +10,15 @@
  * preview` and served under a Content-Security-Policy without 'unsafe-eval', and run on Vite's
  * dev server too; it also runs a task on a worker of its own. A React app (the @taskweave/react
  * tarball too, strict tsc, Vite) embeds, stores, searches and lists its tasks with the hooks, built
- * and on the dev server (where StrictMode mounts twice).
+ * and on the dev server (where StrictMode mounts twice); it mounts @taskweave/devtools, whose launcher
+ * is on the page in development and whose production build holds the package's no-op only.
  *
  * Each app is installed and built once; the steps run concurrently where they can (2 cores).
  * KEEP_CONSUMERS=1 keeps the temporary folder (its path is printed).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -136,13 +137,13 @@ function assertOneWasm(dist: string): void {
   );
 }
 
-for (const name of ['core', 'webWorker', 'react', 'server', 'modelUseLite'] as const) {
+for (const name of ['core', 'webWorker', 'react', 'devtools', 'server', 'modelUseLite'] as const) {
   test(`publint --strict passes for the ${name} tarball`, async () => {
     await tool('publint', ['run', '--strict', (await packs)[name]]);
   });
 }
 // Not the model package: it has no code, so no entry points and no types to check.
-for (const name of ['core', 'webWorker', 'react', 'server'] as const) {
+for (const name of ['core', 'webWorker', 'react', 'devtools', 'server'] as const) {
   test(`arethetypeswrong (esm-only) passes for the ${name} tarball`, async () => {
     await tool('attw', [(await packs)[name], '--profile', 'esm-only']);
   });
@@ -151,13 +152,14 @@ for (const name of ['core', 'webWorker', 'react', 'server'] as const) {
 const entries = (tgz: string): string[] => execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).split('\n').filter(Boolean).map((e) => e.replace(/^package\//, ''));
 
 test('each tarball ships its built code, README and LICENSE only (no sources, tests, fixtures or benchmarks)', async () => {
-  const { core, webWorker, react, server } = await packs;
+  const { core, webWorker, react, devtools, server } = await packs;
   const top = (tgz: string): string[] => [...new Set(entries(tgz).map((file) => file.split('/')[0] ?? file))].sort();
   assert.deepEqual(top(core), ['LICENSE', 'README.md', 'dist', 'package.json']);
   assert.deepEqual(top(webWorker), ['LICENSE', 'README.md', 'dist', 'modelPackages.js', 'ort.js', 'package.json', 'vite.js', 'vite.types.d.ts', 'webpack.js', 'webpack.types.d.ts']);
   assert.deepEqual(top(react), ['LICENSE', 'README.md', 'dist', 'package.json']);
+  assert.deepEqual(top(devtools), ['LICENSE', 'README.md', 'dist', 'package.json']);
   assert.deepEqual(top(server), ['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
-  for (const tgz of [core, webWorker, react, server]) {
+  for (const tgz of [core, webWorker, react, devtools, server]) {
     const shipped = entries(tgz);
     assert.deepEqual(shipped.filter((file) => /(\.test\.|__tests__|fixtures|bench)/.test(file)), [], `${tgz} holds tests or benchmarks`);
     assert.deepEqual(shipped.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')), [], `${tgz} holds TypeScript sources`);
@@ -240,7 +242,8 @@ test("vite app: the dev server runs it with no config beyond the plugin, and nev
 });
 
 /** What the React app wrote: an embedding, stored notes, the search's hits and the task list, through the hooks. */
-function assertReactApp(run: PageRun): void {
+/** `devtools`: how many devtools launchers the page holds (the dev server 1; a production build's no-op 0). */
+function assertReactApp(run: PageRun, devtools: number): void {
   assert.deepEqual(run.offOrigin, [], 'requests that left the page origin');
   assert.deepEqual(run.errors, [], 'console errors');
   assert.deepEqual(run.result, {
@@ -255,6 +258,7 @@ function assertReactApp(run: PageRun): void {
     completed: 3,
     workers: 1,
     crossOriginIsolated: true,
+    devtools,
   });
 }
 
@@ -266,9 +270,12 @@ test('react app (pnpm install): `vite preview` of its build embeds, stores, sear
   const dir = await reactApp;
   await reactBuild;
   assertOneWasm(join(dir, 'dist'));
+  // The production build has @taskweave/devtools' no-op: no launcher, no panel code, no panel chunk.
+  const built = readdirSync(join(dir, 'dist', 'assets')).filter((file) => file.endsWith('.js'));
+  for (const file of built) assert.doesNotMatch(readFileSync(join(dir, 'dist', 'assets', file), 'utf8'), /taskweave devtools/, `${file} holds the devtools panel`);
   const server = await viteServer(dir, 'preview');
   try {
-    assertReactApp(await runPage(await launch(), server.url));
+    assertReactApp(await runPage(await launch(), server.url), 0);
   } finally {
     await server.close();
   }
@@ -277,7 +284,7 @@ test('react app (pnpm install): `vite preview` of its build embeds, stores, sear
 test('react app: on the dev server (StrictMode mounting twice) it starts one pool and each task once, and never reloads the page', async () => {
   const server = await viteServer(await reactApp, 'dev');
   try {
-    assertReactApp(await runPage(await launch(), server.url));
+    assertReactApp(await runPage(await launch(), server.url), 1);
     assert.doesNotMatch(server.output(), /reloading/);
   } finally {
     await server.close();

@@ -49,6 +49,7 @@ export interface Packs {
   core: string;
   webWorker: string;
   react: string;
+  devtools: string;
   server: string;
   /** @taskweave/model-use-lite: data only (no build). */
   modelUseLite: string;
@@ -63,8 +64,15 @@ export async function packLibraries(dir: string): Promise<Packs> {
     if (!tarball.endsWith('.tgz') || !existsSync(tarball)) throw new Error(`pnpm pack of ${name} printed no tarball:\n${output}`);
     return tarball;
   };
-  const [core, webWorker, react, server, modelUseLite] = await Promise.all([pack('core'), pack('web-worker'), pack('react'), pack('server'), pack('model-use-lite')]);
-  return { core, webWorker, react, server, modelUseLite };
+  const [core, webWorker, react, devtools, server, modelUseLite] = await Promise.all([
+    pack('core'),
+    pack('web-worker'),
+    pack('react'),
+    pack('devtools'),
+    pack('server'),
+    pack('model-use-lite'),
+  ]);
+  return { core, webWorker, react, devtools, server, modelUseLite };
 }
 
 /**
@@ -85,6 +93,7 @@ export async function installApp(name: string, dir: string, packs: Packs, manage
   // The React app: @taskweave/react's own dependencies on core and web-worker resolve to the same tarballs.
   const react = manifest.dependencies['@taskweave/react'] !== undefined;
   if (react) manifest.dependencies['@taskweave/react'] = `file:${packs.react}`;
+  if (manifest.dependencies['@taskweave/devtools'] !== undefined) manifest.dependencies['@taskweave/devtools'] = `file:${packs.devtools}`;
   if (manager === 'npm') manifest['overrides'] = { '@taskweave/core': '$@taskweave/core', ...(react ? { '@taskweave/web-worker': '$@taskweave/web-worker' } : {}) };
   else manifest['pnpm'] = { overrides: { '@taskweave/core': `file:${packs.core}`, ...(react ? { '@taskweave/web-worker': `file:${packs.webWorker}` } : {}) } };
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -3,6 +3,7 @@
 // development). When the search has its hits and the list shows every task ended, the outcome
 // lands in #result for the test to read.
 import type { RequestOutputs } from '@taskweave/core';
+import { mountDevtools } from '@taskweave/devtools';
 import { TaskweaveProvider, useEmbed, useQueue, useSearch, useTask, useTasks, useTaskweave } from '@taskweave/react';
 import type { TaskHandle } from '@taskweave/web-worker';
 import { StrictMode, useEffect, useRef, useState, type ReactNode } from 'react';
@@ -24,6 +25,14 @@ function App(): ReactNode {
   const search = useSearch('notes', query, { model: 'use-lite', topK: 1 });
   const { tasks } = useTasks({ limit: 20 });
   const queue = useQueue();
+
+  // The devtools panel's launcher: the real one on the dev server; a production build gets the
+  // package's no-op (its `production` export condition), so it adds nothing there.
+  useEffect(() => {
+    if (tw === undefined) return;
+    const devtools = mountDevtools(tw);
+    return () => devtools.unmount();
+  }, [tw]);
 
   // Once, when taskweave is ready (StrictMode runs effects twice; the ref survives its remount).
   const started = useRef(false);
@@ -51,6 +60,7 @@ function App(): ReactNode {
       // One pool of one worker, though StrictMode mounted the provider twice (in development).
       workers: tw?.pool?.snapshot().workers.length,
       crossOriginIsolated,
+      devtools: document.querySelectorAll('taskweave-devtools').length,
     });
     out.dataset['state'] = 'done';
   }, [tw, done, embedding, stored.output, search.hits, tasks, queue]);
