@@ -13,11 +13,18 @@ import { NONE, Settlement } from './settlement.js';
 import { createState, type SchedulerState } from './state.js';
 
 /** A task as the scheduler sees it now. */
-export type TaskState = Task & { status: TaskStatus; result?: TaskResult };
+export type TaskState = Task & {
+  status: TaskStatus;
+  result?: TaskResult;
+  /** Runs of it interrupted by a reload, `close()` or a handover (not attempts: no retry spent); absent when none. */
+  interruptions?: number;
+};
 
 /** A task and where it is, from a stored record (or anything with the same fields). */
-export function toTaskState(from: { task: Task; status: TaskStatus; result?: TaskResult | undefined }): TaskState {
-  return from.result === undefined ? { ...from.task, status: from.status } : { ...from.task, status: from.status, result: from.result };
+export function toTaskState(from: { task: Task; status: TaskStatus; result?: TaskResult | undefined; interruptions?: number | undefined }): TaskState {
+  const state: TaskState = from.result === undefined ? { ...from.task, status: from.status } : { ...from.task, status: from.status, result: from.result };
+  if (from.interruptions !== undefined && from.interruptions > 0) state.interruptions = from.interruptions;
+  return state;
 }
 
 /**

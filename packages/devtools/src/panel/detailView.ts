@@ -8,13 +8,9 @@ import type { PanelContext } from './context.js';
 import { button, fill, formatBytes, formatMs, formatTime, h, message } from './dom.js';
 import { inputSummary, outputSummary, preview } from './summaries.js';
 
-/**
- * Interruptions (reloads, handovers mid-run): `tw.get`/`tw.list` do not report a task's count, so
- * the panel shows it only where the task's error carries it (it ended after too many).
- */
+/** Interruptions: runs cut by a reload, `close()` or a handover (`TaskState.interruptions`). */
 function interruptions(task: TaskState): string {
-  const counted = task.result?.errorDetails?.['interruptions'];
-  return typeof counted === 'number' ? String(counted) : 'not reported (only an error for too many carries it)';
+  return String(task.interruptions ?? 0);
 }
 
 export class DetailView {

@@ -380,6 +380,9 @@ describe('recovery from a store', () => {
     expect(r.status).toBe(TaskStatus.Completed);
     expect(r.metrics.retryCount).toBe(0);
     expect((await store.get(interrupted))?.interruptions).toBe(1);
+    // TaskState says so too (what get, getMany and list show); a task never cut has no count.
+    expect((await second.get(interrupted))?.interruptions).toBe(1);
+    expect(await second.get(done)).not.toHaveProperty('interruptions');
     expect((await second.wait(pending)).output).toEqual({ kind: 'text', text: 'pending:once' });
     expect((await second.wait(exhausted)).status).toBe(TaskStatus.Completed);
     expect((await second.wait(done)).output).toEqual({ kind: 'text', text: 'once' });
