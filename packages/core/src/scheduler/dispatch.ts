@@ -14,7 +14,10 @@ import { RESOLVED, move, readMany, record, type SchedulerState } from './state.j
 
 /** The dependency results of a task that depends on nothing (shared: an attempt context never owns it). */
 const NO_RESULTS: readonly TaskResult[] = Object.freeze([]);
-/** A call whose start write is in flight: its members and their attempts, in order. */
+/**
+ * A call whose start write is in flight: its members and their attempts, in order. The argument
+ * the writer hands back to `#started`/`#notStarted` (one small object per call, no closures).
+ */
 interface Starting {
   readonly live: Entry[];
   readonly contexts: Attempt[];
@@ -176,11 +179,7 @@ export class Dispatch {
     s.starting++;
     // A compare-and-set: a task that another writer ended in the store meanwhile (a tab cancelled
     // it) is not started. Whoever commits first wins; the loser learns it from the store.
-    const starting: Starting = { live, contexts };
-    s.writes.writeIf(records, UNFINISHED).then(
-      (written) => this.#started(written, starting),
-      (error: unknown) => this.#notStarted(error, starting),
-    );
+    void s.writes.writeIfThen(records, UNFINISHED, { live, contexts } satisfies Starting, this.#started, this.#notStarted);
     return true;
   }
 

@@ -77,6 +77,35 @@ export class StoreWriter {
     );
   }
 
+  /**
+   * `writeIf` with the caller's next step taken in the writer's own reaction: `then(written, arg)`
+   * with the flags, or `otherwise(error, arg)` once refused (after `onError`). `arg` is handed back
+   * as given, so a caller needs no closure per call. Chaining on `writeIf`'s promise instead costs
+   * a second promise, reaction and microtask per write, and closures to carry the caller's state:
+   * dispatch writes one start per call. The promise settles after them (it rejects only when one
+   * of them throws).
+   */
+  writeIfThen<A>(
+    records: readonly TaskRecord[],
+    expected: readonly TaskStatus[],
+    arg: A,
+    then: (written: boolean[], arg: A) => void,
+    otherwise: (error: unknown, arg: A) => void,
+  ): Promise<void> {
+    this.#inFlight++;
+    return this.#store.putIfStatus(records, expected).then(
+      (written) => {
+        this.#settled();
+        then(written, arg);
+      },
+      (error: unknown) => {
+        this.#settled();
+        this.#onError(error, records);
+        otherwise(error, arg);
+      },
+    );
+  }
+
   /** Resolves once every write made so far has been settled by the store. */
   drained(): Promise<void> {
     if (this.#inFlight === 0) return RESOLVED;
