@@ -159,4 +159,40 @@ describe('StoreWriter', () => {
     expect(heard).toEqual(['onError', 'otherwise']);
     expect(refusedWith).toEqual(['Error: refused', arg]);
   });
+
+  it('writeAnd resolves with what `then` returns once durable, and a refusal rejects after onError and `otherwise`', async () => {
+    const store = new PickyStore();
+    const heard: string[] = [];
+    const writer = new StoreWriter(store, () => heard.push('onError'));
+    const record = makeRecord(TaskStatus.Pending, 1);
+    const written = writer.writeAnd(
+      record,
+      (given) => {
+        heard.push('then');
+        return given;
+      },
+      () => heard.push('otherwise'),
+    );
+    expect(store.puts).toEqual([[record]]); // handed to the store at once, as `write` does
+    expect(await written).toBe(record);
+    expect(await store.get(record.task.id)).toEqual(record);
+
+    const poisoned = makeRecord(TaskStatus.Pending, 2);
+    store.poisoned.add(poisoned.task.id);
+    let refused: unknown;
+    const refusal = writer.writeAnd(poisoned, () => heard.push('then'), (error, given) => {
+      heard.push('otherwise');
+      refused = given;
+    });
+    await expect(refusal).rejects.toThrow(poisoned.task.id);
+    expect(refused).toBe(poisoned);
+    expect(heard).toEqual(['then', 'onError', 'otherwise']);
+    await writer.drained();
+
+    const thrown = writer.writeAnd(makeRecord(TaskStatus.Pending, 3), () => {
+      throw new Error('closed meanwhile');
+    }, () => heard.push('otherwise'));
+    await expect(thrown).rejects.toThrow('closed meanwhile');
+    await writer.drained(); // counted out before `then` ran, throw or not
+  });
 });
