@@ -48,16 +48,17 @@ export class StoreWriter {
    * held per submit before, 613 with this, heap used after `gc()`).
    */
   writeAnd<T>(record: TaskRecord, then: (record: TaskRecord) => T, otherwise: (error: unknown, record: TaskRecord) => void): Promise<T> {
-    const records = [record];
     this.#inFlight++;
-    return this.#store.put(records).then(
+    // The reactions keep the record, not the one-record list (a refusal makes its own): a list
+    // more held per pending submit.
+    return this.#store.put([record]).then(
       () => {
         this.#settled();
         return then(record);
       },
       (error: unknown) => {
         this.#settled();
-        this.#onError(error, records);
+        this.#onError(error, [record]);
         otherwise(error, record);
         throw error;
       },
