@@ -30,16 +30,26 @@ export class MemoryTaskStore implements TaskStore {
     return DONE;
   }
 
-  async putIfStatus(records: readonly TaskRecord[], expected: readonly TaskStatus[]): Promise<boolean[]> {
-    if (this.#closed) throw new Error('MemoryTaskStore is closed');
-    // Synchronous from the check to the write: no other call runs in between.
-    return records.map((record) => {
-      const stored = this.#records.get(record.task.id);
-      if (stored === undefined || !expected.includes(stored.status)) return false;
-      this.#records.set(record.task.id, record);
-      if (record.seq > this.#lastSeq) this.#lastSeq = record.seq;
-      return true;
-    });
+  putIfStatus(records: readonly TaskRecord[], expected: readonly TaskStatus[]): Promise<boolean[]> {
+    if (this.#closed) return Promise.reject(new Error('MemoryTaskStore is closed'));
+    // Synchronous from the check to the write: no other call runs in between. A loop and one
+    // settled promise rather than an async function and a `map` callback: the scheduler calls this
+    // once per start, and the pair was 90 of the 200 bytes it allocated per call (V8
+    // sampling heap profiler on bench:scheduler, inlining off to see it apart).
+    try {
+      const written: boolean[] = new Array(records.length);
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i] as TaskRecord;
+        const stored = this.#records.get(record.task.id);
+        written[i] = stored !== undefined && expected.includes(stored.status);
+        if (written[i] !== true) continue;
+        this.#records.set(record.task.id, record);
+        if (record.seq > this.#lastSeq) this.#lastSeq = record.seq;
+      }
+      return Promise.resolve(written);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async get(id: TaskId): Promise<TaskRecord | undefined> {

@@ -46,20 +46,23 @@ export class Admission {
     const id = s.options.generateId() as TaskId;
     const stored = newTaskRecord(p, id, s.options.clock.now(), ++s.seq);
     s.submitting++;
-    return s.writes.write(stored).then(
-      () => {
-        s.submitting--;
-        if (s.closed) throw closedDuringSubmit();
-        this.admit(stored.task, stored.seq);
-        return stored.task.id;
-      },
-      (error: unknown) => {
-        s.submitting--;
-        maybeIdle(s);
-        throw error;
-      },
-    );
+    return s.writes.writeAnd(stored, this.#admitWritten, this.#submitRefused);
   }
+
+  /** A submit's record is durable: the task is admitted (one function for the scheduler's life, not closures per submit). */
+  readonly #admitWritten = (stored: TaskRecord): TaskId => {
+    const s = this.#s;
+    s.submitting--;
+    if (s.closed) throw closedDuringSubmit();
+    this.admit(stored.task, stored.seq);
+    return stored.task.id;
+  };
+
+  /** A submit's record was refused: the submit rejects with the store's error. */
+  readonly #submitRefused = (): void => {
+    this.#s.submitting--;
+    maybeIdle(this.#s);
+  };
 
   /** `TaskScheduler.submitMany`: all or nothing, in slices that yield to the event loop. */
   async submitMany(options: readonly SubmitTaskOptions[]): Promise<TaskId[]> {

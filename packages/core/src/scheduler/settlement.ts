@@ -175,7 +175,8 @@ export class Settlement {
     }
     const previous = entry.status;
     entry.result = result;
-    for (const answer of entry.current?.cancel?.answers ?? []) answer(s === TaskStatus.Cancelled);
+    const cancel = entry.current?.cancel;
+    if (cancel !== undefined) for (const answer of cancel.answers) answer(s === TaskStatus.Cancelled);
     entry.current = undefined;
     move(state, entry, { type: 'settle', status: s });
     // A result seen is never produced again after a reload, and no dependent runs on a result
@@ -235,13 +236,13 @@ export class Settlement {
     if (error === undefined) {
       entry.announced = true;
       emitStatus(s, entry, previous);
-      for (const resolve of waiters ?? []) resolve(entry.result as TaskResult);
+      if (waiters !== undefined) for (const resolve of waiters) resolve(entry.result as TaskResult);
     } else {
       // Never reported as ended: the store keeps what it had (a later scheduler resumes it).
       storeError = toTaskweaveError(error);
       entry.storeError = storeError;
       s.events.emit({ type: 'error', error: storeError, taskId: entry.task.id });
-      for (const reject of failWaiters ?? []) reject(storeError);
+      if (failWaiters !== undefined) for (const reject of failWaiters) reject(storeError);
     }
     this.releaseDependents(entry, storeError);
     // Its dependents hold its result now: from here on memory may let it go (to the store).

@@ -242,7 +242,9 @@ describe('cancel', () => {
     call.resolve({ kind: 'stored', ids: ['a'] });
     expect(await cancelled).toBe(false);
     expect((await s.wait(id)).status).toBe(TaskStatus.Completed);
-    expect(m.calls.length).toBe(1);
+    // Run once, not again: counted for this task alone, since its end released the child, whose
+    // start may or may not have reached the executor by the time this await resumes.
+    expect(m.calls.filter((c) => c.task.id === id)).toHaveLength(1);
     (await m.called(child)).resolve();
     expect((await s.wait(child)).status).toBe(TaskStatus.Completed);
   });

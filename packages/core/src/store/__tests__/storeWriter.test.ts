@@ -127,4 +127,72 @@ describe('StoreWriter', () => {
     // The compare-and-set was made after the put and found it: call order holds across both methods.
     expect(await cas).toEqual([false]);
   });
+
+  it('writeIfThen hands the flags and its argument to `then`, and a refusal to `otherwise` after onError; drained waits for both', async () => {
+    const store = new PickyStore();
+    const heard: string[] = [];
+    const writer = new StoreWriter(store, () => heard.push('onError'));
+    const pending = makeRecord(TaskStatus.Pending, 1);
+    await writer.write(pending);
+    const arg = { call: 1 };
+    const seen: unknown[] = [];
+    const written = writer.writeIfThen(
+      [{ ...pending, status: TaskStatus.Running }, makeRecord(TaskStatus.Running, 2)],
+      [TaskStatus.Pending],
+      arg,
+      (flags, given) => seen.push(flags, given),
+      () => heard.push('otherwise'),
+    );
+    await writer.drained();
+    expect(seen).toEqual([[true, false], arg]);
+    expect(seen[1]).toBe(arg);
+    expect((await store.get(pending.task.id))?.status).toBe(TaskStatus.Running);
+    await written;
+
+    store.putIfStatus = () => Promise.reject(new Error('refused'));
+    let refusedWith: unknown;
+    void writer.writeIfThen([pending], [TaskStatus.Running], arg, () => heard.push('then'), (error, given) => {
+      heard.push('otherwise');
+      refusedWith = [String(error), given];
+    });
+    await writer.drained();
+    expect(heard).toEqual(['onError', 'otherwise']);
+    expect(refusedWith).toEqual(['Error: refused', arg]);
+  });
+
+  it('writeAnd resolves with what `then` returns once durable, and a refusal rejects after onError and `otherwise`', async () => {
+    const store = new PickyStore();
+    const heard: string[] = [];
+    const writer = new StoreWriter(store, () => heard.push('onError'));
+    const record = makeRecord(TaskStatus.Pending, 1);
+    const written = writer.writeAnd(
+      record,
+      (given) => {
+        heard.push('then');
+        return given;
+      },
+      () => heard.push('otherwise'),
+    );
+    expect(store.puts).toEqual([[record]]); // handed to the store at once, as `write` does
+    expect(await written).toBe(record);
+    expect(await store.get(record.task.id)).toEqual(record);
+
+    const poisoned = makeRecord(TaskStatus.Pending, 2);
+    store.poisoned.add(poisoned.task.id);
+    let refused: unknown;
+    const refusal = writer.writeAnd(poisoned, () => heard.push('then'), (error, given) => {
+      heard.push('otherwise');
+      refused = given;
+    });
+    await expect(refusal).rejects.toThrow(poisoned.task.id);
+    expect(refused).toBe(poisoned);
+    expect(heard).toEqual(['then', 'onError', 'otherwise']);
+    await writer.drained();
+
+    const thrown = writer.writeAnd(makeRecord(TaskStatus.Pending, 3), () => {
+      throw new Error('closed meanwhile');
+    }, () => heard.push('otherwise'));
+    await expect(thrown).rejects.toThrow('closed meanwhile');
+    await writer.drained(); // counted out before `then` ran, throw or not
+  });
 });
