@@ -7,7 +7,7 @@
  */
 import type { Clock, BatchPolicy } from '../ports.js';
 import { Heap } from './heap.js';
-import type { QueueItem } from './taskQueue.js';
+import { before, type QueueItem } from './taskQueue.js';
 import { ValidationError } from '../errors.js';
 import type { Task } from '../task.js';
 
@@ -115,7 +115,7 @@ export function resolveBatchPolicy(policy: BatchPolicy | undefined, hasExecuteBa
 /** Higher priority first, then earliest deadline, then submission order (the ready queue's order without ageing). */
 function mateBefore(a: QueueItem, b: QueueItem): boolean {
   if (a.priority !== b.priority) return a.priority > b.priority;
-  return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
+  return before(a, b);
 }
 
 interface Group<T> {

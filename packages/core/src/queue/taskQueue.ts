@@ -9,10 +9,14 @@ export interface QueueItem<T = unknown> {
   readonly owner: T;
   readonly id: TaskId;
   readonly priority: TaskPriority;
-  /** Epoch ms, or Infinity when the task has no deadline. */
-  readonly deadline: number;
+  /**
+   * Epoch ms; undefined when the task has no deadline (not Infinity: a number field holding
+   * Infinity is a heap number allocated with each item, undefined is not: measured with `origin`
+   * in scheduler/state.ts).
+   */
+  readonly deadline: number | undefined;
   readonly seq: number;
-  /** When it became ready (dependencies done, or retry delay over). */
+  /** When it became ready (dependencies done, or retry delay over), in the time `pop` is given. */
   readonly readyAt: number;
   queued: boolean;
 }
@@ -20,8 +24,13 @@ export interface QueueItem<T = unknown> {
 const LEVELS = 4;
 const TOP = LEVELS - 1;
 
-function before(a: QueueItem, b: QueueItem): boolean {
-  return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
+/** Earliest deadline first (none: after every deadline), then submission order. */
+export function before(a: QueueItem, b: QueueItem): boolean {
+  const da = a.deadline;
+  const db = b.deadline;
+  if (da === db) return a.seq < b.seq;
+  if (da === undefined) return false;
+  return db === undefined || da < db;
 }
 
 /** A FIFO with O(1) amortised shift (head index, compacted when half is dead). */
@@ -68,7 +77,7 @@ class Level<T> {
   readonly lane = new Fifo<T>();
   readonly heap = new Heap<QueueItem<T>>(before);
   push(item: QueueItem<T>): void {
-    if (item.deadline === Number.POSITIVE_INFINITY && item.seq > this.lane.lastSeq) this.lane.push(item);
+    if (item.deadline === undefined && item.seq > this.lane.lastSeq) this.lane.push(item);
     else this.heap.push(item);
   }
   head(): QueueItem<T> | undefined {

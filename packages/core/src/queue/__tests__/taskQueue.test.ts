@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { TaskQueue, type QueueItem } from '../taskQueue.js';
 import type { TaskId, TaskPriority } from '../../task.js';
 
+/** `deadline` Infinity: no deadline, which the queue holds as undefined (as the scheduler's `enqueue` does). */
 function item(seq: number, priority: TaskPriority, deadline = Number.POSITIVE_INFINITY, readyAt = 0): QueueItem<number> {
-  return { owner: seq, id: `t${seq}` as TaskId, priority, deadline, seq, readyAt, queued: false };
+  return { owner: seq, id: `t${seq}` as TaskId, priority, deadline: deadline === Number.POSITIVE_INFINITY ? undefined : deadline, seq, readyAt, queued: false };
 }
 
 /** The ordering rule written the slow, obvious way: priority, deadline, submission order. */
 function reference(items: QueueItem<number>[]): number[] {
   return [...items]
-    .sort((a, b) => b.priority - a.priority || a.deadline - b.deadline || a.seq - b.seq)
+    .sort((a, b) => b.priority - a.priority || (a.deadline ?? Infinity) - (b.deadline ?? Infinity) || a.seq - b.seq)
     .map((i) => i.seq);
 }
 
