@@ -186,14 +186,20 @@ export class Settlement {
       this.#ended(entry, previous, undefined);
       return;
     }
-    const ended = (error: unknown) => this.#ended(entry, previous, error);
     if (contested) {
+      const ended = (error: unknown) => this.#ended(entry, previous, error);
       state.writes.writeIf([record(entry, now, result)], UNFINISHED).then(
         ([written]) => (written === true ? ended(undefined) : this.#lostEnd(entry, () => ended(undefined))),
         ended, // refused by the store: reported through onError, as for any status write
       );
-    } else state.writes.writeThen(record(entry, now, result), ended);
+      // Not contested: the executor had it, so it was Running (`#endedRunning`, no closure per task).
+    } else state.writes.writeThen(record(entry, now, result), this.#endedRunning, entry);
   }
+
+  /** The end of a task the executor had (so Running before it) is durable or was refused. */
+  readonly #endedRunning = (error: unknown, entry: Entry): void => {
+    this.#ended(entry, TaskStatus.Running, error);
+  };
 
   /** Enqueues the dependents `entry` was the last to wait for, or cancels them all. */
   releaseDependents(entry: Entry, storeError: TaskweaveError | undefined): void {

