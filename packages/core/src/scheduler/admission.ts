@@ -10,7 +10,7 @@ import { armDeadline } from './deadline.js';
 import { newEntry, type Entry } from './entry.js';
 import { NONE, type Settlement } from './settlement.js';
 import { SLICE_CHECK_EVERY, Slicer } from './slicer.js';
-import { emitStatus, maybeIdle, move, readMany, record, sinceStart, type SchedulerState } from './state.js';
+import { emitStatus, maybeIdle, move, readMany, record, type SchedulerState } from './state.js';
 import { newTaskRecord, parseSubmission, parseSubmissionsInSlices, prepareSubmissions } from './submission.js';
 import { transition } from './transition.js';
 
@@ -220,7 +220,7 @@ export class Admission {
     }
     // Most tasks depend on nothing: straight to the queue, without the lists below.
     if (task.dependencies.length === 0) {
-      if (!interrupted) move(s, entry, { type: 'enqueue', at: sinceStart(s) });
+      if (!interrupted) move(s, entry, { type: 'enqueue', at: s.options.clock.now() });
       return entry;
     }
     const unfinished: TaskId[] = [];
@@ -250,7 +250,7 @@ export class Admission {
     if (unfinished.length > 0) {
       s.graph.add(task.id, unfinished);
       for (const dep of missing ?? []) this.#readBackDependency(dep);
-    } else move(s, entry, { type: 'enqueue', at: sinceStart(s) });
+    } else move(s, entry, { type: 'enqueue', at: s.options.clock.now() });
     return entry;
   }
 

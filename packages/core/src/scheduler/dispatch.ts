@@ -10,7 +10,7 @@ import { Attempt } from './attempt.js';
 import type { Entry } from './entry.js';
 import type { Reports } from './reports.js';
 import { NONE, UNFINISHED, type Settlement } from './settlement.js';
-import { RESOLVED, move, readMany, record, sinceStart, type SchedulerState } from './state.js';
+import { RESOLVED, move, readMany, record, type SchedulerState } from './state.js';
 
 /** The dependency results of a task that depends on nothing (shared: an attempt context never owns it). */
 const NO_RESULTS: readonly TaskResult[] = Object.freeze([]);
@@ -81,21 +81,19 @@ export class Dispatch {
     // Only what the executor can start now: a task never waits inside it, it stays Pending here.
     if (executor.available !== undefined) slots = Math.min(slots, executor.available() - s.starting);
     if (slots <= 0) return;
-    // One clock read per pump: the starts below happen in the same synchronous turn. `now` for
-    // records and deadlines (epoch ms), `at` for the queue and entries (`sinceStart`).
+    // One clock read per pump: the starts below happen in the same synchronous turn.
     const now = s.options.clock.now();
-    const at = sinceStart(s, now);
     const former = s.former;
     const free = former === undefined || executor.freeWorkers === undefined ? undefined : executor.freeWorkers();
     const place = executor.place;
     let deferred: QueueItem<Entry>[] | undefined;
     while (!s.closed && slots > 0) {
-      let item = s.queue.pop(at);
+      let item = s.queue.pop(now);
       if (item === undefined) break;
       const entry = item.owner;
       if (entry.item !== item || entry.phase !== 'ready') continue;
       let key = entry.batchKey;
-      if (free !== undefined) [item, key] = this.#withAffinity(item, key, free, at);
+      if (free !== undefined) [item, key] = this.#withAffinity(item, key, free, now);
       let placed: Readonly<Record<string, string>> | undefined;
       if (place !== undefined) {
         placed = place.call(executor, item.owner.task);
@@ -107,14 +105,14 @@ export class Dispatch {
         }
       }
       if (former === undefined || key === undefined) {
-        if (this.#startCall([item.owner], now, at, placed)) {
+        if (this.#startCall([item.owner], now, placed)) {
           slots--;
           free?.take(item.owner.task.modelId, 1);
         }
         continue;
       }
       // Parked (undefined) while its window fills; the loop goes on with other ready work.
-      const batch = former.take(key, item, at);
+      const batch = former.take(key, item, now);
       if (batch === undefined) continue;
       const entries: Entry[] = [];
       for (const member of batch) {
@@ -122,7 +120,7 @@ export class Dispatch {
         member.owner.batchKey = undefined; // taken out of its group
         entries.push(member.owner);
       }
-      if (this.#startCall(entries, now, at, placed)) {
+      if (this.#startCall(entries, now, placed)) {
         slots--;
         free?.take(item.owner.task.modelId, entries.length);
       }
@@ -137,7 +135,7 @@ export class Dispatch {
    * holder rather than make another worker load its model. Which worker a call then takes is the
    * executor's decision (`free.take` when it starts).
    */
-  #withAffinity(item: QueueItem<Entry>, key: string | undefined, free: FreeWorkers, now: number /* sinceStart */): [QueueItem<Entry>, string | undefined] {
+  #withAffinity(item: QueueItem<Entry>, key: string | undefined, free: FreeWorkers, now: number): [QueueItem<Entry>, string | undefined] {
     const s = this.#s;
     const modelId = item.owner.task.modelId;
     const models = free.models;
@@ -158,7 +156,7 @@ export class Dispatch {
    * the store by one durable write, and only then handed to the executor, so a task the executor
    * has is never recorded Pending. Returns whether a call was started (false: all past deadline).
    */
-  #startCall(entries: Entry[], now: number, at: number, placed?: Readonly<Record<string, string>>): boolean {
+  #startCall(entries: Entry[], now: number, placed?: Readonly<Record<string, string>>): boolean {
     const s = this.#s;
     // Lists made at their final size and filled in one plain loop, no `map`/`filter` callbacks:
     // this runs once per call, and on bench:scheduler #startCall was the largest allocation site
@@ -169,7 +167,7 @@ export class Dispatch {
     const records: TaskRecord[] = new Array(n);
     let k = 0;
     for (const entry of entries) {
-      const ctx = this.#begin(entry, now, at, placed);
+      const ctx = this.#begin(entry, now, placed);
       if (ctx === undefined) continue;
       live[k] = entry;
       contexts[k] = ctx;
@@ -223,7 +221,7 @@ export class Dispatch {
   };
 
   /** Running now, with a new attempt context; undefined (and Timeout) when its deadline passed. */
-  #begin(entry: Entry, now: number, at: number, placed?: Readonly<Record<string, string>>): Attempt | undefined {
+  #begin(entry: Entry, now: number, placed?: Readonly<Record<string, string>>): Attempt | undefined {
     let task = entry.task;
     if (task.deadline !== undefined && now >= task.deadline) {
       this.#settlement.settle(entry, TaskStatus.Timeout, NONE, new TimeoutError(`Task ${task.id} reached its deadline before it started`));
@@ -237,7 +235,7 @@ export class Dispatch {
         break;
       }
     }
-    move(this.#s, entry, { type: 'start', at });
+    move(this.#s, entry, { type: 'start', at: now });
     const deps = task.dependencies;
     // Most tasks depend on nothing: they share one frozen empty list.
     let dependencies: readonly TaskResult[] = NO_RESULTS;
@@ -272,7 +270,7 @@ export class Dispatch {
       if (s.closed || entry.phase !== 'running' || entry.current !== contexts[i]) return;
       const stored = records[i];
       if (stored !== undefined && isTerminalStatus(stored.status)) this.#settlement.takeEnd(entry, stored);
-      else if (stored !== undefined) move(s, entry, { type: 'split', at: sinceStart(s) }); // changed back meanwhile: try again
+      else if (stored !== undefined) move(s, entry, { type: 'split', at: s.options.clock.now() }); // changed back meanwhile: try again
       else {
         const id = entry.task.id;
         this.#settlement.settle(entry, TaskStatus.Failed, NONE, new PersistenceError('unavailable', `Task ${id} is no longer in the store; it was not started`, { details: { taskId: id } }));

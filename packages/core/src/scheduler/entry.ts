@@ -17,7 +17,6 @@ export interface Entry {
   status: TaskStatus;
   phase: Phase;
   seq: number;
-  /** When it last became ready, in ms since the scheduler started (`sinceStart`, state.ts). */
   readyAt: number;
   item: QueueItem<Entry> | undefined;
   /** The running (or last) attempt's context. */
@@ -35,7 +34,6 @@ export interface Entry {
   /** The last progress the running attempt reported. */
   progress: TaskProgress | undefined;
   attempt: number;
-  /** When its last attempt started, in ms since the scheduler started (`sinceStart`). */
   startedAt: number;
   queueWaitMs: number;
   lastDurationMs: number;
@@ -56,8 +54,7 @@ export interface Entry {
 }
 
 /**
- * The only ways an entry's `status` and `phase` change (an `at` is ms since the scheduler started,
- * `sinceStart` in state.ts): `transition(entry, action)` (transition.ts)
+ * The only ways an entry's `status` and `phase` change: `transition(entry, action)` (transition.ts)
  * is their one writer; `move` (state.ts) applies an action through it and keeps the ready queue,
  * counters, events and store in step with what changed.
  */

@@ -7,7 +7,7 @@ import { TaskStatus, type TaskId } from '../task.js';
 import type { Admission } from './admission.js';
 import type { Phase } from './entry.js';
 import { NONE, type Settlement } from './settlement.js';
-import { move, persistState, readMany, sinceStart, type SchedulerState } from './state.js';
+import { move, persistState, readMany, type SchedulerState } from './state.js';
 
 /** What `ready()` reports about the work found in the store at start. */
 export interface RecoveryReport {
@@ -22,7 +22,7 @@ export interface RecoveryReport {
 
 /** Queues again what the store holds unfinished; a task found Running was interrupted. */
 export async function recover(s: SchedulerState, admission: Admission, settlement: Settlement): Promise<RecoveryReport> {
-  const { store, maxInterruptions } = s.options;
+  const { store, clock, maxInterruptions } = s.options;
   const snapshot = await store.load();
   s.seq = Math.max(s.seq, snapshot.lastSeq);
   const report: RecoveryReport = { resumed: 0, interrupted: 0, failed: 0, quarantined: snapshot.quarantined.length };
@@ -72,8 +72,8 @@ export async function recover(s: SchedulerState, admission: Admission, settlemen
       report.failed++;
       continue;
     }
-    entry.startedAt = sinceStart(s, stored.updatedAt);
-    move(s, entry, { type: 'enqueue', at: sinceStart(s) });
+    entry.startedAt = stored.updatedAt;
+    move(s, entry, { type: 'enqueue', at: clock.now() });
     persistState(s, entry);
     report.interrupted++;
   }

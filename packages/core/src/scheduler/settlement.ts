@@ -10,7 +10,7 @@ import { parseTaskOutput } from '../schemas.js';
 import { TaskStatus, isTerminalStatus, type TaskMetrics, type TaskOutput, type TaskResult } from '../task.js';
 import type { Attempt } from './attempt.js';
 import type { Entry } from './entry.js';
-import { emitStatus, maybeIdle, move, record, sinceStart, type SchedulerState } from './state.js';
+import { emitStatus, maybeIdle, move, record, type SchedulerState } from './state.js';
 import { transition } from './transition.js';
 
 export const NONE: TaskOutput = { kind: 'none' };
@@ -49,7 +49,7 @@ export class Settlement {
       return;
     }
     // Handed back unrun (its placement changed): back in line, no attempt spent.
-    if (error.code === 'not-started') move(this.#s, entry, { type: 'split', at: sinceStart(this.#s) });
+    if (error.code === 'not-started') move(this.#s, entry, { type: 'split', at: this.#s.options.clock.now() });
     else this.failAttempt(entry, error);
   }
 
@@ -59,7 +59,7 @@ export class Settlement {
     const { clock, retryer } = s.options;
     const task = entry.task;
     const now = clock.now();
-    entry.lastDurationMs = Math.max(0, sinceStart(s, now) - entry.startedAt);
+    entry.lastDurationMs = Math.max(0, now - entry.startedAt);
     const decision = retryer.decide(error, task.retryCount, task.maxRetries, now, task.deadline);
     if (!decision.retry) {
       const note =
@@ -82,7 +82,7 @@ export class Settlement {
     });
     entry.timer = clock.setTimeout(() => {
       entry.timer = undefined;
-      if (entry.phase === 'retrying' && !s.closed) move(s, entry, { type: 'enqueue', at: sinceStart(s) });
+      if (entry.phase === 'retrying' && !s.closed) move(s, entry, { type: 'enqueue', at: clock.now() });
     }, decision.delayMs);
   }
 
@@ -153,7 +153,7 @@ export class Settlement {
 
     const reported = entry.current?.reported;
     const metrics: TaskMetrics = {
-      durationMs: reported?.durationMs ?? (wasRunning ? Math.max(0, sinceStart(state, now) - entry.startedAt) : entry.lastDurationMs),
+      durationMs: reported?.durationMs ?? (wasRunning ? Math.max(0, now - entry.startedAt) : entry.lastDurationMs),
       queueWaitMs: entry.queueWaitMs + (reported?.queueWaitMs ?? 0),
       memoryBytes: reported?.memoryBytes ?? 0,
       cpuUsage: reported?.cpuUsage ?? 0,
@@ -207,7 +207,7 @@ export class Settlement {
     const id = entry.task.id;
     const { dependents, nowReady } = s.graph.finish(id);
     if (dependents.length === 0) return;
-    const now = sinceStart(s);
+    const now = s.options.clock.now();
     if (entry.status === TaskStatus.Completed && storeError === undefined) {
       const result = entry.result as TaskResult;
       for (const dependentId of dependents) {

@@ -5,7 +5,7 @@
  */
 import { TaskweaveError, toTaskweaveError } from '../errors.js';
 import type { SchedulerEvent } from '../events.js';
-import type { Clock, TaskRecord } from '../ports.js';
+import type { TaskRecord } from '../ports.js';
 import { BatchFormer, resolveBatchPolicy } from '../queue/batching.js';
 import { TaskQueue, type QueueItem } from '../queue/taskQueue.js';
 import { StoreWriter } from '../store/storeWriter.js';
@@ -38,15 +38,6 @@ export interface SchedulerState {
   readonly writes: StoreWriter;
   /** Finished entries in memory, leaving by `gcTimeMs` and `maxFinishedInMemory`. */
   readonly finished: GcQueue<Entry>;
-  /**
-   * `clock.now()` when the scheduler was made: the ready queue, the batch former and the entries'
-   * `readyAt`/`startedAt` count ms from here (`sinceStart`), never epoch ms. A number field holding
-   * an epoch timestamp is a 16-byte heap number of its own; from here it stays a small integer
-   * (24 days on Node, 12 in Chromium) kept inside the object. With 100,000 tasks queued
-   * (bench:scheduler), that was 3 more objects per task for every scavenge to copy: GC time per
-   * TODO-MEASURE.
-   */
-  readonly origin: number;
   /** Asks for a pump of the ready queue (dispatch installs it). */
   wake: () => void;
   seq: number;
@@ -68,13 +59,6 @@ export interface SchedulerState {
 /** The state of a new scheduler: nothing held, nothing counted. */
 export function createState(options: ResolvedSchedulerOptions): SchedulerState {
   const { executor, clock } = options;
-  const origin = clock.now();
-  // The former's windows compare with items' `readyAt`, so it reads the same time as they do.
-  const sinceStartClock: Clock = {
-    now: () => clock.now() - origin,
-    setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
-    clearTimeout: (handle) => clock.clearTimeout(handle),
-  };
   const policy = resolveBatchPolicy(executor.batching, typeof executor.executeBatch === 'function');
   const s: SchedulerState = {
     options,
@@ -84,7 +68,7 @@ export function createState(options: ResolvedSchedulerOptions): SchedulerState {
         ? undefined
         : new BatchFormer<Entry>(
             policy,
-            sinceStartClock,
+            clock,
             (item) => item.owner.item === item && item.owner.phase === 'ready',
             (items) => {
               for (const item of items) s.queue.push(item);
@@ -108,7 +92,6 @@ export function createState(options: ResolvedSchedulerOptions): SchedulerState {
         if (s.entries.get(entry.task.id) === entry) s.entries.delete(entry.task.id);
       },
     }),
-    origin,
     wake: () => undefined,
     seq: 0,
     active: 0,
@@ -121,11 +104,6 @@ export function createState(options: ResolvedSchedulerOptions): SchedulerState {
     recovered: false,
   };
   return s;
-}
-
-/** Ms since the scheduler was made (see `origin`): the time of the ready queue and of `Action.at`. */
-export function sinceStart(s: SchedulerState, now: number = s.options.clock.now()): number {
-  return now - s.origin;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Action, Entry } from './entry.js';
  * but the entry (no queue, store, counters, events or attempt), so what an action does to a task
  * reads in one place; `move` (state.ts) does the rest from what changed.
  *
- * @example transition(entry, { type: 'start', at: sinceStart(s) }) // Running, one more attempt
+ * @example transition(entry, { type: 'start', at: clock.now() }) // Running, one more attempt
  */
 export function transition(entry: Entry, action: Action): void {
   switch (action.type) {
