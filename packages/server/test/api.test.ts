@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskweaveServer, jobIdOf, mintToken, ownerOfKey, type TaskweaveServer } from '../src/index.js';
-import { client, pool, jobTotal } from './fixtures/client.js';
+import { client, pool, jobTotal, jobsToRun } from './fixtures/client.js';
+import { listenForEnds, type EndAnnouncements } from './fixtures/ends.js';
 import { startRedis, type TestRedis } from '../../../scripts/testRedis.mjs';
 import { startWorker, type WorkerProcess } from './fixtures/workers.js';
 
@@ -15,23 +16,20 @@ let server: TaskweaveServer;
 let base: string;
 let workers: WorkerProcess[] = [];
 let inspect: Redis;
-let listener: Redis;
-const ends = new Map<string, number>();
+let ends: EndAnnouncements;
 
 beforeAll(async () => {
   redis = await startRedis();
   server = createTaskweaveServer({ redisUrl: redis.url, secret: SECRET, apiKeys: [API_KEY], allowedOrigins: [ORIGIN], retryDelayMs: 50, maxBodyBytes: 64 * 1024, maxInputBytes: 16 * 1024 });
   base = await server.listen();
   inspect = new Redis(redis.url);
-  listener = new Redis(redis.url);
-  await listener.subscribe(server.board.endedChannel);
-  listener.on('message', (_c: string, id: string) => ends.set(id, (ends.get(id) ?? 0) + 1));
+  ends = await listenForEnds(redis.url, server.board.endedChannel);
   workers = await Promise.all([startWorker(redis.url, ['--concurrency', '8']), startWorker(redis.url, ['--concurrency', '8'])]);
 });
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
-  listener?.disconnect();
+  ends?.close();
   inspect?.disconnect();
   await server?.close();
   await redis?.stop();
@@ -53,9 +51,13 @@ describe('HTTP API on BullMQ', () => {
     const again = await api().submit({ id: ids[0], type: 'custom:echo', input: { kind: 'custom', value: { i: 'changed' } } });
     expect(again.status).toBe(200);
     expect(again.body.result.output.value).toEqual({ i: 0 });
-    await new Promise((r) => setTimeout(r, 200));
+    // Nothing is left to run (the resubmit enqueued nothing and sent no job back), so no end can
+    // come later; `heard()` then has every end announced so far counted. No sleep.
+    await expect.poll(() => jobsToRun(server), { timeout: 20_000 }).toBe(0);
+    expect((await server.board.queue.getJobCounts('completed')).completed).toBe(ids.length);
+    await ends.heard();
     for (const id of ids) {
-      expect(ends.get(jobIdOf(ownerOfKey(API_KEY), id))).toBe(1);
+      expect(ends.count(jobIdOf(ownerOfKey(API_KEY), id))).toBe(1);
       expect(await inspect.get(`test:runs:${id}`)).toBe('1');
     }
   });

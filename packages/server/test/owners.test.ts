@@ -4,11 +4,11 @@
  * can delete its task. Real Redis, the real API and real worker processes.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prng } from '../../../scripts/prng.mjs';
 import { createTaskweaveServer, jobIdOf, mintToken, ownerOfClaims, type TaskweaveServer } from '../src/index.js';
 import { client, pool, type Reply, jobTotal } from './fixtures/client.js';
+import { listenForEnds, type EndAnnouncements } from './fixtures/ends.js';
 import { startRedis, type TestRedis } from '../../../scripts/testRedis.mjs';
 import { startWorker, type WorkerProcess } from './fixtures/workers.js';
 
@@ -18,22 +18,19 @@ let redis: TestRedis;
 let server: TaskweaveServer;
 let base: string;
 let workers: WorkerProcess[] = [];
-let listener: Redis;
-const ends = new Map<string, number>();
+let ends: EndAnnouncements;
 
 beforeAll(async () => {
   redis = await startRedis();
   server = createTaskweaveServer({ redisUrl: redis.url, secret: SECRET, apiKeys: { batch: 'key-of-the-batch-service' }, retryDelayMs: 50 });
   base = await server.listen();
-  listener = new Redis(redis.url);
-  await listener.subscribe(server.board.endedChannel);
-  listener.on('message', (_c: string, jobId: string) => ends.set(jobId, (ends.get(jobId) ?? 0) + 1));
+  ends = await listenForEnds(redis.url, server.board.endedChannel);
   workers = await Promise.all([startWorker(redis.url, ['--concurrency', '16']), startWorker(redis.url, ['--concurrency', '16'])]);
 });
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
-  listener?.disconnect();
+  ends?.close();
   await server?.close();
   await redis?.stop();
 });
@@ -90,8 +87,9 @@ describe('two owners', () => {
     const again = await alice.submit(echo('changed', { id }));
     expect(again.status).toBe(200);
     expect(again.body.result.output.value).toBe('from alice');
-    expect(ends.get(jobIdOf('user:alice', id))).toBe(1);
-    expect(ends.get(jobIdOf('user:bob', id))).toBe(1);
+    await ends.heard();
+    expect(ends.count(jobIdOf('user:alice', id))).toBe(1);
+    expect(ends.count(jobIdOf('user:bob', id))).toBe(1);
   });
 
   it("a dependency on another owner's task is the 400 of an unknown id, and nothing is enqueued", async () => {
@@ -190,6 +188,6 @@ describe('four owners at once', () => {
       expect(r.body.status).toBe('Completed');
       expect(r.body.result.output.value).toEqual(jobs[i]);
     });
-    await expect.poll(() => jobs.filter(({ owner, id }) => ends.get(jobIdOf(ownerOfClaims({ sub: owner, exp: 0 }), id)) !== 1).length).toBe(0);
+    await expect.poll(() => jobs.filter(({ owner, id }) => ends.count(jobIdOf(ownerOfClaims({ sub: owner, exp: 0 }), id)) !== 1).length).toBe(0);
   });
 });

@@ -42,16 +42,24 @@ async function cachedUrls(under: string): Promise<string[]> {
   return (await cache.keys()).map((r) => r.url).filter((u) => u.includes(under));
 }
 
-/** estimate().usage once it read the same three times in a row, 300 ms apart (at most 15 s). */
+/**
+ * estimate().usage once it read the same three times in a row (Chromium counts usage lazily after
+ * a write), polled every 300 ms for at most 15 s.
+ */
 async function settledUsage(tw: Taskweave): Promise<number> {
   let last = -1;
   let same = 0;
-  for (let i = 0; i < 50 && same < 2; i++) {
-    const { usage } = await tw.models.estimate();
-    same = usage === last ? same + 1 : 0;
-    last = usage;
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await expect
+    .poll(
+      async () => {
+        const { usage } = await tw.models.estimate();
+        same = usage === last ? same + 1 : 0;
+        last = usage;
+        return same;
+      },
+      { timeout: 15_000, interval: 300 },
+    )
+    .toBeGreaterThanOrEqual(2);
   return last;
 }
 
